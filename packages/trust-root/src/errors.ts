@@ -1,0 +1,80 @@
+/**
+ * Stable error codes of `@flareo/trust-root`. Callers switch on `code`; messages may change.
+ */
+export type TrustRootErrorCode =
+  /** The input holds no PEM block at all. */
+  | 'PEM_EMPTY'
+  /** A PEM block is malformed: unterminated, mismatched END label, stray text or headers inside. */
+  | 'PEM_MALFORMED'
+  /** A PEM block's body is not canonical base64. */
+  | 'PEM_BASE64_INVALID'
+  /** A well-formed PEM block of a type a trust bundle must not hold (private keys, CRLs, ...). */
+  | 'PEM_UNSUPPORTED_BLOCK'
+  /** Bytes that should be a public key do not parse as one. */
+  | 'KEY_INVALID'
+  /** A parsable key of a type or size the Flareo verifiers do not accept. */
+  | 'KEY_UNSUPPORTED'
+  /** A declared key type (trusted_root `keyDetails`) does not describe the key bytes. */
+  | 'KEY_DETAILS_MISMATCH'
+  /** Bytes that should be an X.509 certificate do not parse as one. */
+  | 'CERTIFICATE_INVALID'
+  /** A trusted certificate that must issue others is not a CA (basicConstraints / keyUsage). */
+  | 'CERTIFICATE_NOT_CA'
+  /** A certificate chain in the trust material does not link: wrong issuer or bad signature. */
+  | 'CERTIFICATE_CHAIN_INVALID'
+  /** The text is not JSON. */
+  | 'JSON_INVALID'
+  /** trusted_root.json does not match the schema. */
+  | 'TRUSTED_ROOT_INVALID'
+  /** trusted_root.json has a media type this version does not understand. */
+  | 'TRUSTED_ROOT_MEDIA_TYPE'
+  /** A validity window is missing its start, has an unparsable date, or ends before it starts. */
+  | 'VALIDITY_INVALID'
+  /** A log id in trusted_root.json is neither sha256(SPKI) nor the log's signed-note key hash. */
+  | 'LOG_ID_MISMATCH'
+  /** An argument given to a lookup or merge is not what the API accepts. */
+  | 'ARGUMENT_INVALID';
+
+/** Structured detail every {@link TrustRootError} may carry. */
+export interface TrustRootErrorDetail {
+  /** 1-based line number in a PEM input. */
+  readonly line?: number | undefined;
+  /** JSON pointer-like path in a trusted_root.json input, e.g. `/tlogs/0/publicKey`. */
+  readonly path?: string | undefined;
+  /** Name of the input (file name or label) the caller gave. */
+  readonly source?: string | undefined;
+  /** What was expected. */
+  readonly expected?: unknown;
+  /** What was found. */
+  readonly actual?: unknown;
+}
+
+/**
+ * The one error class of `@flareo/trust-root`. Parsing never returns a partial model: any
+ * problem throws this error with a stable {@link TrustRootError.code}.
+ */
+export class TrustRootError extends Error {
+  override readonly name = 'TrustRootError';
+  readonly code: TrustRootErrorCode;
+  readonly detail: TrustRootErrorDetail;
+
+  constructor(
+    code: TrustRootErrorCode,
+    message: string,
+    detail: TrustRootErrorDetail = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+/** Prefix a message with where it happened. */
+export function where(detail: TrustRootErrorDetail): string {
+  const parts: string[] = [];
+  if (detail.source) parts.push(detail.source);
+  if (detail.line !== undefined) parts.push(`line ${detail.line}`);
+  if (detail.path) parts.push(detail.path);
+  return parts.length ? `${parts.join(', ')}: ` : '';
+}

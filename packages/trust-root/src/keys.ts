@@ -1,0 +1,178 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
+import { UNBOUNDED, type ValidityWindow } from './validity.js';
+
+/** Digest a signature scheme uses. */
+export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512';
+
+/** What a trusted key is and how signatures by it are checked. */
+export type KeyAlgorithm =
+  | { readonly kind: 'ecdsa'; readonly curve: 'P-256' | 'P-384' | 'P-521' }
+  | { readonly kind: 'ed25519' }
+  | {
+      readonly kind: 'rsa';
+      readonly bits: number;
+      /** Paddings this key is trusted for; both when the source does not say. */
+      readonly schemes: readonly ('pkcs1v15' | 'pss')[];
+    };
+
+/** Where a piece of trust material came from. */
+export interface TrustSource {
+  /** `pem` bundle or Sigstore `trusted-root` JSON. */
+  readonly kind: 'pem' | 'trusted-root';
+  /** The caller's name for the input (file name), if given. */
+  readonly name?: string;
+  /** PEM line of the BEGIN line, or JSON path inside trusted_root.json. */
+  readonly location: string;
+}
+
+/** A public key the caller trusts, imported once and ready to verify with. */
+export interface TrustedKey {
+  /** sha256 of the DER SubjectPublicKeyInfo, lowercase hex (= Rekor v1 log id). */
+  readonly id: string;
+  readonly algorithm: KeyAlgorithm;
+  /** The digest this key's signatures use when the source states it (trusted_root keyDetails). */
+  readonly hash?: HashAlgorithm;
+  /** DER SubjectPublicKeyInfo. */
+  readonly spki: Uint8Array;
+  /** `node:crypto` key, imported once. */
+  readonly keyObject: KeyObject;
+  /** When this key may be used (closed interval). Unbounded for PEM keys. */
+  readonly validFor: ValidityWindow;
+  readonly source: TrustSource;
+}
+
+export const sha256 = (data: Uint8Array | string): Buffer =>
+  createHash('sha256').update(data).digest();
+
+const CURVES: Record<string, 'P-256' | 'P-384' | 'P-521'> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
+
+/** Smallest RSA modulus we accept. */
+export const MIN_RSA_BITS = 2048;
+
+/**
+ * Import a DER public key (SPKI, or PKCS#1 for `RSA PUBLIC KEY` blocks) and classify it.
+ * Rejects what the verifiers do not support (DSA, secp256k1, RSA below 2048 bits, X25519).
+ */
+export function importPublicKey(
+  der: Uint8Array,
+  format: 'spki' | 'pkcs1',
+  detail: TrustRootErrorDetail,
+): { keyObject: KeyObject; spki: Uint8Array; algorithm: KeyAlgorithm } {
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPublicKey({ key: Buffer.from(der), format: 'der', type: format });
+  } catch (cause) {
+    throw new TrustRootError(
+      'KEY_INVALID',
+      `${where(detail)}not a valid ${format === 'spki' ? 'SubjectPublicKeyInfo' : 'PKCS#1 RSA'} public key`,
+      detail,
+      { cause },
+    );
+  }
+  const algorithm = classifyKey(keyObject, detail);
+  const spki = new Uint8Array(keyObject.export({ type: 'spki', format: 'der' }));
+  if (format === 'spki' && !Buffer.from(spki).equals(Buffer.from(der))) {
+    // Re-encoding must be lossless, or key ids computed by others would differ from ours.
+    throw new TrustRootError(
+      'KEY_INVALID',
+      `${where(detail)}public key is not in canonical DER form`,
+      detail,
+    );
+  }
+  return { keyObject, spki, algorithm };
+}
+
+function classifyKey(key: KeyObject, detail: TrustRootErrorDetail): KeyAlgorithm {
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (type === 'ec') {
+    const curve = CURVES[details.namedCurve ?? ''];
+    if (curve) return { kind: 'ecdsa', curve };
+    throw unsupported(detail, `EC curve ${details.namedCurve ?? 'unknown'}`);
+  }
+  if (type === 'ed25519') return { kind: 'ed25519' };
+  if (type === 'rsa' || type === 'rsa-pss') {
+    const bits = details.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) {
+      throw new TrustRootError(
+        'KEY_UNSUPPORTED',
+        `${where(detail)}RSA key of ${bits} bits is too small (minimum ${MIN_RSA_BITS})`,
+        { ...detail, expected: `>= ${MIN_RSA_BITS} bits`, actual: bits },
+      );
+    }
+    return { kind: 'rsa', bits, schemes: type === 'rsa-pss' ? ['pss'] : ['pkcs1v15', 'pss'] };
+  }
+  throw unsupported(detail, `key type ${type ?? 'unknown'}`);
+}
+
+function unsupported(detail: TrustRootErrorDetail, what: string): TrustRootError {
+  return new TrustRootError(
+    'KEY_UNSUPPORTED',
+    `${where(detail)}unsupported ${what} (supported: ECDSA P-256/P-384/P-521, Ed25519, RSA >= ${MIN_RSA_BITS})`,
+    {
+      ...detail,
+      expected: 'ECDSA P-256/P-384/P-521, Ed25519 or RSA',
+      actual: what,
+    },
+  );
+}
+
+/** Build an immutable {@link TrustedKey}. */
+export function makeTrustedKey(
+  imported: { keyObject: KeyObject; spki: Uint8Array; algorithm: KeyAlgorithm },
+  source: TrustSource,
+  validFor: ValidityWindow = UNBOUNDED,
+  hash?: HashAlgorithm,
+): TrustedKey {
+  return Object.freeze({
+    id: sha256(imported.spki).toString('hex'),
+    algorithm: Object.freeze(imported.algorithm),
+    ...(hash === undefined ? {} : { hash }),
+    spki: imported.spki,
+    keyObject: imported.keyObject,
+    validFor,
+    source: Object.freeze(source),
+  });
+}
+
+/** The raw 32-byte Ed25519 public key inside its SPKI. */
+function rawEd25519(spki: Uint8Array): Uint8Array {
+  return spki.subarray(spki.length - 32);
+}
+
+/**
+ * The C2SP signed-note key hash of `key` for signer `name` (32 bytes; its first four bytes
+ * are the key ID written on signature lines).
+ *
+ * - Ed25519 (type 0x01): sha256(name ‖ "\n" ‖ 0x01 ‖ raw key). For Rekor v2 this is also the log id.
+ * - ECDSA: sha256(DER SPKI), with no name, as Rekor v1 and rekor-tiles compute it.
+ * - RSA (Sigstore's 0xFF convention): sha256(name ‖ "\n" ‖ 0xFF ‖ "PKIX-RSA-PKCS#1v1.5" ‖ DER SPKI).
+ */
+export function noteKeyHash(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: string): Uint8Array {
+  const prefix = Buffer.from(`${name}\n`, 'utf8');
+  switch (key.algorithm.kind) {
+    case 'ed25519':
+      return sha256(Buffer.concat([prefix, Buffer.from([0x01]), rawEd25519(key.spki)]));
+    case 'ecdsa':
+      return sha256(key.spki);
+    case 'rsa':
+      return sha256(
+        Buffer.concat([
+          prefix,
+          Buffer.from([0xff]),
+          Buffer.from('PKIX-RSA-PKCS#1v1.5', 'utf8'),
+          key.spki,
+        ]),
+      );
+  }
+}
+
+/** The 4-byte signed-note key ID (hex) of `key` for signer `name`. */
+export function noteKeyId(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: string): string {
+  return Buffer.from(noteKeyHash(key, name).subarray(0, 4)).toString('hex');
+}

@@ -1,0 +1,373 @@
+import { Ajv } from 'ajv';
+import {
+  issuedBy,
+  parseCertificate,
+  requireIntactSelfSignature,
+  requireIssuer,
+  type TrustedCertificate,
+} from './certificates.js';
+import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
+import {
+  type HashAlgorithm,
+  importPublicKey,
+  type KeyAlgorithm,
+  makeTrustedKey,
+  noteKeyHash,
+  sha256,
+  type TrustedKey,
+  type TrustSource,
+} from './keys.js';
+import {
+  type CertificateAuthority,
+  type TimestampAuthority,
+  type TransparencyLog,
+  TrustRoot,
+} from './model.js';
+import {
+  type CertificateAuthorityJson,
+  TRUSTED_ROOT_SCHEMA,
+  type TransparencyLogInstanceJson,
+  type TrustedRootJson,
+} from './trusted-root-schema.js';
+import { hostOf } from './url.js';
+import { parseValidFor } from './validity.js';
+
+/** trusted_root.json media types this version reads. */
+export const TRUSTED_ROOT_MEDIA_TYPES: readonly string[] = Object.freeze([
+  'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  'application/vnd.dev.sigstore.trustedroot+json;version=0.2',
+  'application/vnd.dev.sigstore.trustedroot.v0.1+json',
+  'application/vnd.dev.sigstore.trustedroot.v0.2+json',
+]);
+
+/** Options of {@link parseTrustedRoot}. */
+export interface TrustedRootOptions {
+  /** The input's name (usually its file path), used in errors and in `source`. Default: none. */
+  readonly name?: string;
+  /**
+   * What to do with a log or authority whose key type this version does not verify (for
+   * example a post-quantum log added to the public-good root later). Default `'error'`:
+   * the whole root is rejected. `'skip'`: the entry is left out and named in
+   * `TrustRoot.skipped`.
+   */
+  readonly onUnsupported?: 'error' | 'skip';
+}
+
+const validate = new Ajv({ allErrors: false, strict: true }).compile<TrustedRootJson>(
+  TRUSTED_ROOT_SCHEMA,
+);
+
+/** What a protobuf-specs `PublicKeyDetails` value says about a key. */
+interface KeyDetails {
+  readonly format: 'spki' | 'pkcs1';
+  readonly kind: KeyAlgorithm['kind'];
+  readonly curve?: 'P-256' | 'P-384' | 'P-521';
+  readonly bits?: number;
+  readonly scheme?: 'pkcs1v15' | 'pss';
+  readonly hash?: HashAlgorithm;
+}
+
+const KEY_DETAILS: Record<string, KeyDetails> = {
+  PKIX_ECDSA_P256_SHA_256: { format: 'spki', kind: 'ecdsa', curve: 'P-256', hash: 'sha256' },
+  PKIX_ECDSA_P384_SHA_384: { format: 'spki', kind: 'ecdsa', curve: 'P-384', hash: 'sha384' },
+  PKIX_ECDSA_P521_SHA_512: { format: 'spki', kind: 'ecdsa', curve: 'P-521', hash: 'sha512' },
+  PKIX_ED25519: { format: 'spki', kind: 'ed25519' },
+  PKIX_RSA_PKCS1V15_2048_SHA256: rsa(2048, 'pkcs1v15'),
+  PKIX_RSA_PKCS1V15_3072_SHA256: rsa(3072, 'pkcs1v15'),
+  PKIX_RSA_PKCS1V15_4096_SHA256: rsa(4096, 'pkcs1v15'),
+  PKIX_RSA_PSS_2048_SHA256: rsa(2048, 'pss'),
+  PKIX_RSA_PSS_3072_SHA256: rsa(3072, 'pss'),
+  PKIX_RSA_PSS_4096_SHA256: rsa(4096, 'pss'),
+  // Deprecated protobuf-specs values that still appear in older roots.
+  PKCS1_RSA_PKCS1V5: { format: 'pkcs1', kind: 'rsa', scheme: 'pkcs1v15', hash: 'sha256' },
+  PKIX_RSA_PKCS1V5: { format: 'spki', kind: 'rsa', scheme: 'pkcs1v15', hash: 'sha256' },
+  PKCS1_RSA_PSS: { format: 'pkcs1', kind: 'rsa', scheme: 'pss', hash: 'sha256' },
+  PKIX_RSA_PSS: { format: 'spki', kind: 'rsa', scheme: 'pss', hash: 'sha256' },
+};
+
+function rsa(bits: number, scheme: 'pkcs1v15' | 'pss'): KeyDetails {
+  return { format: 'spki', kind: 'rsa', bits, scheme, hash: 'sha256' };
+}
+
+class Skip extends Error {}
+
+/**
+ * Parse a Sigstore `trusted_root.json` (text, bytes or an already-parsed object) into a
+ * {@link TrustRoot}. The document is validated against {@link TRUSTED_ROOT_SCHEMA};
+ * `validFor` windows are closed intervals, a window without `start` is rejected, and a
+ * missing `validFor` means unbounded. Each CA chain is verified link by link now, once.
+ * Log ids must equal sha256(SPKI) or the log's signed-note key hash. Any problem throws a
+ * {@link TrustRootError}; there is never a partial result.
+ */
+export function parseTrustedRoot(
+  input: string | Uint8Array | object,
+  options: TrustedRootOptions = {},
+): TrustRoot {
+  const base: TrustRootErrorDetail = options.name === undefined ? {} : { source: options.name };
+  const doc = toJson(input, base);
+  if (!validate(doc)) {
+    const err = validate.errors?.[0];
+    const path = err?.instancePath || '/';
+    throw new TrustRootError(
+      'TRUSTED_ROOT_INVALID',
+      `${where({ ...base, path })}trusted_root.json ${err?.message ?? 'is invalid'}`,
+      { ...base, path, expected: err?.params, actual: err?.keyword },
+    );
+  }
+  if (!TRUSTED_ROOT_MEDIA_TYPES.includes(doc.mediaType)) {
+    throw new TrustRootError(
+      'TRUSTED_ROOT_MEDIA_TYPE',
+      `${where({ ...base, path: '/mediaType' })}unsupported trusted root media type ${JSON.stringify(doc.mediaType)}`,
+      { ...base, path: '/mediaType', expected: TRUSTED_ROOT_MEDIA_TYPES, actual: doc.mediaType },
+    );
+  }
+  const skipped: string[] = [];
+  const guard = <T>(path: string, build: () => T): T[] => {
+    try {
+      return [build()];
+    } catch (error) {
+      if (error instanceof Skip) {
+        skipped.push(`${path}: ${error.message}`);
+        return [];
+      }
+      throw error;
+    }
+  };
+  const source = (path: string): TrustSource => ({
+    kind: 'trusted-root',
+    ...(options.name === undefined ? {} : { name: options.name }),
+    location: path,
+  });
+  const onUnsupported = options.onUnsupported ?? 'error';
+  const log = (kind: 'tlog' | 'ctlog') => (entry: TransparencyLogInstanceJson, i: number) => {
+    const path = `/${kind}s/${i}`;
+    return guard(path, () => parseLog(kind, entry, { ...base, path }, source(path), onUnsupported));
+  };
+  const authority =
+    (field: 'certificateAuthorities' | 'timestampAuthorities') =>
+    (entry: CertificateAuthorityJson, i: number) => {
+      const path = `/${field}/${i}`;
+      return guard(path, () =>
+        parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported),
+      );
+    };
+  return new TrustRoot({
+    tlogs: (doc.tlogs ?? []).flatMap(log('tlog')),
+    ctlogs: (doc.ctlogs ?? []).flatMap(log('ctlog')),
+    certificateAuthorities: (doc.certificateAuthorities ?? []).flatMap(
+      authority('certificateAuthorities'),
+    ) as CertificateAuthority[],
+    timestampAuthorities: (doc.timestampAuthorities ?? []).flatMap(
+      authority('timestampAuthorities'),
+    ) as TimestampAuthority[],
+    skipped,
+  });
+}
+
+function toJson(input: string | Uint8Array | object, detail: TrustRootErrorDetail): unknown {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return input;
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new TrustRootError(
+      'JSON_INVALID',
+      `${where(detail)}trusted root is not valid JSON`,
+      detail,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+const b64 = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'base64'));
+
+function parseLog(
+  kind: 'tlog' | 'ctlog',
+  entry: TransparencyLogInstanceJson,
+  detail: TrustRootErrorDetail,
+  source: TrustSource,
+  onUnsupported: 'error' | 'skip',
+): TransparencyLog {
+  if (entry.hashAlgorithm !== 'SHA2_256') {
+    unsupportedOr(onUnsupported, detail, `log hash algorithm ${entry.hashAlgorithm}`);
+  }
+  const key = parseLogKey(
+    entry,
+    { ...detail, path: `${detail.path}/publicKey` },
+    source,
+    onUnsupported,
+  );
+  const host = hostOf(entry.baseUrl);
+  const logId = Buffer.from(b64(entry.logId.keyId)).toString('hex');
+  const allowed = new Set([key.id]);
+  if (kind === 'tlog') allowed.add(Buffer.from(noteKeyHash(key, host)).toString('hex'));
+  if (!allowed.has(logId)) {
+    throw new TrustRootError(
+      'LOG_ID_MISMATCH',
+      `${where({ ...detail, path: `${detail.path}/logId` })}log id ${logId} matches neither sha256(SPKI) nor the signed-note key hash for "${host}"`,
+      { ...detail, path: `${detail.path}/logId`, expected: [...allowed], actual: logId },
+    );
+  }
+  const checkpointKeyId = entry.checkpointKeyId
+    ? Buffer.from(b64(entry.checkpointKeyId.keyId)).toString('hex')
+    : undefined;
+  return Object.freeze({
+    kind,
+    baseUrl: entry.baseUrl,
+    host,
+    logId,
+    ...(checkpointKeyId === undefined ? {} : { checkpointKeyId }),
+    hashAlgorithm: 'sha256' as const,
+    key,
+    validFor: key.validFor,
+    ...(entry.operator === undefined ? {} : { operator: entry.operator }),
+  });
+}
+
+function unsupportedOr(
+  onUnsupported: 'error' | 'skip',
+  detail: TrustRootErrorDetail,
+  what: string,
+): never {
+  if (onUnsupported === 'skip') throw new Skip(`unsupported ${what}`);
+  throw new TrustRootError('KEY_UNSUPPORTED', `${where(detail)}unsupported ${what}`, {
+    ...detail,
+    actual: what,
+  });
+}
+
+function parseLogKey(
+  entry: TransparencyLogInstanceJson,
+  detail: TrustRootErrorDetail,
+  source: TrustSource,
+  onUnsupported: 'error' | 'skip',
+): TrustedKey {
+  const declared = entry.publicKey.keyDetails;
+  const spec = declared === undefined ? undefined : KEY_DETAILS[declared];
+  if (declared !== undefined && spec === undefined) {
+    unsupportedOr(onUnsupported, detail, `keyDetails ${declared}`);
+  }
+  let imported: ReturnType<typeof importPublicKey>;
+  try {
+    imported = importPublicKey(b64(entry.publicKey.rawBytes), spec?.format ?? 'spki', detail);
+  } catch (error) {
+    if (
+      error instanceof TrustRootError &&
+      error.code === 'KEY_UNSUPPORTED' &&
+      onUnsupported === 'skip'
+    ) {
+      throw new Skip(error.message);
+    }
+    throw error;
+  }
+  const algorithm = spec
+    ? checkDetails(imported.algorithm, spec, declared as string, detail)
+    : imported.algorithm;
+  const validFor = parseValidFor(entry.publicKey.validFor, {
+    ...detail,
+    path: `${detail.path}/validFor`,
+  });
+  const hash = spec?.hash ?? defaultHash(algorithm);
+  return makeTrustedKey({ ...imported, algorithm }, source, validFor, hash);
+}
+
+function defaultHash(algorithm: KeyAlgorithm): HashAlgorithm | undefined {
+  if (algorithm.kind === 'ecdsa') {
+    return algorithm.curve === 'P-256'
+      ? 'sha256'
+      : algorithm.curve === 'P-384'
+        ? 'sha384'
+        : 'sha512';
+  }
+  return algorithm.kind === 'rsa' ? 'sha256' : undefined;
+}
+
+function checkDetails(
+  actual: KeyAlgorithm,
+  spec: KeyDetails,
+  declared: string,
+  detail: TrustRootErrorDetail,
+): KeyAlgorithm {
+  const mismatch = (what: unknown) =>
+    new TrustRootError(
+      'KEY_DETAILS_MISMATCH',
+      `${where(detail)}keyDetails ${declared} does not describe the key (${JSON.stringify(what)})`,
+      { ...detail, expected: declared, actual: what },
+    );
+  if (actual.kind !== spec.kind) throw mismatch(actual);
+  if (actual.kind === 'ecdsa' && actual.curve !== spec.curve) throw mismatch(actual);
+  if (actual.kind === 'rsa') {
+    if (spec.bits !== undefined && actual.bits !== spec.bits) throw mismatch(actual);
+    if (spec.scheme && !actual.schemes.includes(spec.scheme)) throw mismatch(actual);
+    return {
+      kind: 'rsa',
+      bits: actual.bits,
+      schemes: spec.scheme ? [spec.scheme] : actual.schemes,
+    };
+  }
+  return actual;
+}
+
+function parseAuthority(
+  field: 'certificateAuthorities' | 'timestampAuthorities',
+  entry: CertificateAuthorityJson,
+  detail: TrustRootErrorDetail,
+  source: TrustSource,
+  onUnsupported: 'error' | 'skip',
+): CertificateAuthority | TimestampAuthority {
+  const certificates: TrustedCertificate[] = entry.certChain.certificates.map((c, i) => {
+    const path = `${detail.path}/certChain/certificates/${i}`;
+    try {
+      return parseCertificate(b64(c.rawBytes), { ...source, location: path }, { ...detail, path });
+    } catch (error) {
+      if (
+        error instanceof TrustRootError &&
+        error.code === 'KEY_UNSUPPORTED' &&
+        onUnsupported === 'skip'
+      ) {
+        throw new Skip(error.message);
+      }
+      throw error;
+    }
+  });
+  // Link every certificate to the next one; a TSA chain starts with the signing (leaf) cert.
+  certificates.forEach((cert, i) => {
+    const path = `${detail.path}/certChain/certificates/${i}`;
+    const isTsaLeaf = field === 'timestampAuthorities' && i === 0;
+    if (!isTsaLeaf) requireIssuer(cert, { ...detail, path }, 'chain certificate');
+    requireIntactSelfSignature(cert, { ...detail, path });
+    const issuer = certificates[i + 1];
+    if (issuer && !issuedBy(cert, issuer)) {
+      throw new TrustRootError(
+        'CERTIFICATE_CHAIN_INVALID',
+        `${where({ ...detail, path })}"${cert.subject}" is not issued by the next certificate "${issuer.subject}"`,
+        { ...detail, path, expected: issuer.subject, actual: cert.issuer },
+      );
+    }
+  });
+  const validFor = parseValidFor(entry.validFor, { ...detail, path: `${detail.path}/validFor` });
+  const anchor = certificates[certificates.length - 1] as TrustedCertificate;
+  const subject = entry.subject
+    ? Object.freeze({
+        ...(entry.subject.organization === undefined
+          ? {}
+          : { organization: entry.subject.organization }),
+        ...(entry.subject.commonName === undefined ? {} : { commonName: entry.subject.commonName }),
+      })
+    : undefined;
+  return Object.freeze({
+    certificates: Object.freeze(certificates),
+    ...(field === 'certificateAuthorities' ? { anchor } : {}),
+    ...(subject === undefined ? {} : { subject }),
+    ...(entry.uri === undefined ? {} : { uri: entry.uri }),
+    validFor,
+    source,
+  }) as CertificateAuthority | TimestampAuthority;
+}
+
+/** sha256 of bytes as hex (exported for callers computing key ids the same way). */
+export function keyIdOf(spki: Uint8Array): string {
+  return sha256(spki).toString('hex');
+}

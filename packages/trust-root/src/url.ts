@@ -1,0 +1,5 @@
+/** The host of a log base URL without scheme or path: `https://rekor.sigstore.dev/` → `rekor.sigstore.dev`. */
+export function hostOf(baseUrl: string): string {
+  const withoutScheme = baseUrl.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, '');
+  return withoutScheme.split('/')[0] ?? withoutScheme;
+}
