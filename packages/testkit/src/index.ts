@@ -1,5 +1,67 @@
 export type { SignOptions, TestKey, TestKeyType } from './keys.js';
 export { TEST_KEY_TYPES, testKey, toPem } from './keys.js';
+export type { CanonicalJsonValue } from './log/canonical-json.js';
+export { canonicalJson, canonicalJsonBytes } from './log/canonical-json.js';
+export type { DsseEnvelopeJson, DsseSigner } from './log/dsse.js';
+export { dssePae, signDsseEnvelope } from './log/dsse.js';
+export type { MerklePrefix, MerkleTreeOptions } from './log/merkle.js';
+export { emptyRoot, leafHash, MerkleTree, nodeHash } from './log/merkle.js';
+export type {
+  AddEntryOptions,
+  DsseV1Input,
+  HashedRekordV1Input,
+  LegacyRekorBundleJson,
+  RawEntryInput,
+  RekorSetPayloadFields,
+  TestRekorV1Options,
+} from './log/rekor-v1.js';
+export {
+  legacyRekorBundle,
+  rekorSetPayload,
+  rekorV1Bodies,
+  TestRekorV1,
+} from './log/rekor-v1.js';
+export type {
+  DsseAsHashedRekordInput,
+  DsseV002Input,
+  HashedRekordV002Input,
+  RekorV2EntryOptions,
+  RekorV2HashAlgorithm,
+  RekorV2VerifierInput,
+  RekorV2Witness,
+  TestRekorV2Options,
+} from './log/rekor-v2.js';
+export { rekorV2Bodies, TestRekorV2 } from './log/rekor-v2.js';
+export type { CheckpointFields, NoteSigner, ParsedNoteSignature } from './log/signed-note.js';
+export {
+  addNoteSignatures,
+  checkpointBody,
+  cosignatureV1KeyHash,
+  cosignatureV1Message,
+  cosignatureV1Signer,
+  ecdsaNoteKeyHash,
+  ecdsaNoteSigner,
+  ed25519NoteKeyHash,
+  ed25519NoteSigner,
+  ed25519VerifierKey,
+  greaseSignatureLine,
+  NOTE_SIG_TYPE,
+  NOTE_SIGNATURE_PREFIX,
+  noteKeyHash,
+  noteSignatureLine,
+  parseSignedNote,
+  rawEd25519PublicKey,
+  signNote,
+  spkiHashNoteSigner,
+} from './log/signed-note.js';
+export type {
+  CheckpointOptions,
+  InclusionProofJson,
+  LogEntryRecord,
+  TlogEntryJson,
+  TransparencyLogInstanceJson,
+} from './log/tlog-base.js';
+export { TestTransparencyLog } from './log/tlog-base.js';
 export { SeededStream, seededBytes } from './seed.js';
 export type {
   TrustedRootAuthority,
@@ -7,6 +69,19 @@ export type {
   TrustedRootOptions,
 } from './trusted-root.js';
 export { buildTrustedRoot, keyDetailsFor, TRUSTED_ROOT_MEDIA_TYPE } from './trusted-root.js';
+export type {
+  MintedTimestamp,
+  TestTimestampAuthorityOptions,
+  TimestampRequestOptions,
+  TsaCertificateOptions,
+  TsaHash,
+} from './tsa/tsa.js';
+export {
+  createTsaCertificate,
+  DEFAULT_TSA_POLICY,
+  OID_TIME_STAMPING,
+  TestTimestampAuthority,
+} from './tsa/tsa.js';
 export { readVector, vectorsDir } from './vectors.js';
 export type {
   CaKeyUsage,
@@ -29,78 +104,3 @@ export {
   DEFAULT_OIDC_ISSUER,
   DEFAULT_WORKFLOW_URI,
 } from './x509.js';
-export { canonicalJson, canonicalJsonBytes } from './log/canonical-json.js';
-export type { CanonicalJsonValue } from './log/canonical-json.js';
-export { dssePae, signDsseEnvelope } from './log/dsse.js';
-export type { DsseEnvelopeJson, DsseSigner } from './log/dsse.js';
-export { emptyRoot, leafHash, MerkleTree, nodeHash } from './log/merkle.js';
-export type { MerklePrefix, MerkleTreeOptions } from './log/merkle.js';
-export {
-  legacyRekorBundle,
-  rekorSetPayload,
-  rekorV1Bodies,
-  TestRekorV1,
-} from './log/rekor-v1.js';
-export type {
-  AddEntryOptions,
-  DsseV1Input,
-  HashedRekordV1Input,
-  LegacyRekorBundleJson,
-  RawEntryInput,
-  RekorSetPayloadFields,
-  TestRekorV1Options,
-} from './log/rekor-v1.js';
-export { rekorV2Bodies, TestRekorV2 } from './log/rekor-v2.js';
-export type {
-  DsseAsHashedRekordInput,
-  DsseV002Input,
-  HashedRekordV002Input,
-  RekorV2EntryOptions,
-  RekorV2HashAlgorithm,
-  RekorV2VerifierInput,
-  RekorV2Witness,
-  TestRekorV2Options,
-} from './log/rekor-v2.js';
-export {
-  addNoteSignatures,
-  checkpointBody,
-  cosignatureV1KeyHash,
-  cosignatureV1Message,
-  cosignatureV1Signer,
-  ecdsaNoteKeyHash,
-  ecdsaNoteSigner,
-  ed25519NoteKeyHash,
-  ed25519NoteSigner,
-  ed25519VerifierKey,
-  greaseSignatureLine,
-  NOTE_SIG_TYPE,
-  NOTE_SIGNATURE_PREFIX,
-  noteKeyHash,
-  noteSignatureLine,
-  parseSignedNote,
-  rawEd25519PublicKey,
-  signNote,
-  spkiHashNoteSigner,
-} from './log/signed-note.js';
-export type { CheckpointFields, NoteSigner, ParsedNoteSignature } from './log/signed-note.js';
-export { TestTransparencyLog } from './log/tlog-base.js';
-export type {
-  CheckpointOptions,
-  InclusionProofJson,
-  LogEntryRecord,
-  TlogEntryJson,
-  TransparencyLogInstanceJson,
-} from './log/tlog-base.js';
-export {
-  createTsaCertificate,
-  DEFAULT_TSA_POLICY,
-  OID_TIME_STAMPING,
-  TestTimestampAuthority,
-} from './tsa/tsa.js';
-export type {
-  MintedTimestamp,
-  TestTimestampAuthorityOptions,
-  TimestampRequestOptions,
-  TsaCertificateOptions,
-  TsaHash,
-} from './tsa/tsa.js';
