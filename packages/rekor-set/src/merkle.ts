@@ -1,20 +1,30 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // RFC 9162 (RFC 6962) Merkle hashing and proof verification. Written here rather than taken
 // from a library: the few npm packages for it target other hash layouts or bring in far
 // more than two short algorithms, and BigInt indexes are a must (log indexes exceed 2^53).
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
-
 /** SHA-256(0x00 ‖ data): the leaf hash of a log entry. */
 export function hashLeaf(data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  const input = Buffer.allocUnsafe(data.length + 1);
+  input[0] = 0x00;
+  input.set(data, 1);
+  return hash('sha256', input, 'buffer');
 }
+
+// One reusable input buffer for interior nodes: one-shot hashing of 65 bytes is about twice
+// as fast as a streaming Hash object, and proofs hash up to 64 nodes per entry.
+const nodeInput = Buffer.alloc(65);
 
 /** SHA-256(0x01 ‖ left ‖ right): an interior node. */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) {
+    return hash('sha256', Buffer.concat([Buffer.from([0x01]), left, right]), 'buffer');
+  }
+  nodeInput[0] = 0x01;
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 const equal = (a: Uint8Array, b: Uint8Array) =>
