@@ -36,6 +36,8 @@ export interface BoundBody {
 
 type Json = Record<string, unknown>;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
@@ -75,6 +77,20 @@ class Binder {
       });
     }
     return v;
+  }
+
+  /** Lowercase hex of whole bytes, as Rekor writes digests. */
+  hex(obj: unknown, path: string, field = path): Buffer {
+    const v = this.string(obj, path);
+    if (!/^(?:[0-9a-f]{2})+$/.test(v)) {
+      throw new RekorError('BODY_MALFORMED', `log entry body: ${field} is not lowercase hex`, {
+        ...this.detail,
+        field,
+        expected: 'lowercase hex',
+        actual: v.length > 140 ? `${v.slice(0, 140)}…` : v,
+      });
+    }
+    return Buffer.from(v, 'hex');
   }
 
   base64(obj: unknown, path: string): Buffer {
@@ -281,15 +297,19 @@ type KindBinder = (b: Binder, spec: unknown) => void;
 const KINDS: Record<string, KindBinder> = {
   'hashedrekord/0.0.1': (b, spec) => {
     const algorithm = b.string(spec, 'data.hash.algorithm');
-    const value = b.string(spec, 'data.hash.value');
-    if (!/^[0-9a-f]+$/.test(value) || !V1_DIGESTS[algorithm]) {
+    if (!V1_DIGESTS[algorithm]) {
       throw new RekorError(
         'BODY_MALFORMED',
         'log entry body: spec.data.hash is not a known digest',
-        { ...b.detail, field: 'spec.data.hash' },
+        {
+          ...b.detail,
+          field: 'spec.data.hash',
+          expected: Object.keys(V1_DIGESTS),
+          actual: algorithm,
+        },
       );
     }
-    b.digest(algorithm, Buffer.from(value, 'hex'), 'spec.data.hash');
+    b.digest(algorithm, b.hex(spec, 'data.hash.value', 'spec.data.hash'), 'spec.data.hash');
     b.signature(b.base64(spec, 'signature.content'), 'spec.signature.content');
     b.pemVerifier(
       b.base64(spec, 'signature.publicKey.content'),
@@ -298,11 +318,7 @@ const KINDS: Record<string, KindBinder> = {
   },
   'dsse/0.0.1': (b, spec) => {
     const algorithm = b.string(spec, 'payloadHash.algorithm');
-    b.payloadHash(
-      algorithm,
-      Buffer.from(b.string(spec, 'payloadHash.value'), 'hex'),
-      'spec.payloadHash',
-    );
+    b.payloadHash(algorithm, b.hex(spec, 'payloadHash.value'), 'spec.payloadHash');
     const sigs = b.get(spec, 'signatures');
     if (!Array.isArray(sigs) || sigs.length !== 1) {
       throw new RekorError(
@@ -323,7 +339,7 @@ const KINDS: Record<string, KindBinder> = {
     const dsse = b.dsse('spec.content');
     b.payloadHash(
       b.string(spec, 'content.payloadHash.algorithm'),
-      Buffer.from(b.string(spec, 'content.payloadHash.value'), 'hex'),
+      b.hex(spec, 'content.payloadHash.value'),
       'spec.content.payloadHash',
     );
     const type = b.string(spec, 'content.envelope.payloadType');
@@ -359,7 +375,7 @@ const KINDS: Record<string, KindBinder> = {
     // 0.0.1 bodies carry no signature: the payload hash and the signer are bound.
     b.payloadHash(
       b.string(spec, 'content.payloadHash.algorithm'),
-      Buffer.from(b.string(spec, 'content.payloadHash.value'), 'hex'),
+      b.hex(spec, 'content.payloadHash.value'),
       'spec.content.payloadHash',
     );
     b.pemVerifier(b.base64(spec, 'publicKey'), 'spec.publicKey');
@@ -437,7 +453,7 @@ export function bindBody(
 ): BoundBody {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    json = JSON.parse(utf8.decode(body));
   } catch (cause) {
     throw new RekorError('BODY_MALFORMED', 'log entry body is not UTF-8 JSON', detail, { cause });
   }

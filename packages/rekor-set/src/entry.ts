@@ -54,6 +54,27 @@ export interface LogEntry {
 }
 
 const MAX_INT64 = (1n << 63n) - 1n;
+/** Latest time a JavaScript Date can hold, in Unix seconds: later integrated times are refused. */
+const MAX_UNIX_SECONDS = 8_640_000_000_000n;
+
+/** Parsed entries are branded so that hostile JSON cannot pose as one. */
+const parsed = new WeakSet<object>();
+
+/** True when `value` came out of {@link parseTlogEntry} or {@link parseLegacyRekorBundle}. */
+export function isParsedEntry(value: unknown): value is LogEntry {
+  return typeof value === 'object' && value !== null && parsed.has(value);
+}
+
+function brand(entry: LogEntry): LogEntry {
+  parsed.add(entry);
+  return entry;
+}
+
+function seconds(value: unknown, field: string, optional = false): bigint {
+  const n = uint64(value, field, optional);
+  if (n > MAX_UNIX_SECONDS) malformed(field, 'is beyond any representable date', String(value));
+  return n;
+}
 /** Upper bound on proof length: a tree of 2^63 leaves needs at most 63 hashes. */
 const MAX_PROOF_HASHES = 64;
 /** Bodies beyond this size are refused before decoding (Rekor itself caps entries far lower). */
@@ -94,6 +115,9 @@ function bytes(
     malformed(field, `is larger than ${opts.max} bytes`);
   }
   const out = new Uint8Array(Buffer.from(value, 'base64'));
+  if (opts.max !== undefined && out.length > opts.max) {
+    malformed(field, `is larger than ${opts.max} bytes`, out.length);
+  }
   if (opts.min !== undefined && out.length < opts.min) {
     malformed(field, `must hold at least ${opts.min} bytes`, out.length);
   }
@@ -160,17 +184,19 @@ export function parseTlogEntry(input: unknown): LogEntry {
       ...(checkpoint === undefined ? {} : { checkpoint }),
     });
   }
-  return Object.freeze({
-    logIndex: uint64(e.logIndex, 'logIndex'),
-    logId: logIdBytes,
-    logIdHex: Buffer.from(logIdBytes).toString('hex'),
-    ...(kindVersion === undefined ? {} : { kindVersion }),
-    integratedTime: uint64(e.integratedTime, 'integratedTime', true),
-    ...(set === undefined ? {} : { set }),
-    body: bytes(e.canonicalizedBody, 'canonicalizedBody', { min: 2, max: MAX_BODY_BYTES }),
-    ...(inclusionProof === undefined ? {} : { inclusionProof }),
-    format: 'bundle' as const,
-  });
+  return brand(
+    Object.freeze({
+      logIndex: uint64(e.logIndex, 'logIndex'),
+      logId: logIdBytes,
+      logIdHex: Buffer.from(logIdBytes).toString('hex'),
+      ...(kindVersion === undefined ? {} : { kindVersion }),
+      integratedTime: seconds(e.integratedTime, 'integratedTime', true),
+      ...(set === undefined ? {} : { set }),
+      body: bytes(e.canonicalizedBody, 'canonicalizedBody', { min: 2, max: MAX_BODY_BYTES }),
+      ...(inclusionProof === undefined ? {} : { inclusionProof }),
+      format: 'bundle' as const,
+    }),
+  );
 }
 
 /** Decode cosign's legacy `rekorBundle` ({ SignedEntryTimestamp, Payload }). */
@@ -181,13 +207,15 @@ export function parseLegacyRekorBundle(input: unknown): LogEntry {
     malformed('rekorBundle.Payload.logID', 'must be 64 hex characters', payload.logID);
   }
   const logId = new Uint8Array(Buffer.from(payload.logID, 'hex'));
-  return Object.freeze({
-    logIndex: uint64(payload.logIndex, 'rekorBundle.Payload.logIndex'),
-    logId,
-    logIdHex: payload.logID.toLowerCase(),
-    integratedTime: uint64(payload.integratedTime, 'rekorBundle.Payload.integratedTime'),
-    set: bytes(b.SignedEntryTimestamp, 'rekorBundle.SignedEntryTimestamp', { min: 1, max: 1024 }),
-    body: bytes(payload.body, 'rekorBundle.Payload.body', { min: 2, max: MAX_BODY_BYTES }),
-    format: 'legacy-cosign' as const,
-  });
+  return brand(
+    Object.freeze({
+      logIndex: uint64(payload.logIndex, 'rekorBundle.Payload.logIndex'),
+      logId,
+      logIdHex: payload.logID.toLowerCase(),
+      integratedTime: seconds(payload.integratedTime, 'rekorBundle.Payload.integratedTime'),
+      set: bytes(b.SignedEntryTimestamp, 'rekorBundle.SignedEntryTimestamp', { min: 1, max: 1024 }),
+      body: bytes(payload.body, 'rekorBundle.Payload.body', { min: 2, max: MAX_BODY_BYTES }),
+      format: 'legacy-cosign' as const,
+    }),
+  );
 }

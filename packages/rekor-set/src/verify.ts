@@ -1,7 +1,7 @@
 import { isWithin, type TransparencyLog, type TrustRoot } from '@flareo/trust-root';
 import { type BodyOptions, bindBody, type EntryBinding } from './body.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
-import { type LogEntry, parseLegacyRekorBundle, parseTlogEntry } from './entry.js';
+import { isParsedEntry, type LogEntry, parseLegacyRekorBundle, parseTlogEntry } from './entry.js';
 import { RekorError, type RekorErrorDetail } from './errors.js';
 import { checkInclusion, hashLeaf } from './merkle.js';
 import { checkSet } from './set.js';
@@ -48,8 +48,10 @@ export interface VerifiedLogEntry {
   /** Log id (hex) and the trusted log it belongs to. */
   readonly logId: string;
   readonly log: TransparencyLog;
-  /** Global log index (the one the SET signs). */
+  /** Global log index (the one the SET signs; unauthenticated on Rekor v1 entries without a SET). */
   readonly logIndex: bigint;
+  /** RFC 9162 leaf hash of the entry body, hex: what identifies the entry within its log. */
+  readonly leafHash: string;
   /** Entry kind and version of the bound body, e.g. `hashedrekord` `0.0.1`. */
   readonly kind: string;
   readonly version: string;
@@ -80,7 +82,7 @@ export interface RekorEvidence {
   readonly policy: RekorPolicy;
   /** Every verified entry, in input order (empty under `disabled`). */
   readonly entries: readonly VerifiedLogEntry[];
-  /** Distinct (log id, log index) pairs among them. */
+  /** Distinct log entries among them (same log and same body count once). */
   readonly distinctEntries: number;
   /** Earliest SET-verified integrated time, if any entry had a SET. */
   readonly integratedTime?: Date;
@@ -94,13 +96,42 @@ export type LogEntryInput = unknown;
 function toEntry(input: LogEntryInput): LogEntry {
   if (typeof input === 'object' && input !== null) {
     if ('SignedEntryTimestamp' in input || 'Payload' in input) return parseLegacyRekorBundle(input);
-    if ('format' in input && 'logIdHex' in input) return input as LogEntry;
+    if (isParsedEntry(input)) return input;
   }
   return parseTlogEntry(input);
 }
 
 const isRekorV2Kind = (kind: string, version: string) =>
   version === '0.0.2' && (kind === 'hashedrekord' || kind === 'dsse');
+
+function checkOptions(options: RekorVerifyOptions): void {
+  const badDate = (d: Date | undefined) =>
+    d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()));
+  for (const name of ['now', 'observedTime'] as const) {
+    if (badDate(options[name])) {
+      throw new RekorError('OPTION_INVALID', `${name} must be a valid Date`, {
+        expected: 'valid Date',
+        actual: String(options[name]),
+      });
+    }
+  }
+  const skew = options.clockSkewSeconds;
+  if (skew !== undefined && (!Number.isFinite(skew) || skew < 0)) {
+    throw new RekorError(
+      'OPTION_INVALID',
+      `clockSkewSeconds must be a finite number >= 0, got ${skew}`,
+      { expected: '>= 0', actual: skew },
+    );
+  }
+  const max = options.maxEntries;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
+    throw new RekorError(
+      'OPTION_INVALID',
+      `maxEntries must be a non-negative integer, got ${max}`,
+      { expected: 'integer >= 0', actual: max },
+    );
+  }
+}
 
 function checkPolicy(policy: RekorPolicy): void {
   if (!REKOR_POLICIES.includes(policy)) {
@@ -124,6 +155,14 @@ export function verifyLogEntry(
 ): VerifiedLogEntry {
   const policy = options.policy ?? 'require-any';
   checkPolicy(policy);
+  checkOptions(options);
+  if (policy === 'disabled') {
+    throw new RekorError(
+      'OPTION_INVALID',
+      "verifyLogEntry proves one entry and cannot run with policy 'disabled' (verifyLogEvidence skips entries under it)",
+      { expected: REKOR_POLICIES.filter((p) => p !== 'disabled'), actual: policy },
+    );
+  }
   const entry = toEntry(input);
   const detail: RekorErrorDetail = { logId: entry.logIdHex, logIndex: entry.logIndex.toString() };
   const logs = trustRoot.tlogsById(entry.logId);
@@ -198,6 +237,7 @@ export function verifyLogEntry(
   }
 
   const bound = bindBody(entry.body, entry.kindVersion, binding, options, detail);
+  const leafHash = hashLeaf(entry.body);
   const rekorVersion = isRekorV2Kind(bound.kind, bound.version) ? 2 : 1;
 
   let checkpoint: Checkpoint | undefined;
@@ -268,7 +308,7 @@ export function verifyLogEntry(
     const failure = checkInclusion(
       proof.logIndex,
       checkpoint.treeSize,
-      hashLeaf(entry.body),
+      leafHash,
       proof.hashes,
       checkpoint.rootHash,
     );
@@ -286,6 +326,7 @@ export function verifyLogEntry(
     logId: entry.logIdHex,
     log,
     logIndex: entry.logIndex,
+    leafHash: Buffer.from(leafHash).toString('hex'),
     kind: bound.kind,
     version: bound.version,
     rekorVersion,
@@ -322,6 +363,7 @@ export function verifyLogEvidence(
 ): RekorEvidence {
   const policy = options.policy ?? 'require-any';
   checkPolicy(policy);
+  checkOptions(options);
   if (policy === 'disabled') {
     return Object.freeze({
       policy,
@@ -372,7 +414,9 @@ export function verifyLogEvidence(
       throw error;
     }
   });
-  const distinct = new Set(entries.map((e) => `${e.logId}:${e.logIndex}`)).size;
+  // One log entry is one body in one log: its index is not signed when there is no SET, so
+  // copies relabelled with other indexes must not count twice.
+  const distinct = new Set(entries.map((e) => `${e.logId}:${e.leafHash}`)).size;
   if (distinct < threshold) {
     throw new RekorError(
       'EVIDENCE_INSUFFICIENT',

@@ -1,3 +1,15 @@
+export type { EmbeddedScts, SctHash, SctOptions } from './ct/sct.js';
+export {
+  certificateSpki,
+  embedSctExtension,
+  embedScts,
+  encodeSctList,
+  OID_SCT_LIST,
+  precertificateTbs,
+  precertSignedData,
+  sctListExtensionValue,
+  signSct,
+} from './ct/sct.js';
 export type { SignOptions, TestKey, TestKeyType } from './keys.js';
 export { TEST_KEY_TYPES, testKey, toPem } from './keys.js';
 export type { CanonicalJsonValue } from './log/canonical-json.js';

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
@@ -51,6 +51,12 @@ export interface TrustedCertificate {
   readonly keyAlgorithm: KeyAlgorithm;
   /** sha256 of the subject's DER SPKI, lowercase hex. */
   readonly keyId: string;
+  /** The subject public key, imported once: verify certificates this one issued with it. */
+  readonly publicKey: KeyObject;
+  /** DER of the subject Name, hex: compare with a child's issuer Name DER. */
+  readonly subjectNameDer: string;
+  /** DER of the issuer Name, hex. */
+  readonly issuerNameDer: string;
   readonly source: TrustSource;
 }
 
@@ -141,6 +147,9 @@ export function parseCertificate(
     selfSigned: selfIssued && safeVerify(x509, x509),
     keyAlgorithm: key.algorithm,
     keyId: sha256(key.spki).toString('hex'),
+    publicKey: key.keyObject,
+    subjectNameDer: Buffer.from(AsnConvert.serialize(tbs.subject)).toString('hex'),
+    issuerNameDer: Buffer.from(AsnConvert.serialize(tbs.issuer)).toString('hex'),
     source: Object.freeze(source),
   };
   return Object.freeze(result);
@@ -154,9 +163,25 @@ function safeVerify(child: X509Certificate, issuer: X509Certificate): boolean {
   }
 }
 
+/** What a certificate says about its issuer, for finding that issuer. */
+export interface IssuerReference {
+  /** Issuer Name as `node:crypto` prints it (used when `issuerNameDer` is absent). */
+  readonly issuer?: string;
+  /** DER of the issuer Name, hex (preferred: exact comparison). */
+  readonly issuerNameDer?: string;
+  /** authorityKeyIdentifier keyIdentifier, hex. */
+  readonly authorityKeyId?: string | undefined;
+}
+
 /** True when `issuer` plausibly issued `child` (names and key identifiers agree). */
-export function namesLink(child: TrustedCertificate, issuer: TrustedCertificate): boolean {
-  if (child.issuer !== issuer.subject) return false;
+export function namesLink(child: IssuerReference, issuer: TrustedCertificate): boolean {
+  if (
+    child.issuerNameDer !== undefined
+      ? child.issuerNameDer !== issuer.subjectNameDer
+      : child.issuer !== issuer.subject
+  ) {
+    return false;
+  }
   if (child.authorityKeyId && issuer.subjectKeyId) {
     return child.authorityKeyId === issuer.subjectKeyId;
   }

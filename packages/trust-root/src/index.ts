@@ -1,4 +1,4 @@
-export type { TrustedCertificate } from './certificates.js';
+export type { IssuerReference, TrustedCertificate } from './certificates.js';
 export { canIssue, issuedBy } from './certificates.js';
 export type { TrustRootErrorCode, TrustRootErrorDetail } from './errors.js';
 export { TrustRootError } from './errors.js';

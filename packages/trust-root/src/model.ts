@@ -1,4 +1,4 @@
-import { namesLink, type TrustedCertificate } from './certificates.js';
+import { type IssuerReference, namesLink, type TrustedCertificate } from './certificates.js';
 import { TrustRootError } from './errors.js';
 import type { TrustedKey, TrustSource } from './keys.js';
 import { isWithin, type ValidityWindow } from './validity.js';
@@ -139,6 +139,10 @@ export class TrustRoot {
   readonly #keysById = new Map<string, TrustedKey[]>();
   readonly #tlogsById = new Map<string, TransparencyLog[]>();
   readonly #ctlogsById = new Map<string, TransparencyLog[]>();
+  readonly #caCertsByNameDer = new Map<
+    string,
+    { certificate: TrustedCertificate; authority: CertificateAuthority }[]
+  >();
   readonly #caCertsBySubject = new Map<
     string,
     { certificate: TrustedCertificate; authority: CertificateAuthority }[]
@@ -174,6 +178,7 @@ export class TrustRoot {
     for (const authority of this.certificateAuthorities) {
       for (const certificate of authority.certificates) {
         push(this.#caCertsBySubject, certificate.subject, { certificate, authority });
+        push(this.#caCertsByNameDer, certificate.subjectNameDer, { certificate, authority });
       }
     }
     Object.freeze(this);
@@ -236,11 +241,13 @@ export class TrustRoot {
    * its authority. Signatures are not checked here: the caller verifies the candidate.
    */
   issuerCandidates(
-    certificate: Pick<TrustedCertificate, 'issuer' | 'authorityKeyId'>,
+    certificate: IssuerReference,
   ): readonly { certificate: TrustedCertificate; authority: CertificateAuthority }[] {
-    return (this.#caCertsBySubject.get(certificate.issuer) ?? []).filter(({ certificate: c }) =>
-      namesLink(certificate as TrustedCertificate, c),
-    );
+    const bucket =
+      certificate.issuerNameDer !== undefined
+        ? this.#caCertsByNameDer.get(certificate.issuerNameDer)
+        : this.#caCertsBySubject.get(certificate.issuer ?? '');
+    return (bucket ?? []).filter(({ certificate: c }) => namesLink(certificate, c));
   }
 
   /** A plain description of the material, for logs and CLIs. */

@@ -14,6 +14,7 @@ export const UNBOUNDED: ValidityWindow = Object.freeze({});
 /** True when `at` lies inside the window (both ends inclusive). */
 export function isWithin(window: ValidityWindow, at: Date): boolean {
   const t = at.getTime();
+  if (Number.isNaN(t)) return false; // an invalid date lies in no window
   if (window.start && t < window.start.getTime()) return false;
   if (window.end && t > window.end.getTime()) return false;
   return true;

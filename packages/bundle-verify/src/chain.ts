@@ -1,0 +1,202 @@
+import {
+  type CertificateAuthority,
+  isWithin,
+  type TrustedCertificate,
+  type TrustRoot,
+} from '@flareo/trust-root';
+import {
+  OID_CODE_SIGNING,
+  parseSigningCertificate,
+  type SigningCertificate,
+  verifyCertificateSignature,
+} from './certificate.js';
+import { BundleVerifyError } from './errors.js';
+
+/** The certificate path that made a signing certificate trusted. */
+export interface VerifiedChain {
+  readonly authority: CertificateAuthority;
+  /** The trusted certificate the path reached. */
+  readonly trustedIssuer: TrustedCertificate;
+  /** Intermediates taken from the bundle itself, leaf-most first. */
+  readonly bundleIntermediates: readonly SigningCertificate[];
+}
+
+const fmt = (d: Date) => d.toISOString();
+
+/** Leaf rules: not a CA, may sign (digitalSignature when keyUsage is present), EKU codeSigning. */
+export function checkLeaf(leaf: SigningCertificate): void {
+  if (leaf.isCA) {
+    throw new BundleVerifyError(
+      'CERTIFICATE_INVALID',
+      'signing certificate is a CA certificate (basicConstraints cA=true)',
+      {
+        step: 'certificate',
+        field: 'basicConstraints',
+        expected: 'cA=false',
+        actual: 'cA=true',
+      },
+    );
+  }
+  if (leaf.keyUsage && !leaf.keyUsage.includes('digitalSignature')) {
+    throw new BundleVerifyError(
+      'CERTIFICATE_INVALID',
+      `signing certificate key usage lacks digitalSignature (has ${leaf.keyUsage.join(', ') || 'none'})`,
+      {
+        step: 'certificate',
+        field: 'keyUsage',
+        expected: 'digitalSignature',
+        actual: leaf.keyUsage,
+      },
+    );
+  }
+  if (!leaf.extendedKeyUsage?.includes(OID_CODE_SIGNING)) {
+    throw new BundleVerifyError(
+      'CERTIFICATE_INVALID',
+      `signing certificate is not for code signing (extended key usage ${leaf.extendedKeyUsage?.join(', ') ?? 'absent'})`,
+      {
+        step: 'certificate',
+        field: 'extendedKeyUsage',
+        expected: OID_CODE_SIGNING,
+        actual: leaf.extendedKeyUsage ?? null,
+      },
+    );
+  }
+}
+
+/** The certificate must be valid at every trusted time. */
+export function checkValidity(
+  cert: { notBefore: Date; notAfter: Date; subject: string },
+  times: readonly Date[],
+  role: string,
+): void {
+  for (const t of times) {
+    if (t < cert.notBefore || t > cert.notAfter) {
+      throw new BundleVerifyError(
+        'CERTIFICATE_EXPIRED',
+        `${role} is not valid at ${fmt(t)} (valid ${fmt(cert.notBefore)} .. ${fmt(cert.notAfter)})`,
+        {
+          step: 'certificate',
+          field: 'validity',
+          expected: `${fmt(cert.notBefore)} .. ${fmt(cert.notAfter)}`,
+          actual: fmt(t),
+        },
+      );
+    }
+  }
+}
+
+const keyIdsAgree = (child: SigningCertificate, issuerSki: string | undefined) =>
+  !child.authorityKeyId || !issuerSki || child.authorityKeyId === issuerSki;
+
+/**
+ * Find a path from `leaf` to a trusted CA certificate, through the bundle's own
+ * intermediates when needed. Every certificate on the path must be valid at every trusted
+ * time, every authority's window must contain them, CA rules and path-length constraints
+ * hold. Intermediates of the trust root were verified when it was loaded.
+ */
+export function verifyChain(
+  leaf: SigningCertificate,
+  bundleCertificates: readonly Uint8Array[],
+  trustRoot: TrustRoot,
+  times: readonly Date[],
+): VerifiedChain {
+  const intermediates = bundleCertificates.map((der) => parseSigningCertificate(der));
+  const reasons: string[] = [];
+
+  const search = (
+    cert: SigningCertificate,
+    path: SigningCertificate[],
+  ): VerifiedChain | undefined => {
+    // 1. A trusted issuer from the trust root.
+    for (const { certificate: issuer, authority } of trustRoot.issuerCandidates(cert)) {
+      const below = path.length; // CA certificates between the leaf and this issuer
+      if (!times.every((t) => isWithin(authority.validFor, t))) {
+        reasons.push(
+          `authority "${issuer.subject.replaceAll('\n', ', ')}" is not trusted at ${times.map(fmt).join(', ')}`,
+        );
+        continue;
+      }
+      if (!times.every((t) => t >= issuer.notBefore && t <= issuer.notAfter)) {
+        reasons.push(
+          `CA certificate "${issuer.subject.replaceAll('\n', ', ')}" is not valid at ${times.map(fmt).join(', ')}`,
+        );
+        continue;
+      }
+      if (issuer.pathLenConstraint !== undefined && below > issuer.pathLenConstraint) {
+        reasons.push(
+          `path length ${below} exceeds the constraint ${issuer.pathLenConstraint} of "${issuer.subject}"`,
+        );
+        continue;
+      }
+      // Path-length constraints of trusted CAs above the issuer, within its authority.
+      const index = authority.certificates.indexOf(issuer);
+      const above = authority.certificates.slice(index + 1);
+      if (
+        above.some(
+          (c, i) => c.pathLenConstraint !== undefined && below + 1 + i > c.pathLenConstraint,
+        )
+      ) {
+        reasons.push(`path length exceeds a constraint above "${issuer.subject}"`);
+        continue;
+      }
+      if (!verifyCertificateSignature(cert, issuer.publicKey)) {
+        reasons.push(
+          `signature of "${cert.subject || 'leaf'}" does not verify with "${issuer.subject.replaceAll('\n', ', ')}"`,
+        );
+        continue;
+      }
+      return { authority, trustedIssuer: issuer, bundleIntermediates: path };
+    }
+    // 2. An intermediate shipped in the bundle, then onwards.
+    if (path.length >= bundleCertificates.length) return undefined;
+    for (const candidate of intermediates) {
+      if (candidate === cert || path.includes(candidate)) continue;
+      if (
+        candidate.subjectNameDer !== cert.issuerNameDer ||
+        !keyIdsAgree(cert, candidate.subjectKeyId)
+      )
+        continue;
+      if (!candidate.isCA || (candidate.keyUsage && !candidate.keyUsage.includes('keyCertSign'))) {
+        reasons.push(`bundle certificate "${candidate.subject}" is not a CA`);
+        continue;
+      }
+      if (candidate.pathLenConstraint !== undefined && path.length > candidate.pathLenConstraint) {
+        reasons.push(
+          `path length exceeds the constraint of bundle certificate "${candidate.subject}"`,
+        );
+        continue;
+      }
+      if (!times.every((t) => t >= candidate.notBefore && t <= candidate.notAfter)) {
+        reasons.push(
+          `bundle certificate "${candidate.subject}" is not valid at ${times.map(fmt).join(', ')}`,
+        );
+        continue;
+      }
+      if (!verifyCertificateSignature(cert, candidate.publicKey)) {
+        reasons.push(
+          `signature of "${cert.subject || 'leaf'}" does not verify with bundle certificate "${candidate.subject}"`,
+        );
+        continue;
+      }
+      const found = search(candidate, [...path, candidate]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+
+  const found = search(leaf, []);
+  if (found) return found;
+  const issuer = leaf.issuer.replaceAll('\n', ', ');
+  throw new BundleVerifyError(
+    'UNTRUSTED_SIGNER',
+    reasons.length
+      ? `signing certificate does not chain to a trusted CA: ${reasons.join('; ')}`
+      : `signing certificate issuer "${issuer}" is not in the trust root (add its CA certificate to the PEM bundle or trusted_root.json)`,
+    {
+      step: 'trust',
+      expected: 'a chain to a trusted CA',
+      actual: reasons,
+      missing: `certificate authority "${issuer}"`,
+    },
+  );
+}

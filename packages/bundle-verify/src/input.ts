@@ -1,0 +1,338 @@
+import { parsePemBlocks, TrustRootError } from '@flareo/trust-root';
+import { bundleFromJSON, ValidationError } from '@sigstore/bundle';
+import { BundleVerifyError } from './errors.js';
+
+/** Formats the verifier reads. */
+export type BundleFormat =
+  | 'sigstore-bundle-v0.1'
+  | 'sigstore-bundle-v0.2'
+  | 'sigstore-bundle-v0.3'
+  | 'cosign-legacy-bundle'
+  | 'keyed-signature';
+
+export const MEDIA_TYPES: Readonly<Record<string, BundleFormat>> = Object.freeze({
+  'application/vnd.dev.sigstore.bundle+json;version=0.1': 'sigstore-bundle-v0.1',
+  'application/vnd.dev.sigstore.bundle+json;version=0.2': 'sigstore-bundle-v0.2',
+  'application/vnd.dev.sigstore.bundle+json;version=0.3': 'sigstore-bundle-v0.3',
+  'application/vnd.dev.sigstore.bundle.v0.3+json': 'sigstore-bundle-v0.3',
+});
+
+export type DigestAlgorithm = 'sha256' | 'sha384' | 'sha512';
+
+/** What was signed, in one shape for every input format. */
+export type SignedContent =
+  | {
+      readonly kind: 'message';
+      readonly signature: Uint8Array;
+      /** The digest the bundle claims for the artifact (absent for raw `.sig` files and legacy bundles). */
+      readonly digest?: { readonly algorithm: DigestAlgorithm; readonly value: Uint8Array };
+    }
+  | {
+      readonly kind: 'dsse';
+      readonly payloadType: string;
+      readonly payload: Uint8Array;
+      readonly signature: Uint8Array;
+    };
+
+/** Who the input says signed. */
+export type SignerMaterial =
+  | { readonly kind: 'certificate'; readonly chain: readonly Uint8Array[] }
+  | { readonly kind: 'public-key'; readonly hint?: string; readonly spki?: Uint8Array }
+  | { readonly kind: 'none' };
+
+/** Every input normalised: one pipeline verifies this. */
+export interface NormalizedInput {
+  readonly format: BundleFormat;
+  readonly content: SignedContent;
+  readonly signer: SignerMaterial;
+  /** Raw log entries, handed to `@flareo/rekor-set` (bundle entries or a legacy `rekorBundle`). */
+  readonly tlogEntries: readonly unknown[];
+  /** RFC 3161 signed timestamps (DER). */
+  readonly timestamps: readonly Uint8Array[];
+}
+
+/** Size and count limits, so hostile input cannot exhaust memory or time. */
+export interface InputLimits {
+  /** Largest bundle JSON text in bytes. Default 16 MiB. */
+  readonly maxBundleBytes: number;
+  /** Most certificates in a chain. Default 10. */
+  readonly maxCertificates: number;
+  /** Most transparency-log entries. Default 16. */
+  readonly maxTlogEntries: number;
+  /** Most RFC 3161 timestamps. Default 16. */
+  readonly maxTimestamps: number;
+}
+
+export const DEFAULT_LIMITS: InputLimits = Object.freeze({
+  maxBundleBytes: 16 * 1024 * 1024,
+  maxCertificates: 10,
+  maxTlogEntries: 16,
+  maxTimestamps: 16,
+});
+
+const HASHES: Record<number, DigestAlgorithm> = { 1: 'sha256', 2: 'sha384', 3: 'sha512' };
+
+function malformed(message: string, field?: string, cause?: unknown): never {
+  throw new BundleVerifyError(
+    'BUNDLE_MALFORMED',
+    message,
+    { step: 'parse', ...(field === undefined ? {} : { field }) },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function limit(what: string, count: number, max: number): void {
+  if (count > max) {
+    throw new BundleVerifyError('LIMIT_EXCEEDED', `${count} ${what} exceed the limit of ${max}`, {
+      step: 'parse',
+      field: what,
+      expected: `<= ${max}`,
+      actual: count,
+    });
+  }
+}
+
+/** Parse JSON text (or take an object) with the size limit applied. */
+export function toJsonObject(
+  input: string | Uint8Array | object,
+  limits: InputLimits,
+): Record<string, unknown> {
+  let value: unknown = input;
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+    limit('bundle bytes', size, limits.maxBundleBytes);
+    try {
+      value = JSON.parse(typeof input === 'string' ? input : Buffer.from(input).toString('utf8'));
+    } catch (cause) {
+      malformed('bundle is not valid JSON', undefined, cause);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    malformed('bundle must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Detect the format of a bundle document and normalise it. */
+export function normalizeBundle(
+  input: string | Uint8Array | object,
+  limits: InputLimits = DEFAULT_LIMITS,
+): NormalizedInput {
+  const json = toJsonObject(input, limits);
+  if (typeof json.mediaType === 'string') return normalizeSigstoreBundle(json, limits);
+  if ('base64Signature' in json) return normalizeLegacyBundle(json, limits);
+  throw new BundleVerifyError(
+    'UNSUPPORTED_FORMAT',
+    'not a Sigstore bundle (no mediaType) nor a legacy cosign bundle (no base64Signature)',
+    {
+      step: 'parse',
+      expected: ['Sigstore bundle', 'cosign legacy bundle'],
+      actual: Object.keys(json).slice(0, 8),
+    },
+  );
+}
+
+function normalizeSigstoreBundle(
+  json: Record<string, unknown>,
+  limits: InputLimits,
+): NormalizedInput {
+  const mediaType = json.mediaType as string;
+  const format = MEDIA_TYPES[mediaType];
+  if (!format) {
+    throw new BundleVerifyError(
+      'UNSUPPORTED_FORMAT',
+      `unsupported bundle media type ${JSON.stringify(mediaType)}`,
+      {
+        step: 'parse',
+        field: 'mediaType',
+        expected: Object.keys(MEDIA_TYPES),
+        actual: mediaType,
+      },
+    );
+  }
+  const vm = json.verificationMaterial as Record<string, unknown> | undefined;
+  const rawEntries = Array.isArray(vm?.tlogEntries) ? (vm.tlogEntries as unknown[]) : [];
+  limit('transparency log entries', rawEntries.length, limits.maxTlogEntries);
+  const chainJson = (vm?.x509CertificateChain as { certificates?: unknown[] } | undefined)
+    ?.certificates;
+  if (Array.isArray(chainJson)) limit('certificates', chainJson.length, limits.maxCertificates);
+  const tsJson = (vm?.timestampVerificationData as { rfc3161Timestamps?: unknown[] } | undefined)
+    ?.rfc3161Timestamps;
+  if (Array.isArray(tsJson)) limit('timestamps', tsJson.length, limits.maxTimestamps);
+
+  let bundle: ReturnType<typeof bundleFromJSON>;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (cause) {
+    if (cause instanceof ValidationError) {
+      malformed(
+        `bundle is malformed: ${cause.message} (${cause.fields.join(', ')})`,
+        cause.fields.join(','),
+        cause,
+      );
+    }
+    malformed('bundle is malformed', undefined, cause);
+  }
+  const material = bundle.verificationMaterial.content;
+  let signer: SignerMaterial;
+  switch (material.$case) {
+    case 'x509CertificateChain':
+      signer = {
+        kind: 'certificate',
+        chain: material.x509CertificateChain.certificates.map((c) => new Uint8Array(c.rawBytes)),
+      };
+      break;
+    case 'certificate':
+      signer = { kind: 'certificate', chain: [new Uint8Array(material.certificate.rawBytes)] };
+      break;
+    case 'publicKey':
+      signer = {
+        kind: 'public-key',
+        ...(material.publicKey.hint ? { hint: material.publicKey.hint } : {}),
+      };
+      break;
+    default:
+      malformed('bundle has no verification material', 'verificationMaterial.content');
+  }
+  if (signer.kind === 'certificate' && signer.chain.some((c) => c.length === 0)) {
+    malformed('bundle holds an empty certificate', 'verificationMaterial');
+  }
+  let content: SignedContent;
+  if (bundle.content.$case === 'messageSignature') {
+    const ms = bundle.content.messageSignature;
+    const algorithm = ms.messageDigest ? HASHES[ms.messageDigest.algorithm] : undefined;
+    if (ms.messageDigest && !algorithm) {
+      throw new BundleVerifyError('UNSUPPORTED_FORMAT', 'unsupported message digest algorithm', {
+        step: 'parse',
+        field: 'messageSignature.messageDigest.algorithm',
+        expected: ['SHA2_256', 'SHA2_384', 'SHA2_512'],
+        actual: ms.messageDigest.algorithm,
+      });
+    }
+    content = {
+      kind: 'message',
+      signature: new Uint8Array(ms.signature),
+      ...(ms.messageDigest && algorithm
+        ? { digest: { algorithm, value: new Uint8Array(ms.messageDigest.digest) } }
+        : {}),
+    };
+  } else if (bundle.content.$case === 'dsseEnvelope') {
+    const env = bundle.content.dsseEnvelope;
+    const sig = env.signatures[0];
+    if (!sig || env.signatures.length !== 1)
+      malformed('a DSSE envelope must carry exactly one signature', 'dsseEnvelope.signatures');
+    content = {
+      kind: 'dsse',
+      payloadType: env.payloadType,
+      payload: new Uint8Array(env.payload),
+      signature: new Uint8Array(sig.sig),
+    };
+  } else {
+    malformed('bundle has neither a message signature nor a DSSE envelope', 'content');
+  }
+  const timestamps = (
+    bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []
+  ).map((t) => new Uint8Array(t.signedTimestamp));
+  return { format, content, signer, tlogEntries: rawEntries, timestamps };
+}
+
+const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function strictBase64(text: string, field: string): Uint8Array {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length === 0 || compact.length % 4 !== 0 || !B64.test(compact))
+    malformed(`${field} is not base64`, field);
+  return new Uint8Array(Buffer.from(compact, 'base64'));
+}
+
+/** The cosign `sign-blob --bundle` (legacy) format: base64Signature, cert, rekorBundle. */
+function normalizeLegacyBundle(
+  json: Record<string, unknown>,
+  limits: InputLimits,
+): NormalizedInput {
+  if (typeof json.base64Signature !== 'string')
+    malformed('base64Signature must be a string', 'base64Signature');
+  const sigBytes = strictBase64(json.base64Signature, 'base64Signature');
+  let content: SignedContent = { kind: 'message', signature: sigBytes };
+  // `cosign attest-blob` legacy bundles carry a whole DSSE envelope in base64Signature.
+  if (sigBytes[0] === 0x7b) {
+    const env = parseEnvelope(sigBytes);
+    if (env) content = env;
+  }
+  let signer: SignerMaterial = { kind: 'none' };
+  if (json.cert !== undefined && json.cert !== null && json.cert !== '') {
+    if (typeof json.cert !== 'string') malformed('cert must be a string', 'cert');
+    const pem = json.cert.includes('-----BEGIN')
+      ? json.cert
+      : Buffer.from(strictBase64(json.cert, 'cert')).toString('utf8');
+    let blocks: ReturnType<typeof parsePemBlocks>;
+    try {
+      blocks = parsePemBlocks(pem, 'cert');
+    } catch (cause) {
+      malformed(
+        `cert is not a PEM certificate or public key${cause instanceof TrustRootError ? `: ${cause.message}` : ''}`,
+        'cert',
+        cause,
+      );
+    }
+    limit('certificates', blocks.length, limits.maxCertificates);
+    const certs = blocks.filter((b) => b.label === 'CERTIFICATE');
+    const keys = blocks.filter((b) => b.label !== 'CERTIFICATE');
+    if (certs.length && keys.length) malformed('cert mixes certificates and public keys', 'cert');
+    if (certs.length) signer = { kind: 'certificate', chain: certs.map((b) => b.der) };
+    else if (keys.length === 1 && keys[0]?.label === 'PUBLIC KEY')
+      signer = { kind: 'public-key', spki: keys[0].der };
+    else malformed('cert must hold certificates or exactly one PUBLIC KEY', 'cert');
+  }
+  const tlogEntries =
+    json.rekorBundle === undefined || json.rekorBundle === null ? [] : [json.rekorBundle];
+  return { format: 'cosign-legacy-bundle', content, signer, tlogEntries, timestamps: [] };
+}
+
+function parseEnvelope(bytes: Uint8Array): SignedContent | undefined {
+  let env: unknown;
+  try {
+    env = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof env !== 'object' || env === null) return undefined;
+  const e = env as { payloadType?: unknown; payload?: unknown; signatures?: unknown };
+  if (
+    typeof e.payloadType !== 'string' ||
+    typeof e.payload !== 'string' ||
+    !Array.isArray(e.signatures)
+  )
+    return undefined;
+  const [sig, ...rest] = e.signatures as { sig?: unknown }[];
+  if (!sig || rest.length || typeof sig.sig !== 'string')
+    malformed('a DSSE envelope must carry exactly one signature', 'base64Signature');
+  return {
+    kind: 'dsse',
+    payloadType: e.payloadType,
+    payload: strictBase64(e.payload, 'envelope payload'),
+    signature: strictBase64(sig.sig, 'envelope signature'),
+  };
+}
+
+/** A raw `.sig` sidecar: base64 text (what cosign writes) or the signature bytes themselves. */
+export function normalizeKeyedSignature(signature: string | Uint8Array): NormalizedInput {
+  let bytes: Uint8Array;
+  if (typeof signature === 'string') bytes = strictBase64(signature, 'signature');
+  else {
+    const text = Buffer.from(signature).toString('latin1').trim();
+    bytes =
+      text.length && B64.test(text.replace(/\s+/g, '')) && text.length % 4 === 0
+        ? strictBase64(text, 'signature')
+        : new Uint8Array(signature);
+  }
+  if (bytes.length === 0 || bytes.length > 1024)
+    malformed(`signature of ${bytes.length} bytes is not plausible`, 'signature');
+  return {
+    format: 'keyed-signature',
+    content: { kind: 'message', signature: bytes },
+    signer: { kind: 'none' },
+    tlogEntries: [],
+    timestamps: [],
+  };
+}

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import type { Artifact } from './artifact.js';
+import { BundleVerifyError } from './errors.js';
+import type { DigestAlgorithm } from './input.js';
+
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPES = ['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'];
+
+/** What a DSSE bundle's in-toto statement says, and which subject matched the artifact. */
+export interface InTotoStatementSummary {
+  readonly type: string;
+  readonly predicateType: string;
+  readonly subjects: readonly {
+    readonly name: string;
+    readonly digest: Readonly<Record<string, string>>;
+  }[];
+  /** The subject whose digest equals the artifact's, when an artifact was given. */
+  readonly matchedSubject?: { readonly name: string; readonly algorithm: DigestAlgorithm };
+}
+
+function bad(message: string, field?: string): never {
+  throw new BundleVerifyError('BUNDLE_MALFORMED', `in-toto statement: ${message}`, {
+    step: 'parse',
+    ...(field ? { field } : {}),
+  });
+}
+
+/**
+ * For an in-toto DSSE payload, read the statement and (when an artifact is given) require a
+ * subject whose SHA-256 or SHA-512 (or SHA-384) digest equals the artifact's. Other payload
+ * types carry no subjects: an artifact given with them must be the payload itself.
+ */
+export function checkSubjects(
+  payloadType: string,
+  payload: Uint8Array,
+  artifact: Artifact | undefined,
+): InTotoStatementSummary | undefined {
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    if (artifact) {
+      const want = artifact.digest('sha256');
+      const got = createHash('sha256').update(payload).digest();
+      if (!want || !got.equals(Buffer.from(want))) {
+        throw new BundleVerifyError(
+          'DIGEST_MISMATCH',
+          `the artifact is not the DSSE payload (payload type ${payloadType})`,
+          {
+            step: 'signature',
+            field: 'dsseEnvelope.payload',
+            expected: want ? `sha256:${Buffer.from(want).toString('hex')}` : 'a sha256 digest',
+            actual: `sha256:${got.toString('hex')}`,
+          },
+        );
+      }
+    }
+    return undefined;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch {
+    bad('payload is not JSON');
+  }
+  const s = doc as { _type?: unknown; predicateType?: unknown; subject?: unknown };
+  if (typeof s !== 'object' || s === null) bad('payload is not an object');
+  if (typeof s._type !== 'string' || !STATEMENT_TYPES.includes(s._type))
+    bad(`unknown _type ${JSON.stringify(s._type)}`, '_type');
+  if (typeof s.predicateType !== 'string') bad('predicateType must be a string', 'predicateType');
+  if (!Array.isArray(s.subject) || s.subject.length === 0)
+    bad('subject must be a non-empty array', 'subject');
+  if (s.subject.length > 10_000) bad('too many subjects', 'subject');
+  const subjects = s.subject.map((sub: unknown, i: number) => {
+    const o = sub as { name?: unknown; digest?: unknown };
+    if (typeof o !== 'object' || o === null || typeof o.digest !== 'object' || o.digest === null)
+      bad(`subject[${i}] has no digest`, `subject[${i}]`);
+    const digest: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.digest as Record<string, unknown>))
+      if (typeof v === 'string') digest[k] = v.toLowerCase();
+    return { name: typeof o.name === 'string' ? o.name : '', digest };
+  });
+  let matchedSubject: InTotoStatementSummary['matchedSubject'];
+  if (artifact) {
+    const algs: DigestAlgorithm[] = ['sha256', 'sha512', 'sha384'];
+    outer: for (const sub of subjects) {
+      for (const alg of algs) {
+        const claimed = sub.digest[alg];
+        const actual = claimed ? artifact.digest(alg) : undefined;
+        if (claimed && actual && Buffer.from(actual).toString('hex') === claimed) {
+          matchedSubject = { name: sub.name, algorithm: alg };
+          break outer;
+        }
+      }
+    }
+    if (!matchedSubject) {
+      throw new BundleVerifyError(
+        'DIGEST_MISMATCH',
+        'the artifact matches no subject of the in-toto statement',
+        {
+          step: 'signature',
+          field: 'subject',
+          expected: artifact
+            .algorithms()
+            .map((a) => `${a}:${Buffer.from(artifact.digest(a) ?? []).toString('hex')}`),
+          actual: subjects.map((x) => x.digest),
+        },
+      );
+    }
+  }
+  return Object.freeze({
+    type: s._type,
+    predicateType: s.predicateType,
+    subjects: Object.freeze(subjects),
+    ...(matchedSubject ? { matchedSubject } : {}),
+  });
+}

@@ -1,0 +1,22 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { packageConfig } from '../../tsup.base';
+
+// After the build, write the JSON Schemas exported by the package to dist/schemas so that
+// non-JavaScript implementations (a Rego twin, a Go admission webhook) can read them as
+// `@flareo/policy/schemas/<name>.schema.json`.
+export default packageConfig({
+  async onSuccess() {
+    const built = await import(`${pathToFileURL('dist/index.js').href}?t=${Date.now()}`);
+    await mkdir('dist/schemas', { recursive: true });
+    const files: Record<string, unknown> = {
+      'input.schema.json': built.inputSchema,
+      'config.schema.json': built.configSchema,
+      'result.schema.json': built.resultSchema,
+      'decision-log.schema.json': built.decisionLogSchema,
+    };
+    for (const [name, schema] of Object.entries(files)) {
+      await writeFile(`dist/schemas/${name}`, `${JSON.stringify(schema, null, 2)}\n`);
+    }
+  },
+});
