@@ -176,7 +176,7 @@ function pssHash(params: Uint8Array | undefined): string | undefined {
   try {
     const seq = readTlv(params, 0);
     const first = children(params, seq)[0];
-    if (!first || first.tag !== 0xa0) return undefined;
+    if (first?.tag !== 0xa0) return undefined;
     const algId = children(params, first)[0];
     const oid = algId && children(params, algId)[0];
     return oid ? PSS_HASHES[decodeOid(value(params, oid))] : undefined;
@@ -190,10 +190,10 @@ function walk(der: Uint8Array): SigningCertificate {
   if (cert.tag !== 0x30 || cert.end !== der.length)
     throw new DerError('not a single DER certificate');
   const [tbs, sigAlg, sigValue] = children(der, cert);
-  if (!tbs || tbs.tag !== 0x30 || !sigAlg || !sigValue || sigValue.tag !== 0x03)
+  if (tbs?.tag !== 0x30 || !sigAlg || !sigValue || sigValue.tag !== 0x03)
     throw new DerError('not a certificate');
   const [algOid, algParams] = children(der, sigAlg);
-  if (!algOid || algOid.tag !== 0x06) throw new DerError('bad signature algorithm');
+  if (algOid?.tag !== 0x06) throw new DerError('bad signature algorithm');
   const fields = children(der, tbs);
   let i = fields[0]?.tag === 0xa0 ? 1 : 0; // optional explicit version
   i += 2; // serialNumber, signature algorithm
@@ -214,8 +214,7 @@ function walk(der: Uint8Array): SigningCertificate {
       const parts = children(der, ext);
       const oid = parts[0];
       const octets = parts[parts.length - 1];
-      if (!oid || oid.tag !== 0x06 || !octets || octets.tag !== 0x04)
-        throw new DerError('bad extension');
+      if (oid?.tag !== 0x06 || !octets || octets.tag !== 0x04) throw new DerError('bad extension');
       const id = decodeOid(value(der, oid));
       if (extensions.has(id)) throw new DerError(`duplicate extension ${id}`);
       extensions.set(id, value(der, octets));

@@ -74,19 +74,13 @@ export function decodeOid(bytes: Uint8Array): string {
 /** UTCTime or GeneralizedTime (seconds precision, `Z` only, as RFC 5280 requires). */
 export function decodeTime(buf: Uint8Array, tlv: Tlv): Date {
   const text = Buffer.from(value(buf, tlv)).toString('latin1');
-  let m: RegExpExecArray | null;
-  let year: number;
-  if (tlv.tag === 0x17 && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
-    const yy = Number(m[1]);
-    year = yy >= 50 ? 1900 + yy : 2000 + yy;
-  } else if (
-    tlv.tag === 0x18 &&
-    (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text))
-  ) {
-    year = Number(m[1]);
-  } else {
-    throw new DerError(`bad time ${JSON.stringify(text)}`);
-  }
+  const utc = tlv.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : null;
+  const gen =
+    tlv.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text) : null;
+  const m = utc ?? gen;
+  if (!m) throw new DerError(`bad time ${JSON.stringify(text)}`);
+  let year = Number(m[1]);
+  if (utc) year = year >= 50 ? 1900 + year : 2000 + year; // RFC 5280 UTCTime window
   return new Date(
     Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])),
   );
