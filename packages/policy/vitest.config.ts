@@ -1,8 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { sharedConfig } from '../../vitest.shared';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    benchmark: { include: ['bench/**/*.bench.ts'] },
-  },
-});
+export default sharedConfig;

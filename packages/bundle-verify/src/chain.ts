@@ -116,20 +116,23 @@ export function verifyChain(
         );
         continue;
       }
-      if (!times.every((t) => t >= issuer.notBefore && t <= issuer.notAfter)) {
+      // The issuer and every trust-root certificate above it must be valid at those times.
+      const index = authority.certificates.indexOf(issuer);
+      const upward = index === -1 ? [issuer] : authority.certificates.slice(index);
+      const stale = upward.find((c) => !times.every((t) => t >= c.notBefore && t <= c.notAfter));
+      if (stale) {
         reasons.push(
-          `CA certificate "${issuer.subject.replaceAll('\n', ', ')}" is not valid at ${times.map(fmt).join(', ')}`,
+          `CA certificate "${stale.subject.replaceAll('\n', ', ')}" is not valid at ${times.map(fmt).join(', ')}`,
         );
         continue;
       }
       if (issuer.pathLenConstraint !== undefined && below > issuer.pathLenConstraint) {
         reasons.push(
-          `path length ${below} exceeds the constraint ${issuer.pathLenConstraint} of "${issuer.subject}"`,
+          `path length ${below} exceeds the constraint ${issuer.pathLenConstraint} of "${issuer.subject.replaceAll('\n', ', ')}"`,
         );
         continue;
       }
       // Path-length constraints of trusted CAs above the issuer, within its authority.
-      const index = authority.certificates.indexOf(issuer);
       const above = authority.certificates.slice(index + 1);
       if (
         above.some(

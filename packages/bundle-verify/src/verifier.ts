@@ -345,7 +345,29 @@ export function createVerifierWith(
       signerSpki = pinned.spki;
     }
 
-    // 4. Transparency-log evidence, bound to this signature, signer and content.
+    // 4. RFC 3161 timestamps, verified before the log so that they bound its key window.
+    const stamped: { source: TimeSource; time: Date }[] = [];
+    if (timeSources.includes('timestamp') && input.timestamps.length) {
+      if (!steps.verifyTimestamp) {
+        throw new BundleVerifyError(
+          'TIMESTAMP_INVALID',
+          'RFC 3161 timestamps cannot be verified by this build',
+          { step: 'timestamp' },
+        );
+      }
+      for (const ts of input.timestamps) {
+        stamped.push({
+          source: 'timestamp',
+          time: steps.verifyTimestamp(ts, signatureBytes, trustRoot).time,
+        });
+      }
+    }
+    const earliestStamp = stamped.reduce<Date | undefined>(
+      (a, t) => (a && a <= t.time ? a : t.time),
+      undefined,
+    );
+
+    // 5. Transparency-log evidence, bound to this signature, signer and content.
     const binding: EntryBinding = {
       signature: signatureBytes,
       verifier: leaf ? { certificate: leaf.der } : { publicKey: signerSpki },
@@ -360,6 +382,7 @@ export function createVerifierWith(
         threshold,
         now: now(),
         maxEntries: limits.maxTlogEntries,
+        ...(earliestStamp ? { observedTime: earliestStamp } : {}),
         ...(options.rekor?.clockSkewSeconds === undefined
           ? {}
           : { clockSkewSeconds: options.rekor.clockSkewSeconds }),
@@ -391,30 +414,17 @@ export function createVerifierWith(
       throw error;
     }
 
-    // 5. Trusted times.
+    // 6. Trusted times.
     const times: { source: TimeSource; time: Date }[] = [];
     if (timeSources.includes('log')) {
       for (const e of tlog.entries)
         if (e.integratedTime) times.push({ source: 'log', time: e.integratedTime });
     }
-    if (timeSources.includes('timestamp') && input.timestamps.length) {
-      if (!steps.verifyTimestamp) {
-        throw new BundleVerifyError(
-          'TIMESTAMP_INVALID',
-          'RFC 3161 timestamps cannot be verified by this build',
-          { step: 'timestamp' },
-        );
-      }
-      for (const ts of input.timestamps)
-        times.push({
-          source: 'timestamp',
-          time: steps.verifyTimestamp(ts, signatureBytes, trustRoot).time,
-        });
-    }
+    times.push(...stamped);
     if (timeSources.includes('current')) times.push({ source: 'current', time: now() });
     const instants = times.map((t) => t.time);
 
-    // 6. Trust in the signer at those times.
+    // 7. Trust in the signer at those times.
     let signer: VerifiedSigner;
     let scts = 0;
     if (leaf) {
@@ -520,11 +530,10 @@ function bindingDigest(
   declared: { algorithm: DigestAlgorithm; value: Uint8Array } | undefined,
   artifact: Artifact | undefined,
 ): { artifactDigest: { algorithm: DigestAlgorithm; digest: Uint8Array } } | Record<string, never> {
-  const fromArtifact = artifact?.digest('sha256');
-  if (fromArtifact) return { artifactDigest: { algorithm: 'sha256', digest: fromArtifact } };
-  if (declared)
-    return { artifactDigest: { algorithm: declared.algorithm, digest: declared.value } };
-  return {};
+  // The log entry names the digest the signer declared (bundle messageDigest), else SHA-256.
+  const algorithm = declared?.algorithm ?? 'sha256';
+  const digest = artifact?.digest(algorithm) ?? declared?.value;
+  return digest ? { artifactDigest: { algorithm, digest } } : {};
 }
 
 function describeCert(leaf: SigningCertificate) {

@@ -1,3 +1,4 @@
+export * from './bundle/index.js';
 export type { EmbeddedScts, SctHash, SctOptions } from './ct/sct.js';
 export {
   certificateSpki,

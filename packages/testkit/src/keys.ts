@@ -6,6 +6,9 @@ import {
   type KeyObject,
   sign as nodeSign,
 } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { SeededStream, seededBytes } from './seed.js';
@@ -143,7 +146,38 @@ function seededPrime(bits: number, stream: SeededStream, e: bigint): bigint {
   }
 }
 
+/**
+ * Seeded RSA generation takes seconds in BigInt arithmetic, and every test file runs in its
+ * own worker, so the (deterministic, test-only) result is kept in the OS temp folder.
+ * Set FLAREO_TESTKIT_CACHE=0 to always regenerate.
+ */
 function rsaJwk(bits: number, seed: string): Record<string, string> {
+  const useCache = process.env.FLAREO_TESTKIT_CACHE !== '0';
+  const file = join(
+    tmpdir(),
+    `flareo-testkit-rsa-${bits}-${createHash('sha256').update(seed).digest('hex').slice(0, 24)}.json`,
+  );
+  if (useCache) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+      if (cached.kty === 'RSA' && typeof cached.n === 'string') return cached;
+    } catch {
+      // absent or unreadable: generate below
+    }
+  }
+  const jwk = generateRsaJwk(bits, seed);
+  if (useCache) {
+    try {
+      writeFileSync(`${file}.${process.pid}`, JSON.stringify(jwk));
+      renameSync(`${file}.${process.pid}`, file);
+    } catch {
+      // a read-only temp folder only costs time
+    }
+  }
+  return jwk;
+}
+
+function generateRsaJwk(bits: number, seed: string): Record<string, string> {
   const stream = new SeededStream(seed, `rsa-${bits}`);
   const e = 65537n;
   for (;;) {

@@ -1,0 +1,346 @@
+import {
+  brokenLeaves,
+  buildTrustedRoot,
+  createCertificateAuthority,
+  createFulcioChain,
+  createLeafCertificate,
+  DEFAULT_GITHUB_CLAIMS,
+  DEFAULT_OIDC_ISSUER,
+  DEFAULT_WORKFLOW_URI,
+  mintSigstoreBundle,
+  type TestCertificate,
+  TestRekorV1,
+} from '@flareo/testkit';
+import { parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OID_CODE_SIGNING, parseSigningCertificate } from './certificate.js';
+import {
+  BundleVerifyError,
+  type BundleVerifyErrorCode,
+  createVerifier,
+  type VerificationStep,
+} from './index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into protobuf-JSON bundles
+type Json = any;
+
+const artifact = new TextEncoder().encode('certificate rules artifact');
+const chain = createFulcioChain({ seed: 'bv-cert' });
+const rekor = new TestRekorV1({ seed: 'bv-cert-rekor' });
+const trust = parseTrustedRoot({
+  ...buildTrustedRoot({ certificateAuthorities: [{ chain: [chain.intermediate, chain.root] }] }),
+  tlogs: [rekor.transparencyLogInstance()],
+});
+const verifier = createVerifier(trust);
+const OIDC_V1 = '1.3.6.1.4.1.57264.1.1';
+const OIDC_V2 = '1.3.6.1.4.1.57264.1.8';
+
+function rejection(
+  fn: () => unknown,
+  code: BundleVerifyErrorCode,
+  step: VerificationStep,
+  detail: Record<string, unknown> = {},
+) {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(BundleVerifyError);
+  const error = caught as BundleVerifyError;
+  expect({ code: error.code, step: error.detail.step }).toEqual({ code, step });
+  expect(error.detail).toMatchObject(detail);
+  return error;
+}
+
+const bundleFor = (certificate: TestCertificate, integratedTime?: Date) =>
+  mintSigstoreBundle({
+    version: '0.1',
+    content: { kind: 'message', artifact },
+    signer: { certificate },
+    rekor,
+    ...(integratedTime ? { integratedTime } : {}),
+  }).json;
+
+describe('parseSigningCertificate', () => {
+  it('reads the fields the pipeline needs from a Fulcio-style leaf', () => {
+    const leaf = chain.leaf({
+      san: { uri: [DEFAULT_WORKFLOW_URI], email: ['ci@flareo.test'], dns: ['build.flareo.test'] },
+    });
+    const c = parseSigningCertificate(leaf.der);
+    expect(c.der).toEqual(leaf.der);
+    expect(c.notBefore).toEqual(new Date('2024-01-01T00:00:00Z'));
+    expect(c.notAfter).toEqual(new Date('2024-01-01T00:10:00Z'));
+    expect(c.isCA).toBe(false);
+    expect(c.keyUsage).toEqual(['digitalSignature']);
+    expect(c.extendedKeyUsage).toEqual([OID_CODE_SIGNING]);
+    expect(c.san).toEqual({
+      uri: [DEFAULT_WORKFLOW_URI],
+      email: ['ci@flareo.test'],
+      dns: ['build.flareo.test'],
+    });
+    expect(c.subject).toBe('');
+    expect(c.issuer).toContain('Flareo Test Intermediate CA');
+    expect(Buffer.from(c.spki).equals(Buffer.from(leaf.key.spki))).toBe(true);
+    expect(c.subjectKeyId).toMatch(/^[0-9a-f]{40}$/);
+    expect(c.authorityKeyId).toBe(parseSigningCertificate(chain.intermediate.der).subjectKeyId);
+    // v1 Fulcio extensions hold raw strings, v2 ones DER UTF8Strings: both decode to text.
+    expect(c.fulcio.get(OIDC_V1)).toBe(DEFAULT_OIDC_ISSUER);
+    expect(c.fulcio.get(OIDC_V2)).toBe(DEFAULT_OIDC_ISSUER);
+    expect(c.fulcio.get('1.3.6.1.4.1.57264.1.5')).toBe(DEFAULT_GITHUB_CLAIMS.workflowRepository);
+    expect(c.fulcio.get('1.3.6.1.4.1.57264.1.12')).toBe(DEFAULT_GITHUB_CLAIMS.sourceRepositoryUri);
+    expect(Buffer.from(c.extensions.get(OIDC_V2) ?? []).subarray(0, 1)).toEqual(
+      Buffer.from([0x0c]),
+    );
+  });
+
+  it('reads CA flags, path length and key usage of CA certificates', () => {
+    const c = parseSigningCertificate(chain.intermediate.der);
+    expect(c.isCA).toBe(true);
+    expect(c.pathLenConstraint).toBe(0);
+    expect(c.keyUsage).toEqual(['keyCertSign', 'cRLSign']);
+    expect(parseSigningCertificate(chain.root.der).pathLenConstraint).toBeUndefined();
+  });
+
+  it('a leaf without SAN, EKU or OIDC issuer has empty fields', () => {
+    const c = parseSigningCertificate(
+      chain.leaf({ omitSan: true, extendedKeyUsage: null, oidcIssuer: null, github: {} }).der,
+    );
+    expect(c.san).toEqual({ uri: [], email: [], dns: [] });
+    expect(c.extendedKeyUsage).toBeUndefined();
+    expect(c.fulcio.size).toBe(0);
+  });
+
+  it.each([
+    ['empty bytes', new Uint8Array(0)],
+    ['a PEM text', new TextEncoder().encode(chain.intermediate.pem)],
+    ['a truncated certificate', chain.intermediate.der.subarray(0, 200)],
+    ['a SEQUENCE of nothing', new Uint8Array([0x30, 0x00])],
+  ])('%s → CERTIFICATE_INVALID', (_name, der) => {
+    rejection(() => parseSigningCertificate(der), 'CERTIFICATE_INVALID', 'certificate');
+  });
+
+  it('a duplicated extension → CERTIFICATE_INVALID', () => {
+    const leaf = chain.leaf({
+      extraExtensions: [
+        {
+          oid: '2.5.29.37',
+          value: new Uint8Array([
+            0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03,
+          ]),
+        },
+      ],
+    });
+    rejection(() => parseSigningCertificate(leaf.der), 'CERTIFICATE_INVALID', 'certificate');
+  });
+
+  it('random and truncated DER only ever fails with CERTIFICATE_INVALID', () => {
+    const der = chain.leaf().der;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.nat(der.length - 1).map((n) => der.subarray(0, n)),
+        ),
+        (bytes) => {
+          try {
+            parseSigningCertificate(bytes);
+          } catch (error) {
+            expect(error).toBeInstanceOf(BundleVerifyError);
+            expect((error as BundleVerifyError).code).toBe('CERTIFICATE_INVALID');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('leaf rules at the trusted time', () => {
+  const broken = brokenLeaves(chain);
+
+  it('a valid leaf passes (the baseline of every row below)', () => {
+    expect(verifier.verifyBundle(bundleFor(chain.leaf()), artifact, {}).signer.kind).toBe(
+      'certificate',
+    );
+  });
+
+  it('a leaf with CA=true → CERTIFICATE_INVALID', () => {
+    rejection(
+      () => verifier.verifyBundle(bundleFor(broken.caLeaf), artifact, {}),
+      'CERTIFICATE_INVALID',
+      'certificate',
+      {
+        field: 'basicConstraints',
+        expected: 'cA=false',
+        actual: 'cA=true',
+      },
+    );
+  });
+
+  it('a leaf without extendedKeyUsage → CERTIFICATE_INVALID', () => {
+    rejection(
+      () => verifier.verifyBundle(bundleFor(broken.noEku), artifact, {}),
+      'CERTIFICATE_INVALID',
+      'certificate',
+      {
+        field: 'extendedKeyUsage',
+        expected: OID_CODE_SIGNING,
+        actual: null,
+      },
+    );
+  });
+
+  it('a leaf for serverAuth only → CERTIFICATE_INVALID', () => {
+    rejection(
+      () => verifier.verifyBundle(bundleFor(broken.wrongEku), artifact, {}),
+      'CERTIFICATE_INVALID',
+      'certificate',
+      {
+        field: 'extendedKeyUsage',
+        actual: ['1.3.6.1.5.5.7.3.1'],
+      },
+    );
+  });
+
+  it('serverAuth next to codeSigning is fine', () => {
+    const both = chain.leaf({
+      extendedKeyUsage: ['serverAuth', 'codeSigning'],
+      seed: 'bv-cert-both',
+    });
+    expect(verifier.verifyBundle(bundleFor(both), artifact, {}).signer.kind).toBe('certificate');
+  });
+
+  it('a key usage without digitalSignature → CERTIFICATE_INVALID', () => {
+    const enc = chain.leaf({ keyUsage: ['keyEncipherment'], seed: 'bv-cert-ku' });
+    rejection(
+      () => verifier.verifyBundle(bundleFor(enc), artifact, {}),
+      'CERTIFICATE_INVALID',
+      'certificate',
+      {
+        field: 'keyUsage',
+        expected: 'digitalSignature',
+        actual: ['keyEncipherment'],
+      },
+    );
+  });
+
+  it('expired at the SET time → CERTIFICATE_EXPIRED with the window and the time', () => {
+    const at = new Date('2024-06-01T00:00:00Z');
+    rejection(
+      () => verifier.verifyBundle(bundleFor(broken.expired, at), artifact, {}),
+      'CERTIFICATE_EXPIRED',
+      'certificate',
+      {
+        field: 'validity',
+        expected: '2020-01-01T00:00:00.000Z .. 2020-01-01T00:10:00.000Z',
+        actual: at.toISOString(),
+      },
+    );
+  });
+
+  it('not yet valid at the SET time → CERTIFICATE_EXPIRED', () => {
+    const at = new Date('2024-06-01T00:00:00Z');
+    rejection(
+      () => verifier.verifyBundle(bundleFor(broken.notYetValid, at), artifact, {}),
+      'CERTIFICATE_EXPIRED',
+      'certificate',
+      {
+        expected: '2039-01-01T00:00:00.000Z .. 2039-01-01T00:10:00.000Z',
+        actual: at.toISOString(),
+      },
+    );
+  });
+
+  it('a minute after notAfter → CERTIFICATE_EXPIRED; at notAfter exactly it still passes', () => {
+    const leaf = chain.leaf({ seed: 'bv-cert-edge' });
+    expect(
+      verifier.verifyBundle(bundleFor(leaf, new Date('2024-01-01T00:10:00Z')), artifact, {})
+        .times[0]?.time,
+    ).toEqual(new Date('2024-01-01T00:10:00Z'));
+    rejection(
+      () => verifier.verifyBundle(bundleFor(leaf, new Date('2024-01-01T00:11:00Z')), artifact, {}),
+      'CERTIFICATE_EXPIRED',
+      'certificate',
+    );
+  });
+});
+
+describe('tampered certificates', () => {
+  // A long-lived private-CA leaf verified without a log, at the current time.
+  const root = createCertificateAuthority({ seed: 'bv-cert-private' });
+  const leaf = createLeafCertificate({
+    issuer: root,
+    seed: 'bv-cert-private',
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2035-01-01T00:00:00Z'),
+  });
+  const offline = createVerifier(parsePemTrustBundle(root.pem), {
+    rekor: { policy: 'disabled' },
+    timeSources: ['current'],
+  });
+  const m = mintSigstoreBundle({
+    version: '0.3',
+    content: { kind: 'message', artifact },
+    signer: { certificate: leaf },
+  });
+  const sanAt = Buffer.from(leaf.der).indexOf(Buffer.from(DEFAULT_WORKFLOW_URI));
+
+  const withCertificate = (der: Uint8Array): Json => {
+    const j: Json = structuredClone(m.json);
+    j.verificationMaterial.certificate.rawBytes = Buffer.from(der).toString('base64');
+    return j;
+  };
+
+  it('intact, it verifies offline at the current time', () => {
+    expect(
+      offline
+        .verifyBundle(m.json, artifact, { subjectAlternativeName: DEFAULT_WORKFLOW_URI })
+        .times.map((t) => t.source),
+    ).toEqual(['current']);
+  });
+
+  it('a byte of the SAN → UNTRUSTED_SIGNER (the CA signature no longer verifies)', () => {
+    expect(sanAt).toBeGreaterThan(0);
+    const der = Buffer.from(leaf.der);
+    der[sanAt + 8] = (der[sanAt + 8] ?? 0) ^ 0x01; // 'github' → 'githuc'-like: still parses
+    const error = rejection(
+      () => offline.verifyBundle(withCertificate(der), artifact, {}),
+      'UNTRUSTED_SIGNER',
+      'trust',
+    );
+    expect(String(error.detail.actual)).toContain('does not verify');
+  });
+
+  it('a byte of the certificate under a log entry → LOG_BODY_MISMATCH', () => {
+    const logged: Json = structuredClone(bundleFor(chain.leaf()));
+    const cert = logged.verificationMaterial.x509CertificateChain.certificates[0];
+    const der = Buffer.from(cert.rawBytes, 'base64');
+    const at = der.indexOf(Buffer.from(DEFAULT_WORKFLOW_URI)) + 8;
+    der[at] = (der[at] ?? 0) ^ 0x01;
+    cert.rawBytes = der.toString('base64');
+    rejection(() => verifier.verifyBundle(logged, artifact, {}), 'LOG_BODY_MISMATCH', 'tlog', {
+      rekorCode: 'BODY_VERIFIER_MISMATCH',
+    });
+  });
+
+  it('a certificate that no longer parses → CERTIFICATE_INVALID', () => {
+    const der = Buffer.from(leaf.der);
+    der[1] = 0x00; // outer SEQUENCE length
+    rejection(
+      () => offline.verifyBundle(withCertificate(der), artifact, {}),
+      'CERTIFICATE_INVALID',
+      'certificate',
+    );
+  });
+
+  it('the leaf swapped for its CA certificate → SIGNATURE_MISMATCH', () => {
+    rejection(
+      () => offline.verifyBundle(withCertificate(root.der), artifact, {}),
+      'SIGNATURE_MISMATCH',
+      'signature',
+    );
+  });
+});

@@ -1,0 +1,121 @@
+import type { CompiledSubject, Subject } from '../identity.js';
+import { computeResidual, type FindingOutcome, normalizeSeverity } from '../residual.js';
+import type { VexIndex } from '../resolve.js';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  arrayAt,
+  compileAll,
+  type DependencyGraph,
+  decide,
+  type FindingInput,
+  imageSubject,
+  isRecord,
+  readReport,
+  str,
+  strings,
+  suppressionReason,
+  toIndex,
+  type VexInput,
+} from './common.js';
+
+function trivyImage(report: Record<string, unknown>): Subject | undefined {
+  if (report.ArtifactType !== 'container_image') return undefined;
+  const meta = isRecord(report.Metadata) ? report.Metadata : {};
+  const config = isRecord(meta.ImageConfig) ? meta.ImageConfig : {};
+  const refs = [...strings(meta.RepoDigests), ...strings(meta.RepoTags)];
+  return imageSubject(refs, str(config.architecture));
+}
+
+function buildGraph(
+  result: Record<string, unknown>,
+  path: string,
+  index: VexIndex,
+): DependencyGraph | undefined {
+  const packages = arrayAt(result, 'Packages', path, 'Trivy');
+  if (!packages.some((p) => isRecord(p) && Array.isArray(p.DependsOn))) return undefined;
+  const subjects = new Map<string, CompiledSubject>();
+  const parents = new Map<string, string[]>();
+  for (const p of packages) {
+    if (!isRecord(p)) continue;
+    const id = str(p.ID);
+    if (!id) continue;
+    const ident = isRecord(p.Identifier) ? p.Identifier : {};
+    const purl = str(ident.PURL);
+    subjects.set(id, index.compile({ purls: purl ? [purl] : [] }));
+    for (const child of strings(p.DependsOn)) {
+      const list = parents.get(child);
+      if (list) list.push(id);
+      else parents.set(child, [id]);
+    }
+  }
+  return { subjects, parents };
+}
+
+/**
+ * Apply VEX to a Trivy JSON report (`trivy … --format json`). Findings are matched by the
+ * package purl; the product is the scanned image (from `RepoDigests`/`RepoTags`) plus
+ * `options.product`. When the report carries a dependency graph (`--list-all-pkgs`), a
+ * finding without a product-wide statement is suppressed only when every path to a root is
+ * covered. Throws `VexError` (`JSON_INVALID`, `REPORT_INVALID`) for input that is not a report.
+ */
+export function applyToTrivy(
+  report: unknown,
+  vex: VexInput,
+  options: ApplyOptions = {},
+): ApplyResult {
+  const input = readReport(report, 'Trivy');
+  const index = toIndex(vex, options);
+  const image = trivyImage(input);
+  const products = compileAll(
+    [image, options.product].filter((s): s is Subject => s !== undefined),
+  );
+  const findings: FindingOutcome[] = [];
+  const results = arrayAt(input, 'Results', '', 'Trivy');
+  results.forEach((result, r) => {
+    if (!isRecord(result)) return;
+    const rp = `/Results/${r}`;
+    const graph = buildGraph(result, rp, index);
+    const vulns = arrayAt(result, 'Vulnerabilities', rp, 'Trivy');
+    const kept: unknown[] = [];
+    const modified = arrayAt(result, 'ExperimentalModifiedFindings', rp, 'Trivy');
+    vulns.forEach((v, i) => {
+      if (!isRecord(v) || !str(v.VulnerabilityID)) {
+        kept.push(v);
+        return;
+      }
+      const ident = isRecord(v.PkgIdentifier) ? v.PkgIdentifier : {};
+      const purl = str(ident.PURL);
+      const f: FindingInput = {
+        location: `${rp}/Vulnerabilities/${i}`,
+        vulnerability: str(v.VulnerabilityID) as string,
+        aliases: strings(v.VendorIDs),
+        package: { name: str(v.PkgName), version: str(v.InstalledVersion), purl },
+        severity: normalizeSeverity(v.Severity, options.negligibleAs),
+        leaf: purl ? index.compile({ purls: [purl] }) : undefined,
+        node: str(v.PkgID),
+      };
+      const o = decide(index, f, products, graph, options.scannerAliases ?? false, false);
+      findings.push(o);
+      if (o.disposition === 'suppressed') {
+        modified.push({
+          Type: 'vulnerability',
+          Status: o.status,
+          Statement: suppressionReason(o),
+          Source: o.statement?.ref.documentId ?? 'OpenVEX',
+          Finding: v,
+        });
+      } else kept.push(v);
+    });
+    if (Array.isArray(result.Vulnerabilities)) result.Vulnerabilities = kept;
+    if (modified.length > 0) result.ExperimentalModifiedFindings = modified;
+  });
+  return {
+    format: 'trivy',
+    granularity: 'package',
+    limitations: [],
+    findings,
+    residual: computeResidual(findings),
+    report: input,
+  };
+}

@@ -1,0 +1,181 @@
+import { PackageURL } from 'packageurl-js';
+
+/** A purl parsed into components and normalized for comparison. */
+export interface NormalizedPurl {
+  readonly type: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  /** Decoded version; for `oci`, the digest as `algorithm:hex` in lower case. */
+  readonly version: string | undefined;
+  /** Decoded qualifiers with lower-case keys; for `oci`, `repository_url` is normalized. */
+  readonly qualifiers: ReadonlyMap<string, string>;
+  /** `type/namespace/name`: the part that must be equal for two purls to be compared at all. */
+  readonly packageKey: string;
+}
+
+const DOCKER_HUB_HOSTS = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+]);
+
+/**
+ * Normalize an OCI `repository_url` to `registry/full/path/name`, whichever shape it has:
+ * with or without the image name, with or without a scheme, and with any Docker Hub alias
+ * (`index.docker.io`, `registry-1.docker.io`, …) mapped to `docker.io` and `library/`
+ * added to one-segment Docker Hub names.
+ */
+export function normalizeRepositoryUrl(url: string, imageName: string): string {
+  const trimmed = url
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/\/+$/, '');
+  const segments = trimmed.split('/').filter((s) => s !== '');
+  let host = (segments.shift() ?? '').toLowerCase();
+  if (host !== '' && !host.includes('.') && !host.includes(':') && host !== 'localhost') {
+    segments.unshift(host);
+    host = 'docker.io';
+  }
+  if (DOCKER_HUB_HOSTS.has(host)) host = 'docker.io';
+  const path = segments.map((s) => s.toLowerCase());
+  const name = imageName.toLowerCase();
+  if (path[path.length - 1] !== name) path.push(name);
+  if (host === 'docker.io' && path.length === 1) path.unshift('library');
+  return `${host}/${path.join('/')}`;
+}
+
+const HEX = /^[0-9a-f]+$/i;
+
+/** Normalize an OCI digest: `sha256:HEX`, `sha256%3AHEX` (decoded already) or bare hex. */
+export function normalizeDigest(value: string): string {
+  const v = value.trim();
+  const colon = v.indexOf(':');
+  if (colon < 0) return HEX.test(v) && v.length === 64 ? `sha256:${v.toLowerCase()}` : v;
+  return `${v.slice(0, colon).toLowerCase()}:${v.slice(colon + 1).toLowerCase()}`;
+}
+
+const cache = new Map<string, NormalizedPurl | null>();
+const CACHE_LIMIT = 50_000;
+
+/**
+ * Parse a purl with packageurl-js and normalize it for matching. Returns `undefined` (never
+ * throws) when the string is not a valid purl. Results are cached, so repeated purls in a
+ * report are parsed once.
+ */
+export function parsePurlSafe(value: string): NormalizedPurl | undefined {
+  const hit = cache.get(value);
+  if (hit !== undefined) return hit ?? undefined;
+  let out: NormalizedPurl | null = null;
+  try {
+    out = normalize(PackageURL.fromString(value.trim()));
+  } catch {
+    out = null;
+  }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(value, out);
+  return out ?? undefined;
+}
+
+function normalize(p: PackageURL): NormalizedPurl {
+  const type = p.type.toLowerCase();
+  const isOci = type === 'oci';
+  const name = isOci ? p.name.toLowerCase() : p.name;
+  const namespace = p.namespace === undefined || p.namespace === '' ? undefined : p.namespace;
+  const qualifiers = new Map<string, string>();
+  for (const [k, v] of Object.entries(p.qualifiers ?? {})) {
+    if (typeof v !== 'string') continue;
+    const key = k.toLowerCase();
+    qualifiers.set(key, isOci && key === 'repository_url' ? normalizeRepositoryUrl(v, name) : v);
+  }
+  const rawVersion = p.version === undefined || p.version === '' ? undefined : p.version;
+  const version = isOci && rawVersion !== undefined ? normalizeDigest(rawVersion) : rawVersion;
+  return {
+    type,
+    namespace,
+    name,
+    version,
+    qualifiers,
+    packageKey: `${type}/${namespace ?? ''}/${name}`,
+  };
+}
+
+/** Which part of a purl made a comparison fail. */
+export type PurlMismatch =
+  | { readonly field: 'version'; readonly expected: string; readonly actual: string | undefined }
+  | {
+      readonly field: 'qualifier' | 'repository_url';
+      readonly qualifier: string;
+      readonly expected: string;
+      readonly actual: string | undefined;
+    };
+
+/**
+ * Compare a VEX purl with a scanner purl of the same package (`packageKey`): a VEX purl
+ * without a version matches every version; every VEX qualifier must be present on the
+ * scanner purl with the same decoded value (the scanner may have more); subpaths are
+ * ignored. Returns `undefined` on a match, else the first field that differs.
+ */
+export function comparePurls(
+  vex: NormalizedPurl,
+  scanner: NormalizedPurl,
+): PurlMismatch | undefined {
+  if (vex.version !== undefined && vex.version !== scanner.version) {
+    return { field: 'version', expected: vex.version, actual: scanner.version };
+  }
+  for (const [key, expected] of vex.qualifiers) {
+    const actual = scanner.qualifiers.get(key);
+    if (actual !== expected) {
+      return {
+        field: key === 'repository_url' ? 'repository_url' : 'qualifier',
+        qualifier: key,
+        expected,
+        actual,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** True when the VEX purl matches the scanner purl under the rules of {@link comparePurls}. */
+export function purlMatches(vexPurl: string, scannerPurl: string): boolean {
+  const a = parsePurlSafe(vexPurl);
+  const b = parsePurlSafe(scannerPurl);
+  if (!a || !b || a.packageKey !== b.packageKey) return false;
+  return comparePurls(a, b) === undefined;
+}
+
+function fold(part: string): string {
+  return decodeURIComponent(part).toLowerCase().replace(/_/g, '-');
+}
+
+/**
+ * A coarse, cheap key of a purl's `type/namespace/name` (decoded, lower-cased, `_` as `-`),
+ * computed without the purl library. Two purls whose parsed package keys are equal always
+ * have equal coarse keys, so a coarse key that no VEX statement has proves the purl cannot
+ * match, and the (slower) full parse can be skipped. `undefined` when in doubt.
+ */
+export function coarsePackageKey(raw: string): string | undefined {
+  let s = raw.trim();
+  if (!/^pkg:/i.test(s)) return undefined;
+  s = s.slice(4).replace(/^\/+/, '');
+  const cut = s.search(/[?#]/);
+  if (cut >= 0) s = s.slice(0, cut);
+  const at = s.indexOf('@', s.lastIndexOf('/') + 1);
+  if (at >= 0) s = s.slice(0, at);
+  const segments = s.split('/').filter((x) => x !== '');
+  if (segments.length < 2) return undefined;
+  try {
+    return segments.map(fold).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The coarse key of an already parsed purl (see {@link coarsePackageKey}). */
+export function coarseKeyOf(p: NormalizedPurl): string {
+  const parts = [p.type, ...(p.namespace ? p.namespace.split('/') : []), p.name].filter(
+    (x) => x !== '',
+  );
+  return parts.map((x) => x.toLowerCase().replace(/_/g, '-')).join('/');
+}

@@ -1,0 +1,574 @@
+import { VexError } from './errors.js';
+import { compareInstants, type Instant, parseInstant } from './formats.js';
+import {
+  type Claim,
+  type CompiledSubject,
+  compileSubject,
+  componentClaims,
+  matchClaims,
+  type Subject,
+} from './identity.js';
+import { coarseKeyOf, type PurlMismatch } from './purl.js';
+import type { VexDocument, VexStatement, VexStatus } from './types.js';
+import type { ParsedVex } from './validate.js';
+
+/** Where a statement comes from in the documents given to {@link createVexIndex}. */
+export interface StatementRef {
+  /** The document's `@id`, when it has one. */
+  readonly documentId: string | undefined;
+  /** Position of the document in the input list. */
+  readonly documentIndex: number;
+  /** Position of the statement in its document. */
+  readonly statementIndex: number;
+}
+
+/** A statement that matches a query. */
+export interface Candidate {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  readonly status: VexStatus;
+  /** The statement's `timestamp`, else the document's; `undefined` when neither exists. */
+  readonly effectiveTimestamp: string | undefined;
+  /** `subcomponent` when one of the statement's listed subcomponents matched the package. */
+  readonly scope: 'product' | 'subcomponent';
+  /** Higher is more specific: subcomponent scope, versioned purls, more qualifiers. */
+  readonly specificity: number;
+}
+
+/** Which part of a statement kept it from matching. */
+export type NearMissField =
+  | 'version'
+  | 'qualifier'
+  | 'repository_url'
+  | 'vulnerability'
+  | 'subcomponent';
+
+/** A statement that almost matched a finding, and why it did not. */
+export interface NearMiss {
+  readonly ref: StatementRef;
+  readonly status: VexStatus;
+  /** The statement's vulnerability name. */
+  readonly vulnerability: string;
+  readonly field: NearMissField;
+  /** For `qualifier` and `repository_url`: the qualifier key. */
+  readonly qualifier?: string;
+  readonly expected: unknown;
+  readonly actual: unknown;
+  readonly message: string;
+}
+
+/** The outcome of {@link VexIndex.resolve}. */
+export interface Resolution {
+  /** The statement that decides, when any matches. */
+  readonly winner: Candidate | undefined;
+  /** Every matching statement, best first (the winner first). */
+  readonly candidates: readonly Candidate[];
+  /** Matching statements with the winner's effective time but another status. */
+  readonly conflicts: readonly Candidate[];
+  /** Statements that almost matched (only the same package, or the same vulnerability number). */
+  readonly nearMisses: readonly NearMiss[];
+}
+
+/** A lookup: which statement applies to this vulnerability in this product (and package)? */
+export interface ResolveQuery {
+  /** The finding's vulnerability id, or its id and aliases. */
+  readonly vulnerability: string | readonly string[];
+  /** The product: an image, the root module, or the package itself. */
+  readonly product: Subject | CompiledSubject;
+  /** The package inside the product, when the statement may scope itself to subcomponents. */
+  readonly subcomponent?: Subject | CompiledSubject | undefined;
+  /**
+   * Report statements scoped to subcomponents as near misses when no subcomponent is given
+   * (used for SARIF, which has no package identity).
+   * @defaultValue `false`
+   */
+  readonly explainSubcomponentScope?: boolean;
+}
+
+/** Options of {@link createVexIndex}. */
+export interface VexIndexOptions {
+  /**
+   * When statements tie on effective time, let `affected` and `under_investigation` win over
+   * `not_affected` and `fixed` before the other tie-breaks apply.
+   * @defaultValue `false`
+   */
+  readonly conservative?: boolean;
+}
+
+interface Atom {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  readonly effective: Instant | undefined;
+  readonly effectiveText: string | undefined;
+  readonly lastUpdated: Instant | undefined;
+  readonly docVersion: number;
+  readonly position: number;
+  readonly group: number;
+  readonly productClaims: readonly Claim[];
+  readonly subs: readonly (readonly Claim[])[];
+}
+
+/** Normalize a vulnerability id for lookups: trimmed and upper-cased. */
+export function vulnerabilityKey(id: string): string {
+  return id.trim().toUpperCase();
+}
+
+const TOKEN = /CVE-\d{4}-\d{4,}|GHSA(?:-[0-9A-Z]{4}){3}|GO-\d{4}-\d{4,}/g;
+
+function tokens(text: string): string[] {
+  return vulnerabilityKey(text).match(TOKEN) ?? [];
+}
+
+function isCompiled(s: Subject | CompiledSubject): s is CompiledSubject {
+  return (s as CompiledSubject).keys instanceof Set;
+}
+
+/** How many same-package statements are examined for near misses when nothing matched. */
+const NEAR_MISS_SCAN = 4;
+
+function slotOf(c: Claim): string {
+  return c.purl?.version === undefined ? c.key : `${c.key}@${c.purl.version}`;
+}
+
+const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']);
+
+/**
+ * Statements indexed by vulnerability (name, aliases and `@id`, grouped so that every name of
+ * the same vulnerability reaches the same statements) and by product key (purl package,
+ * hash, CPE, IRI). A lookup touches only the statements for that vulnerability and product,
+ * never the whole document.
+ */
+export class VexIndex {
+  private readonly groupOf = new Map<string, number>();
+  /** group → product slot → subcomponent slot (`''` product-only, `'*'` any) → atoms. */
+  private readonly atoms = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** The same with version-less keys, read only for near-miss diagnostics. */
+  private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
+  private readonly packages = new Set<string>();
+  private readonly tokenGroups = new Map<string, Set<number>>();
+  private readonly conservative: boolean;
+  /** Number of statements indexed. */
+  readonly statementCount: number;
+
+  constructor(documents: readonly (VexDocument | ParsedVex)[], options: VexIndexOptions = {}) {
+    if (!Array.isArray(documents)) {
+      throw new VexError('ARGUMENT_INVALID', 'createVexIndex expects an array of documents', {
+        actual: typeof documents,
+      });
+    }
+    this.conservative = options.conservative ?? false;
+    const docs = documents.map((d, i) => {
+      const doc = d && typeof d === 'object' && 'document' in d ? d.document : d;
+      if (!doc || typeof doc !== 'object' || !Array.isArray((doc as VexDocument).statements)) {
+        throw new VexError('ARGUMENT_INVALID', `document ${i} is not a parsed VEX document`, {
+          path: `/${i}`,
+        });
+      }
+      return doc as VexDocument;
+    });
+    // Pass 1: union every name, alias and @id of each statement's vulnerability.
+    const parent: number[] = [];
+    const find = (x: number): number => {
+      let r = x;
+      while (parent[r] !== r) r = parent[r] as number;
+      let y = x;
+      while (parent[y] !== r) {
+        const next = parent[y] as number;
+        parent[y] = r;
+        y = next;
+      }
+      return r;
+    };
+    const idOf = new Map<string, number>();
+    const keyId = (key: string): number => {
+      let id = idOf.get(key);
+      if (id === undefined) {
+        id = parent.length;
+        parent.push(id);
+        idOf.set(key, id);
+      }
+      return id;
+    };
+    const namesOf = (s: VexStatement): string[] => {
+      const v = s.vulnerability;
+      const names = [v.name, v['@id'], ...(v.aliases ?? [])].filter(
+        (n): n is string => typeof n === 'string' && n.trim() !== '',
+      );
+      return names.map(vulnerabilityKey);
+    };
+    let count = 0;
+    for (const doc of docs) {
+      for (const s of doc.statements) {
+        count++;
+        const ids = namesOf(s).map(keyId);
+        const first = ids[0];
+        if (first === undefined) continue;
+        for (const id of ids.slice(1)) {
+          const a = find(first);
+          const b = find(id);
+          if (a !== b) parent[b] = a;
+        }
+      }
+    }
+    this.statementCount = count;
+    for (const [key, id] of idOf) this.groupOf.set(key, find(id));
+    // Pass 2: one atom per (statement, product), filed under (group, product claim key).
+    let position = 0;
+    docs.forEach((doc, documentIndex) => {
+      const docTime = parseInstant(doc.timestamp);
+      const docUpdated = parseInstant(doc.last_updated);
+      doc.statements.forEach((statement, statementIndex) => {
+        position++;
+        const names = namesOf(statement);
+        const group = names[0] === undefined ? undefined : this.groupOf.get(names[0]);
+        if (group === undefined) return;
+        for (const name of names) {
+          for (const t of tokens(name)) {
+            const set = this.tokenGroups.get(t);
+            if (set) set.add(group);
+            else this.tokenGroups.set(t, new Set([group]));
+          }
+        }
+        const own = parseInstant(statement.timestamp);
+        const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
+        for (const product of statement.products ?? []) {
+          const atom: Atom = {
+            ref,
+            statement,
+            effective: own ?? docTime,
+            effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
+            lastUpdated: parseInstant(statement.last_updated) ?? docUpdated,
+            docVersion: typeof doc.version === 'number' ? doc.version : 0,
+            position,
+            group,
+            productClaims: componentClaims(product),
+            subs: (product.subcomponents ?? []).map(componentClaims),
+          };
+          // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
+          // includes its version; product-only statements use an empty subcomponent slot. A
+          // lookup therefore only meets statements that can match. Near-miss slots drop the
+          // versions and are read only when nothing matched.
+          for (const c of [...atom.productClaims, ...atom.subs.flat()]) {
+            if (c.purl) this.packages.add(coarseKeyOf(c.purl));
+          }
+          const productSlots = new Set(atom.productClaims.map(slotOf));
+          const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
+          for (const ps of productSlots) {
+            if (subSlots.size === 0) this.file(this.atoms, group, ps, '', atom);
+            else {
+              this.file(this.atoms, group, ps, '*', atom);
+              for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
+            }
+          }
+          const productKeys = new Set(atom.productClaims.map((c) => c.key));
+          const subKeys = new Set(atom.subs.flatMap((claims) => claims.map((c) => c.key)));
+          for (const pk of productKeys) {
+            if (subKeys.size === 0) this.file(this.near, group, pk, '', atom);
+            for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
+          }
+        }
+      });
+    });
+  }
+
+  private file(
+    map: Map<number, Map<string, Map<string, Atom[]>>>,
+    group: number,
+    productSlot: string,
+    subSlot: string,
+    atom: Atom,
+  ): void {
+    let byProduct = map.get(group);
+    if (!byProduct) {
+      byProduct = new Map();
+      map.set(group, byProduct);
+    }
+    let bySub = byProduct.get(productSlot);
+    if (!bySub) {
+      bySub = new Map();
+      byProduct.set(productSlot, bySub);
+    }
+    const list = bySub.get(subSlot);
+    if (list) list.push(atom);
+    else bySub.set(subSlot, [atom]);
+  }
+
+  /** The atoms a query can match: product-only ones, plus those listing the subcomponent. */
+  private lookup(
+    group: number,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+    explain: boolean,
+  ): Atom[] {
+    const out: Atom[] = [];
+    const byProduct = this.atoms.get(group);
+    if (!byProduct) return out;
+    const push = (list: Atom[] | undefined) => {
+      if (list) for (const a of list) out.push(a);
+    };
+    for (const ps of product.slots) {
+      const bySub = byProduct.get(ps);
+      if (!bySub) continue;
+      push(bySub.get(''));
+      if (sub) for (const ss of sub.slots) push(bySub.get(ss));
+      else if (explain) push(bySub.get('*'));
+    }
+    return out;
+  }
+
+  /** Statements about the same packages at any version, for near-miss diagnostics only. */
+  private nearLookup(
+    group: number,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+  ): Atom[] {
+    const out: Atom[] = [];
+    const byProduct = this.near.get(group);
+    if (!byProduct) return out;
+    for (const pk of product.keys) {
+      const bySub = byProduct.get(pk);
+      if (!bySub) continue;
+      out.push(...(bySub.get('') ?? []));
+      if (sub) for (const sk of sub.keys) out.push(...(bySub.get(sk) ?? []));
+    }
+    return out;
+  }
+
+  /**
+   * Prepare a subject for many lookups against this index. Purls of packages that no
+   * statement mentions are not parsed, which keeps large reports fast.
+   */
+  compile(subject: Subject): CompiledSubject {
+    return compileSubject(subject, this.packages);
+  }
+
+  /** Choose the statement for a (vulnerability, product[, subcomponent]) query. */
+  resolve(query: ResolveQuery): Resolution {
+    return this.resolveAll([query]);
+  }
+
+  /**
+   * Resolve several queries for the same finding together (e.g. the package as product, and
+   * the image as product with the package as subcomponent): every matching statement of every
+   * query competes under the same tie-break order.
+   */
+  resolveAll(queries: readonly ResolveQuery[]): Resolution {
+    const best = new Map<VexStatement, { atom: Atom; candidate: Candidate }>();
+    const nearMisses: NearMiss[] = [];
+    const prepared = queries.map((query) => {
+      if (!query || typeof query !== 'object' || !query.product) {
+        throw new VexError('ARGUMENT_INVALID', 'a query needs a vulnerability and a product', {
+          actual: query,
+        });
+      }
+      const raw =
+        typeof query.vulnerability === 'string' ? [query.vulnerability] : query.vulnerability;
+      if (!Array.isArray(raw) && typeof raw !== 'object') {
+        throw new VexError('ARGUMENT_INVALID', 'query.vulnerability must be a string or a list', {
+          actual: raw,
+        });
+      }
+      const ids = [...raw].filter((v): v is string => typeof v === 'string').map(vulnerabilityKey);
+      const product = isCompiled(query.product) ? query.product : compileSubject(query.product);
+      const sub =
+        query.subcomponent === undefined
+          ? undefined
+          : isCompiled(query.subcomponent)
+            ? query.subcomponent
+            : compileSubject(query.subcomponent);
+      const groups = new Set<number>();
+      for (const id of ids) {
+        const g = this.groupOf.get(id);
+        if (g !== undefined) groups.add(g);
+      }
+      return { ids, product, sub, groups, explain: query.explainSubcomponentScope ?? false };
+    });
+    for (const q of prepared) {
+      const seen = new Set<Atom>();
+      for (const g of q.groups) {
+        for (const atom of this.lookup(g, q.product, q.sub, q.explain)) {
+          if (seen.has(atom)) continue;
+          seen.add(atom);
+          const c = this.evaluate(atom, q.product, q.sub, q.explain, nearMisses);
+          if (!c) continue;
+          const prev = best.get(atom.statement);
+          if (!prev || c.specificity > prev.candidate.specificity) {
+            best.set(atom.statement, { atom, candidate: c });
+          }
+        }
+      }
+    }
+    const ranked = [...best.values()].sort((a, b) =>
+      this.compare(a.atom, a.candidate, b.atom, b.candidate),
+    );
+    const winner = ranked[0];
+    if (!winner) {
+      for (const q of prepared) {
+        let budget = NEAR_MISS_SCAN;
+        const seen = new Set<Atom>();
+        for (const g of q.groups) {
+          for (const atom of this.nearLookup(g, q.product, q.sub)) {
+            if (budget <= 0) break;
+            if (seen.has(atom)) continue;
+            seen.add(atom);
+            budget--;
+            this.evaluate(atom, q.product, q.sub, false, nearMisses);
+          }
+        }
+        this.vulnerabilityNearMisses(q.ids, q.groups, q.product, q.sub, nearMisses);
+      }
+      return {
+        winner: undefined,
+        candidates: [],
+        conflicts: [],
+        nearMisses: dedupeNearMisses(nearMisses),
+      };
+    }
+    const conflicts = ranked
+      .slice(1)
+      .filter(
+        (r) =>
+          compareInstants(r.atom.effective, winner.atom.effective) === 0 &&
+          r.candidate.status !== winner.candidate.status,
+      )
+      .map((r) => r.candidate);
+    return {
+      winner: winner.candidate,
+      candidates: ranked.map((r) => r.candidate),
+      conflicts,
+      nearMisses: dedupeNearMisses(nearMisses),
+    };
+  }
+
+  private evaluate(
+    atom: Atom,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+    explainScope: boolean,
+    nearMisses: NearMiss[],
+  ): Candidate | undefined {
+    const pm = matchClaims(atom.productClaims, product);
+    if (!pm.matched) {
+      if (pm.mismatch) nearMisses.push(purlNearMiss(atom, pm.mismatch, 'product'));
+      return undefined;
+    }
+    const base = {
+      ref: atom.ref,
+      statement: atom.statement,
+      status: atom.statement.status,
+      effectiveTimestamp: atom.effectiveText,
+    };
+    if (atom.subs.length === 0) return { ...base, scope: 'product', specificity: pm.specificity };
+    if (!sub) {
+      if (explainScope) {
+        nearMisses.push({
+          ref: atom.ref,
+          status: atom.statement.status,
+          vulnerability: atom.statement.vulnerability.name,
+          field: 'subcomponent',
+          expected: atom.subs.map((s) => s[0]?.text),
+          actual: undefined,
+          message:
+            'the statement is limited to listed subcomponents, and the finding names no package to compare',
+        });
+      }
+      return undefined;
+    }
+    let bestSub = -1;
+    let mismatch: Parameters<typeof purlNearMiss>[1] | undefined;
+    for (const claims of atom.subs) {
+      const m = matchClaims(claims, sub);
+      if (m.matched) bestSub = Math.max(bestSub, m.specificity);
+      else if (m.mismatch && !mismatch) mismatch = m.mismatch;
+    }
+    if (bestSub >= 0)
+      return { ...base, scope: 'subcomponent', specificity: 1000 + pm.specificity + bestSub };
+    if (mismatch) nearMisses.push(purlNearMiss(atom, mismatch, 'subcomponent'));
+    return undefined;
+  }
+
+  private vulnerabilityNearMisses(
+    ids: readonly string[],
+    groups: ReadonlySet<number>,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+    out: NearMiss[],
+  ): void {
+    const others = new Set<number>();
+    for (const id of ids) {
+      for (const t of tokens(id))
+        for (const g of this.tokenGroups.get(t) ?? []) if (!groups.has(g)) others.add(g);
+    }
+    for (const g of others) {
+      for (const atom of this.lookup(g, product, sub, false)) {
+        if (!this.evaluate(atom, product, sub, false, [])) continue;
+        out.push({
+          ref: atom.ref,
+          status: atom.statement.status,
+          vulnerability: atom.statement.vulnerability.name,
+          field: 'vulnerability',
+          expected: atom.statement.vulnerability.name,
+          actual: ids[0],
+          message: `the statement names ${atom.statement.vulnerability.name}, the finding ${ids[0] ?? '(none)'}; neither lists the other as an alias`,
+        });
+      }
+    }
+  }
+
+  /** Tie-break order, best first: time, [conservative], last_updated, version, specificity, position. */
+  private compare(a: Atom, ac: Candidate, b: Atom, bc: Candidate): number {
+    const time = compareInstants(b.effective, a.effective);
+    if (time !== 0) return time;
+    if (this.conservative) {
+      const open = Number(OPEN.has(bc.status)) - Number(OPEN.has(ac.status));
+      if (open !== 0) return open;
+    }
+    return (
+      compareInstants(b.lastUpdated, a.lastUpdated) ||
+      b.docVersion - a.docVersion ||
+      bc.specificity - ac.specificity ||
+      b.position - a.position
+    );
+  }
+}
+
+function dedupeNearMisses(list: NearMiss[]): NearMiss[] {
+  const seen = new Set<string>();
+  return list.filter((n) => {
+    const key = `${n.ref.documentIndex}/${n.ref.statementIndex}/${n.field}/${String(n.expected)}/${String(n.actual)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function purlNearMiss(
+  atom: Atom,
+  m: PurlMismatch & { readonly vex: string; readonly scanner: string },
+  where: 'product' | 'subcomponent',
+): NearMiss {
+  const what =
+    m.field === 'version'
+      ? 'version'
+      : m.field === 'repository_url'
+        ? 'repository_url'
+        : `qualifier ${m.qualifier}`;
+  return {
+    ref: atom.ref,
+    status: atom.statement.status,
+    vulnerability: atom.statement.vulnerability.name,
+    field: m.field,
+    ...(m.field === 'version' ? {} : { qualifier: m.qualifier }),
+    expected: m.expected,
+    actual: m.actual,
+    message: `${where} ${m.vex} differs from ${m.scanner} in ${what}: expected ${m.expected}, got ${m.actual ?? '(absent)'}`,
+  };
+}
+
+/** Index parsed documents once for many lookups. See {@link VexIndex}. */
+export function createVexIndex(
+  documents: readonly (VexDocument | ParsedVex)[],
+  options: VexIndexOptions = {},
+): VexIndex {
+  return new VexIndex(documents, options);
+}

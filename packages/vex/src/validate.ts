@@ -1,0 +1,568 @@
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { canonicalJson } from './canonical.js';
+import { VexError } from './errors.js';
+import { isIri } from './formats.js';
+import { parsePurlSafe } from './purl.js';
+import { findDuplicates, JUSTIFICATIONS, schemaValidators } from './schema.js';
+import type { VexDocument, VexIssue, VexIssueCode } from './types.js';
+
+/** How strictly {@link validateVex} and {@link parseVex} read a document. */
+export type ValidationMode = 'strict' | 'lenient';
+
+/** Options of {@link validateVex} and {@link parseVex}. */
+export interface ValidateOptions {
+  /**
+   * `strict`: the OpenVEX 0.2.0 schema plus the semantic rules; every deviation is an error.
+   * `lenient`: accept what go-vex and Trivy accept, and report each deviation as a typed
+   * warning (missing `@id`, vulnerability with only `@id`, unversioned or trailing-slash
+   * `@context`, `affected` without action, extra keys, legacy v0.0.1 shape, …).
+   * @defaultValue `'strict'`
+   */
+  readonly mode?: ValidationMode;
+}
+
+/** Outcome of {@link validateVex}. */
+export interface ValidationResult {
+  /** True when there are no errors (warnings do not count). */
+  readonly valid: boolean;
+  readonly mode: ValidationMode;
+  readonly errors: readonly VexIssue[];
+  readonly warnings: readonly VexIssue[];
+  /** The parsed (and in lenient mode, normalized) document, present when `valid`. */
+  readonly document?: VexDocument;
+}
+
+/** A document accepted by {@link parseVex}, with the warnings it raised. */
+export interface ParsedVex {
+  readonly document: VexDocument;
+  readonly warnings: readonly VexIssue[];
+  readonly mode: ValidationMode;
+}
+
+/** The OpenVEX 0.2.0 JSON-LD context. */
+export const OPENVEX_CONTEXT = 'https://openvex.dev/ns/v0.2.0';
+const CONTEXT_BASE = 'https://openvex.dev/ns';
+
+const DOCUMENT_KEYS = new Set([
+  '@context',
+  '@id',
+  'author',
+  'role',
+  'timestamp',
+  'last_updated',
+  'version',
+  'tooling',
+  'statements',
+]);
+const STATEMENT_KEYS = new Set([
+  '@id',
+  'version',
+  'vulnerability',
+  'timestamp',
+  'last_updated',
+  'products',
+  'status',
+  'supplier',
+  'status_notes',
+  'justification',
+  'impact_statement',
+  'action_statement',
+  'action_statement_timestamp',
+]);
+const VULNERABILITY_KEYS = new Set(['@id', 'name', 'description', 'aliases']);
+const PRODUCT_KEYS = new Set(['@id', 'identifiers', 'hashes', 'subcomponents']);
+const COMPONENT_KEYS = new Set(['@id', 'identifiers', 'hashes']);
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Escape one JSON pointer segment (RFC 6901). */
+export function pointerSegment(key: string | number): string {
+  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function atPointer(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let cur: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) cur = cur[Number(key)];
+    else if (isObject(cur)) cur = cur[key];
+    else return undefined;
+  }
+  return cur;
+}
+
+function decodeInput(input: unknown): unknown {
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new VexError('JSON_INVALID', 'the VEX input is not valid JSON', {}, { cause });
+    }
+  }
+  return input;
+}
+
+class Collector {
+  readonly errors: VexIssue[] = [];
+  readonly warnings: VexIssue[] = [];
+  private readonly seen = new Set<string>();
+  constructor(private readonly mode: ValidationMode) {}
+
+  /** Record an issue that is an error in strict mode and a warning in lenient mode. */
+  soft(code: VexIssueCode, path: string, message: string, extra: Partial<VexIssue> = {}): void {
+    this.add(this.mode === 'strict' ? this.errors : this.warnings, code, path, message, extra);
+  }
+  error(code: VexIssueCode, path: string, message: string, extra: Partial<VexIssue> = {}): void {
+    this.add(this.errors, code, path, message, extra);
+  }
+  warn(code: VexIssueCode, path: string, message: string, extra: Partial<VexIssue> = {}): void {
+    this.add(this.warnings, code, path, message, extra);
+  }
+  private add(
+    list: VexIssue[],
+    code: VexIssueCode,
+    path: string,
+    message: string,
+    extra: Partial<VexIssue>,
+  ): void {
+    const key = `${code}\u0000${path}\u0000${extra.keyword ?? ''}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    list.push({ ...extra, code, path, message });
+  }
+}
+
+type ContextKind = 'current' | 'trailing-slash' | 'unversioned' | 'v0.0.1' | 'missing' | 'unknown';
+
+function classifyContext(ctx: unknown): ContextKind {
+  if (ctx === undefined) return 'missing';
+  if (typeof ctx !== 'string') return 'unknown';
+  if (ctx === OPENVEX_CONTEXT) return 'current';
+  if (ctx === `${OPENVEX_CONTEXT}/`) return 'trailing-slash';
+  if (ctx === CONTEXT_BASE || ctx === `${CONTEXT_BASE}/`) return 'unversioned';
+  if (ctx === `${CONTEXT_BASE}/v0.0.1` || ctx === `${CONTEXT_BASE}/v0.0.1/`) return 'v0.0.1';
+  return 'unknown';
+}
+
+function hasLegacyShape(doc: Json): boolean {
+  const statements = doc.statements;
+  if (!Array.isArray(statements)) return false;
+  return statements.some(
+    (s) =>
+      isObject(s) &&
+      (typeof s.vulnerability === 'string' ||
+        'subcomponents' in s ||
+        (Array.isArray(s.products) && s.products.some((p) => typeof p === 'string'))),
+  );
+}
+
+/** Turn the legacy v0.0.1 statement shape into 0.2.0 (go-vex's compat rules). */
+function transcodeLegacy(doc: Json): void {
+  if (typeof doc.version === 'string' && /^\d+$/.test(doc.version))
+    doc.version = Number(doc.version);
+  if (!Array.isArray(doc.statements)) return;
+  for (const s of doc.statements) {
+    if (!isObject(s)) continue;
+    if (typeof s.vulnerability === 'string') {
+      const v: Json = { name: s.vulnerability };
+      const description = s.vulnerability_description ?? s.vuln_description;
+      if (typeof description === 'string') v.description = description;
+      s.vulnerability = v;
+    }
+    delete s.vulnerability_description;
+    delete s.vuln_description;
+    const subs = Array.isArray(s.subcomponents)
+      ? s.subcomponents.map((x) => (typeof x === 'string' ? { '@id': x } : x))
+      : undefined;
+    delete s.subcomponents;
+    if (Array.isArray(s.products)) {
+      s.products = s.products.map((p) => {
+        const product: unknown = typeof p === 'string' ? { '@id': p } : p;
+        if (subs?.length && isObject(product) && product.subcomponents === undefined) {
+          return { ...product, subcomponents: subs };
+        }
+        return product;
+      });
+    }
+  }
+}
+
+function stripExtraKeys(obj: Json, allowed: Set<string>, path: string, c: Collector): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.has(key)) {
+      c.warn(
+        'EXTRA_KEY',
+        `${path}/${pointerSegment(key)}`,
+        `"${key}" is not an OpenVEX 0.2.0 field; ignored`,
+        {
+          actual: key,
+        },
+      );
+      delete obj[key];
+    }
+  }
+}
+
+function integerFromString(obj: Json, key: string, path: string, c: Collector): void {
+  const v = obj[key];
+  if (typeof v === 'string' && /^[1-9]\d*$/.test(v)) {
+    c.warn('VERSION_NOT_INTEGER', `${path}/${key}`, `"${key}" is the string "${v}"; read as ${v}`, {
+      expected: 'integer',
+      actual: v,
+    });
+    obj[key] = Number(v);
+  }
+}
+
+/** Lenient-mode normalization: repair what real documents get wrong, with one warning each. */
+function normalizeLenient(doc: Json, c: Collector): void {
+  stripExtraKeys(doc, DOCUMENT_KEYS, '', c);
+  if (doc['@id'] === undefined) c.warn('DOCUMENT_ID_MISSING', '', 'the document has no @id');
+  else if (typeof doc['@id'] === 'string' && !isIri(doc['@id'])) {
+    c.warn('DOCUMENT_ID_NOT_IRI', '/@id', 'the document @id is not an IRI (it has no scheme)', {
+      actual: doc['@id'],
+    });
+  }
+  if (doc.author === undefined) c.warn('AUTHOR_MISSING', '', 'the document has no author');
+  if (doc.timestamp === undefined) {
+    c.warn(
+      'TIMESTAMP_MISSING',
+      '',
+      'the document has no timestamp; statements without one have no time',
+    );
+  }
+  if (doc.version === undefined) c.warn('VERSION_MISSING', '', 'the document has no version');
+  integerFromString(doc, 'version', '', c);
+  if (!Array.isArray(doc.statements)) return;
+  doc.statements.forEach((s, i) => {
+    if (!isObject(s)) return;
+    const sp = `/statements/${i}`;
+    stripExtraKeys(s, STATEMENT_KEYS, sp, c);
+    integerFromString(s, 'version', sp, c);
+    const v = s.vulnerability;
+    if (isObject(v)) {
+      stripExtraKeys(v, VULNERABILITY_KEYS, `${sp}/vulnerability`, c);
+      if (v.name === undefined && typeof v['@id'] === 'string') {
+        c.warn(
+          'VULNERABILITY_NAME_MISSING',
+          `${sp}/vulnerability`,
+          'the vulnerability has only an @id; the @id is used as its name',
+          { actual: v['@id'] },
+        );
+        v.name = v['@id'];
+      }
+    }
+    if (s.status === 'affected' && s.action_statement === undefined) {
+      c.warn('AFFECTED_WITHOUT_ACTION', sp, 'an affected statement has no action_statement');
+    }
+    if (!Array.isArray(s.products)) return;
+    s.products.forEach((p, j) => {
+      if (!isObject(p)) return;
+      const pp = `${sp}/products/${j}`;
+      stripExtraKeys(p, PRODUCT_KEYS, pp, c);
+      if (Array.isArray(p.subcomponents)) {
+        p.subcomponents.forEach((sc, k) => {
+          if (isObject(sc)) stripExtraKeys(sc, COMPONENT_KEYS, `${pp}/subcomponents/${k}`, c);
+        });
+      }
+    });
+  });
+}
+
+function mapSchemaError(e: ErrorObject, doc: unknown, c: Collector): void {
+  const path = e.instancePath;
+  const sp = e.schemaPath;
+  if (e.keyword === 'if') return; // its `then` errors are reported instead
+  const atStatement = /^\/statements\/\d+$/.test(path);
+  if (atStatement && sp.startsWith('#/allOf/0/')) {
+    c.error(
+      'NOT_AFFECTED_WITHOUT_JUSTIFICATION',
+      path,
+      'a not_affected statement needs a justification or an impact_statement',
+    );
+    return;
+  }
+  if (atStatement && sp.startsWith('#/allOf/1/')) {
+    c.error('AFFECTED_WITHOUT_ACTION', path, 'an affected statement needs an action_statement');
+    return;
+  }
+  if (/\/products\/\d+(\/subcomponents\/\d+)?$/.test(path) && sp.startsWith('#/anyOf')) {
+    const target = atPointer(doc, path);
+    if (isObject(target) && target.hashes !== undefined) {
+      c.error(
+        'COMPONENT_HASHES_ONLY',
+        path,
+        'a component named only by hashes needs an @id or identifiers',
+      );
+    } else {
+      c.error('SCHEMA_VIOLATION', path, `${path || '/'} needs an @id or identifiers`, {
+        keyword: 'anyOf',
+      });
+    }
+    return;
+  }
+  if (path.endsWith('/identifiers') && sp.startsWith('#/anyOf')) {
+    c.error('SCHEMA_VIOLATION', path, `${path} needs a purl, cpe22 or cpe23`, { keyword: 'anyOf' });
+    return;
+  }
+  if (e.keyword === 'additionalProperties') {
+    const key = String((e.params as { additionalProperty?: unknown }).additionalProperty);
+    c.error(
+      'EXTRA_KEY',
+      `${path}/${pointerSegment(key)}`,
+      `"${key}" is not an OpenVEX 0.2.0 field`,
+      {
+        actual: key,
+      },
+    );
+    return;
+  }
+  if (e.keyword === 'enum' && path.endsWith('/justification')) {
+    c.error('JUSTIFICATION_UNKNOWN', path, 'the justification is not one of the five labels', {
+      expected: [...JUSTIFICATIONS],
+      actual: atPointer(doc, path),
+    });
+    return;
+  }
+  if (e.keyword === 'required') {
+    const missing = String((e.params as { missingProperty?: unknown }).missingProperty);
+    const codes: Record<string, VexIssueCode> = {
+      '@id': 'DOCUMENT_ID_MISSING',
+      author: 'AUTHOR_MISSING',
+      timestamp: 'TIMESTAMP_MISSING',
+      version: 'VERSION_MISSING',
+      '@context': 'CONTEXT_MISSING',
+    };
+    const code = path === '' ? codes[missing] : undefined;
+    if (code) {
+      c.error(code, path, `the document has no ${missing}`);
+      return;
+    }
+    if (missing === 'name' && path.endsWith('/vulnerability')) {
+      c.error('VULNERABILITY_NAME_MISSING', path, 'the vulnerability has no name');
+      return;
+    }
+  }
+  if (e.keyword === 'format' && path === '/@id') {
+    c.error('DOCUMENT_ID_NOT_IRI', path, 'the document @id is not an IRI', {
+      actual: atPointer(doc, path),
+    });
+    return;
+  }
+  c.error('SCHEMA_VIOLATION', path, `${path || '/'} ${e.message ?? 'is invalid'}`, {
+    keyword: e.keyword,
+    expected: e.params,
+    actual: atPointer(doc, path),
+  });
+}
+
+const NOT_FOR: Record<string, readonly string[]> = {
+  justification: ['affected', 'fixed', 'under_investigation'],
+  impact_statement: ['affected', 'fixed', 'under_investigation'],
+  action_statement: ['not_affected', 'fixed', 'under_investigation'],
+};
+
+function checkComponentId(id: unknown, path: string, c: Collector): void {
+  if (typeof id !== 'string' || !id.startsWith('pkg:')) return;
+  const parsed = parsePurlSafe(id);
+  if (!parsed) {
+    c.warn('PURL_INVALID', path, `"${id}" does not parse as a purl; it can never match`, {
+      actual: id,
+    });
+    return;
+  }
+  if (parsed.type === 'oci' && parsed.version && /^sha256:sha256:/i.test(parsed.version)) {
+    c.warn('DIGEST_DOUBLED', path, `the digest repeats "sha256:"; scanners never emit this`, {
+      actual: parsed.version,
+    });
+  }
+}
+
+/** Rules beyond the schema: go-vex's status/field rules, duplicates and matching lints. */
+function semanticChecks(doc: Json, c: Collector, lenient: boolean): void {
+  if (!Array.isArray(doc.statements)) return;
+  for (const d of findDuplicates(doc.statements, canonicalJson)) {
+    c.soft('DUPLICATE_STATEMENT', `/statements/${d.index}`, `repeats statement ${d.firstIndex}`, {
+      expected: 'unique statements',
+      actual: `/statements/${d.firstIndex}`,
+    });
+  }
+  doc.statements.forEach((s, i) => {
+    if (!isObject(s)) return;
+    const sp = `/statements/${i}`;
+    for (const [field, statuses] of Object.entries(NOT_FOR)) {
+      if (s[field] !== undefined && typeof s.status === 'string' && statuses.includes(s.status)) {
+        c.soft(
+          'FIELD_NOT_ALLOWED_FOR_STATUS',
+          `${sp}/${field}`,
+          `${field} is not allowed when status is ${s.status}`,
+          {
+            actual: s.status,
+          },
+        );
+      }
+    }
+    if (!Array.isArray(s.products) || s.products.length === 0) {
+      c.warn(
+        'STATEMENT_WITHOUT_PRODUCTS',
+        sp,
+        'the statement lists no products and matches nothing',
+      );
+      return;
+    }
+    for (const d of findDuplicates(s.products, canonicalJson)) {
+      c.soft('DUPLICATE_PRODUCT', `${sp}/products/${d.index}`, `repeats product ${d.firstIndex}`);
+    }
+    s.products.forEach((p, j) => {
+      if (!isObject(p)) return;
+      const pp = `${sp}/products/${j}`;
+      checkComponentId(p['@id'], `${pp}/@id`, c);
+      if (isObject(p.identifiers))
+        checkComponentId(p.identifiers.purl, `${pp}/identifiers/purl`, c);
+      if (lenient && p['@id'] === undefined && p.identifiers === undefined && p.hashes) {
+        c.warn(
+          'COMPONENT_HASHES_ONLY',
+          pp,
+          'a component named only by hashes (accepted in lenient mode)',
+        );
+      }
+      if (!Array.isArray(p.subcomponents)) return;
+      p.subcomponents.forEach((sc, k) => {
+        if (!isObject(sc)) return;
+        const scp = `${pp}/subcomponents/${k}`;
+        checkComponentId(sc['@id'], `${scp}/@id`, c);
+        if (isObject(sc.identifiers))
+          checkComponentId(sc.identifiers.purl, `${scp}/identifiers/purl`, c);
+        if (lenient && sc['@id'] === undefined && sc.identifiers === undefined && sc.hashes) {
+          c.warn(
+            'COMPONENT_HASHES_ONLY',
+            scp,
+            'a component named only by hashes (accepted in lenient mode)',
+          );
+        }
+      });
+    });
+  });
+}
+
+/**
+ * Validate an OpenVEX document given as JSON text, bytes or an already-parsed value. Never
+ * throws for an invalid document (only for text that is not JSON: `JSON_INVALID`).
+ */
+export function validateVex(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const mode = options.mode ?? 'strict';
+  if (mode !== 'strict' && mode !== 'lenient') {
+    throw new VexError('ARGUMENT_INVALID', `unknown validation mode "${String(mode)}"`, {
+      expected: ['strict', 'lenient'],
+      actual: mode,
+    });
+  }
+  const raw = decodeInput(input);
+  const c = new Collector(mode);
+  if (!isObject(raw)) {
+    c.error('SCHEMA_VIOLATION', '', 'a VEX document must be a JSON object', {
+      keyword: 'type',
+      actual: raw,
+    });
+    return { valid: false, mode, errors: c.errors, warnings: c.warnings };
+  }
+  const doc: Json = mode === 'lenient' ? structuredClone(raw) : raw;
+  const context = classifyContext(doc['@context']);
+  switch (context) {
+    case 'missing':
+      c.error('CONTEXT_MISSING', '', 'the document has no @context');
+      break;
+    case 'unknown':
+      c.error('CONTEXT_UNKNOWN', '/@context', 'the @context is not an OpenVEX context', {
+        expected: OPENVEX_CONTEXT,
+        actual: doc['@context'],
+      });
+      break;
+    case 'trailing-slash':
+      c.soft('CONTEXT_TRAILING_SLASH', '/@context', 'the @context has a trailing slash', {
+        expected: OPENVEX_CONTEXT,
+        actual: doc['@context'],
+      });
+      break;
+    case 'unversioned':
+    case 'v0.0.1':
+      if (hasLegacyShape(doc)) {
+        c.soft('LEGACY_V001', '', 'the document has the legacy v0.0.1 shape', {
+          expected: OPENVEX_CONTEXT,
+          actual: doc['@context'],
+        });
+        if (mode === 'lenient') transcodeLegacy(doc);
+      } else {
+        c.soft(
+          context === 'unversioned' ? 'CONTEXT_UNVERSIONED' : 'CONTEXT_UNKNOWN',
+          '/@context',
+          'the @context has no version, which the specification reads as v0.0.1',
+          { expected: OPENVEX_CONTEXT, actual: doc['@context'] },
+        );
+      }
+      break;
+    default:
+      break;
+  }
+  if (mode === 'lenient') {
+    normalizeLenient(doc, c);
+    if (context !== 'missing' && context !== 'unknown') doc['@context'] = OPENVEX_CONTEXT;
+  }
+  const validators = schemaValidators();
+  const validator = mode === 'strict' ? validators.strict : validators.lenient;
+  if (!validator(doc)) {
+    for (const e of validator.errors ?? []) mapSchemaError(e, doc, c);
+  }
+  semanticChecks(doc, c, mode === 'lenient');
+  const valid = c.errors.length === 0;
+  return valid
+    ? {
+        valid,
+        mode,
+        errors: c.errors,
+        warnings: c.warnings,
+        document: doc as unknown as VexDocument,
+      }
+    : { valid, mode, errors: c.errors, warnings: c.warnings };
+}
+
+/**
+ * Parse and validate an OpenVEX document. Throws `VexError` (`DOCUMENT_INVALID`, with every
+ * error in `detail.issues`) when it does not validate in the chosen mode.
+ */
+export function parseVex(input: unknown, options: ValidateOptions = {}): ParsedVex {
+  const result = validateVex(input, options);
+  if (!result.valid || !result.document) {
+    const first = result.errors[0];
+    throw new VexError(
+      'DOCUMENT_INVALID',
+      `the VEX document is not valid in ${result.mode} mode: ${result.errors.length} error(s)${first ? `, first at ${first.path || '/'}: ${first.message}` : ''}`,
+      { path: first?.path, issues: result.errors },
+    );
+  }
+  return { document: result.document, warnings: result.warnings, mode: result.mode };
+}
+
+/**
+ * True when the value conforms to the OpenVEX 0.2.0 JSON Schema alone (this package's schema
+ * plus the one-pass duplicate check that replaces `uniqueItems`), without the extra semantic
+ * rules of strict mode. This is the layer tested against the official schema.
+ */
+export function conformsToOpenVexSchema(value: unknown): boolean {
+  if (!schemaValidators().strict(value)) return false;
+  const doc = value as Json;
+  if (!Array.isArray(doc.statements)) return true;
+  if (findDuplicates(doc.statements, canonicalJson).length > 0) return false;
+  return doc.statements.every(
+    (s) =>
+      !isObject(s) ||
+      !Array.isArray(s.products) ||
+      findDuplicates(s.products, canonicalJson).length === 0,
+  );
+}
