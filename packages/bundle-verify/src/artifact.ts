@@ -79,3 +79,17 @@ export class Artifact {
     return this.bytes ? ['sha256', 'sha384', 'sha512'] : [...this.#digests.keys()];
   }
 }
+
+/**
+ * Digest an artifact that arrives as a stream (a file too large to hold, an HTTP body) and
+ * return it as an {@link ArtifactInput} for the verifier. The stream is read once; SHA-256
+ * is always computed, SHA-384/SHA-512 when asked (in-toto subjects may use SHA-512).
+ */
+export async function artifactFromStream(
+  stream: AsyncIterable<Uint8Array | string>,
+  algorithm: DigestAlgorithm = 'sha256',
+): Promise<{ readonly digest: string }> {
+  const hash = createHash(algorithm);
+  for await (const chunk of stream) hash.update(chunk);
+  return { digest: `${algorithm}:${hash.digest('hex')}` };
+}

@@ -1,4 +1,5 @@
 export type { ArtifactInput } from './artifact.js';
+export { artifactFromStream } from './artifact.js';
 export { createVerifier } from './create.js';
 export type { BundleVerifyErrorCode, BundleVerifyErrorDetail, VerificationStep } from './errors.js';
 export { BundleVerifyError } from './errors.js';
