@@ -14,13 +14,9 @@ import {
 import { parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../test/support/expect-rejection.js';
 import { OID_CODE_SIGNING, parseSigningCertificate } from './certificate.js';
-import {
-  BundleVerifyError,
-  type BundleVerifyErrorCode,
-  createVerifier,
-  type VerificationStep,
-} from './index.js';
+import { BundleVerifyError, createVerifier } from './index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into protobuf-JSON bundles
 type Json = any;
@@ -35,25 +31,6 @@ const trust = parseTrustedRoot({
 const verifier = createVerifier(trust);
 const OIDC_V1 = '1.3.6.1.4.1.57264.1.1';
 const OIDC_V2 = '1.3.6.1.4.1.57264.1.8';
-
-function rejection(
-  fn: () => unknown,
-  code: BundleVerifyErrorCode,
-  step: VerificationStep,
-  detail: Record<string, unknown> = {},
-) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BundleVerifyError);
-  const error = caught as BundleVerifyError;
-  expect({ code: error.code, step: error.detail.step }).toEqual({ code, step });
-  expect(error.detail).toMatchObject(detail);
-  return error;
-}
 
 const bundleFor = (certificate: TestCertificate, integratedTime?: Date) =>
   mintSigstoreBundle({

@@ -17,13 +17,8 @@ import {
   type TrustRoot,
 } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import {
-  BundleVerifyError,
-  type BundleVerifyErrorCode,
-  createVerifier,
-  type VerificationStep,
-  type VerifierOptions,
-} from './index.js';
+import { rejection } from '../test/support/expect-rejection.js';
+import { type BundleVerifyError, createVerifier, type VerifierOptions } from './index.js';
 
 const artifact = new TextEncoder().encode('certificate chain artifact');
 const rekor = new TestRekorV1({ seed: 'bv-chain-rekor' });
@@ -55,25 +50,6 @@ const privateLeaf = createLeafCertificate({
   seed: 'bv-chain-private',
   ...longLived,
 });
-
-function rejection(
-  fn: () => unknown,
-  code: BundleVerifyErrorCode,
-  step: VerificationStep,
-  detail: Record<string, unknown> = {},
-) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BundleVerifyError);
-  const error = caught as BundleVerifyError;
-  expect({ code: error.code, step: error.detail.step }).toEqual({ code, step });
-  expect(error.detail).toMatchObject(detail);
-  return error;
-}
 
 const reasons = (error: BundleVerifyError) => (error.detail.actual as string[]).join('; ');
 

@@ -10,10 +10,10 @@ import {
 } from '@flareo/testkit';
 import { parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
+import { rejection as expectStep } from '../test/support/expect-rejection.js';
 import { parseSigningCertificate } from './certificate.js';
 import { identityOf } from './identity.js';
 import {
-  BundleVerifyError,
   type BundleVerifyErrorCode,
   compileIdentityPolicy,
   createVerifier,
@@ -48,23 +48,11 @@ const bundleOf = (certificate: TestCertificate) => {
 const verify = (policy: IdentityPolicy, certificate: TestCertificate = leaf) =>
   verifier.verifyBundle(bundleOf(certificate), artifact, policy);
 
-function rejection(
+const rejection = (
   fn: () => unknown,
   code: BundleVerifyErrorCode,
   detail: Record<string, unknown> = {},
-) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BundleVerifyError);
-  const error = caught as BundleVerifyError;
-  expect({ code: error.code, step: error.detail.step }).toEqual({ code, step: 'identity' });
-  expect(error.detail).toMatchObject(detail);
-  return error;
-}
+) => expectStep(fn, code, 'identity', detail);
 
 describe('identity policy: matches', () => {
   it.each<[string, IdentityPolicy]>([

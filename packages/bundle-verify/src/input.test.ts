@@ -16,8 +16,8 @@ import {
   isBundleWithDsseEnvelope,
 } from '@sigstore/bundle';
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../test/support/expect-rejection.js';
 import {
-  BundleVerifyError,
   type BundleVerifyErrorCode,
   DEFAULT_LIMITS,
   MEDIA_TYPES,
@@ -38,23 +38,11 @@ const tsa = new TestTimestampAuthority({ seed: 'bv-input-tsa' });
 const clone = (o: object): Json => structuredClone(o);
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 
-function rejects(
+const rejects = (
   fn: () => unknown,
   code: BundleVerifyErrorCode,
   detail: Record<string, unknown> = {},
-) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BundleVerifyError);
-  const error = caught as BundleVerifyError;
-  expect({ code: error.code, step: error.detail.step }).toEqual({ code, step: 'parse' });
-  expect(error.detail).toMatchObject(detail);
-  return error;
-}
+) => rejection(fn, code, 'parse', detail);
 
 describe('the test kit mints bundles @sigstore/bundle accepts', () => {
   const rows = [

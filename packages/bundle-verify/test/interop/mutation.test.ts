@@ -7,6 +7,7 @@ import { BundleVerifyError, createVerifier } from '../../src/index.js';
 // entry with SET, inclusion proof and checkpoint); every mutation must be rejected with a
 // BundleVerifyError. Large fields are sampled at evenly spaced positions plus both ends.
 const dir = vectorsDir();
+// biome-ignore lint/suspicious/noExplicitAny: raw protobuf-JSON documents
 type Json = Record<string, any>;
 
 const b64 = (s: string) => Buffer.from(s, 'base64');

@@ -5,6 +5,7 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 // baseline. Its trust material is built from trusted_root.json by hand (base64 → Buffer,
 // timestamps → Date), the way the research notes show it accepts.
 
+// biome-ignore lint/suspicious/noExplicitAny: raw protobuf-JSON documents
 type Json = Record<string, any>;
 const buf = (s: string) => Buffer.from(s, 'base64');
 const window = (v: Json | undefined) =>
