@@ -1,0 +1,100 @@
+import { type Command, Option } from 'commander';
+import { CliError, EXIT, type ExitCode, reportOf } from './errors.js';
+import type { Output } from './output.js';
+
+/** Collect a repeatable option's values. */
+export function collect(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * Help text from lines: consecutive prose lines are joined into one paragraph (commander
+ * wraps it to the terminal), an empty line separates paragraphs, and lines starting with two
+ * spaces are kept as they are (examples, formats).
+ */
+export function helpText(lines: readonly string[]): string {
+  const out: string[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length) out.push(paragraph.join(' '));
+    paragraph = [];
+  };
+  for (const line of lines) {
+    if (line === '') {
+      flush();
+      out.push('');
+    } else if (line.startsWith('  ')) {
+      flush();
+      out.push(line);
+    } else paragraph.push(line);
+  }
+  flush();
+  return out.join('\n');
+}
+
+/** Parse a positive integer option value. */
+export function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new CliError({
+        code: 'USAGE',
+        message: `${flag} must be a positive integer`,
+        expected: 'an integer >= 1',
+        actual: value,
+      });
+    }
+    return n;
+  };
+}
+
+/** Parse a finite number option value. */
+export function finiteNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) {
+      throw new CliError({
+        code: 'USAGE',
+        message: `${flag} must be a number`,
+        expected: 'a finite number',
+        actual: value,
+      });
+    }
+    return n;
+  };
+}
+
+/** The `--json` option every command has. */
+export function jsonOption(): Option {
+  return new Option('--json', 'machine-readable JSON output (documented, stable shape)');
+}
+
+/** Examples appended to a command's `--help`. */
+export function examples(command: Command, lines: readonly string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+/**
+ * Run a command body and set the exit code. A {@link CliError} (bad usage, unreadable
+ * input) is reported on stderr — and as `{ "error": … }` on stdout with `--json` — with its
+ * own exit code; anything unexpected is reported as `INTERNAL` with exit 2.
+ */
+export async function run(
+  out: Output,
+  json: boolean | undefined,
+  body: () => ExitCode | Promise<ExitCode>,
+): Promise<void> {
+  let code: ExitCode;
+  try {
+    code = await body();
+  } catch (error) {
+    const report = reportOf(error);
+    code = error instanceof CliError ? error.exitCode : EXIT.usage;
+    if (json) out.json({ error: report });
+    out.failure(code === EXIT.usage ? 'error' : 'failed', report);
+    if (!(error instanceof CliError) && process.env.FLAREO_DEBUG && error instanceof Error) {
+      out.note(error.stack ?? '');
+    }
+  }
+  process.exitCode = code;
+}

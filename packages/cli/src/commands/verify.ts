@@ -1,0 +1,281 @@
+import type { IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify';
+import { type Command, Option } from 'commander';
+import { collect, examples, helpText, jsonOption, run } from '../command.js';
+import { EXIT, type ExitCode, usageError } from '../errors.js';
+import type { Output } from '../output.js';
+import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
+import {
+  type ArtifactArg,
+  asUsageError,
+  describeSummary,
+  type IdentityFlags,
+  identityPolicy,
+  isBundleVerifyError,
+  isVerificationFailure,
+  parseArtifact,
+  REKOR_POLICIES,
+  type RekorPolicyFlag,
+  readSignedInput,
+  type SignedInput,
+  verificationFailure,
+  verifierOptions,
+} from '../verification.js';
+
+interface VerifyFlags extends IdentityFlags {
+  readonly bundle?: string;
+  readonly signature?: string;
+  readonly key?: string[];
+  readonly trustRoot?: string[];
+  readonly rekorKey?: string[];
+  readonly rekorUrl?: string;
+  readonly rekorPolicy?: RekorPolicyFlag;
+  readonly useCurrentTime?: boolean;
+  readonly json?: boolean;
+}
+
+/** Everything one verification needs, gathered and checked by the CLI layer. */
+interface VerifyJob {
+  readonly artifact: ArtifactArg;
+  readonly signed: SignedInput;
+  readonly plan: TrustPlan;
+  readonly policy: IdentityPolicy | undefined;
+  readonly rekorPolicy: RekorPolicyFlag;
+  readonly useCurrentTime: boolean;
+  readonly json: boolean;
+  /** `verify-bundle` prints a one-word outcome for the conformance harness. */
+  readonly terse: boolean;
+}
+
+/** Verify one artifact and print the outcome; 0 verified, 1 failed. */
+async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
+  const { createVerifier, summarizeResult } = await import('@flareo/bundle-verify');
+  const trust = await loadTrust(job.plan);
+  const verifier = createVerifier(trust, verifierOptions(job.rekorPolicy, job.useCurrentTime));
+  const base = {
+    artifact: job.artifact.label,
+    [job.signed.kind]: job.signed.path,
+    trust: job.plan.sources,
+  };
+  let summary: VerificationSummary;
+  try {
+    const result =
+      job.signed.kind === 'bundle'
+        ? verifier.verifyBundle(job.signed.value, job.artifact.input, job.policy ?? {})
+        : verifier.verifySignature(job.signed.value as string, job.artifact.input);
+    summary = summarizeResult(result);
+  } catch (error) {
+    if (isBundleVerifyError(error) && !isVerificationFailure(error)) {
+      throw asUsageError(error);
+    }
+    if (!isVerificationFailure(error)) throw error;
+    const report = verificationFailure(error, job.plan);
+    if (job.json) out.json({ verified: false, ...base, error: report });
+    out.failure(`verification failed for ${job.artifact.label}`, report);
+    return EXIT.failed;
+  }
+  if (job.json) {
+    out.json({ verified: true, ...base, result: summary });
+  } else if (job.terse) {
+    out.line(`${out.out.green('✓')} verified ${job.artifact.label}`);
+  } else {
+    out.line(`${out.out.green(out.out.bold('✓ Verified OK'))}  ${job.artifact.label}`);
+    for (const line of describeSummary(summary, out.out)) out.line(`  ${line}`);
+  }
+  return EXIT.ok;
+}
+
+function trustOptions(command: Command): Command {
+  return command
+    .option('--key <file>', 'PEM public key(s) of the signer (KEYED trust); repeatable', collect)
+    .option(
+      '--trust-root <file>',
+      'PEM bundle or trusted_root.json to trust instead of the public-good root; repeatable',
+      collect,
+    )
+    .option(
+      '--rekor-key <file>',
+      'Rekor public key (PEM) trusted as a transparency log, beside a PEM --trust-root; repeatable',
+      collect,
+    )
+    .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key');
+}
+
+function identityOptions(command: Command): Command {
+  return command
+    .option('--certificate-identity <san>', 'the signing certificate’s SAN, exactly')
+    .option(
+      '--certificate-identity-regexp <regexp>',
+      'the SAN as a regular expression (anchored: matches the whole SAN)',
+    )
+    .option('--certificate-oidc-issuer <url>', 'the OIDC issuer in the certificate, exactly')
+    .option(
+      '--certificate-oidc-issuer-regexp <regexp>',
+      'the OIDC issuer as a regular expression (anchored)',
+    );
+}
+
+/** `flareo verify ARTIFACT`: the everyday command, with cosign's flag names. */
+export function registerVerify(program: Command, out: Output): void {
+  const command = program
+    .command('verify')
+    .summary('verify an artifact against a Sigstore bundle, cosign bundle or .sig (offline)')
+    .description(
+      helpText([
+        'Verify ARTIFACT (a path, - for standard input, or a digest sha256:<hex> / sha512:<hex>)',
+        'against a Sigstore bundle or legacy cosign bundle (--bundle, format detected) or a raw',
+        'base64 signature (--signature). Trust comes from --key (PEM public keys), --trust-root',
+        '(PEM bundle or trusted_root.json, repeatable) or, by default, the Sigstore public-good',
+        'root embedded in this build. Nothing is fetched from the network.',
+        '',
+        'Exit status: 0 verified, 1 verification failed, 2 bad usage or unreadable input.',
+      ]),
+    )
+    .argument('<artifact>', 'file, - (stdin), or digest sha256:<hex> | sha384:<hex> | sha512:<hex>')
+    .option('--bundle <file>', 'Sigstore bundle (v0.1–v0.3) or legacy cosign bundle')
+    .option('--signature <file>', 'raw base64 signature (.sig), checked against --key');
+  trustOptions(command);
+  identityOptions(command);
+  command
+    .addOption(
+      new Option(
+        '--rekor-policy <policy>',
+        'transparency-log evidence required (default: require-any; disabled for --signature)',
+      ).choices(REKOR_POLICIES),
+    )
+    .option(
+      '--use-current-time',
+      'also check the certificate at the current time (long-lived private-CA certificates)',
+    )
+    .addOption(jsonOption());
+  examples(command, [
+    'flareo verify --bundle app.sigstore.json \\',
+    '  --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\',
+    '  --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tar.gz',
+    "flareo verify --bundle att.sigstore --certificate-identity-regexp '.*@acme\\.example' \\",
+    '  --certificate-oidc-issuer https://github.com/login/oauth sha512:7bea9f6e…',
+    'flareo verify --key cosign.pub --signature app.tar.gz.sig app.tar.gz',
+    'flareo verify --trust-root ca.pem --rekor-key rekor.pub --rekor-policy require-set \\',
+    '  --bundle app.cosign.bundle app.tar.gz',
+    'flareo verify --trust-root ca.pem --rekor-policy disabled --use-current-time \\',
+    '  --bundle app.cosign.bundle app.tar.gz',
+  ]);
+  command.action((artifact: string, flags: VerifyFlags) =>
+    run(out, flags.json, async () => {
+      if ((flags.bundle === undefined) === (flags.signature === undefined)) {
+        throw usageError(
+          'give exactly one of --bundle FILE or --signature FILE',
+          'a Sigstore or cosign bundle goes with --bundle; a raw .sig with --signature and --key',
+        );
+      }
+      const plan = await planTrust(flags);
+      const policy = identityPolicy(flags);
+      const signed =
+        flags.bundle !== undefined
+          ? readSignedInput('bundle', flags.bundle)
+          : readSignedInput('signature', flags.signature as string);
+      if (signed.kind === 'signature' && !plan.keyed && plan.publicGood) {
+        throw usageError(
+          '--signature needs the signer’s public key',
+          'pass it with --key FILE (PEM)',
+        );
+      }
+      if (signed.kind === 'bundle' && !plan.keyed) {
+        const hasSan = policy?.subjectAlternativeName !== undefined;
+        const hasIssuer = policy?.issuer !== undefined;
+        if (plan.publicGood && !(hasSan && hasIssuer)) {
+          throw usageError(
+            'keyless verification against the public-good root needs the expected signer',
+            'give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
+          );
+        }
+        if (!hasSan && !hasIssuer) {
+          out.warn(
+            'no --certificate-identity or --certificate-oidc-issuer: any signer the trust root vouches for is accepted',
+          );
+        }
+      }
+      return verifyOne(out, {
+        artifact: parseArtifact(artifact),
+        signed,
+        plan,
+        policy,
+        rekorPolicy:
+          flags.rekorPolicy ?? (signed.kind === 'signature' ? 'disabled' : 'require-any'),
+        useCurrentTime: flags.useCurrentTime === true,
+        json: flags.json === true,
+        terse: false,
+      });
+    }),
+  );
+}
+
+interface VerifyBundleFlags {
+  readonly bundle: string;
+  readonly key?: string;
+  readonly certificateIdentity?: string;
+  readonly certificateOidcIssuer?: string;
+  readonly trustedRoot?: string;
+  readonly json?: boolean;
+}
+
+/** `flareo verify-bundle`: the client protocol of the Sigstore conformance suite. */
+export function registerVerifyBundle(program: Command, out: Output): void {
+  const command = program
+    .command('verify-bundle')
+    .summary('verify a Sigstore bundle with the Sigstore conformance-suite client protocol')
+    .description(
+      helpText([
+        'The `verify-bundle` command of the Sigstore conformance suite’s client protocol:',
+        '  flareo verify-bundle --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer U)',
+        '                       [--trusted-root T] FILE_OR_DIGEST',
+        'Exits 0 only when the bundle verifies. Without --trusted-root, the Sigstore public-good root',
+        'embedded in this build is used; nothing is fetched from the network.',
+      ]),
+    )
+    .argument('<file-or-digest>', 'the artifact, or its digest sha256:<hex>')
+    .requiredOption('--bundle <file>', 'the Sigstore bundle')
+    .option('--key <file>', 'PEM public key of the signer')
+    .option('--certificate-identity <san>', 'the signing certificate’s SAN, exactly')
+    .option('--certificate-oidc-issuer <url>', 'the OIDC issuer, exactly')
+    .option('--trusted-root <file>', 'trusted_root.json (or PEM bundle) to trust')
+    .addOption(jsonOption());
+  examples(command, [
+    'flareo verify-bundle --bundle a.sigstore.json --certificate-identity brian@dehamer.com \\',
+    '  --certificate-oidc-issuer https://github.com/login/oauth sha512:7bea9f6e…',
+    'flareo verify-bundle --bundle a.sigstore.json --key key.pub --trusted-root trusted_root.json a.txt',
+  ]);
+  command.action((artifact: string, flags: VerifyBundleFlags) =>
+    run(out, flags.json, async () => {
+      const keyed = flags.key !== undefined;
+      const hasIdentity =
+        flags.certificateIdentity !== undefined && flags.certificateOidcIssuer !== undefined;
+      if (keyed === hasIdentity) {
+        throw usageError(
+          keyed
+            ? 'give --key or the certificate identity, not both'
+            : 'give --key FILE, or both --certificate-identity and --certificate-oidc-issuer',
+        );
+      }
+      const plan = await planTrust({
+        ...(keyed ? { key: [flags.key as string] } : {}),
+        ...(flags.trustedRoot === undefined ? {} : { trustRoot: [flags.trustedRoot] }),
+      });
+      const policy = keyed
+        ? undefined
+        : identityPolicy({
+            certificateIdentity: flags.certificateIdentity as string,
+            certificateOidcIssuer: flags.certificateOidcIssuer as string,
+          });
+      return verifyOne(out, {
+        artifact: parseArtifact(artifact),
+        signed: readSignedInput('bundle', flags.bundle),
+        plan,
+        policy,
+        rekorPolicy: 'require-any',
+        useCurrentTime: false,
+        json: flags.json === true,
+        terse: true,
+      });
+    }),
+  );
+}

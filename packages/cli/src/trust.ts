@@ -1,0 +1,139 @@
+import type { TrustInput } from '@flareo/bundle-verify';
+import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
+import { inputError, usageError } from './errors.js';
+import { readText } from './io.js';
+
+/** The trust flags `verify` and `verify-batch` share. */
+export interface TrustFlags {
+  /** `--key FILE`, repeatable: PEM public keys (KEYED trust). */
+  readonly key?: readonly string[];
+  /** `--trust-root FILE`, repeatable: PEM bundles or trusted_root.json files. */
+  readonly trustRoot?: readonly string[];
+  /** `--rekor-key FILE`, repeatable: Rekor public keys (PEM), trusted as transparency logs. */
+  readonly rekorKey?: readonly string[];
+  /** `--rekor-url URL`: base URL of the log(s) given with `--rekor-key`. */
+  readonly rekorUrl?: string;
+}
+
+/** Where trust comes from, in a form both the main thread and worker threads can load. */
+export interface TrustPlan {
+  readonly inputs: readonly TrustInput[];
+  /** One line per source, for humans. */
+  readonly sources: readonly string[];
+  /** True when only the embedded public-good root is trusted (no trust flag given). */
+  readonly publicGood: boolean;
+  /** True when `--key` was given. */
+  readonly keyed: boolean;
+}
+
+const PUBLIC_GOOD_LOGS_NAME = 'sigstore public-good transparency logs';
+
+/**
+ * The public-good root with only its transparency logs: what `--key` trusts besides the
+ * keys, so that a keyed bundle's Rekor entry verifies offline while no Fulcio certificate
+ * is trusted in place of the key the user named.
+ */
+async function publicGoodLogsOnly(): Promise<TrustInput> {
+  const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
+  const json = JSON.parse(publicGoodTrustedRootJson.json) as Record<string, unknown>;
+  return {
+    kind: 'trusted-root',
+    json: JSON.stringify({
+      ...json,
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    }),
+    options: { name: PUBLIC_GOOD_LOGS_NAME },
+  };
+}
+
+/** Does this text look like trusted_root.json rather than PEM? */
+export function looksLikeJson(text: string): boolean {
+  return /^\s*\{/.test(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
+/** Read one trust file as a trust input: trusted_root.json or a PEM bundle, detected. */
+export function trustFileInput(path: string, pem: PemTrustBundleOptions = {}): TrustInput {
+  const text = readText(path, 'trust root');
+  if (looksLikeJson(text)) return { kind: 'trusted-root', json: text, options: { name: path } };
+  return { kind: 'pem', text, options: { name: path, ...pem } };
+}
+
+/** Turn the trust flags into a plan; reads every file (exit 2 when one is unreadable). */
+export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
+  const keys = flags.key ?? [];
+  const roots = flags.trustRoot ?? [];
+  const rekorKeys = flags.rekorKey ?? [];
+  if (flags.rekorUrl !== undefined && rekorKeys.length === 0) {
+    throw usageError('--rekor-url describes the logs of --rekor-key; give --rekor-key too');
+  }
+  const inputs: TrustInput[] = [];
+  const sources: string[] = [];
+  for (const path of keys) {
+    const text = readText(path, 'key');
+    if (looksLikeJson(text)) {
+      throw usageError(
+        `--key ${path} is JSON; --key takes PEM public keys`,
+        'pass a trusted_root.json with --trust-root instead',
+      );
+    }
+    inputs.push({ kind: 'pem', text, options: { name: path } });
+    sources.push(`key ${path}`);
+  }
+  for (const path of roots) {
+    const input = trustFileInput(path);
+    inputs.push(input);
+    sources.push(`${input.kind === 'pem' ? 'PEM bundle' : 'trusted_root.json'} ${path}`);
+  }
+  for (const path of rekorKeys) {
+    const text = readText(path, 'Rekor key');
+    inputs.push({
+      kind: 'pem',
+      text,
+      options: {
+        name: path,
+        keysAs: 'tlog',
+        ...(flags.rekorUrl === undefined ? {} : { logBaseUrl: flags.rekorUrl }),
+      },
+    });
+    sources.push(`Rekor key ${path}`);
+  }
+  const publicGood = inputs.length === 0;
+  if (publicGood) {
+    inputs.push({ kind: 'public-good' });
+    sources.push('embedded Sigstore public-good root');
+  } else if (keys.length > 0 && roots.length === 0 && rekorKeys.length === 0) {
+    inputs.push(await publicGoodLogsOnly());
+    sources.push('embedded Sigstore public-good transparency logs');
+  }
+  return { inputs, sources, publicGood, keyed: keys.length > 0 };
+}
+
+/** Parse one trust input; errors name the file (exit 2). */
+async function loadTrustInput(input: TrustInput): Promise<TrustRoot> {
+  const { parsePemTrustBundle, parseTrustedRoot, publicGoodTrustRoot } = await import(
+    '@flareo/trust-root'
+  );
+  const name = input.kind === 'public-good' ? 'public-good root' : (input.options?.name ?? '');
+  try {
+    switch (input.kind) {
+      case 'pem':
+        return parsePemTrustBundle(input.text, input.options);
+      case 'trusted-root':
+        return parseTrustedRoot(input.json, input.options);
+      case 'public-good':
+        return publicGoodTrustRoot();
+    }
+  } catch (error) {
+    throw inputError(error, name);
+  }
+}
+
+/** Load every input of a plan into one trust root. */
+export async function loadTrust(plan: TrustPlan): Promise<TrustRoot> {
+  const { mergeTrustRoots } = await import('@flareo/trust-root');
+  const roots: TrustRoot[] = [];
+  for (const input of plan.inputs) roots.push(await loadTrustInput(input));
+  return roots.length === 1 ? (roots[0] as TrustRoot) : mergeTrustRoots(...roots);
+}

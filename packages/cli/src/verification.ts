@@ -1,0 +1,295 @@
+import type {
+  ArtifactInput,
+  BundleVerifyError,
+  IdentityPolicy,
+  VerificationSummary,
+  VerifierOptions,
+} from '@flareo/bundle-verify';
+import { CliError, EXIT, type FailureReport, usageError } from './errors.js';
+import { isFile, parseJson, readBytes, readText, STDIN } from './io.js';
+import type { Colors } from './output.js';
+import type { TrustPlan } from './trust.js';
+
+/** Rekor policies, as `--rekor-policy` spells them. */
+export const REKOR_POLICIES = [
+  'require-set',
+  'require-inclusion-proof',
+  'require-any',
+  'disabled',
+] as const;
+export type RekorPolicyFlag = (typeof REKOR_POLICIES)[number];
+
+const DIGEST = /^(sha256|sha384|sha512):(.*)$/i;
+const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/** An artifact as the user named it, and what the verifier gets. */
+export interface ArtifactArg {
+  readonly label: string;
+  readonly input: ArtifactInput;
+}
+
+/**
+ * ARTIFACT is a path, `-` (standard input), or a digest `sha256:<hex>` / `sha384:<hex>` /
+ * `sha512:<hex>`. An existing file wins over the digest reading of the same text.
+ */
+export function parseArtifact(arg: string, baseDir?: string): ArtifactArg {
+  const m = DIGEST.exec(arg);
+  const path = baseDir && arg !== STDIN && !arg.startsWith('/') ? `${baseDir}/${arg}` : arg;
+  if (m && !isFile(path)) {
+    const algorithm = (m[1] as string).toLowerCase();
+    const hex = (m[2] as string).toLowerCase();
+    const length = HEX_LENGTH[algorithm] as number;
+    if (!/^[0-9a-f]*$/.test(hex) || hex.length !== length) {
+      throw new CliError({
+        code: 'USAGE',
+        message: `artifact digest ${JSON.stringify(arg)} is not a ${algorithm} digest`,
+        expected: `${algorithm}:<${length} hex digits>`,
+        actual: `${hex.length} characters${/^[0-9a-f]*$/.test(hex) ? '' : ', not all hex'}`,
+      });
+    }
+    return { label: `${algorithm}:${hex}`, input: { digest: `${algorithm}:${hex}` } };
+  }
+  return { label: arg === STDIN ? '(stdin)' : arg, input: readBytes(path, 'artifact') };
+}
+
+/** The identity flags (cosign's names). */
+export interface IdentityFlags {
+  readonly certificateIdentity?: string;
+  readonly certificateIdentityRegexp?: string;
+  readonly certificateOidcIssuer?: string;
+  readonly certificateOidcIssuerRegexp?: string;
+}
+
+/** Build the identity policy; `undefined` when no identity flag was given. */
+export function identityPolicy(flags: IdentityFlags): IdentityPolicy | undefined {
+  if (flags.certificateIdentity !== undefined && flags.certificateIdentityRegexp !== undefined) {
+    throw usageError('give --certificate-identity or --certificate-identity-regexp, not both');
+  }
+  if (
+    flags.certificateOidcIssuer !== undefined &&
+    flags.certificateOidcIssuerRegexp !== undefined
+  ) {
+    throw usageError(
+      'give --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both',
+    );
+  }
+  const san =
+    flags.certificateIdentity ??
+    (flags.certificateIdentityRegexp === undefined
+      ? undefined
+      : { regexp: flags.certificateIdentityRegexp });
+  const issuer =
+    flags.certificateOidcIssuer ??
+    (flags.certificateOidcIssuerRegexp === undefined
+      ? undefined
+      : { regexp: flags.certificateOidcIssuerRegexp });
+  if (san === undefined && issuer === undefined) return undefined;
+  for (const [flag, value] of [
+    ['--certificate-identity-regexp', flags.certificateIdentityRegexp],
+    ['--certificate-oidc-issuer-regexp', flags.certificateOidcIssuerRegexp],
+  ] as const) {
+    if (value === undefined) continue;
+    try {
+      new RegExp(value, 'u');
+    } catch (cause) {
+      throw new CliError(
+        {
+          code: 'USAGE',
+          message: `${flag} is not a valid regular expression: ${(cause as Error).message}`,
+          expected: 'a regular expression (anchored: it must match the whole value)',
+          actual: value,
+        },
+        EXIT.usage,
+        { cause },
+      );
+    }
+  }
+  return {
+    ...(san === undefined ? {} : { subjectAlternativeName: san }),
+    ...(issuer === undefined ? {} : { issuer }),
+  };
+}
+
+/** Verifier options from `--rekor-policy` and `--use-current-time`. */
+export function verifierOptions(
+  rekorPolicy: RekorPolicyFlag,
+  useCurrentTime: boolean,
+): Omit<VerifierOptions, 'now'> {
+  return {
+    rekor: { policy: rekorPolicy },
+    ...(useCurrentTime ? { timeSources: ['log', 'timestamp', 'current'] as const } : {}),
+  };
+}
+
+/** A bundle or signature file, read and (for bundles) parsed as JSON. */
+export interface SignedInput {
+  readonly kind: 'bundle' | 'signature';
+  readonly path: string;
+  readonly value: string | object;
+}
+
+/** Read `--bundle` (must be JSON: exit 2 otherwise) or `--signature` (base64 text). */
+export function readSignedInput(kind: 'bundle' | 'signature', path: string): SignedInput {
+  if (kind === 'signature') {
+    return { kind, path, value: readText(path, 'signature') };
+  }
+  const value = parseJson(readText(path, 'bundle'), path, 'bundle');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliError({
+      code: 'INPUT_INVALID',
+      message: `bundle ${path} must hold a JSON object`,
+      expected: 'a Sigstore bundle or legacy cosign bundle (JSON object)',
+      actual: Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value,
+    });
+  }
+  return { kind, path, value };
+}
+
+/** A hint for failures caused by missing trust input or a policy that does not fit. */
+export function hintFor(
+  error: BundleVerifyError,
+  trust: TrustPlan | undefined,
+): string | undefined {
+  const missing = error.detail.missing ?? '';
+  switch (error.code) {
+    case 'UNTRUSTED_SIGNER':
+      if (/PUBLIC KEY/.test(missing)) {
+        return trust?.keyed
+          ? 'none of the keys given with --key made this signature; pass the signer’s public key with --key FILE'
+          : 'keyed signatures need the signer’s public key: pass it with --key FILE (PEM)';
+      }
+      if (/timestamp/i.test(missing)) {
+        return 'pass a trusted_root.json listing the timestamp authority with --trust-root FILE';
+      }
+      return trust?.publicGood
+        ? 'the signing certificate does not chain to the Sigstore public-good CA; for a private CA pass its certificates with --trust-root FILE (PEM bundle or trusted_root.json)'
+        : 'pass the certificate authority that issued the signing certificate with --trust-root FILE (PEM bundle or trusted_root.json)';
+    case 'TLOG_UNTRUSTED':
+      return 'pass the log’s public key with --rekor-key FILE, or a trusted_root.json listing the log with --trust-root FILE';
+    case 'TLOG_MISSING':
+    case 'SET_MISSING':
+      return 'the bundle lacks the transparency-log evidence this --rekor-policy requires; if it was signed without Rekor, pass --rekor-policy disabled (and --use-current-time for a long-lived certificate)';
+    case 'TIME_SOURCE_MISSING':
+      return 'a certificate is checked at a trusted time: keep a Rekor policy that verifies log entries, or pass --use-current-time for a long-lived private-CA certificate';
+    case 'SCT_INVALID':
+      return /ctlogs/.test(missing)
+        ? 'pass a trusted_root.json listing the certificate transparency log (ctlogs) with --trust-root FILE'
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A verification failure as the CLI reports it. */
+export function verificationFailure(
+  error: BundleVerifyError,
+  trust: TrustPlan | undefined,
+): FailureReport {
+  const d = error.detail;
+  const hint = hintFor(error, trust);
+  return {
+    code: error.code,
+    message: error.message,
+    step: d.step,
+    ...(d.field === undefined ? {} : { field: d.field }),
+    ...(d.expected === undefined ? {} : { expected: d.expected }),
+    ...(d.actual === undefined ? {} : { actual: d.actual }),
+    ...(d.missing === undefined ? {} : { missing: d.missing }),
+    ...(d.rekorCode === undefined ? {} : { rekorCode: d.rekorCode }),
+    ...(hint === undefined ? {} : { hint }),
+  };
+}
+
+/** Is this a verification failure (exit 1) rather than bad usage (exit 2)? */
+export function isVerificationFailure(error: unknown): error is BundleVerifyError {
+  return isBundleVerifyError(error) && error.code !== 'POLICY_INVALID';
+}
+
+/**
+ * A `BundleVerifyError`, recognised by name so that `@flareo/bundle-verify` is only loaded by
+ * the commands that verify (errors from worker threads are rebuilt with the same name).
+ */
+export function isBundleVerifyError(error: unknown): error is BundleVerifyError {
+  return (
+    error instanceof Error &&
+    error.name === 'BundleVerifyError' &&
+    typeof (error as { detail?: unknown }).detail === 'object'
+  );
+}
+
+/** `POLICY_INVALID` from the verifier is a usage error (bad regular expression, digest…). */
+export function asUsageError(error: BundleVerifyError): CliError {
+  return new CliError(
+    {
+      code: error.code,
+      message: error.message,
+      step: error.detail.step,
+      ...(error.detail.field === undefined ? {} : { field: error.detail.field }),
+      ...(error.detail.expected === undefined ? {} : { expected: error.detail.expected }),
+      ...(error.detail.actual === undefined ? {} : { actual: error.detail.actual }),
+    },
+    EXIT.usage,
+    { cause: error },
+  );
+}
+
+const FORMAT_NAMES: Record<VerificationSummary['format'], string> = {
+  'sigstore-bundle-v0.1': 'Sigstore bundle v0.1',
+  'sigstore-bundle-v0.2': 'Sigstore bundle v0.2',
+  'sigstore-bundle-v0.3': 'Sigstore bundle v0.3',
+  'cosign-legacy-bundle': 'legacy cosign bundle',
+  'keyed-signature': 'keyed signature',
+};
+
+/** The human description of a successful verification, one line per fact. */
+export function describeSummary(s: VerificationSummary, c: Colors): string[] {
+  const rows: [string, string][] = [];
+  const content =
+    s.content === 'dsse'
+      ? `DSSE${s.statement ? `, in-toto ${s.statement.predicateType}` : ''}`
+      : 'message signature';
+  rows.push(['format', `${FORMAT_NAMES[s.format]} (${content})`]);
+  if (s.statement?.matchedSubject) rows.push(['subject', s.statement.matchedSubject]);
+  if (s.signer.kind === 'key') {
+    rows.push(['signer', `public key ${s.signer.keyId}`]);
+  } else {
+    rows.push(['identity', s.signer.subjectAlternativeNames.join(', ') || '(no SAN)']);
+    if (s.signer.issuer) rows.push(['issuer', s.signer.issuer]);
+    rows.push([
+      'certificate',
+      `sha256:${s.signer.certificateFingerprint}, valid ${s.signer.notBefore} .. ${s.signer.notAfter}`,
+    ]);
+    rows.push([
+      'trusted by',
+      s.signer.trustedBy.kind === 'pinned-key'
+        ? `pinned key ${s.signer.trustedBy.keyId}`
+        : s.signer.trustedBy.anchor,
+    ]);
+    const ext = s.signer.extensions;
+    for (const name of ['sourceRepositoryURI', 'sourceRepositoryRef', 'buildSignerURI']) {
+      const v = ext[name];
+      if (v !== undefined) rows.push([name, v]);
+    }
+  }
+  const entries = s.tlog.entries;
+  if (entries.length === 0) {
+    rows.push(['tlog', `no entries verified (policy ${s.tlog.policy})`]);
+  } else {
+    for (const [i, e] of entries.entries()) {
+      const checks = (['set', 'inclusionProof', 'checkpoint', 'body'] as const)
+        .filter((k) => e.checks[k])
+        .map((k) => (k === 'inclusionProof' ? 'inclusion proof' : k === 'set' ? 'SET' : k))
+        .join(', ');
+      rows.push([
+        i === 0 ? 'tlog' : '',
+        `${e.kind} ${e.version} at index ${e.logIndex}${e.integratedTime ? `, integrated ${e.integratedTime}` : ''} (${checks}; policy ${s.tlog.policy})`,
+      ]);
+    }
+  }
+  if (s.times.length > 0) {
+    rows.push(['times', s.times.map((t) => `${t.time} (${t.source})`).join(', ')]);
+  }
+  if (s.scts > 0) rows.push(['SCTs', `${s.scts} verified`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${c.dim(k.padEnd(width))}  ${v}`);
+}
