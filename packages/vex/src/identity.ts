@@ -4,6 +4,7 @@ import {
   type NormalizedPurl,
   type PurlMismatch,
   parsePurlSafe,
+  purlAccepts,
 } from './purl.js';
 import type { VexComponent } from './types.js';
 
@@ -195,6 +196,30 @@ export function matchClaims(claims: readonly Claim[], subject: CompiledSubject):
     }
   }
   return best >= 0 ? { matched: true, specificity: best } : { matched: false, mismatch };
+}
+
+/**
+ * The specificity {@link matchClaims} gives on a match, or `-1` when the component does not
+ * match; builds no mismatch, for the hot path where near misses are not wanted.
+ */
+export function matchSpecificity(claims: readonly Claim[], subject: CompiledSubject): number {
+  let best = -1;
+  for (const claim of claims) {
+    if (!subject.keys.has(claim.key)) continue;
+    const vex = claim.purl;
+    if (!vex) {
+      if (best < 1) best = 1;
+      continue;
+    }
+    const candidates = subject.purlsByKey.get(claim.key);
+    if (!candidates) continue;
+    for (const candidate of candidates) {
+      if (!purlAccepts(vex, candidate)) continue;
+      const specificity = 1 + (vex.version ? 2 : 0) + vex.qualifiers.size;
+      if (specificity > best) best = specificity;
+    }
+  }
+  return best;
 }
 
 function describePurl(p: NormalizedPurl): string {

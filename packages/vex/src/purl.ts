@@ -137,6 +137,19 @@ export function comparePurls(
   return undefined;
 }
 
+/**
+ * `comparePurls(vex, scanner) === undefined`, without building the mismatch: the hot path of
+ * matching, where most comparisons only need a yes or no.
+ */
+export function purlAccepts(vex: NormalizedPurl, scanner: NormalizedPurl): boolean {
+  if (vex.version !== undefined && vex.version !== scanner.version) return false;
+  if (vex.qualifiers.size === 0) return true;
+  for (const [key, expected] of vex.qualifiers) {
+    if (scanner.qualifiers.get(key) !== expected) return false;
+  }
+  return true;
+}
+
 /** True when the VEX purl matches the scanner purl under the rules of {@link comparePurls}. */
 export function purlMatches(vexPurl: string, scannerPurl: string): boolean {
   const a = parsePurlSafe(vexPurl);
@@ -146,8 +159,14 @@ export function purlMatches(vexPurl: string, scannerPurl: string): boolean {
 }
 
 function fold(part: string): string {
-  return decodeURIComponent(part).toLowerCase().replace(/_/g, '-');
+  // decodeURIComponent leaves a string without `%` as it is (and cannot throw on it).
+  const decoded = part.includes('%') ? decodeURIComponent(part) : part;
+  const lower = decoded.toLowerCase();
+  return lower.includes('_') ? lower.replace(/_/g, '-') : lower;
 }
+
+const PKG_SCHEME = /^pkg:/i;
+const QUERY_OR_FRAGMENT = /[?#]/;
 
 /**
  * A coarse, cheap key of a purl's `type/namespace/name` (decoded, lower-cased, `_` as `-`),
@@ -157,19 +176,26 @@ function fold(part: string): string {
  */
 export function coarsePackageKey(raw: string): string | undefined {
   let s = raw.trim();
-  if (!/^pkg:/i.test(s)) return undefined;
-  s = s.slice(4).replace(/^\/+/, '');
-  const cut = s.search(/[?#]/);
+  if (!PKG_SCHEME.test(s)) return undefined;
+  let start = 4;
+  while (s.charCodeAt(start) === 47 /* '/' */) start++;
+  s = s.slice(start);
+  const cut = s.search(QUERY_OR_FRAGMENT);
   if (cut >= 0) s = s.slice(0, cut);
   const at = s.indexOf('@', s.lastIndexOf('/') + 1);
   if (at >= 0) s = s.slice(0, at);
-  const segments = s.split('/').filter((x) => x !== '');
-  if (segments.length < 2) return undefined;
+  let key = '';
+  let count = 0;
   try {
-    return segments.map(fold).join('/');
+    for (const segment of s.split('/')) {
+      if (segment === '') continue;
+      key = count === 0 ? fold(segment) : `${key}/${fold(segment)}`;
+      count++;
+    }
   } catch {
     return undefined;
   }
+  return count < 2 ? undefined : key;
 }
 
 /** The coarse key of an already parsed purl (see {@link coarsePackageKey}). */

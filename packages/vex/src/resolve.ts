@@ -6,6 +6,7 @@ import {
   compileSubject,
   componentClaims,
   matchClaims,
+  matchSpecificity,
   type Subject,
 } from './identity.js';
 import { coarseKeyOf, type PurlMismatch } from './purl.js';
@@ -106,6 +107,72 @@ interface Atom {
   readonly group: number;
   readonly productClaims: readonly Claim[];
   readonly subs: readonly (readonly Claim[])[];
+  /** The last {@link resolveFinding} query that visited this atom (to visit it once per query). */
+  stamp: number;
+}
+
+/** One lookup of {@link resolveFinding}: a compiled product, and the package inside it. */
+export interface FindingQuery {
+  readonly product: CompiledSubject;
+  readonly sub: CompiledSubject | undefined;
+}
+
+/** What {@link resolveFinding} returns: what `resolveAll` would, minus the near misses. */
+export interface FindingResolution {
+  readonly winner: Candidate | undefined;
+  /** Matching statements with the winner's effective time but another status, best first. */
+  readonly conflicts: Candidate[];
+  /** Whether the winner's statement also matched the first query on its own. */
+  readonly winnerInFirst: boolean;
+}
+
+interface Ranked {
+  atom: Atom;
+  candidate: Candidate;
+  inFirst: boolean;
+}
+
+const NO_WINNER: FindingResolution = Object.freeze({
+  winner: undefined,
+  conflicts: [] as Candidate[],
+  winnerInFirst: false,
+});
+
+/** The vulnerability groups of a finding's ids, in order; `undefined` when no statement has them. */
+export type FindingGroups = readonly number[];
+
+let groupsOf: (index: VexIndex, ids: readonly string[]) => FindingGroups | undefined;
+let quickResolve: (
+  index: VexIndex,
+  groups: FindingGroups,
+  queries: readonly FindingQuery[],
+  firstIsSelf: boolean,
+) => FindingResolution;
+
+/**
+ * The vulnerability groups the finding's id(s) belong to, as `resolveAll` finds them;
+ * `undefined` when none: then no statement can match (only near misses can be found).
+ * Internal: not exported from the package.
+ */
+export function findingGroups(index: VexIndex, ids: readonly string[]): FindingGroups | undefined {
+  return groupsOf(index, ids);
+}
+
+/**
+ * The winner and conflicts that `index.resolveAll` gives for these queries (the same
+ * statements, candidates and order), without collecting near misses and without the
+ * per-query sets and maps: the hot path of the `applyTo*` functions, which ask for near
+ * misses only when a caller reads them. `groups` come from {@link findingGroups}; with
+ * `firstIsSelf`, `winnerInFirst` says whether the winner matched `queries[0]` on its own.
+ * Internal: not exported from the package.
+ */
+export function resolveFinding(
+  index: VexIndex,
+  groups: FindingGroups,
+  queries: readonly FindingQuery[],
+  firstIsSelf: boolean,
+): FindingResolution {
+  return quickResolve(index, groups, queries, firstIsSelf);
 }
 
 /** Normalize a vulnerability id for lookups: trimmed and upper-cased. */
@@ -147,8 +214,15 @@ export class VexIndex {
   private readonly packages = new Set<string>();
   private readonly tokenGroups = new Map<string, Set<number>>();
   private readonly conservative: boolean;
+  private stamp = 0;
   /** Number of statements indexed. */
   readonly statementCount: number;
+
+  static {
+    groupsOf = (index, ids) => index.groups(ids);
+    quickResolve = (index, groups, queries, firstIsSelf) =>
+      index.quick(groups, queries, firstIsSelf);
+  }
 
   constructor(documents: readonly (VexDocument | ParsedVex)[], options: VexIndexOptions = {}) {
     if (!Array.isArray(documents)) {
@@ -243,6 +317,7 @@ export class VexIndex {
             group,
             productClaims: componentClaims(product),
             subs: (product.subcomponents ?? []).map(componentClaims),
+            stamp: 0,
           };
           // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
           // includes its version; product-only statements use an empty subcomponent slot. A
@@ -440,6 +515,113 @@ export class VexIndex {
     };
   }
 
+  /** See {@link findingGroups}. */
+  private groups(ids: readonly string[]): FindingGroups | undefined {
+    let groups: number[] | undefined;
+    for (const id of ids) {
+      const g = this.groupOf.get(vulnerabilityKey(id));
+      if (g === undefined) continue;
+      if (!groups) groups = [g];
+      else if (!groups.includes(g)) groups.push(g);
+    }
+    return groups;
+  }
+
+  /** See {@link resolveFinding}. */
+  private quick(
+    groups: FindingGroups,
+    queries: readonly FindingQuery[],
+    firstIsSelf: boolean,
+  ): FindingResolution {
+    let ranked: Ranked[] | undefined;
+    for (let qi = 0; qi < queries.length; qi++) {
+      const q = queries[qi] as FindingQuery;
+      const stamp = ++this.stamp;
+      const inFirst = firstIsSelf && qi === 0;
+      for (const g of groups) {
+        const byProduct = this.atoms.get(g);
+        if (!byProduct) continue;
+        for (const ps of q.product.slots) {
+          const bySub = byProduct.get(ps);
+          if (!bySub) continue;
+          ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
+          // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
+          // near misses, so they are not visited here.
+          if (q.sub) {
+            for (const ss of q.sub.slots)
+              ranked = this.visit(bySub.get(ss), stamp, q, inFirst, ranked);
+          }
+        }
+      }
+    }
+    if (!ranked) return NO_WINNER;
+    if (ranked.length > 1) {
+      ranked.sort((a, b) => this.compare(a.atom, a.candidate, b.atom, b.candidate));
+    }
+    const winner = ranked[0] as Ranked;
+    const conflicts: Candidate[] = [];
+    for (let i = 1; i < ranked.length; i++) {
+      const r = ranked[i] as Ranked;
+      if (
+        compareInstants(r.atom.effective, winner.atom.effective) === 0 &&
+        r.candidate.status !== winner.candidate.status
+      ) {
+        conflicts.push(r.candidate);
+      }
+    }
+    return { winner: winner.candidate, conflicts, winnerInFirst: winner.inFirst };
+  }
+
+  /** {@link evaluate} without near misses, keeping the most specific candidate per statement. */
+  private visit(
+    list: readonly Atom[] | undefined,
+    stamp: number,
+    q: FindingQuery,
+    inFirst: boolean,
+    ranked: Ranked[] | undefined,
+  ): Ranked[] | undefined {
+    if (!list) return ranked;
+    let out = ranked;
+    for (const atom of list) {
+      if (atom.stamp === stamp) continue;
+      atom.stamp = stamp;
+      const pm = matchSpecificity(atom.productClaims, q.product);
+      if (pm < 0) continue;
+      let scope: Candidate['scope'] = 'product';
+      let specificity = pm;
+      if (atom.subs.length > 0) {
+        if (!q.sub) continue;
+        let bestSub = -1;
+        for (const claims of atom.subs) {
+          const m = matchSpecificity(claims, q.sub);
+          if (m > bestSub) bestSub = m;
+        }
+        if (bestSub < 0) continue;
+        scope = 'subcomponent';
+        specificity = 1000 + pm + bestSub;
+      }
+      let entry: Ranked | undefined;
+      if (out) {
+        for (const r of out) {
+          if (r.atom.statement === atom.statement) {
+            entry = r;
+            break;
+          }
+        }
+      } else out = [];
+      if (!entry) {
+        out.push({ atom, candidate: candidateOf(atom, scope, specificity), inFirst });
+        continue;
+      }
+      if (specificity > entry.candidate.specificity) {
+        entry.atom = atom;
+        entry.candidate = candidateOf(atom, scope, specificity);
+      }
+      if (inFirst) entry.inFirst = true;
+    }
+    return out;
+  }
+
   private evaluate(
     atom: Atom,
     product: CompiledSubject,
@@ -530,6 +712,17 @@ export class VexIndex {
       b.position - a.position
     );
   }
+}
+
+function candidateOf(atom: Atom, scope: Candidate['scope'], specificity: number): Candidate {
+  return {
+    ref: atom.ref,
+    statement: atom.statement,
+    status: atom.statement.status,
+    effectiveTimestamp: atom.effectiveText,
+    scope,
+    specificity,
+  };
 }
 
 function dedupeNearMisses(list: NearMiss[]): NearMiss[] {

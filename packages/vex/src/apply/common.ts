@@ -9,8 +9,12 @@ import type {
 } from '../residual.js';
 import {
   type Candidate,
-  type Resolution,
+  type FindingGroups,
+  type FindingQuery,
+  findingGroups,
+  type NearMiss,
   type ResolveQuery,
+  resolveFinding,
   VexIndex,
   type VexIndexOptions,
 } from '../resolve.js';
@@ -75,6 +79,63 @@ export function toIndex(vex: VexInput, options: ApplyOptions): VexIndex {
   );
 }
 
+/** Deeper than this, {@link copyJson} gives up (a cycle, or an unusual document). */
+const MAX_DEPTH = 512;
+/** Thrown inside {@link copyJson} to fall back to `structuredClone`. */
+const NOT_PLAIN: unique symbol = Symbol('not plain JSON data');
+
+/**
+ * A deep copy of a report given as a value. Reports are JSON data (plain objects, arrays,
+ * strings, numbers, booleans, null), which {@link copyJson} copies several times faster than
+ * `structuredClone`; anything else (a Date, a Map, a class instance, a sparse array, a
+ * function, a cycle, …) makes it give up, and `structuredClone` copies (or rejects) the
+ * value exactly as before.
+ */
+function copyReport(input: unknown): unknown {
+  try {
+    return copyJson(input, 0);
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+    return structuredClone(input);
+  }
+}
+
+function copyJson(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') throw NOT_PLAIN;
+    return value;
+  }
+  if (value === null) return value;
+  if (depth > MAX_DEPTH) throw NOT_PLAIN;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    const n = array.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const item = array[i];
+      if (item === undefined && !(i in array)) throw NOT_PLAIN; // a hole
+      out[i] = copyJson(item, depth + 1);
+    }
+    return out;
+  }
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const object = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    const item = copyJson(object[key], depth + 1);
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value: item,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else out[key] = item;
+  }
+  return out;
+}
+
 export function readReport(input: unknown, format: string): Record<string, unknown> {
   let value = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
@@ -85,7 +146,7 @@ export function readReport(input: unknown, format: string): Record<string, unkno
       throw new VexError('JSON_INVALID', `the ${format} report is not valid JSON`, {}, { cause });
     }
   } else {
-    value = structuredClone(input);
+    value = copyReport(input);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VexError('REPORT_INVALID', `a ${format} report must be a JSON object`, {
@@ -195,6 +256,43 @@ export function isEmptySubject(s: Subject): boolean {
   return !s.purls?.length && !s.hashes?.length && !s.cpes?.length && !s.ids?.length;
 }
 
+/**
+ * The package identities of one report, compiled against the index on first use and once per
+ * distinct identity: many findings share a package, and findings whose vulnerability no
+ * statement names never need theirs (unless their near misses are read).
+ */
+export class Leaves {
+  private readonly memo = new Map<string, CompiledSubject>();
+
+  /** `subjectOf(key)` is the identity a finding's `leaf` key stands for. */
+  constructor(
+    private readonly index: VexIndex,
+    private readonly subjectOf: (key: string) => Subject,
+  ) {}
+
+  get(key: string): CompiledSubject {
+    let leaf = this.memo.get(key);
+    if (!leaf) {
+      leaf = this.compile(key);
+      this.memo.set(key, leaf);
+    }
+    return leaf;
+  }
+
+  /**
+   * Forget the memo at the end of an apply: outcomes whose near misses are not read yet keep
+   * this object, and should not keep every compiled package with it.
+   */
+  release(): void {
+    this.memo.clear();
+  }
+
+  /** Compile without the memo (for near misses read later, after {@link release}). */
+  compile(key: string): CompiledSubject {
+    return this.index.compile(this.subjectOf(key));
+  }
+}
+
 /** What the resolver needs about one finding. */
 export interface FindingInput {
   readonly location: string;
@@ -202,7 +300,8 @@ export interface FindingInput {
   readonly aliases: readonly string[];
   readonly package: FindingPackage;
   readonly severity: Severity;
-  readonly leaf: CompiledSubject | undefined;
+  /** The key of the package identity in the apply's {@link Leaves}; `undefined`: none. */
+  readonly leaf: string | undefined;
   /** Dependency-graph node id of the package, when the report carries a graph. */
   readonly node?: string | undefined;
 }
@@ -215,56 +314,82 @@ export interface DependencyGraph {
 
 const SUPPRESSING = new Set(['not_affected', 'fixed']);
 
+/** What every finding of a report (or SARIF run) is decided against. */
+export interface DecideContext {
+  readonly index: VexIndex;
+  readonly leaves: Leaves;
+  /** The compiled identities of the scanned product. */
+  readonly products: readonly CompiledSubject[];
+  /** Match by the scanner's alias ids too. */
+  readonly useAliases: boolean;
+  /** Report subcomponent-scoped statements as near misses when there is no package (SARIF). */
+  readonly explainScope: boolean;
+}
+
 /**
  * Decide one finding. First every statement that speaks for the whole product competes (the
  * package as product; the image or root as product with the package as subcomponent). When
  * none does and the report has a dependency graph, the finding is suppressed only when every
  * path from the package up to a root is cut by a `not_affected`/`fixed` statement for an
  * ancestor with the package as subcomponent.
+ *
+ * The winner comes from {@link resolveFinding}, which collects no near misses: they are only
+ * reported for findings no statement decides, and are worked out (by `resolveAll`, on the
+ * same queries) when the outcome's `nearMisses` is first read.
  */
 export function decide(
-  index: VexIndex,
+  ctx: DecideContext,
   f: FindingInput,
-  products: readonly CompiledSubject[],
   graph: DependencyGraph | undefined,
-  useAliases: boolean,
-  explainScope: boolean,
 ): FindingOutcome {
-  const vulnerability = useAliases ? [f.vulnerability, ...f.aliases] : [f.vulnerability];
-  const queries: ResolveQuery[] = [];
-  if (f.leaf) queries.push({ vulnerability, product: f.leaf });
-  for (const product of products) {
-    queries.push({
-      vulnerability,
-      product,
-      subcomponent: f.leaf,
-      explainSubcomponentScope: explainScope,
-    });
+  const ids: string | readonly string[] =
+    ctx.useAliases && f.aliases.length > 0 ? [f.vulnerability, ...f.aliases] : f.vulnerability;
+  const groups = findingGroups(ctx.index, typeof ids === 'string' ? [ids] : ids);
+  if (groups) {
+    const leaf = f.leaf === undefined ? undefined : ctx.leaves.get(f.leaf);
+    const queries: FindingQuery[] = [];
+    if (leaf) queries.push({ product: leaf, sub: undefined });
+    for (const product of ctx.products) queries.push({ product, sub: leaf });
+    const global = resolveFinding(ctx.index, groups, queries, leaf !== undefined);
+    const winner = global.winner;
+    if (winner) {
+      // `package` when the package-as-product query alone matches the winning statement.
+      const via =
+        leaf && winner.scope !== 'subcomponent' && global.winnerInFirst ? 'package' : 'product';
+      return outcome(f, winner, global.conflicts, via);
+    }
+    if (graph && f.node !== undefined && leaf) {
+      const cut = pathsCovered(ctx.index, groups, f.node, leaf, graph);
+      if (cut) return outcome(f, cut, [], 'paths');
+    }
   }
-  const global = index.resolveAll(queries);
-  if (global.winner)
-    return outcome(f, global, global.winner, viaOf(global.winner, f.leaf, index, vulnerability));
-  if (graph && f.node !== undefined && f.leaf) {
-    const cut = pathsCovered(index, vulnerability, f.node, f.leaf, graph);
-    if (cut) return outcome(f, global, cut, 'paths');
-  }
-  return outcome(f, global, undefined, undefined);
+  return unaddressed(f, ctx, ids);
 }
 
-function viaOf(
-  winner: Candidate,
-  leaf: CompiledSubject | undefined,
-  index: VexIndex,
-  vulnerability: readonly string[],
-): 'package' | 'product' {
-  if (!leaf || winner.scope === 'subcomponent') return 'product';
-  const self = index.resolve({ vulnerability, product: leaf });
-  return self.candidates.some((c) => c.statement === winner.statement) ? 'package' : 'product';
+/** The near misses of an unaddressed finding: `resolveAll` on the queries `decide` made. */
+function nearMissesOf(
+  ctx: DecideContext,
+  ids: string | readonly string[],
+  leafKey: string | undefined,
+): readonly NearMiss[] {
+  const vulnerability = typeof ids === 'string' ? [ids] : ids;
+  const leaf = leafKey === undefined ? undefined : ctx.leaves.compile(leafKey);
+  const all: ResolveQuery[] = [];
+  if (leaf) all.push({ vulnerability, product: leaf });
+  for (const product of ctx.products) {
+    all.push({
+      vulnerability,
+      product,
+      subcomponent: leaf,
+      explainSubcomponentScope: ctx.explainScope,
+    });
+  }
+  return ctx.index.resolveAll(all).nearMisses;
 }
 
 function pathsCovered(
   index: VexIndex,
-  vulnerability: readonly string[],
+  groups: FindingGroups,
   leafNode: string,
   leaf: CompiledSubject,
   graph: DependencyGraph,
@@ -275,9 +400,9 @@ function pathsCovered(
   const cuts = (node: string): boolean => {
     const subject = graph.subjects.get(node);
     if (!subject) return false;
-    const r = index.resolve({ vulnerability, product: subject, subcomponent: leaf });
-    if (r.winner && SUPPRESSING.has(r.winner.status)) {
-      first ??= r.winner;
+    const { winner } = resolveFinding(index, groups, [{ product: subject, sub: leaf }], false);
+    if (winner && SUPPRESSING.has(winner.status)) {
+      first ??= winner;
       return true;
     }
     return false;
@@ -296,38 +421,162 @@ function pathsCovered(
   return covered(leafNode) ? first : undefined;
 }
 
+/** The outcome of a finding a statement decides (directly, or by cutting every path). */
 function outcome(
   f: FindingInput,
-  r: Resolution,
-  winner: Candidate | undefined,
+  winner: Candidate,
+  conflicts: readonly Candidate[],
   via: FindingOutcome['via'],
 ): FindingOutcome {
-  const s = winner?.statement;
-  const status = winner?.status;
-  const disposition =
-    status === undefined
-      ? 'unaddressed'
-      : status === 'not_affected' || status === 'fixed'
-        ? 'suppressed'
-        : status;
+  const s = winner.statement;
+  const status = winner.status;
   return {
     location: f.location,
     vulnerability: f.vulnerability,
     aliases: f.aliases,
     package: f.package,
     severity: f.severity,
-    disposition,
+    disposition: status === 'not_affected' || status === 'fixed' ? 'suppressed' : status,
     status,
-    justification: s?.justification,
-    impactStatement: s?.impact_statement,
-    actionStatement: s?.action_statement,
-    statusNotes: s?.status_notes,
+    justification: s.justification,
+    impactStatement: s.impact_statement,
+    actionStatement: s.action_statement,
+    statusNotes: s.status_notes,
     statement: winner,
     via,
-    conflicts: r.conflicts,
-    nearMisses: winner ? [] : r.nearMisses,
+    conflicts,
+    nearMisses: [],
   };
 }
+
+/**
+ * The outcome of a finding no statement decides. Its near misses are worked out when
+ * `nearMisses` is first read (see {@link LazyNearMisses}).
+ */
+function unaddressed(
+  f: FindingInput,
+  ctx: DecideContext,
+  ids: string | readonly string[],
+): FindingOutcome {
+  const o = {
+    location: f.location,
+    vulnerability: f.vulnerability,
+    aliases: f.aliases,
+    package: f.package,
+    severity: f.severity,
+    disposition: 'unaddressed' as const,
+    status: undefined,
+    justification: undefined,
+    impactStatement: undefined,
+    actionStatement: undefined,
+    statusNotes: undefined,
+    statement: undefined,
+    via: undefined,
+    conflicts: [],
+  };
+  LazyNearMisses.attach(o, ctx, ids, f.leaf);
+  return o as typeof o & { readonly nearMisses: readonly NearMiss[] };
+}
+
+/** Returns the object it is given, so that a subclass adds its private fields to that object. */
+class Carrier {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: gives a plain object private fields
+    return target;
+  }
+}
+
+/**
+ * A lazy `nearMisses` property. It is an own, enumerable property of the (plain) outcome
+ * object, in the same place as before, so `JSON.stringify`, spreading, `structuredClone` and
+ * deep equality see it as a plain property; it is computed on first read and kept, and
+ * assigning to it replaces it. What it needs (the apply's context, the finding's ids and
+ * package key, none of them reachable by the caller) lives in private fields of the outcome
+ * object, and its accessors are shared: outcome objects stay fast to create and to read
+ * (object literals with their own getters are not), and no closure is kept per finding.
+ */
+class LazyNearMisses extends Carrier {
+  #ctx: DecideContext | undefined;
+  #ids: string | readonly string[];
+  #leaf: string | undefined;
+  #value: readonly NearMiss[] | undefined;
+
+  private constructor(
+    target: object,
+    ctx: DecideContext,
+    ids: string | readonly string[],
+    leaf: string | undefined,
+  ) {
+    super(target);
+    this.#ctx = ctx;
+    this.#ids = ids;
+    this.#leaf = leaf;
+    this.#value = undefined;
+  }
+
+  static attach(
+    target: object,
+    ctx: DecideContext,
+    ids: string | readonly string[],
+    leaf: string | undefined,
+  ): void {
+    new LazyNearMisses(target, ctx, ids, leaf);
+    Object.defineProperty(target, 'nearMisses', NEAR_MISSES);
+  }
+
+  /** The object that holds the state: the receiver, or an object it inherits from. */
+  static holder(receiver: unknown): LazyNearMisses | undefined {
+    let o = receiver;
+    while (typeof o === 'object' && o !== null) {
+      if (#ctx in o) return o as LazyNearMisses;
+      o = Object.getPrototypeOf(o);
+    }
+    return undefined;
+  }
+
+  static read(receiver: unknown): readonly NearMiss[] | undefined {
+    const h = LazyNearMisses.holder(receiver);
+    if (!h) return undefined;
+    const ctx = h.#ctx;
+    if (ctx) {
+      h.#value = nearMissesOf(ctx, h.#ids, h.#leaf);
+      h.#ctx = undefined;
+      h.#ids = '';
+      h.#leaf = undefined;
+    }
+    return h.#value;
+  }
+
+  static write(receiver: unknown, value: readonly NearMiss[]): void {
+    const h = LazyNearMisses.holder(receiver);
+    if (!h) return;
+    if (h !== receiver) {
+      // As with an inherited data property: the assignment gives the receiver its own.
+      Object.defineProperty(receiver, 'nearMisses', {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      return;
+    }
+    h.#ctx = undefined;
+    h.#ids = '';
+    h.#leaf = undefined;
+    h.#value = value;
+  }
+}
+
+const NEAR_MISSES: PropertyDescriptor = {
+  get(this: unknown) {
+    return LazyNearMisses.read(this);
+  },
+  set(this: unknown, value: readonly NearMiss[]) {
+    LazyNearMisses.write(this, value);
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 export function compileAll(subjects: readonly Subject[]): CompiledSubject[] {
   return subjects.filter((s) => !isEmptySubject(s)).map((s) => compileSubject(s));

@@ -1,14 +1,16 @@
 import type { Subject } from '../identity.js';
-import { computeResidual, type FindingOutcome, normalizeSeverity } from '../residual.js';
+import { type FindingOutcome, normalizeSeverity, ResidualTally } from '../residual.js';
 import {
   type ApplyOptions,
   type ApplyResult,
   arrayAt,
   compileAll,
+  type DecideContext,
   decide,
   type FindingInput,
   imageSubject,
   isRecord,
+  Leaves,
   readReport,
   str,
   strings,
@@ -50,6 +52,20 @@ export function applyToGrype(
     [image, options.product].filter((s): s is Subject => s !== undefined),
   );
   const findings: FindingOutcome[] = [];
+  const residual = new ResidualTally();
+  // A leaf key is `p` + the purl, or the JSON of [purl, cpes] when there are CPEs.
+  const leaves = new Leaves(index, (key) => {
+    if (key.startsWith('p')) return { purls: [key.slice(1)], cpes: [] };
+    const [purl, cpes] = JSON.parse(key) as [string | null, string[]];
+    return { purls: purl ? [purl] : [], cpes };
+  });
+  const ctx: DecideContext = {
+    index,
+    leaves,
+    products,
+    useAliases: options.scannerAliases ?? false,
+    explainScope: false,
+  };
   const kept: unknown[] = [];
   const ignored = arrayAt(input, 'ignoredMatches', '', 'Grype');
   arrayAt(input, 'matches', '', 'Grype').forEach((m, i) => {
@@ -70,10 +86,11 @@ export function applyToGrype(
       aliases: related,
       package: { name: str(artifact.name), version: str(artifact.version), purl },
       severity: normalizeSeverity(vuln.severity, options.negligibleAs),
-      leaf: purl || cpes.length ? index.compile({ purls: purl ? [purl] : [], cpes }) : undefined,
+      leaf: cpes.length ? JSON.stringify([purl ?? null, cpes]) : purl ? `p${purl}` : undefined,
     };
-    const o = decide(index, f, products, undefined, options.scannerAliases ?? false, false);
+    const o = decide(ctx, f, undefined);
     findings.push(o);
+    residual.add(o);
     if (o.disposition === 'suppressed') {
       const rules = Array.isArray(m.appliedIgnoreRules) ? m.appliedIgnoreRules : [];
       ignored.push({
@@ -92,12 +109,13 @@ export function applyToGrype(
   });
   input.matches = kept;
   if (ignored.length > 0) input.ignoredMatches = ignored;
+  leaves.release();
   return {
     format: 'grype',
     granularity: 'package',
     limitations: [],
     findings,
-    residual: computeResidual(findings),
+    residual: residual.result(),
     report: input,
   };
 }

@@ -1,8 +1,8 @@
 import type { Subject } from '../identity.js';
 import {
-  computeResidual,
   type FindingOutcome,
   normalizeSeverity,
+  ResidualTally,
   type Severity,
 } from '../residual.js';
 import {
@@ -10,9 +10,11 @@ import {
   type ApplyResult,
   arrayAt,
   compileAll,
+  type DecideContext,
   decide,
   imageSubject,
   isRecord,
+  Leaves,
   readReport,
   str,
   strings,
@@ -102,7 +104,10 @@ export function applyToSarif(
 ): ApplyResult {
   const input = readReport(report, 'SARIF');
   const index = toIndex(vex, options);
+  // SARIF results name no package: no finding has a leaf.
+  const leaves = new Leaves(index, () => ({}));
   const findings: FindingOutcome[] = [];
+  const residual = new ResidualTally();
   const limitations = [SARIF_LIMITATION];
   arrayAt(input, 'runs', '', 'SARIF').forEach((run, r) => {
     if (!isRecord(run)) return;
@@ -117,6 +122,7 @@ export function applyToSarif(
     const subjects: Subject[] = [imageSubject(images)];
     if (options.product) subjects.push(options.product);
     const products = compileAll(subjects);
+    const ctx: DecideContext = { index, leaves, products, useAliases: false, explainScope: true };
     if (products.length === 0) {
       limitations.push(
         `run ${r}: no image identity found and no product given; no statement can apply`,
@@ -128,7 +134,7 @@ export function applyToSarif(
       const message = isRecord(res.message) ? str(res.message.text) : undefined;
       const pkg = messagePackage(message);
       const o = decide(
-        index,
+        ctx,
         {
           location: `${rp}/results/${i}`,
           vulnerability: sarifVulnerabilityId(ruleId),
@@ -137,12 +143,10 @@ export function applyToSarif(
           severity: ruleSeverity(rules.get(ruleId), options.negligibleAs),
           leaf: undefined,
         },
-        products,
         undefined,
-        false,
-        true,
       );
       findings.push(o);
+      residual.add(o);
       if (o.disposition === 'suppressed') {
         const prior = Array.isArray(res.suppressions) ? res.suppressions : [];
         res.suppressions = [
@@ -161,7 +165,7 @@ export function applyToSarif(
     granularity: 'image',
     limitations,
     findings,
-    residual: computeResidual(findings),
+    residual: residual.result(),
     report: input,
   };
 }

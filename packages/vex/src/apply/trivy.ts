@@ -1,16 +1,18 @@
 import type { CompiledSubject, Subject } from '../identity.js';
-import { computeResidual, type FindingOutcome, normalizeSeverity } from '../residual.js';
+import { type FindingOutcome, normalizeSeverity, ResidualTally } from '../residual.js';
 import type { VexIndex } from '../resolve.js';
 import {
   type ApplyOptions,
   type ApplyResult,
   arrayAt,
   compileAll,
+  type DecideContext,
   type DependencyGraph,
   decide,
   type FindingInput,
   imageSubject,
   isRecord,
+  Leaves,
   readReport,
   str,
   strings,
@@ -71,10 +73,19 @@ export function applyToTrivy(
     [image, options.product].filter((s): s is Subject => s !== undefined),
   );
   const findings: FindingOutcome[] = [];
+  const residual = new ResidualTally();
+  const ctx: DecideContext = {
+    index,
+    leaves: new Leaves(index, (purl) => ({ purls: [purl] })),
+    products,
+    useAliases: options.scannerAliases ?? false,
+    explainScope: false,
+  };
   const results = arrayAt(input, 'Results', '', 'Trivy');
   results.forEach((result, r) => {
     if (!isRecord(result)) return;
     const rp = `/Results/${r}`;
+    const at = `${rp}/Vulnerabilities/`;
     const graph = buildGraph(result, rp, index);
     const vulns = arrayAt(result, 'Vulnerabilities', rp, 'Trivy');
     const kept: unknown[] = [];
@@ -87,16 +98,17 @@ export function applyToTrivy(
       const ident = isRecord(v.PkgIdentifier) ? v.PkgIdentifier : {};
       const purl = str(ident.PURL);
       const f: FindingInput = {
-        location: `${rp}/Vulnerabilities/${i}`,
+        location: at + i,
         vulnerability: str(v.VulnerabilityID) as string,
         aliases: strings(v.VendorIDs),
         package: { name: str(v.PkgName), version: str(v.InstalledVersion), purl },
         severity: normalizeSeverity(v.Severity, options.negligibleAs),
-        leaf: purl ? index.compile({ purls: [purl] }) : undefined,
+        leaf: purl,
         node: str(v.PkgID),
       };
-      const o = decide(index, f, products, graph, options.scannerAliases ?? false, false);
+      const o = decide(ctx, f, graph);
       findings.push(o);
+      residual.add(o);
       if (o.disposition === 'suppressed') {
         modified.push({
           Type: 'vulnerability',
@@ -110,12 +122,13 @@ export function applyToTrivy(
     if (Array.isArray(result.Vulnerabilities)) result.Vulnerabilities = kept;
     if (modified.length > 0) result.ExperimentalModifiedFindings = modified;
   });
+  ctx.leaves.release();
   return {
     format: 'trivy',
     granularity: 'package',
     limitations: [],
     findings,
-    residual: computeResidual(findings),
+    residual: residual.result(),
     report: input,
   };
 }
