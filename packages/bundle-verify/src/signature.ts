@@ -1,4 +1,5 @@
 import { constants, type KeyObject, publicDecrypt, verify } from 'node:crypto';
+import { preAuthEncoding } from '@flareo/rekor-set';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { Artifact } from './artifact.js';
 import type { DigestAlgorithm } from './input.js';
@@ -159,17 +160,6 @@ export function verifyMessage(
   return { ok: false };
 }
 
-/** DSSE v1 pre-authentication encoding. */
-export function pae(payloadType: string, payload: Uint8Array): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([
-    Buffer.from(`DSSEv1 ${type.length} `),
-    type,
-    Buffer.from(` ${payload.length} `),
-    payload,
-  ]);
-}
-
 /** Verify a DSSE signature over the PAE of the envelope. */
 export function verifyDsse(
   key: KeyObject,
@@ -178,7 +168,7 @@ export function verifyDsse(
   payload: Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  const message = pae(payloadType, payload);
+  const message = preAuthEncoding(payloadType, payload);
   if (kind.kind === 'unsupported') return false;
   if (kind.kind === 'ed25519') return safe(() => verify(null, message, key, signature));
   return defaultDigests(kind).some((alg) =>

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ruleIds } from './schemas.js';
 import type {
   CveRuleConfig,
   ResidualBucket,
@@ -11,17 +12,7 @@ import type {
 import { assertConfig } from './validate.js';
 
 /** Every rule id, in the order results list them. */
-export const RULE_IDS: readonly RuleId[] = Object.freeze([
-  'cve-critical',
-  'cve-high',
-  'cve-low',
-  'cve-medium',
-  'rekor-entry',
-  'sbom-present',
-  'signature-verified',
-  'slsa-level',
-  'trust-score',
-]);
+export const RULE_IDS: readonly RuleId[] = Object.freeze([...ruleIds]);
 
 /** The residual buckets, in the order messages list them. */
 export const RESIDUAL_BUCKETS: readonly ResidualBucket[] = Object.freeze([

@@ -146,7 +146,8 @@ export const configSchema = {
   additionalProperties: false,
 } as const;
 
-const ruleIds = [
+/** Every rule id, in the order results list them (the schema's enum and `RULE_IDS`). */
+export const ruleIds = [
   'cve-critical',
   'cve-high',
   'cve-low',

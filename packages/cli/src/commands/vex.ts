@@ -28,15 +28,6 @@ export interface FileValidation {
   readonly warnings: readonly VexIssue[];
 }
 
-const SEVERITY_ORDER: readonly Severity[] = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'negligible',
-  'unknown',
-];
-
 type VexModule = typeof import('@flareo/vex');
 
 function validateFile(
@@ -340,7 +331,7 @@ function findingJson(f: FindingOutcome, explain: boolean) {
   };
 }
 
-function residualTable(result: ApplyResult, c: Colors): string[] {
+function residualTable(result: ApplyResult, severities: readonly Severity[], c: Colors): string[] {
   const r = result.residual;
   const head = ['severity', 'open', 'affected', 'investigating', 'unaddressed', 'suppressed'];
   const row = (name: string, n: ResidualCounts) => [
@@ -351,7 +342,7 @@ function residualTable(result: ApplyResult, c: Colors): string[] {
     String(n.unaddressed),
     String(n.suppressed),
   ];
-  const rows = [head, ...SEVERITY_ORDER.map((s) => row(s, r.bySeverity[s])), row('total', r.pairs)];
+  const rows = [head, ...severities.map((s) => row(s, r.bySeverity[s])), row('total', r.pairs)];
   const widths = head.map((_, i) => Math.max(...rows.map((x) => (x[i] ?? '').length)));
   const lines = [
     `${c.bold(`${result.format} report`)}: ${r.findings.open + r.findings.suppressed} finding(s), ${r.pairs.open + r.pairs.suppressed} (vulnerability, package) pair(s), ${r.vulnerabilities.open + r.vulnerabilities.suppressed} vulnerabilit${r.vulnerabilities.open + r.vulnerabilities.suppressed === 1 ? 'y' : 'ies'}`,
@@ -460,7 +451,7 @@ function registerApply(group: Command, out: Output): void {
           findings: result.findings.map((f) => findingJson(f, explain)),
         });
       } else if (flags.summary) {
-        for (const line of residualTable(result, out.out)) out.line(line);
+        for (const line of residualTable(result, vex.SEVERITIES, out.out)) out.line(line);
         if (explain) {
           out.line();
           for (const f of result.findings) for (const l of explainFinding(f, out.out)) out.line(l);

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { type TestKey, type TestKeyType, testKey } from '../keys.js';
-import { seededBytes } from '../seed.js';
 import { type CanonicalJsonValue, canonicalJson, canonicalJsonBytes } from './canonical-json.js';
 import type { DsseEnvelopeJson } from './dsse.js';
-import { MerkleTree } from './merkle.js';
 import { type NoteSigner, spkiHashNoteSigner } from './signed-note.js';
 import {
   b64,
   type CheckpointOptions,
   keyDetailsFor,
   type LogEntryRecord,
+  seededTree,
   TestTransparencyLog,
   type TlogEntryJson,
   type TransparencyLogInstanceJson,
@@ -232,14 +231,7 @@ export class TestRekorV1 extends TestTransparencyLog {
 
   constructor(options: TestRekorV1Options = {}) {
     const seed = options.seed ?? 'flareo-rekor-v1';
-    const initial = BigInt(options.initialTreeSize ?? 0);
-    super(
-      new MerkleTree(
-        initial > 0n
-          ? { prefix: { size: initial, hash: seededBytes(seed, 'rekor-v1-tree-prefix', 32) } }
-          : {},
-      ),
-    );
+    super(seededTree(seed, 'rekor-v1-tree-prefix', options.initialTreeSize));
     this.key = testKey(options.keyType ?? 'ecdsa-p256', seed);
     this.hostname = options.hostname ?? 'rekor.flareo.test';
     this.treeId = String(options.treeId ?? '2605736670972794746');

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type TestKey, testKey } from '../keys.js';
-import { seededBytes } from '../seed.js';
 import { type CanonicalJsonValue, canonicalJsonBytes } from './canonical-json.js';
 import { type DsseEnvelopeJson, dssePae } from './dsse.js';
-import { MerkleTree } from './merkle.js';
 import {
   cosignatureV1Signer,
   ecdsaNoteKeyHash,
@@ -18,6 +16,7 @@ import {
   type CheckpointOptions,
   keyDetailsFor,
   type LogEntryRecord,
+  seededTree,
   TestTransparencyLog,
   type TlogEntryJson,
   type TransparencyLogInstanceJson,
@@ -172,14 +171,7 @@ export class TestRekorV2 extends TestTransparencyLog {
 
   constructor(options: TestRekorV2Options = {}) {
     const seed = options.seed ?? 'flareo-rekor-v2';
-    const initial = BigInt(options.initialTreeSize ?? 0);
-    super(
-      new MerkleTree(
-        initial > 0n
-          ? { prefix: { size: initial, hash: seededBytes(seed, 'rekor-v2-tree-prefix', 32) } }
-          : {},
-      ),
-    );
+    super(seededTree(seed, 'rekor-v2-tree-prefix', options.initialTreeSize));
     this.key = testKey(options.keyType ?? 'ed25519', seed);
     this.hostname = options.hostname ?? 'log2026-1.rekor.flareo.test';
     this.origin = this.hostname;

@@ -1,5 +1,6 @@
 import type { TestKey, TestKeyType } from '../keys.js';
-import type { MerkleTree } from './merkle.js';
+import { seededBytes } from '../seed.js';
+import { MerkleTree } from './merkle.js';
 import { checkpointBody, type NoteSigner, signNote } from './signed-note.js';
 
 /** `inclusionProof` of a Sigstore bundle `tlogEntries[]` item (protobuf JSON). */
@@ -95,6 +96,21 @@ export interface LogEntryRecord {
 }
 
 /** Shared machinery of the Rekor v1 and v2 test logs. */
+/**
+ * The tree a test log starts with: empty, or (for indexes beyond 2^53 and shard tests) an
+ * opaque prefix of `initialTreeSize` leaves whose root is drawn from the seed.
+ */
+export function seededTree(
+  seed: string,
+  label: string,
+  initialTreeSize: number | bigint = 0,
+): MerkleTree {
+  const initial = BigInt(initialTreeSize);
+  return new MerkleTree(
+    initial > 0n ? { prefix: { size: initial, hash: seededBytes(seed, label, 32) } } : {},
+  );
+}
+
 export abstract class TestTransparencyLog {
   abstract readonly key: TestKey;
   /** Checkpoint origin line. */
