@@ -117,3 +117,4 @@ export {
   DEFAULT_OIDC_ISSUER,
   DEFAULT_WORKFLOW_URI,
 } from './x509.js';
+export { findTool } from './tools.js';
