@@ -385,7 +385,6 @@ export function verifyEmbeddedScts(
     });
   }
   const extension = sctExtensions[0] as CertificateLayout['extensions'][number];
-  const issuer = readCertificate(issuerDer, 'issuer');
 
   let parsed: ParsedSct[];
   try {
@@ -405,9 +404,7 @@ export function verifyEmbeddedScts(
   // Everything but version, timestamp and extensions is the same for every SCT.
   const tbs = precertificateTbs(leafDer, leaf);
   if (tbs.length >= 2 ** 24) throw malformedCertificate('certificate', 'TBSCertificate too large');
-  const issuerKeyHash = createHash('sha256')
-    .update(issuerDer.subarray(issuer.spki.start, issuer.spki.end))
-    .digest();
+  const issuerKeyHash = issuerKeyHashOf(issuerDer);
   const entry = Buffer.alloc(2 + 32 + 3 + tbs.length);
   entry.writeUInt16BE(1, 0); // entry_type precert_entry
   issuerKeyHash.copy(entry, 2);
@@ -478,6 +475,22 @@ export function verifyEmbeddedScts(
     );
   }
   return Object.freeze({ present: true, verified: Object.freeze(verified), unknownLogs });
+}
+
+// The issuer is nearly always the same trust-root certificate (Fulcio's intermediate), so
+// the hash of its key is kept per DER object instead of re-walking it for every leaf.
+const issuerKeyHashes = new WeakMap<Uint8Array, Buffer>();
+
+/** SHA-256 of the issuer's SubjectPublicKeyInfo, the RFC 6962 issuer_key_hash. */
+function issuerKeyHashOf(issuerDer: Uint8Array): Buffer {
+  const known = issuerKeyHashes.get(issuerDer);
+  if (known) return known;
+  const issuer = readCertificate(issuerDer, 'issuer');
+  const hash = createHash('sha256')
+    .update(issuerDer.subarray(issuer.spki.start, issuer.spki.end))
+    .digest();
+  issuerKeyHashes.set(issuerDer, hash);
+  return hash;
 }
 
 function readCertificate(der: Uint8Array, role: 'certificate' | 'issuer'): CertificateLayout {
