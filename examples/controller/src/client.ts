@@ -1,0 +1,246 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+
+/** prexorctl exit codes. */
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });
+
+/** Where prexorctl writes and what it reads from the environment. */
+export interface ClientIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const DEFAULT_CONTROLLER = 'http://127.0.0.1:8080';
+
+class UsageError extends Error {}
+
+interface GlobalOptions {
+  controller?: string;
+  json?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+interface Response {
+  readonly status: number;
+  readonly body: Json;
+}
+
+async function call(base: string, path: string, init: RequestInit = {}): Promise<Response> {
+  let url: URL;
+  try {
+    url = new URL(path, base.endsWith('/') ? base : `${base}/`);
+  } catch {
+    throw new UsageError(`invalid controller URL ${JSON.stringify(base)}`);
+  }
+  let response: globalThis.Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new UsageError(
+      `cannot reach the controller at ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
+  }
+  const text = await response.text();
+  let body: Json;
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    body = { code: 'NOT_JSON', message: text.slice(0, 500) };
+  }
+  return { status: response.status, body };
+}
+
+const show = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
+function describeSignature(signature: unknown): string {
+  const s = signature as Json | undefined;
+  if (!s || typeof s !== 'object') return 'signature: none';
+  if (s.status === 'verified' && typeof s.verification === 'object' && s.verification !== null) {
+    const v = s.verification as Json;
+    const signer = (v.signer ?? {}) as Json;
+    const trustedBy = (signer.trustedBy ?? {}) as Json;
+    const who =
+      signer.kind === 'key'
+        ? `key ${String(signer.keyId)}`
+        : `certificate ${((signer.subjectAlternativeNames as string[] | undefined) ?? []).join(', ') || '(no SAN)'} trusted by ${show(trustedBy.anchor ?? trustedBy.keyId)}`;
+    const entries = ((v.tlog as Json | undefined)?.entries as Json[] | undefined) ?? [];
+    const log = entries.length
+      ? `; Rekor entry ${entries.map((e) => `#${String(e.logIndex)}${e.integratedTime ? ` at ${String(e.integratedTime)}` : ''}`).join(', ')}`
+      : '';
+    return `signature verified (${String(s.kind === 'sig' ? '.sig' : '.cosign.bundle')}): ${who}${log}`;
+  }
+  return `signature ${String(s.status)}: ${String(s.because)}`;
+}
+
+function describeFailure(action: string, response: Response): string {
+  const b = response.body;
+  const lines = [
+    `${action} failed (HTTP ${response.status} ${String(b.code)}): ${String(b.message)}`,
+  ];
+  const reason = b.reason as Json | undefined;
+  if (reason) {
+    lines.push(`  reason:   ${String(reason.code)} at step ${String(reason.step)}`);
+    for (const key of ['field', 'expected', 'actual', 'missing', 'rekorCode'] as const) {
+      if (reason[key] !== undefined) lines.push(`  ${`${key}:`.padEnd(9)} ${show(reason[key])}`);
+    }
+  } else {
+    if (b.expected !== undefined) lines.push(`  expected: ${show(b.expected)}`);
+    if (b.actual !== undefined) lines.push(`  actual:   ${show(b.actual)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const exitFor = (status: number): number => (status === 400 ? EXIT.usage : EXIT.failed);
+
+function readLocal(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Sidecars looked for next to `FILE` when neither --bundle nor --sig is given. */
+export function findSidecars(file: string): { bundle?: string; sig?: string } {
+  const stem = file.replace(/\.[^./\\]+$/, '');
+  const first = (names: string[]) => names.find((n) => existsSync(n));
+  const bundle = first([`${file}.cosign.bundle`, `${stem}.cosign.bundle`]);
+  const sig = first([`${file}.sig`, `${stem}.sig`]);
+  return { ...(bundle ? { bundle } : {}), ...(sig ? { sig } : {}) };
+}
+
+/** Run prexorctl with `argv` (without node and script). Resolves to the exit code. */
+export async function runPrexorctl(argv: readonly string[], io: ClientIo): Promise<number> {
+  let exit: number = EXIT.ok;
+  const program = new Command('prexorctl')
+    .description('Install, list and remove modules on a Flareo reference controller.')
+    .option(
+      '--controller <url>',
+      `controller base URL (default: $PREXORCTL_CONTROLLER or ${DEFAULT_CONTROLLER})`,
+    )
+    .option('--json', 'print the controller’s JSON responses')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  const base = (cmd: Command) => {
+    const o = cmd.optsWithGlobals<GlobalOptions>();
+    return {
+      url: o.controller ?? (io.env.PREXORCTL_CONTROLLER || DEFAULT_CONTROLLER),
+      json: o.json === true,
+    };
+  };
+  const print = (json: boolean, response: Response, human: () => string, action: string) => {
+    if (json) io.stdout(`${JSON.stringify(response.body, null, 2)}\n`);
+    else if (response.status === 200) io.stdout(human());
+    if (response.status !== 200) {
+      if (!json) io.stderr(describeFailure(action, response));
+      exit = exitFor(response.status);
+    }
+  };
+
+  const module = program.command('module').description('manage modules');
+  module
+    .command('install')
+    .description('install FILE with its .cosign.bundle (--bundle) or .sig (--sig)')
+    .argument('<file>', 'the module file')
+    .addOption(
+      new Option('--bundle <file>', 'the cosign bundle (COSIGN_BUNDLE)').conflicts([
+        'sig',
+        'unsigned',
+      ]),
+    )
+    .addOption(new Option('--sig <file>', 'the base64 signature (KEYED)').conflicts(['unsigned']))
+    .option('--unsigned', 'send no signature, even if a sidecar file exists')
+    .option('--name <name>', 'module name (default: the file name without its extension)')
+    .action(
+      async (
+        file: string,
+        opts: { bundle?: string; sig?: string; unsigned?: boolean; name?: string },
+        cmd: Command,
+      ) => {
+        const { url, json } = base(cmd);
+        const moduleBytes = readLocal(file, 'module');
+        let bundle = opts.bundle;
+        let sig = opts.sig;
+        if (bundle === undefined && sig === undefined && !opts.unsigned) {
+          const found = findSidecars(file);
+          if (found.bundle && found.sig) {
+            throw new UsageError(
+              `both ${found.bundle} and ${found.sig} exist: choose one with --bundle or --sig`,
+            );
+          }
+          bundle = found.bundle;
+          sig = found.sig;
+          if (!json && (bundle ?? sig)) io.stderr(`using ${bundle ?? sig}\n`);
+        }
+        const form = new FormData();
+        if (opts.name !== undefined) form.append('name', opts.name);
+        form.append('module', new Blob([moduleBytes]), basename(file));
+        if (bundle !== undefined)
+          form.append('bundle', new Blob([readLocal(bundle, 'bundle')]), basename(bundle));
+        if (sig !== undefined)
+          form.append('signature', new Blob([readLocal(sig, 'signature')]), basename(sig));
+        const response = await call(url, 'api/v1/modules', { method: 'POST', body: form });
+        print(
+          json,
+          response,
+          () => {
+            const m = response.body.installed as Json | undefined;
+            if (!m || typeof m !== 'object') return `${JSON.stringify(response.body)}\n`;
+            return `installed ${String(m.name)} (${String(m.fileName)}, ${String(m.size)} bytes, sha256 ${String(m.sha256)})\n  ${describeSignature(m.signature)}\n`;
+          },
+          `install of ${basename(file)}`,
+        );
+      },
+    );
+  module
+    .command('list')
+    .description('list installed modules')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { url, json } = base(cmd);
+      const response = await call(url, 'api/v1/modules');
+      print(
+        json,
+        response,
+        () => {
+          const modules = (response.body.modules as Json[]) ?? [];
+          if (!modules.length) return 'no modules installed\n';
+          return modules
+            .map(
+              (m) =>
+                `${String(m.name)}\t${String(m.fileName)}\t${String((m.signature as Json)?.status ?? 'unknown')}\t${String(m.installedAt)}\n`,
+            )
+            .join('');
+        },
+        'list',
+      );
+    });
+  module
+    .command('remove')
+    .description('remove an installed module')
+    .argument('<name>', 'module name')
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const { url, json } = base(cmd);
+      const response = await call(url, `api/v1/modules/${encodeURIComponent(name)}`, {
+        method: 'DELETE',
+      });
+      print(json, response, () => `removed ${name}\n`, `remove of ${name}`);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      io.stderr(`prexorctl: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  return exit;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from './config.js';
+import { createController } from './controller.js';
+import { ControllerError } from './errors.js';
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be 0–65535');
+  return n;
+};
+
+const program = new Command('flareo-controller')
+  .description('Reference module controller: installs modules only when their signature verifies.')
+  .requiredOption('-c, --config <file>', 'controller.yml')
+  .option('--host <host>', 'listen host (overrides controller.listen.host)')
+  .option('--port <port>', 'listen port (overrides controller.listen.port; 0 picks one)', port)
+  .option('--check', 'validate the configuration and trust material, then exit')
+  .addOption(
+    new Option('--log-level <level>', 'log level')
+      .choices(['fatal', 'error', 'warn', 'info', 'debug'])
+      .default(process.env.LOG_LEVEL ?? 'info'),
+  )
+  .exitOverride();
+
+/** Exit codes: 0 ok, 1 configuration refused, 2 usage. */
+async function run(argv: string[]): Promise<number> {
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const opts = program.opts<{
+    config: string;
+    host?: string;
+    port?: number;
+    check?: boolean;
+    logLevel: string;
+  }>();
+  let controller: Awaited<ReturnType<typeof createController>>;
+  try {
+    const config = loadConfig(opts.config);
+    controller = await createController(config, { logger: { level: opts.logLevel } });
+  } catch (error) {
+    if (!(error instanceof ControllerError)) throw error;
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', code: error.code, msg: error.message, detail: error.detail })}\n`,
+    );
+    process.stderr.write(`flareo-controller: ${error.message}\n`);
+    return 1;
+  }
+  if (opts.check) {
+    await controller.close();
+    process.stdout.write('configuration OK\n');
+    return 0;
+  }
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    controller.app.log.info({ signal }, 'shutting down');
+    controller.audit.write({ event: 'controller.stopped', level: 'info', signal });
+    controller
+      .close()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await controller.listen({
+    ...(opts.host === undefined ? {} : { host: opts.host }),
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+  });
+  return 0;
+}
+
+run(process.argv).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `flareo-controller: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,171 @@
+import type { ControllerConfig } from './config.js';
+import { resolveSigningRequirement, type SigningRequirement } from './profile.js';
+
+/** Stable codes of the config validator's findings. */
+export type ValidatorCode =
+  /** error: a Rekor policy other than DISABLED with `mode: KEYED` (a `.sig` carries no log entry). */
+  | 'REKOR_POLICY_REQUIRES_COSIGN_BUNDLE'
+  /** error: a Rekor policy other than DISABLED without `rekor.publicKey`. */
+  | 'REKOR_POLICY_REQUIRES_PUBLIC_KEY'
+  /** error: signatures are enforced but no trust root is configured. */
+  | 'TRUST_ROOT_MISSING'
+  /** error when enforced, warning otherwise: the trust root file holds no key or certificate. */
+  | 'TRUST_ROOT_EMPTY'
+  /** error: KEYED signatures are enforced but the trust root holds no PUBLIC KEY block. */
+  | 'KEYED_TRUST_ROOT_WITHOUT_KEYS'
+  /** warning: production with `required: false` (kept in the audit log). */
+  | 'PRODUCTION_SIGNING_NOT_REQUIRED'
+  /** warning: `allowUnsignedDevelopment` set where it changes nothing. */
+  | 'ALLOW_UNSIGNED_DEVELOPMENT_IGNORED'
+  /** warning: `rekor.publicKey` set while the policy is DISABLED. */
+  | 'REKOR_PUBLIC_KEY_UNUSED'
+  /** warning: CA certificates trusted, but no trusted time can be found for a certificate signer. */
+  | 'CERTIFICATES_WITHOUT_TIME_SOURCE'
+  /** warning: CERTIFICATE blocks in the trust root are never used in KEYED mode. */
+  | 'CERTIFICATES_UNUSED_IN_KEYED_MODE';
+
+/** One finding of the config validator. */
+export interface ValidatorFinding {
+  readonly severity: 'error' | 'warn';
+  readonly code: ValidatorCode;
+  /** JSON path of the setting concerned in `controller.yml`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** What the loaded trust material holds (see `loadTrust`). */
+export interface TrustInventory {
+  /** The trust root file, when configured. */
+  readonly trustRoot?: {
+    readonly path: string;
+    readonly publicKeys: number;
+    readonly certificates: number;
+  };
+  /** The Rekor key file, when configured. */
+  readonly rekor?: { readonly path: string; readonly keys: number };
+}
+
+/** The validator's verdict: refuse to start when `errors` is not empty. */
+export interface ValidationReport {
+  readonly requirement: SigningRequirement;
+  readonly errors: readonly ValidatorFinding[];
+  readonly warnings: readonly ValidatorFinding[];
+}
+
+const S = '/modules/signing';
+
+/**
+ * The config validator: checks the combination of settings and what the trust files hold.
+ * Pure: the files are read by `loadTrust` before.
+ */
+export function validateConfig(config: ControllerConfig, trust: TrustInventory): ValidationReport {
+  const { signing, runtime } = config;
+  const requirement = resolveSigningRequirement(
+    runtime.profile,
+    signing.required,
+    signing.allowUnsignedDevelopment,
+  );
+  const findings: ValidatorFinding[] = [];
+  const add = (
+    severity: ValidatorFinding['severity'],
+    code: ValidatorCode,
+    path: string,
+    message: string,
+  ) => findings.push({ severity, code, path, message });
+
+  if (signing.rekor.policy !== 'DISABLED') {
+    if (signing.mode !== 'COSIGN_BUNDLE') {
+      add(
+        'error',
+        'REKOR_POLICY_REQUIRES_COSIGN_BUNDLE',
+        `${S}/rekor/policy`,
+        `rekor.policy ${signing.rekor.policy} requires mode COSIGN_BUNDLE (a raw .sig file carries no Rekor entry); mode is ${signing.mode}`,
+      );
+    }
+    if (signing.rekor.publicKey === undefined) {
+      add(
+        'error',
+        'REKOR_POLICY_REQUIRES_PUBLIC_KEY',
+        `${S}/rekor/publicKey`,
+        `rekor.policy ${signing.rekor.policy} requires rekor.publicKey (the Rekor public key PEM to verify log evidence offline)`,
+      );
+    }
+  } else if (signing.rekor.publicKey !== undefined) {
+    add(
+      'warn',
+      'REKOR_PUBLIC_KEY_UNUSED',
+      `${S}/rekor/publicKey`,
+      'rekor.publicKey is set but rekor.policy is DISABLED: log entries are not examined',
+    );
+  }
+
+  const root = trust.trustRoot;
+  const held = root ? root.publicKeys + root.certificates : 0;
+  if (requirement.enforced && root === undefined) {
+    add(
+      'error',
+      'TRUST_ROOT_MISSING',
+      `${S}/trustRoot`,
+      `signatures are required (${requirement.because}) but no trustRoot is configured: every install would fail`,
+    );
+  } else if (root !== undefined && held === 0) {
+    add(
+      requirement.enforced ? 'error' : 'warn',
+      'TRUST_ROOT_EMPTY',
+      `${S}/trustRoot`,
+      `${root.path} holds no PUBLIC KEY or CERTIFICATE block: ${requirement.enforced ? 'every install would fail' : 'no signature can be verified'}`,
+    );
+  } else if (root !== undefined && signing.mode === 'KEYED' && root.publicKeys === 0) {
+    add(
+      requirement.enforced ? 'error' : 'warn',
+      'KEYED_TRUST_ROOT_WITHOUT_KEYS',
+      `${S}/trustRoot`,
+      `mode KEYED verifies .sig files with PUBLIC KEY blocks only, and ${root.path} holds none`,
+    );
+  }
+  if (root !== undefined && root.certificates > 0) {
+    if (signing.mode === 'KEYED') {
+      add(
+        'warn',
+        'CERTIFICATES_UNUSED_IN_KEYED_MODE',
+        `${S}/trustRoot`,
+        `${root.path} holds ${root.certificates} CERTIFICATE block(s), which mode KEYED never uses`,
+      );
+    } else if (signing.rekor.policy === 'DISABLED' && !signing.allowCurrentTime) {
+      add(
+        'warn',
+        'CERTIFICATES_WITHOUT_TIME_SOURCE',
+        `${S}/allowCurrentTime`,
+        'certificate-signed bundles cannot be verified: with rekor.policy DISABLED no SET time is trusted, and allowCurrentTime is false (set it to true for long-lived private-CA certificates)',
+      );
+    }
+  }
+
+  if (requirement.warn) {
+    add(
+      'warn',
+      'PRODUCTION_SIGNING_NOT_REQUIRED',
+      `${S}/required`,
+      'production controller with modules.signing.required=false: unsigned modules will be installed',
+    );
+  }
+  if (
+    signing.allowUnsignedDevelopment !== undefined &&
+    (runtime.profile === 'production' || signing.required !== true)
+  ) {
+    add(
+      'warn',
+      'ALLOW_UNSIGNED_DEVELOPMENT_IGNORED',
+      `${S}/allowUnsignedDevelopment`,
+      runtime.profile === 'production'
+        ? 'allowUnsignedDevelopment has no effect in the production profile'
+        : 'allowUnsignedDevelopment only relaxes required=true; with required unset or false it has no effect',
+    );
+  }
+
+  return {
+    requirement,
+    errors: findings.filter((f) => f.severity === 'error'),
+    warnings: findings.filter((f) => f.severity === 'warn'),
+  };
+}
