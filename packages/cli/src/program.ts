@@ -5,6 +5,7 @@ import { registerScore } from './commands/score.js';
 import { registerTrustRoot } from './commands/trust-root.js';
 import { registerVerify, registerVerifyBundle } from './commands/verify.js';
 import { registerVerifyBatch } from './commands/verify-batch.js';
+import { registerVerifyImage } from './commands/verify-image.js';
 import { registerVex } from './commands/vex.js';
 import { Output } from './output.js';
 
@@ -38,6 +39,7 @@ export function createProgram(out: Output = new Output()): Command {
   registerVerify(program, out);
   registerVerifyBundle(program, out);
   registerVerifyBatch(program, out);
+  registerVerifyImage(program, out);
   registerVex(program, out);
   registerScore(program, out);
   registerPolicy(program, out);
@@ -48,6 +50,7 @@ export function createProgram(out: Output = new Output()): Command {
       '',
       'Examples:',
       '  flareo verify --bundle app.sigstore.json --certificate-identity ID --certificate-oidc-issuer URL app.tgz',
+      "  flareo verify-image --certificate-identity-regexp 'https://github.com/flareo/.+' --certificate-oidc-issuer URL ghcr.io/flareo/demo@sha256:…",
       '  flareo vex apply --vex app.openvex.json trivy-report.json > trivy-report.vex.json',
       '  flareo policy eval --input input.json --config data.json',
       '  flareo trust-root inspect trusted_root.json',

@@ -75,7 +75,9 @@ export type {
   TransparencyLogInstanceJson,
 } from './log/tlog-base.js';
 export { TestTransparencyLog } from './log/tlog-base.js';
+export * from './oci/index.js';
 export { SeededStream, seededBytes } from './seed.js';
+export { findTool } from './tools.js';
 export type {
   TrustedRootAuthority,
   TrustedRootLog,
@@ -117,4 +119,3 @@ export {
   DEFAULT_OIDC_ISSUER,
   DEFAULT_WORKFLOW_URI,
 } from './x509.js';
-export { findTool } from './tools.js';

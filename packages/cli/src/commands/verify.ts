@@ -84,7 +84,8 @@ async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
   return EXIT.ok;
 }
 
-function trustOptions(command: Command): Command {
+/** The trust flags shared by `verify` and `verify-image`. */
+export function trustOptions(command: Command): Command {
   return command
     .option('--key <file>', 'PEM public key(s) of the signer (KEYED trust); repeatable', collect)
     .option(
@@ -100,7 +101,8 @@ function trustOptions(command: Command): Command {
     .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key');
 }
 
-function identityOptions(command: Command): Command {
+/** cosign's identity flags, shared by `verify` and `verify-image`. */
+export function identityOptions(command: Command): Command {
   return command
     .option('--certificate-identity <san>', 'the signing certificate’s SAN, exactly')
     .option(
