@@ -1,0 +1,247 @@
+import { access } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CatalogError } from './errors.js';
+import { seedCatalog } from './seed.js';
+import { startCatalogServer } from './server.js';
+import { CatalogStore, DATA_FILES } from './store.js';
+
+/** Where the process writes: replaceable in tests. */
+export interface CliIo {
+  /** Writes one line of results (JSON lines for `seed` and `ingest`). */
+  readonly out: (line: string) => void;
+  /** Writes one line of diagnostics (the URL, refusals, errors). */
+  readonly err: (line: string) => void;
+  /** The environment the `FLAREO_CATALOG_*` variables are read from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const USAGE = `Usage: flareo-catalog <command> [options]
+
+Commands:
+  serve   [--port N] [--host H] [--data-dir DIR] [--seed] [--public-url URL] [--log-level L]
+          Serve the catalog (API under /api/v1, web page at /). --seed mints the sample
+          catalog first when the data directory is empty.
+  seed    [--data-dir DIR] [--now ISO-8601]
+          Mint the sample catalog (test CA, test Rekor log, five modules) into an empty data directory.
+  ingest  [--data-dir DIR] MODULE_DIR...
+          Verify module directories and store those that verify; refused ones are reported
+          with their error code and nothing of them is stored.
+
+Environment: FLAREO_CATALOG_DATA_DIR, FLAREO_CATALOG_PORT, FLAREO_CATALOG_HOST,
+FLAREO_CATALOG_PUBLIC_URL, FLAREO_CATALOG_LOG_LEVEL. Flags win over the environment.
+Default data directory: $XDG_DATA_HOME/flareo-catalog (~/.local/share/flareo-catalog).`;
+
+const options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  seed: { type: 'boolean' },
+  'public-url': { type: 'string' },
+  'log-level': { type: 'string' },
+  now: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function defaultDataDir(env: CliIo['env']): string {
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'flareo-catalog');
+}
+
+async function initialised(dataDir: string): Promise<boolean> {
+  try {
+    await access(join(dataDir, DATA_FILES.config));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new CatalogError(
+      'ARGUMENT_INVALID',
+      `--port must be an integer 0–65535, got ${JSON.stringify(value)}`,
+      {
+        expected: '0–65535',
+        actual: value,
+      },
+    );
+  }
+  return port;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A started `serve`: resolves when the server has closed. */
+export interface ServeHandle {
+  /** `http://host:port` of the listening socket. */
+  readonly url: string;
+  /** Settles once the server has closed. */
+  readonly closed: Promise<void>;
+  /** Close gracefully (requests in flight finish); safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Run one command. Returns the exit code (`serve` returns once listening, with a handle
+ * to stop it). Errors are printed as one JSON line with their code.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+): Promise<{ code: number; serve?: ServeHandle }> {
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof options; allowPositionals: true; args: string[] }>
+  >;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return { code: 2 };
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    io.out(USAGE);
+    return { code: command === undefined && !values.help ? 2 : 0 };
+  }
+  const env = io.env;
+  const dataDir = resolve(values['data-dir'] ?? env.FLAREO_CATALOG_DATA_DIR ?? defaultDataDir(env));
+  try {
+    switch (command) {
+      case 'seed': {
+        if (rest.length > 0)
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            `seed takes no arguments, got ${rest.join(' ')}`,
+          );
+        if (await initialised(dataDir)) {
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            `${dataDir} already holds a catalog; seed an empty directory`,
+            { actual: dataDir },
+          );
+        }
+        const now = values.now === undefined ? undefined : new Date(values.now);
+        if (now && Number.isNaN(now.getTime())) {
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            `--now must be an ISO 8601 date, got ${JSON.stringify(values.now)}`,
+            { actual: values.now },
+          );
+        }
+        const result = await seedCatalog(dataDir, now ? { now } : {});
+        io.out(JSON.stringify({ seeded: dataDir, modules: result.ingested }));
+        return { code: 0 };
+      }
+      case 'ingest': {
+        if (rest.length === 0)
+          throw new CatalogError('ARGUMENT_INVALID', 'ingest needs at least one module directory');
+        const store = await CatalogStore.open(dataDir, {
+          onQuarantine: (slug, e) =>
+            io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
+        });
+        let refused = 0;
+        for (const dir of rest) {
+          try {
+            const entry = await store.ingest(resolve(dir));
+            const a = store.assessment(entry.module.slug);
+            io.out(
+              JSON.stringify({
+                ingested: entry.module.slug,
+                digest: entry.module.manifest.digest,
+                score: a.score.score,
+                verdict: a.decision.result.verdict,
+              }),
+            );
+          } catch (error) {
+            if (!(error instanceof CatalogError)) throw error;
+            refused++;
+            io.out(
+              JSON.stringify({
+                refused: dir,
+                code: error.code,
+                ...(error.detail.reason ? { reason: error.detail.reason } : {}),
+                message: error.message,
+              }),
+            );
+          }
+        }
+        return { code: refused === 0 ? 0 : 1 };
+      }
+      case 'serve': {
+        if (rest.length > 0)
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            `serve takes no arguments, got ${rest.join(' ')}`,
+          );
+        const port = parsePort(values.port ?? env.FLAREO_CATALOG_PORT ?? '8080');
+        const host = values.host ?? env.FLAREO_CATALOG_HOST ?? '127.0.0.1';
+        const level = values['log-level'] ?? env.FLAREO_CATALOG_LOG_LEVEL ?? 'info';
+        if (!LOG_LEVELS.includes(level)) {
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            `--log-level must be one of ${LOG_LEVELS.join(', ')}`,
+            { expected: LOG_LEVELS, actual: level },
+          );
+        }
+        const publicUrl = values['public-url'] ?? env.FLAREO_CATALOG_PUBLIC_URL;
+        if (!(await initialised(dataDir))) {
+          if (!values.seed) {
+            throw new CatalogError(
+              'CONFIG_INVALID',
+              `${dataDir} holds no catalog (no catalog.json): run \`flareo-catalog seed\` or \`serve --seed\` for the sample catalog, or create catalog.json and trusted_root.json`,
+              { file: join(dataDir, DATA_FILES.config) },
+            );
+          }
+          const result = await seedCatalog(dataDir);
+          io.err(`Seeded the sample catalog (${result.ingested.length} modules) into ${dataDir}`);
+        }
+        const store = await CatalogStore.open(dataDir, {
+          onQuarantine: (slug, e) =>
+            io.err(
+              JSON.stringify({
+                level: 40,
+                msg: 'module not served: it no longer verifies',
+                slug,
+                code: e.code,
+                error: e.message,
+              }),
+            ),
+        });
+        const running = await startCatalogServer({
+          store,
+          host,
+          port,
+          logger: { level },
+          ...(publicUrl ? { publicUrl } : {}),
+        });
+        io.err(
+          `Flareo catalog listening on ${running.url} (${store.size} modules, data in ${dataDir})`,
+        );
+        let resolveClosed: () => void = () => {};
+        const closed = new Promise<void>((r) => {
+          resolveClosed = r;
+        });
+        let stopping: Promise<void> | undefined;
+        const stop = () => {
+          stopping ??= running.close().then(resolveClosed);
+          return stopping;
+        };
+        return { code: 0, serve: { url: running.url, closed, stop } };
+      }
+      default:
+        io.err(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return { code: 2 };
+    }
+  } catch (error) {
+    if (error instanceof CatalogError) {
+      io.err(JSON.stringify({ error: error.toJSON() }));
+      return { code: error.code === 'ARGUMENT_INVALID' ? 2 : 1 };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,617 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type BundleVerifier,
+  BundleVerifyError,
+  type IdentityPolicy,
+  summarizeResult,
+  type VerificationSummary,
+} from '@flareo/bundle-verify';
+import {
+  type SbomCompleteness,
+  type SlsaAssessment,
+  sbomCompleteness,
+  slsaLevelFromProvenance,
+  TrustScoreError,
+} from '@flareo/trust-score';
+import {
+  applyToTrivy,
+  type FindingOutcome,
+  mergeVex,
+  parseVex,
+  type Residual,
+  type VexDocument,
+  VexError,
+} from '@flareo/vex';
+import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
+import {
+  assertSchema,
+  contactSchema,
+  cyclonedxSchema,
+  moduleManifestSchema,
+  trivySchema,
+} from './schemas.js';
+
+/** File names of a module directory (the ingest input and the stored form). */
+export const MODULE_FILES = Object.freeze({
+  manifest: 'module.json',
+  contact: 'flareo.json',
+  signature: 'signature.sigstore.json',
+  provenance: 'provenance.sigstore.json',
+  sbom: 'sbom.cdx.json',
+  scan: 'trivy.json',
+  /** Directory of one or more OpenVEX documents (`*.json`), merged in file-name order. */
+  vexDir: 'vex',
+});
+
+/** Largest file read from a module directory. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** `module.json`. */
+export interface ModuleManifest {
+  readonly slug: string;
+  readonly name: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly image: string;
+  readonly digest: string;
+  readonly builtAt: string;
+  readonly artifact?: string;
+}
+
+/** `flareo.json`, the contact file. */
+export interface ModuleContact {
+  readonly name: string;
+  readonly description?: string;
+  readonly homepage?: string;
+  readonly source?: string;
+  readonly license?: string;
+  readonly contact: { readonly email: string; readonly name?: string; readonly security?: string };
+  readonly [key: string]: unknown;
+}
+
+/** The raw files of a module, by path relative to the module directory (`vex/a.json`). */
+export interface ModuleSource {
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** What the signature source proved about the module's artifact. */
+export interface SignatureEvidence {
+  /** The Sigstore bundle that verified; it is stored as `signature.sigstore.json`. */
+  readonly bundle: unknown;
+  /** What `@flareo/bundle-verify` proved, JSON-safe. */
+  readonly summary: VerificationSummary;
+}
+
+/** Everything a signature source gets to verify one module. */
+export interface SignatureRequest {
+  readonly slug: string;
+  readonly manifest: ModuleManifest;
+  readonly source: ModuleSource;
+  /** The artifact: its bytes when the module directory carries them, else its digest. */
+  readonly artifact: Uint8Array | { readonly digest: string };
+  /** The catalog's verifier (its trust root and Rekor policy). */
+  readonly verifier: BundleVerifier;
+  /** The identity this module must be signed by. */
+  readonly identity: IdentityPolicy;
+}
+
+/**
+ * Where a module's signature comes from. The default reads `signature.sigstore.json` from
+ * the module directory; a registry source (cosign signatures attached to the image) can be
+ * plugged in without changing the rest of ingest. A source must throw a `CatalogError`
+ * (`SIGNATURE_REJECTED`, `MODULE_FILE_MISSING`) when nothing verifies: fail closed.
+ */
+export interface SignatureSource {
+  readonly name: string;
+  verify(request: SignatureRequest): SignatureEvidence | Promise<SignatureEvidence>;
+}
+
+/** One finding after VEX, deduplicated by (vulnerability, package). */
+export interface FindingSummary {
+  readonly vulnerability: string;
+  readonly package: { readonly name?: string; readonly version?: string; readonly purl?: string };
+  readonly severity: string;
+  readonly disposition: FindingOutcome['disposition'];
+  readonly status?: string;
+  readonly justification?: string;
+  readonly impactStatement?: string;
+  readonly actionStatement?: string;
+  readonly statusNotes?: string;
+}
+
+/** A module whose every part verified; what the catalog stores and serves. */
+export interface VerifiedModule {
+  readonly slug: string;
+  readonly manifest: ModuleManifest;
+  readonly contact: ModuleContact;
+  readonly signature: SignatureEvidence & {
+    /** The verified signing time (SET integrated time or RFC 3161 time). */
+    readonly signedAt: string;
+    readonly identity: string | undefined;
+    readonly issuer: string | undefined;
+    readonly logIndex: string | undefined;
+  };
+  readonly provenance: {
+    readonly bundle: unknown;
+    readonly statement: unknown;
+    readonly summary: VerificationSummary;
+    readonly slsa: SlsaAssessment;
+  };
+  readonly sbom: { readonly document: unknown; readonly completeness: SbomCompleteness };
+  readonly vex: { readonly documents: readonly VexDocument[] };
+  readonly scan: {
+    readonly report: unknown;
+    readonly findings: readonly FindingSummary[];
+    readonly residual: Residual;
+  };
+  /** The files to store, by relative path. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Everything {@link verifyModule} needs besides the files. */
+export interface VerifyContext {
+  readonly verifier: BundleVerifier;
+  /** Identity policy for a slug (the catalog config's template, filled in). */
+  readonly identityFor: (slug: string) => IdentityPolicy;
+  /** SLSA trusted-builder table for `slsaLevelFromProvenance`. */
+  readonly trustedBuilders: readonly { readonly idPattern: RegExp; readonly level: 1 | 2 | 3 }[];
+  /** Where the signature comes from. Default {@link bundleFileSignatureSource}. */
+  readonly signatureSource?: SignatureSource;
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+
+/** Read a module directory (only the files the catalog knows) into memory. */
+export async function readModuleDir(dir: string): Promise<ModuleSource> {
+  const files = new Map<string, Uint8Array>();
+  const read = async (rel: string, optional: boolean) => {
+    const path = join(dir, rel);
+    let info: Awaited<ReturnType<typeof lstat>>;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      if (optional) return;
+      throw new CatalogError(
+        'MODULE_FILE_MISSING',
+        `${rel} is missing from ${dir}`,
+        { file: rel },
+        { cause: error },
+      );
+    }
+    // Symbolic links are refused: ingest reads only what the module directory itself holds.
+    if (!info.isFile()) {
+      throw new CatalogError('MODULE_FILE_INVALID', `${rel} is not a regular file`, {
+        file: rel,
+        expected: 'a regular file',
+        actual: info.isSymbolicLink()
+          ? 'a symbolic link'
+          : info.isDirectory()
+            ? 'a directory'
+            : 'a special file',
+      });
+    }
+    const size = info.size;
+    if (size > MAX_FILE_BYTES) {
+      throw new CatalogError(
+        'MODULE_FILE_INVALID',
+        `${rel} is larger than ${MAX_FILE_BYTES} bytes`,
+        {
+          file: rel,
+          expected: `at most ${MAX_FILE_BYTES} bytes`,
+          actual: size,
+        },
+      );
+    }
+    files.set(rel, new Uint8Array(await readFile(path)));
+  };
+  const required = [
+    MODULE_FILES.manifest,
+    MODULE_FILES.contact,
+    MODULE_FILES.provenance,
+    MODULE_FILES.sbom,
+    MODULE_FILES.scan,
+  ];
+  for (const rel of required) await read(rel, false);
+  await read(MODULE_FILES.signature, true);
+  let vexNames: string[] = [];
+  try {
+    vexNames = (await readdir(join(dir, MODULE_FILES.vexDir)))
+      .filter((n) => n.endsWith('.json'))
+      .sort();
+  } catch {
+    // checked below: at least one document is required
+  }
+  for (const name of vexNames) await read(`${MODULE_FILES.vexDir}/${name}`, false);
+  const manifestBytes = files.get(MODULE_FILES.manifest);
+  if (manifestBytes) {
+    const artifact = artifactName(manifestBytes);
+    if (artifact !== undefined) await read(artifact, false);
+  }
+  return { files };
+}
+
+/** The `artifact` field of a manifest, when it is a safe plain file name. */
+function artifactName(manifestBytes: Uint8Array): string | undefined {
+  try {
+    const value = (JSON.parse(text(manifestBytes)) as { artifact?: unknown }).artifact;
+    return typeof value === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(value)
+      ? value
+      : undefined;
+  } catch {
+    return undefined; // reported by verifyModule with the schema issues
+  }
+}
+
+function parseJson(
+  source: ModuleSource,
+  file: string,
+  code:
+    | 'MODULE_FILE_INVALID'
+    | 'SBOM_INVALID'
+    | 'SCAN_INVALID'
+    | 'PROVENANCE_REJECTED'
+    | 'SIGNATURE_REJECTED',
+  slug?: string,
+): unknown {
+  const bytes = source.files.get(file);
+  if (!bytes)
+    throw new CatalogError('MODULE_FILE_MISSING', `${file} is missing`, {
+      file,
+      ...(slug ? { slug } : {}),
+    });
+  try {
+    return JSON.parse(text(bytes));
+  } catch (error) {
+    throw new CatalogError(
+      code,
+      `${file} is not UTF-8 JSON`,
+      { file, ...(slug ? { slug } : {}), expected: 'a JSON document' },
+      { cause: error },
+    );
+  }
+}
+
+const jsonBytes = (value: unknown) =>
+  new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+function rejectedBy(
+  code: 'SIGNATURE_REJECTED' | 'PROVENANCE_REJECTED',
+  file: string,
+  slug: string,
+  error: unknown,
+): CatalogError {
+  if (error instanceof BundleVerifyError) {
+    return new CatalogError(
+      code,
+      `${file}: ${error.code}: ${error.message}`,
+      {
+        slug,
+        file,
+        reason: error.code,
+        ...(error.detail.expected === undefined ? {} : { expected: error.detail.expected }),
+        ...(error.detail.actual === undefined ? {} : { actual: error.detail.actual }),
+      },
+      { cause: error },
+    );
+  }
+  if (error instanceof TrustScoreError) {
+    return new CatalogError(
+      code,
+      `${file}: ${error.code}: ${error.message}`,
+      { slug, file, reason: error.code },
+      { cause: error },
+    );
+  }
+  if (error instanceof CatalogError) return error;
+  return new CatalogError(
+    code,
+    `${file}: ${error instanceof Error ? error.message : String(error)}`,
+    { slug, file },
+    { cause: error },
+  );
+}
+
+/** The default signature source: `signature.sigstore.json` in the module directory. */
+export const bundleFileSignatureSource: SignatureSource = {
+  name: 'bundle-file',
+  verify(request) {
+    const file = MODULE_FILES.signature;
+    const bundle = parseJson(request.source, file, 'SIGNATURE_REJECTED', request.slug);
+    try {
+      const result = request.verifier.verifyBundle(
+        bundle as object,
+        request.artifact,
+        request.identity,
+      );
+      return { bundle, summary: summarizeResult(result) };
+    } catch (error) {
+      throw rejectedBy('SIGNATURE_REJECTED', file, request.slug, error);
+    }
+  },
+};
+
+function summarizeFinding(f: FindingOutcome): FindingSummary {
+  const pkg = {
+    ...(f.package.name === undefined ? {} : { name: f.package.name }),
+    ...(f.package.version === undefined ? {} : { version: f.package.version }),
+    ...(f.package.purl === undefined ? {} : { purl: f.package.purl }),
+  };
+  return {
+    vulnerability: f.vulnerability,
+    package: pkg,
+    severity: f.severity,
+    disposition: f.disposition,
+    ...(f.status === undefined ? {} : { status: f.status }),
+    ...(f.justification === undefined ? {} : { justification: f.justification }),
+    ...(f.impactStatement === undefined ? {} : { impactStatement: f.impactStatement }),
+    ...(f.actionStatement === undefined ? {} : { actionStatement: f.actionStatement }),
+    ...(f.statusNotes === undefined ? {} : { statusNotes: f.statusNotes }),
+  };
+}
+
+/** Keep one outcome per (vulnerability, package): Trivy repeats a CVE per target. */
+function uniqueFindings(findings: readonly FindingOutcome[]): FindingSummary[] {
+  const seen = new Map<string, FindingSummary>();
+  for (const f of findings) {
+    const key = `${f.vulnerability}\u0000${f.package.purl ?? `${f.package.name}@${f.package.version}`}`;
+    if (!seen.has(key)) seen.set(key, summarizeFinding(f));
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Verify every part of a module with the Flareo libraries, and fail closed on the first
+ * problem: manifest and contact file (schemas), signature over the artifact digest with
+ * Rekor evidence (`@flareo/bundle-verify`, identity bound to the slug), SLSA provenance
+ * (a DSSE bundle about the same digest, then `slsaLevelFromProvenance` against the
+ * trusted-builder table), SBOM (shape, then `sbomCompleteness`), OpenVEX (strict
+ * `parseVex`, `mergeVex`) and the Trivy report (shape, bound to the digest, `applyToTrivy`).
+ */
+export async function verifyModule(
+  source: ModuleSource,
+  context: VerifyContext,
+): Promise<VerifiedModule> {
+  const manifest = parseJson(
+    source,
+    MODULE_FILES.manifest,
+    'MODULE_FILE_INVALID',
+  ) as ModuleManifest;
+  if (
+    typeof manifest === 'object' &&
+    manifest !== null &&
+    'slug' in manifest &&
+    !isSlug(manifest.slug)
+  ) {
+    throw new CatalogError(
+      'SLUG_INVALID',
+      `module.json: invalid module slug ${JSON.stringify(manifest.slug)}`,
+      {
+        file: MODULE_FILES.manifest,
+        expected: SLUG_PATTERN,
+        actual: manifest.slug,
+      },
+    );
+  }
+  assertSchema(moduleManifestSchema, manifest, 'MODULE_FILE_INVALID', {
+    file: MODULE_FILES.manifest,
+  });
+  const slug = manifest.slug;
+  if (Number.isNaN(Date.parse(manifest.builtAt))) {
+    throw new CatalogError('MODULE_FILE_INVALID', `module.json: builtAt is not a date`, {
+      slug,
+      file: MODULE_FILES.manifest,
+      expected: 'an RFC 3339 date-time',
+      actual: manifest.builtAt,
+    });
+  }
+  const contact = parseJson(
+    source,
+    MODULE_FILES.contact,
+    'MODULE_FILE_INVALID',
+    slug,
+  ) as ModuleContact;
+  assertSchema(contactSchema, contact, 'MODULE_FILE_INVALID', { file: MODULE_FILES.contact, slug });
+
+  // The artifact: its bytes when present (the signature is checked against them first, so a
+  // tampered artifact is a signature failure), else the declared digest.
+  let artifact: Uint8Array | { digest: string } = { digest: manifest.digest };
+  if (manifest.artifact !== undefined) {
+    const bytes = source.files.get(manifest.artifact);
+    if (!bytes) {
+      throw new CatalogError(
+        'MODULE_FILE_MISSING',
+        `${manifest.artifact} (module.json artifact) is missing`,
+        { slug, file: manifest.artifact },
+      );
+    }
+    artifact = bytes;
+  }
+  const identity = context.identityFor(slug);
+  const signatureSource = context.signatureSource ?? bundleFileSignatureSource;
+  const evidence = await signatureSource.verify({
+    slug,
+    manifest,
+    source,
+    artifact,
+    verifier: context.verifier,
+    identity,
+  });
+  if (artifact instanceof Uint8Array && sha256(artifact) !== manifest.digest) {
+    throw new CatalogError(
+      'ARTIFACT_DIGEST_MISMATCH',
+      `module.json digest differs from the digest of ${manifest.artifact}`,
+      {
+        slug,
+        file: MODULE_FILES.manifest,
+        expected: sha256(artifact),
+        actual: manifest.digest,
+      },
+    );
+  }
+  const signedTime = evidence.summary.times.map((t) => t.time).sort()[0];
+  if (signedTime === undefined) {
+    throw new CatalogError('SIGNATURE_REJECTED', 'the signature has no trusted signing time', {
+      slug,
+      reason: 'TIME_SOURCE_MISSING',
+    });
+  }
+  const signer = evidence.summary.signer;
+
+  // Provenance: a DSSE bundle whose in-toto subject is the artifact digest, same identity.
+  const provenanceBundle = parseJson(source, MODULE_FILES.provenance, 'PROVENANCE_REJECTED', slug);
+  let provenanceSummary: VerificationSummary;
+  let statement: unknown;
+  let slsa: SlsaAssessment;
+  try {
+    const result = context.verifier.verifyBundle(
+      provenanceBundle as object,
+      { digest: manifest.digest },
+      identity,
+    );
+    if (result.content !== 'dsse' || !result.statement?.matchedSubject) {
+      throw new CatalogError(
+        'PROVENANCE_REJECTED',
+        'provenance must be a DSSE in-toto statement about the artifact',
+        {
+          slug,
+          file: MODULE_FILES.provenance,
+          expected: 'dsse with a subject matching the artifact digest',
+          actual: result.content,
+        },
+      );
+    }
+    provenanceSummary = summarizeResult(result);
+    const payload = (provenanceBundle as { dsseEnvelope: { payload: string } }).dsseEnvelope
+      .payload;
+    statement = JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
+    slsa = slsaLevelFromProvenance(statement, {
+      trustedBuilders: context.trustedBuilders,
+      subjectDigest: manifest.digest,
+      unknownBuilderLevel: 1,
+    });
+  } catch (error) {
+    throw rejectedBy('PROVENANCE_REJECTED', MODULE_FILES.provenance, slug, error);
+  }
+
+  // SBOM.
+  const sbom = parseJson(source, MODULE_FILES.sbom, 'SBOM_INVALID', slug);
+  assertSchema(cyclonedxSchema, sbom, 'SBOM_INVALID', { file: MODULE_FILES.sbom, slug });
+  let completeness: SbomCompleteness;
+  try {
+    completeness = sbomCompleteness(sbom);
+  } catch (error) {
+    throw new CatalogError(
+      'SBOM_INVALID',
+      `${MODULE_FILES.sbom}: ${(error as Error).message}`,
+      {
+        slug,
+        file: MODULE_FILES.sbom,
+        ...(error instanceof TrustScoreError ? { reason: error.code } : {}),
+      },
+      { cause: error },
+    );
+  }
+
+  // OpenVEX: strict 0.2.0, every document.
+  const vexFiles = [...source.files.keys()]
+    .filter((k) => k.startsWith(`${MODULE_FILES.vexDir}/`))
+    .sort();
+  if (vexFiles.length === 0) {
+    throw new CatalogError('MODULE_FILE_MISSING', 'no OpenVEX document in vex/', {
+      slug,
+      file: `${MODULE_FILES.vexDir}/*.json`,
+    });
+  }
+  const documents: VexDocument[] = [];
+  for (const file of vexFiles) {
+    try {
+      documents.push(
+        parseVex(text(source.files.get(file) as Uint8Array), { mode: 'strict' }).document,
+      );
+    } catch (error) {
+      const issues =
+        error instanceof VexError && Array.isArray(error.detail.issues)
+          ? (error.detail.issues as { path: string; message: string; code?: string }[]).map(
+              (i) => ({
+                path: i.path || '/',
+                message: i.code ? `${i.code}: ${i.message}` : i.message,
+              }),
+            )
+          : undefined;
+      throw new CatalogError(
+        'VEX_INVALID',
+        `${file}: ${(error as Error).message}`,
+        {
+          slug,
+          file,
+          ...(error instanceof VexError ? { reason: error.code } : {}),
+          ...(issues ? { issues } : {}),
+        },
+        { cause: error },
+      );
+    }
+  }
+  const merged = mergeVex(documents, { id: `urn:flareo:catalog:${slug}:vex` }).document;
+
+  // Trivy report: about this artifact, then VEX applied.
+  const report = parseJson(source, MODULE_FILES.scan, 'SCAN_INVALID', slug) as {
+    Metadata: { RepoDigests: string[] };
+  };
+  assertSchema(trivySchema, report, 'SCAN_INVALID', { file: MODULE_FILES.scan, slug });
+  const expectedRef = `${manifest.image}@${manifest.digest}`;
+  if (!report.Metadata.RepoDigests.includes(expectedRef)) {
+    throw new CatalogError('SCAN_INVALID', `${MODULE_FILES.scan} is not a scan of ${expectedRef}`, {
+      slug,
+      file: MODULE_FILES.scan,
+      expected: expectedRef,
+      actual: report.Metadata.RepoDigests,
+    });
+  }
+  let applied: ReturnType<typeof applyToTrivy>;
+  try {
+    applied = applyToTrivy(report, [merged]);
+  } catch (error) {
+    throw new CatalogError(
+      'SCAN_INVALID',
+      `${MODULE_FILES.scan}: ${(error as Error).message}`,
+      {
+        slug,
+        file: MODULE_FILES.scan,
+        ...(error instanceof VexError ? { reason: error.code } : {}),
+      },
+      { cause: error },
+    );
+  }
+
+  const files = new Map<string, Uint8Array>();
+  for (const [rel, bytes] of source.files) {
+    if (rel !== manifest.artifact) files.set(rel, bytes);
+  }
+  files.set(MODULE_FILES.signature, jsonBytes(evidence.bundle));
+  if (manifest.artifact !== undefined) {
+    // The artifact bytes are not stored: the stored manifest keeps only the verified digest.
+    const { artifact: _bytesNotStored, ...stored } = manifest;
+    files.set(MODULE_FILES.manifest, jsonBytes(stored));
+  }
+
+  return {
+    slug,
+    manifest,
+    contact,
+    signature: {
+      ...evidence,
+      signedAt: signedTime,
+      identity: signer.kind === 'certificate' ? signer.subjectAlternativeNames[0] : undefined,
+      issuer: signer.kind === 'certificate' ? signer.issuer : undefined,
+      logIndex: evidence.summary.tlog.entries[0]?.logIndex,
+    },
+    provenance: { bundle: provenanceBundle, statement, summary: provenanceSummary, slsa },
+    sbom: { document: sbom, completeness },
+    vex: { documents },
+    scan: { report, findings: uniqueFindings(applied.findings), residual: applied.residual },
+    files,
+  };
+}

@@ -1,0 +1,377 @@
+import { resultSchema } from '@flareo/policy';
+import { openVexSchema } from '@flareo/vex';
+import { SLUG_PATTERN } from './errors.js';
+
+// The OpenAPI 3.1 description of every route. Schemas that a Flareo package ships (the
+// policy result, OpenVEX) are embedded from the package so the description cannot drift.
+
+// Package schemas keep their `$id`: in OpenAPI 3.1 (JSON Schema 2020-12) that makes each
+// an embedded schema resource, so their internal `#/$defs/...` references still resolve.
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const slugParam = {
+  name: 'slug',
+  in: 'path',
+  required: true,
+  description: 'Module slug: lowercase letters, digits and inner hyphens, 1–63 characters.',
+  schema: { type: 'string', pattern: SLUG_PATTERN },
+};
+const errors = {
+  '400': json(ref('Error'), 'The slug is invalid (`SLUG_INVALID`).'),
+  '404': json(ref('Error'), 'No such module (`MODULE_NOT_FOUND`).'),
+};
+
+const dateTime = { type: 'string', format: 'date-time' };
+const counts = {
+  type: 'object',
+  properties: {
+    unaddressed: { type: 'integer' },
+    under_investigation: { type: 'integer' },
+    affected: { type: 'integer' },
+    open: { type: 'integer' },
+    suppressed: { type: 'integer' },
+  },
+};
+
+/** The OpenAPI document served at `/api/v1/openapi.json`. */
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const moduleOp = (
+    summary: string,
+    description: string,
+    ok: unknown,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    get: {
+      summary,
+      description,
+      parameters: [slugParam, ...((extra.parameters as unknown[]) ?? [])],
+      responses: { '200': ok, ...errors, ...((extra.responses as object) ?? {}) },
+    },
+  });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Flareo catalog API',
+      version: '1.0.0',
+      description:
+        'A self-hostable module catalog: every module was verified at ingest (signature and Rekor evidence with @flareo/bundle-verify, SLSA provenance, SBOM, Trivy report, OpenVEX); scores come from @flareo/trust-score and verdicts from @flareo/policy.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/healthz': {
+        get: {
+          summary: 'Health',
+          responses: { '200': json(ref('Health'), 'The server is up and the store is loaded.') },
+        },
+      },
+      '/api/v1/modules': {
+        get: {
+          summary: 'List modules',
+          description: 'Every module with its trust score, status and admission verdict.',
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                required: ['modules'],
+                properties: { modules: { type: 'array', items: ref('ModuleSummary') } },
+              },
+              'The modules, by slug.',
+            ),
+          },
+        },
+      },
+      '/api/v1/modules/{slug}': moduleOp(
+        'Module detail',
+        'Signature identity and Rekor entry, provenance, SBOM completeness, findings after VEX (open and suppressed with impact statements), score and verdict.',
+        json(ref('ModuleDetail'), 'The module.'),
+      ),
+      '/api/v1/modules/{slug}/vex': moduleOp(
+        'Merged OpenVEX document',
+        'The module’s OpenVEX documents merged by @flareo/vex (supersession by @id and version). Strong ETag; send If-None-Match to get 304.',
+        {
+          description: 'The merged OpenVEX 0.2.0 document.',
+          headers: {
+            ETag: {
+              schema: { type: 'string' },
+              description: 'Strong ETag: the quoted SHA-256 of the body.',
+            },
+          },
+          content: { 'application/json': { schema: ref('OpenVex') } },
+        },
+        {
+          parameters: [
+            { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '304': { description: 'The document has not changed.' } },
+        },
+      ),
+      '/api/v1/modules/{slug}/policy': moduleOp(
+        'Admission verdict',
+        'The OPA Data API body of @flareo/policy for this module: verdict, allow, deny, warn and the per-rule breakdown. `input` is the document the policy evaluated.',
+        json(
+          {
+            type: 'object',
+            required: ['result'],
+            properties: {
+              result: ref('PolicyResult'),
+              input: { type: 'object' },
+              evaluated_at: dateTime,
+            },
+          },
+          'The decision.',
+        ),
+      ),
+      '/api/v1/modules/{slug}/score': moduleOp(
+        'Trust score',
+        'The @flareo/trust-score result with one explanation per signal.',
+        json(ref('TrustScore'), 'The score.'),
+      ),
+      '/api/v1/modules/{slug}/attestations': moduleOp(
+        'Attestations',
+        'The Sigstore signature bundle, the SLSA provenance bundle with its in-toto statement, and the CycloneDX SBOM.',
+        json(
+          {
+            type: 'object',
+            required: ['digest', 'signature', 'provenance', 'sbom'],
+            properties: {
+              digest: { type: 'string' },
+              signature: {
+                type: 'object',
+                properties: { bundle: { type: 'object' }, verification: { type: 'object' } },
+              },
+              provenance: {
+                type: 'object',
+                properties: {
+                  bundle: { type: 'object' },
+                  statement: { type: 'object' },
+                  verification: { type: 'object' },
+                },
+              },
+              sbom: { type: 'object' },
+            },
+          },
+          'The attestations.',
+        ),
+      ),
+      '/api/v1/modules/{slug}/attestations/signature.sigstore.json': moduleOp(
+        'Signature bundle',
+        'The module’s Sigstore bundle alone, for `flareo verify --bundle` or `cosign verify-blob --bundle`.',
+        json({ type: 'object' }, 'The Sigstore bundle.'),
+      ),
+      '/api/v1/trust/trusted_root.json': {
+        get: {
+          summary: 'Trusted root',
+          description:
+            'The Sigstore trusted root this catalog verifies against, for offline re-verification.',
+          responses: { '200': json({ type: 'object' }, 'trusted_root.json') },
+        },
+      },
+      '/.well-known/vex-repository.json': {
+        get: {
+          summary: 'VEX repository manifest',
+          description: 'VEX Repository Specification v0.1 manifest (`trivy vex repo`).',
+          responses: { '200': json({ type: 'object' }, 'The manifest.') },
+        },
+      },
+      '/api/v1/vex-repository/index.json': {
+        get: {
+          summary: 'VEX repository index',
+          responses: { '200': json(ref('VexRepositoryIndex'), 'index.json') },
+        },
+      },
+      '/api/v1/vex-repository/vex-repository.tar.gz': {
+        get: {
+          summary: 'VEX repository archive',
+          description:
+            'index.json and every document, as the tar.gz archive the manifest points at.',
+          responses: {
+            '200': {
+              description: 'The archive.',
+              content: {
+                'application/gzip': {
+                  schema: { type: 'string', contentMediaType: 'application/gzip' },
+                },
+              },
+            },
+          },
+        },
+      },
+      '/api/v1/vex-repository/pkg/oci/{slug}/vex.json': moduleOp(
+        'VEX repository document',
+        'A module’s merged OpenVEX document at its repository location.',
+        json(ref('OpenVex'), 'The document.'),
+      ),
+      '/api/v1/openapi.json': {
+        get: {
+          summary: 'This description',
+          responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                detail: { type: 'object' },
+              },
+            },
+          },
+        },
+        Health: {
+          type: 'object',
+          required: ['status', 'modules'],
+          properties: {
+            status: { const: 'ok' },
+            modules: { type: 'integer' },
+            quarantined: { type: 'integer' },
+          },
+        },
+        ModuleSummary: {
+          type: 'object',
+          required: ['slug', 'name', 'version', 'digest', 'score', 'status', 'verdict'],
+          properties: {
+            slug: { type: 'string', pattern: SLUG_PATTERN },
+            name: { type: 'string' },
+            version: { type: 'string' },
+            description: { type: 'string' },
+            image: { type: 'string' },
+            digest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+            builtAt: dateTime,
+            signedAt: dateTime,
+            evaluatedAt: dateTime,
+            score: { type: 'integer', minimum: 0, maximum: 100 },
+            status: { enum: ['passing', 'warning', 'failing'] },
+            verdict: { enum: ['pass', 'warn', 'fail'] },
+            allow: { type: 'boolean' },
+            links: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+        ModuleDetail: {
+          allOf: [
+            ref('ModuleSummary'),
+            {
+              type: 'object',
+              properties: {
+                ingestedAt: dateTime,
+                contact: { type: 'object' },
+                signature: {
+                  type: 'object',
+                  properties: {
+                    verifiedBy: { const: 'server' },
+                    identity: { type: ['string', 'null'] },
+                    issuer: { type: ['string', 'null'] },
+                    signedAt: dateTime,
+                    rekor: {
+                      type: ['object', 'null'],
+                      properties: {
+                        logIndex: { type: 'string' },
+                        logId: { type: 'string' },
+                        integratedTime: { type: ['string', 'null'] },
+                        checks: { type: 'object' },
+                      },
+                    },
+                    browserVerification: {
+                      type: 'object',
+                      properties: { supported: { type: 'boolean' }, reason: { type: 'string' } },
+                    },
+                  },
+                },
+                provenance: { type: 'object' },
+                sbom: { type: 'object' },
+                vulnerabilities: {
+                  type: 'object',
+                  properties: {
+                    residual: { type: 'object', additionalProperties: counts },
+                    open: { type: 'array', items: ref('Finding') },
+                    suppressed: { type: 'array', items: ref('Finding') },
+                  },
+                },
+                trustScore: ref('TrustScore'),
+                policy: { type: 'object' },
+              },
+            },
+          ],
+        },
+        Finding: {
+          type: 'object',
+          required: ['vulnerability', 'severity', 'disposition'],
+          properties: {
+            vulnerability: { type: 'string' },
+            package: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                version: { type: 'string' },
+                purl: { type: 'string' },
+              },
+            },
+            severity: { type: 'string' },
+            disposition: { enum: ['suppressed', 'unaddressed', 'under_investigation', 'affected'] },
+            status: { type: 'string' },
+            justification: { type: 'string' },
+            impactStatement: { type: 'string' },
+            actionStatement: { type: 'string' },
+          },
+        },
+        TrustScore: {
+          type: 'object',
+          required: ['score', 'status', 'signals'],
+          properties: {
+            score: { type: 'integer', minimum: 0, maximum: 100 },
+            exactScore: { type: 'number' },
+            status: { enum: ['passing', 'warning', 'failing'] },
+            statusReason: { type: 'string' },
+            signals: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  signal: { enum: ['vulnerabilities', 'slsa', 'freshness', 'sbom'] },
+                  weight: { type: 'number' },
+                  subscore: { type: 'number' },
+                  points: { type: 'number' },
+                  reason: { type: 'string' },
+                },
+              },
+            },
+            evaluatedAt: dateTime,
+          },
+        },
+        PolicyResult: resultSchema,
+        OpenVex: openVexSchema(),
+        VexRepositoryIndex: {
+          type: 'object',
+          required: ['updated_at', 'packages'],
+          properties: {
+            updated_at: dateTime,
+            packages: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['id', 'location'],
+                properties: {
+                  id: { type: 'string' },
+                  location: { type: 'string' },
+                  format: { enum: ['openvex', 'csaf'] },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

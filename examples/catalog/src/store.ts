@@ -1,0 +1,476 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type BundleVerifier, createVerifier, type IdentityPolicy } from '@flareo/bundle-verify';
+import { type CompiledPolicy, compilePolicy, type PolicyConfig, PolicyError } from '@flareo/policy';
+import { parseTrustedRoot } from '@flareo/trust-root';
+import { mergeVex, type VexDocument } from '@flareo/vex';
+import { type Assessment, assessModule } from './assess.js';
+import { assertSlug, CatalogError } from './errors.js';
+import {
+  bundleFileSignatureSource,
+  readModuleDir,
+  type SignatureSource,
+  type VerifiedModule,
+  type VerifyContext,
+  verifyModule,
+} from './module.js';
+import { assertSchema, catalogConfigSchema } from './schemas.js';
+
+/** `catalog.json`: what the catalog trusts and how it judges. */
+export interface CatalogConfig {
+  /** Display name of the catalog. */
+  readonly name: string;
+  /**
+   * The identity every module must be signed by. `{slug}` in the regexp is replaced by the
+   * module's slug, so one module's workflow cannot sign another module.
+   */
+  readonly identity: { readonly subjectAlternativeNameRegexp: string; readonly issuer: string };
+  /** SLSA trusted-builder table: anchored regexps of builder ids and the level they earn. */
+  readonly trustedBuilders: readonly { readonly idPattern: string; readonly level: 1 | 2 | 3 }[];
+  /** Rekor evidence required of every signature. Defaults to `'require-any'`. */
+  readonly rekorPolicy?: 'require-set' | 'require-inclusion-proof' | 'require-any';
+  /** `@flareo/policy` config (`data.flareo.config`). Defaults to the package defaults. */
+  readonly policy?: PolicyConfig;
+}
+
+/** Paths inside a data directory. */
+export const DATA_FILES = Object.freeze({
+  config: 'catalog.json',
+  trustedRoot: 'trusted_root.json',
+  modules: 'modules',
+  staging: '.staging',
+  /** Written into each stored module directory, last, before the rename. */
+  record: 'ingest.json',
+});
+
+/** Options of {@link CatalogStore.open}. */
+export interface StoreOptions {
+  /** The clock for scores (freshness). Defaults to `() => new Date()`. */
+  readonly now?: () => Date;
+  /** How long a computed score and verdict are reused, in milliseconds. Defaults to `60_000`. */
+  readonly assessmentTtlMs?: number;
+  /** Where signatures come from at ingest. Defaults to the module directory's `signature.sigstore.json`. */
+  readonly signatureSource?: SignatureSource;
+  /** Base URL used in the merged VEX documents' `@id`. Defaults to `http://127.0.0.1:8080`. */
+  readonly publicUrl?: string;
+  /** Called for modules on disk that no longer verify at start (they are not served). */
+  readonly onQuarantine?: (slug: string, error: CatalogError) => void;
+}
+
+/** One module as the catalog serves it. */
+export interface CatalogEntry {
+  readonly module: VerifiedModule;
+  /** When the module was ingested. */
+  readonly ingestedAt: string;
+}
+
+/** The merged OpenVEX document of a module as served. */
+export interface ServedVex {
+  readonly document: VexDocument;
+  /** The exact response body. */
+  readonly body: string;
+  /** Strong ETag: the quoted SHA-256 of {@link body}. */
+  readonly etag: string;
+}
+
+async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CatalogError(
+      'CONFIG_INVALID',
+      `${what} is missing: ${path}`,
+      { file: path },
+      { cause: error },
+    );
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new CatalogError(
+      'CONFIG_INVALID',
+      `${what} is not JSON: ${path}`,
+      { file: path },
+      { cause: error },
+    );
+  }
+}
+
+/** Write a file and fsync it. */
+async function writeDurable(path: string, data: Uint8Array | string): Promise<void> {
+  const handle = await open(path, 'w', 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsync a directory so that a rename or a new entry in it is durable. */
+async function syncDir(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Write a file atomically: a temporary file in the same directory, fsynced, renamed. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeDurable(tmp, data);
+  await rename(tmp, path);
+  await syncDir(dirname(path));
+}
+
+const ioError = (message: string, error: unknown, slug?: string) =>
+  new CatalogError(
+    'STORE_IO',
+    `${message}: ${error instanceof Error ? error.message : String(error)}`,
+    slug ? { slug } : {},
+    { cause: error },
+  );
+
+/**
+ * The embedded store: a data directory with one directory per module, no server and no
+ * native addon. A module is written into `.staging/`, every file fsynced, then renamed into
+ * `modules/<slug>` in one step, so a crash leaves either the whole module or nothing.
+ * At open, stale staging directories are removed and the index is rebuilt from disk by
+ * verifying every stored module again (a module that no longer verifies is not served).
+ */
+export class CatalogStore {
+  readonly dataDir: string;
+  readonly config: CatalogConfig;
+  /** The `trusted_root.json` the catalog verifies against, as read. */
+  readonly trustedRootText: string;
+  readonly #policy: CompiledPolicy;
+  readonly #context: VerifyContext;
+  readonly #options: StoreOptions;
+  readonly #entries = new Map<string, CatalogEntry>();
+  readonly #assessments = new Map<string, { at: number; value: Assessment }>();
+  readonly #vex = new Map<string, ServedVex>();
+  readonly #quarantined = new Map<string, CatalogError>();
+  #publicUrl: string;
+  #ingesting = new Set<string>();
+
+  private constructor(
+    dataDir: string,
+    config: CatalogConfig,
+    trustedRootText: string,
+    verifier: BundleVerifier,
+    policy: CompiledPolicy,
+    options: StoreOptions,
+  ) {
+    this.dataDir = dataDir;
+    this.config = config;
+    this.trustedRootText = trustedRootText;
+    this.#policy = policy;
+    this.#options = options;
+    this.#publicUrl = (options.publicUrl ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+    const trustedBuilders = config.trustedBuilders.map((b) => ({
+      idPattern: new RegExp(b.idPattern),
+      level: b.level,
+    }));
+    this.#context = {
+      verifier,
+      identityFor: (slug) => identityFor(config, slug),
+      trustedBuilders,
+      ...(options.signatureSource ? { signatureSource: options.signatureSource } : {}),
+    };
+  }
+
+  /** Open a data directory (it must hold `catalog.json` and `trusted_root.json`). */
+  static async open(dataDir: string, options: StoreOptions = {}): Promise<CatalogStore> {
+    const config = (await readJsonFile(
+      join(dataDir, DATA_FILES.config),
+      'catalog.json',
+    )) as CatalogConfig;
+    assertSchema(catalogConfigSchema, config, 'CONFIG_INVALID', { file: DATA_FILES.config });
+    for (const [i, b] of config.trustedBuilders.entries()) {
+      try {
+        new RegExp(b.idPattern);
+      } catch (error) {
+        throw new CatalogError(
+          'CONFIG_INVALID',
+          `catalog.json: trustedBuilders[${i}].idPattern is not a regular expression`,
+          { file: DATA_FILES.config, actual: b.idPattern },
+          { cause: error },
+        );
+      }
+    }
+    let policy: CompiledPolicy;
+    try {
+      policy = compilePolicy(config.policy ?? {});
+    } catch (error) {
+      throw new CatalogError(
+        'CONFIG_INVALID',
+        `catalog.json: policy: ${(error as Error).message}`,
+        {
+          file: DATA_FILES.config,
+          ...(error instanceof PolicyError
+            ? { reason: error.code, issues: error.detail.fields ?? [] }
+            : {}),
+        },
+        { cause: error },
+      );
+    }
+    const trustedRootJson = await readJsonFile(
+      join(dataDir, DATA_FILES.trustedRoot),
+      'trusted_root.json',
+    );
+    let verifier: BundleVerifier;
+    try {
+      verifier = createVerifier(parseTrustedRoot(trustedRootJson as object), {
+        rekor: { policy: config.rekorPolicy ?? 'require-any' },
+      });
+    } catch (error) {
+      throw new CatalogError(
+        'CONFIG_INVALID',
+        `trusted_root.json: ${(error as Error).message}`,
+        {
+          file: DATA_FILES.trustedRoot,
+          ...(typeof (error as { code?: unknown }).code === 'string'
+            ? { reason: (error as { code: string }).code }
+            : {}),
+        },
+        { cause: error },
+      );
+    }
+    const store = new CatalogStore(
+      dataDir,
+      config,
+      JSON.stringify(trustedRootJson, null, 2),
+      verifier,
+      policy,
+      options,
+    );
+    await store.#prepare();
+    await store.reload();
+    return store;
+  }
+
+  async #prepare(): Promise<void> {
+    try {
+      await mkdir(join(this.dataDir, DATA_FILES.modules), { recursive: true });
+      await rm(join(this.dataDir, DATA_FILES.staging), { recursive: true, force: true });
+      await mkdir(join(this.dataDir, DATA_FILES.staging), { recursive: true });
+    } catch (error) {
+      throw ioError('cannot prepare the data directory', error);
+    }
+  }
+
+  /** Rebuild the index from disk (at open, and on demand, e.g. on SIGHUP). */
+  async reload(): Promise<void> {
+    const dir = join(this.dataDir, DATA_FILES.modules);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).sort();
+    } catch (error) {
+      throw ioError('cannot list stored modules', error);
+    }
+    const entries = new Map<string, CatalogEntry>();
+    this.#quarantined.clear();
+    for (const name of names) {
+      try {
+        assertSlug(name);
+        const path = join(dir, name);
+        const record = (await readJsonFile(join(path, DATA_FILES.record), 'ingest.json')) as {
+          ingestedAt?: unknown;
+        };
+        const module = await verifyModule(await readModuleDir(path), {
+          ...this.#context,
+          signatureSource: bundleFileSignatureSource,
+        });
+        if (module.slug !== name) {
+          throw new CatalogError(
+            'MODULE_FILE_INVALID',
+            `stored directory ${name} holds module ${module.slug}`,
+            { slug: name, expected: name, actual: module.slug },
+          );
+        }
+        entries.set(name, {
+          module,
+          ingestedAt: typeof record.ingestedAt === 'string' ? record.ingestedAt : '',
+        });
+      } catch (error) {
+        const e =
+          error instanceof CatalogError ? error : ioError(`cannot load ${name}`, error, name);
+        this.#quarantined.set(name, e);
+        this.#options.onQuarantine?.(name, e);
+      }
+    }
+    this.#entries.clear();
+    for (const [k, v] of entries) this.#entries.set(k, v);
+    this.#assessments.clear();
+    this.#vex.clear();
+  }
+
+  /** Modules on disk that did not verify at the last load, with why. */
+  get quarantined(): ReadonlyMap<string, CatalogError> {
+    return this.#quarantined;
+  }
+
+  /** The base URL used in served documents. */
+  get publicUrl(): string {
+    return this.#publicUrl;
+  }
+
+  /** Set the base URL (e.g. once the server knows its port); served VEX is rebuilt. */
+  setPublicUrl(url: string): void {
+    this.#publicUrl = url.replace(/\/+$/, '');
+    this.#vex.clear();
+  }
+
+  /** Every module, by slug. */
+  list(): CatalogEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  /** Number of modules served. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** One module; throws `SLUG_INVALID` or `MODULE_NOT_FOUND`. */
+  get(slug: string): CatalogEntry {
+    assertSlug(slug);
+    const entry = this.#entries.get(slug);
+    if (!entry) throw new CatalogError('MODULE_NOT_FOUND', `no module ${slug}`, { slug });
+    return entry;
+  }
+
+  /** Score and verdict of a module, computed at most once per `assessmentTtlMs`. */
+  assessment(slug: string): Assessment {
+    const entry = this.get(slug);
+    const now = (this.#options.now ?? (() => new Date()))();
+    const cached = this.#assessments.get(slug);
+    const ttl = this.#options.assessmentTtlMs ?? 60_000;
+    if (cached && Math.abs(now.getTime() - cached.at) < ttl) return cached.value;
+    const value = assessModule(entry.module, this.#policy, now);
+    this.#assessments.set(slug, { at: now.getTime(), value });
+    return value;
+  }
+
+  /** The merged OpenVEX document of a module, with its body and strong ETag (cached). */
+  vex(slug: string): ServedVex {
+    const entry = this.get(slug);
+    const cached = this.#vex.get(slug);
+    if (cached) return cached;
+    const { document } = mergeVex(entry.module.vex.documents, {
+      id: `${this.#publicUrl}/api/v1/modules/${slug}/vex`,
+      author: this.config.name,
+    });
+    const body = JSON.stringify(document, null, 2);
+    const etag = `"sha256-${hashHex(body)}"`;
+    const served = { document, body, etag };
+    this.#vex.set(slug, served);
+    return served;
+  }
+
+  /**
+   * Verify a module directory and store it atomically. Throws a `CatalogError` (and stores
+   * nothing) when any part fails to verify or the slug is taken.
+   */
+  async ingest(sourceDir: string): Promise<CatalogEntry> {
+    const module = await verifyModule(await readModuleDir(sourceDir), this.#context);
+    const slug = module.slug;
+    const target = join(this.dataDir, DATA_FILES.modules, slug);
+    if (this.#entries.has(slug) || this.#ingesting.has(slug)) {
+      throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, { slug });
+    }
+    // Claimed before the first await, so two ingests of one slug in this process cannot
+    // both proceed; across processes the rename below is what decides.
+    this.#ingesting.add(slug);
+    if (await exists(target)) {
+      this.#ingesting.delete(slug);
+      throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, { slug });
+    }
+    const staging = join(
+      this.dataDir,
+      DATA_FILES.staging,
+      `${slug}.${randomBytes(6).toString('hex')}`,
+    );
+    try {
+      const ingestedAt = new Date().toISOString();
+      try {
+        await mkdir(join(staging, 'vex'), { recursive: true });
+        for (const [rel, bytes] of module.files) await writeDurable(join(staging, rel), bytes);
+        await writeDurable(
+          join(staging, DATA_FILES.record),
+          `${JSON.stringify({ slug, ingestedAt, digest: module.manifest.digest }, null, 2)}\n`,
+        );
+        await syncDir(join(staging, 'vex'));
+        await syncDir(staging);
+      } catch (error) {
+        throw ioError(`cannot stage ${slug}`, error, slug);
+      }
+      try {
+        await rename(staging, target);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+          throw new CatalogError(
+            'MODULE_EXISTS',
+            `module ${slug} is already in the catalog`,
+            { slug },
+            { cause: error },
+          );
+        }
+        throw ioError(`cannot store ${slug}`, error, slug);
+      }
+      await syncDir(join(this.dataDir, DATA_FILES.modules));
+      const entry = { module, ingestedAt };
+      this.#entries.set(slug, entry);
+      return entry;
+    } finally {
+      this.#ingesting.delete(slug);
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+}
+
+const hashHex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The identity policy of one module: the config's regexp with `{slug}` filled in. */
+export function identityFor(config: CatalogConfig, slug: string): IdentityPolicy {
+  return {
+    subjectAlternativeName: {
+      regexp: config.identity.subjectAlternativeNameRegexp.replaceAll('{slug}', slug),
+    },
+    issuer: config.identity.issuer,
+  };
+}
+
+/** Create a data directory: `catalog.json` and `trusted_root.json`, written atomically. */
+export async function initDataDir(
+  dataDir: string,
+  init: { config: CatalogConfig; trustedRoot: unknown },
+): Promise<void> {
+  assertSchema(catalogConfigSchema, init.config, 'CONFIG_INVALID', { file: DATA_FILES.config });
+  try {
+    await mkdir(join(dataDir, DATA_FILES.modules), { recursive: true });
+    await writeFileAtomic(
+      join(dataDir, DATA_FILES.config),
+      `${JSON.stringify(init.config, null, 2)}\n`,
+    );
+    await writeFileAtomic(
+      join(dataDir, DATA_FILES.trustedRoot),
+      `${JSON.stringify(init.trustedRoot, null, 2)}\n`,
+    );
+  } catch (error) {
+    throw ioError(`cannot initialise ${dataDir}`, error);
+  }
+}

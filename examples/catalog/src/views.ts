@@ -1,0 +1,108 @@
+import type { RuleResult } from '@flareo/policy';
+import type { Assessment } from './assess.js';
+import type { CatalogEntry } from './store.js';
+
+// The JSON shapes the API serves, built from a stored module and its assessment.
+
+/** Why the web page does not re-verify in the browser (shown on the page and in the API). */
+export const BROWSER_VERIFICATION_NOTE =
+  '@flareo/bundle-verify (with @flareo/rekor-set and @flareo/trust-root under it) is built for Node.js: it verifies with node:crypto APIs that have no browser counterpart (X509Certificate, KeyObject and createPublicKey, synchronous verify, publicDecrypt, hash), uses Buffer, and its entry point imports node:worker_threads and node:os for the verifier pool. Browsers offer only WebCrypto, which is asynchronous and cannot parse X.509 certificates, so no bundler shim makes the synchronous verifier run here. This server verified the signature with @flareo/bundle-verify. To check it yourself, download the bundle and trusted_root.json and run `flareo verify` offline.';
+
+const links = (slug: string) => ({
+  self: `/api/v1/modules/${slug}`,
+  vex: `/api/v1/modules/${slug}/vex`,
+  policy: `/api/v1/modules/${slug}/policy`,
+  score: `/api/v1/modules/${slug}/score`,
+  attestations: `/api/v1/modules/${slug}/attestations`,
+  page: `/modules/${slug}`,
+});
+
+/** One row of the module list. */
+export function moduleSummary(entry: CatalogEntry, assessment: Assessment) {
+  const m = entry.module;
+  return {
+    slug: m.slug,
+    name: m.manifest.name,
+    version: m.manifest.version,
+    description: m.manifest.description ?? '',
+    image: m.manifest.image,
+    digest: m.manifest.digest,
+    builtAt: m.manifest.builtAt,
+    signedAt: m.signature.signedAt,
+    evaluatedAt: assessment.evaluatedAt,
+    score: assessment.score.score,
+    status: assessment.score.status,
+    verdict: assessment.decision.result.verdict,
+    allow: assessment.decision.result.allow,
+    links: links(m.slug),
+  };
+}
+
+/** The module detail document. */
+export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
+  const m = entry.module;
+  const sig = m.signature.summary;
+  const signer = sig.signer;
+  const entryLog = sig.tlog.entries[0];
+  const findings = m.scan.findings;
+  const rules: readonly RuleResult[] = assessment.decision.result.rules;
+  return {
+    ...moduleSummary(entry, assessment),
+    ingestedAt: entry.ingestedAt,
+    contact: m.contact,
+    signature: {
+      verifiedBy: 'server' as const,
+      library: '@flareo/bundle-verify',
+      format: sig.format,
+      identity: m.signature.identity ?? null,
+      issuer: m.signature.issuer ?? null,
+      signedAt: m.signature.signedAt,
+      certificate:
+        signer.kind === 'certificate'
+          ? {
+              fingerprint: signer.certificateFingerprint,
+              notBefore: signer.notBefore,
+              notAfter: signer.notAfter,
+              trustedBy: signer.trustedBy,
+              extensions: signer.extensions,
+            }
+          : null,
+      rekor: entryLog
+        ? {
+            logIndex: entryLog.logIndex,
+            logId: entryLog.logId,
+            kind: `${entryLog.kind}/${entryLog.version}`,
+            integratedTime: entryLog.integratedTime ?? null,
+            checks: entryLog.checks,
+          }
+        : null,
+      rekorPolicy: sig.tlog.policy,
+      times: sig.times,
+      browserVerification: { supported: false, reason: BROWSER_VERIFICATION_NOTE },
+    },
+    provenance: {
+      ...m.provenance.slsa,
+      verifiedBy: 'server' as const,
+      predicateType:
+        m.provenance.summary.statement?.predicateType ?? m.provenance.slsa.predicateType,
+      matchedSubject: m.provenance.summary.statement?.matchedSubject ?? null,
+    },
+    sbom: {
+      completeness: m.sbom.completeness.completeness,
+      total: m.sbom.completeness.total,
+      complete: m.sbom.completeness.complete,
+      reason: m.sbom.completeness.reason,
+    },
+    vulnerabilities: {
+      residual: m.scan.residual.bySeverity,
+      open: findings.filter((f) => f.disposition !== 'suppressed'),
+      suppressed: findings.filter((f) => f.disposition === 'suppressed'),
+    },
+    trustScore: assessment.score,
+    policy: {
+      verdict: assessment.decision.result.verdict,
+      allow: assessment.decision.result.allow,
+      rules,
+    },
+  };
+}

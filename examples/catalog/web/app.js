@@ -1,0 +1,374 @@
+// The catalog's web page: plain DOM, no build step. Every value comes from the JSON API and
+// is inserted as text (never as HTML).
+
+const app = document.getElementById('app');
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'testid') el.dataset.testid = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  const body = await response.json();
+  if (!response.ok) {
+    const error = new Error(body?.error?.message ?? `HTTP ${response.status}`);
+    error.code = body?.error?.code;
+    throw error;
+  }
+  return body;
+}
+
+const badge = (value, testid) => h('span', { class: `badge ${value}`, testid }, value);
+const date = (iso) =>
+  iso
+    ? new Date(iso)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+    : '—';
+// Ages are counted from the server's evaluation time, the clock the score used.
+function ago(iso, from) {
+  const hours = (new Date(from).getTime() - new Date(iso).getTime()) / 3_600_000;
+  if (hours < 48) return `${Math.max(0, Math.round(hours))} hours ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+const table = (head, rows, testid) =>
+  h(
+    'table',
+    { testid },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((c) => h('th', {}, c)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
+
+async function renderList() {
+  document.title = 'Flareo catalog';
+  const { modules } = await api('/api/v1/modules');
+  app.replaceChildren(
+    h('h1', {}, 'Modules'),
+    h(
+      'p',
+      { class: 'muted' },
+      `${modules.length} modules, each verified at ingest: signature and Rekor entry, SLSA provenance, SBOM, Trivy scan and OpenVEX.`,
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      table(
+        ['Module', 'Version', 'Trust score', 'Status', 'Verdict', 'Signed'],
+        modules.map((m) =>
+          h(
+            'tr',
+            { testid: 'module-row', 'data-slug': m.slug },
+            h(
+              'td',
+              {},
+              h('a', { href: `/modules/${m.slug}` }, m.name),
+              h('div', { class: 'muted' }, m.description),
+            ),
+            h('td', {}, m.version),
+            h('td', { testid: 'score' }, String(m.score)),
+            h('td', {}, badge(m.status)),
+            h('td', {}, badge(m.verdict, 'verdict')),
+            h('td', { title: date(m.signedAt) }, ago(m.signedAt, m.evaluatedAt)),
+          ),
+        ),
+        'module-list',
+      ),
+    ),
+  );
+}
+
+function check(ok, label) {
+  return h('li', { class: ok ? 'ok' : 'no' }, label);
+}
+
+function verificationCard(m) {
+  const s = m.signature;
+  const rekor = s.rekor;
+  const trustedBy = s.certificate?.trustedBy;
+  const command = [
+    `flareo verify ${m.digest}`,
+    `  --bundle signature.sigstore.json --trust-root trusted_root.json`,
+    `  --certificate-identity '${s.identity ?? ''}'`,
+    `  --certificate-oidc-issuer '${s.issuer ?? ''}'`,
+  ].join(' \\\n');
+  return h(
+    'section',
+    { class: 'card', testid: 'verification' },
+    h('h2', {}, 'Signature verification'),
+    h(
+      'p',
+      { testid: 'verification-result' },
+      h('strong', {}, 'Verified by the catalog server'),
+      ` with ${s.library} (${s.format}); not re-verified in this browser.`,
+    ),
+    h(
+      'ul',
+      {},
+      check(true, `Signature over the artifact digest ${m.digest}`),
+      check(
+        Boolean(trustedBy),
+        trustedBy?.kind === 'certificate-authority'
+          ? `Certificate chains to the trusted CA ${trustedBy.anchor}, codeSigning, valid at the signing time`
+          : 'Signer pinned in the trust root',
+      ),
+      check(
+        Boolean(s.identity),
+        `Identity ${s.identity ?? '—'} matches the catalog's identity policy`,
+      ),
+      check(Boolean(s.issuer), `OIDC issuer ${s.issuer ?? '—'}`),
+      rekor && check(rekor.checks.set, 'Rekor signed entry timestamp (SET)'),
+      rekor && check(rekor.checks.inclusionProof, 'Rekor inclusion proof'),
+      rekor && check(rekor.checks.checkpoint, 'Signed checkpoint'),
+      rekor &&
+        check(rekor.checks.body, 'Log entry body binds this signature, certificate and digest'),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Identity'),
+      h('dd', { class: 'mono', testid: 'identity' }, s.identity ?? '—'),
+      h('dt', {}, 'Issuer'),
+      h('dd', { class: 'mono' }, s.issuer ?? '—'),
+      h('dt', {}, 'Rekor log index'),
+      h('dd', { class: 'mono', testid: 'rekor-log-index' }, rekor ? rekor.logIndex : '—'),
+      h('dt', {}, 'Log entry'),
+      h('dd', { class: 'mono' }, rekor ? `${rekor.kind}, log ${rekor.logId}` : '—'),
+      h('dt', {}, 'Signed'),
+      h('dd', {}, `${date(s.signedAt)} (${ago(s.signedAt, m.evaluatedAt)})`),
+      h('dt', {}, 'Certificate'),
+      h(
+        'dd',
+        { class: 'mono' },
+        s.certificate
+          ? `${s.certificate.fingerprint}, valid ${date(s.certificate.notBefore)} – ${date(s.certificate.notAfter)}`
+          : '—',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'note', testid: 'browser-note' },
+      h('p', {}, h('strong', {}, 'Why not in your browser? '), s.browserVerification.reason),
+      h(
+        'p',
+        {},
+        'Check it yourself, offline: download ',
+        h(
+          'a',
+          {
+            href: `/api/v1/modules/${m.slug}/attestations/signature.sigstore.json`,
+            download: 'signature.sigstore.json',
+          },
+          'signature.sigstore.json',
+        ),
+        ' and ',
+        h(
+          'a',
+          { href: '/api/v1/trust/trusted_root.json', download: 'trusted_root.json' },
+          'trusted_root.json',
+        ),
+        ', then run:',
+      ),
+      h('pre', {}, command),
+    ),
+  );
+}
+
+function scoreCard(m) {
+  return h(
+    'section',
+    { class: 'card', testid: 'score-breakdown' },
+    h('h2', {}, 'Trust score'),
+    h('p', {}, m.trustScore.statusReason),
+    table(
+      ['Signal', 'Points', 'Weight', 'Why'],
+      m.trustScore.signals.map((s) =>
+        h(
+          'tr',
+          { testid: 'signal' },
+          h('td', {}, s.signal),
+          h('td', {}, String(s.points)),
+          h('td', {}, String(s.weight)),
+          h('td', {}, s.reason),
+        ),
+      ),
+    ),
+  );
+}
+
+function policyCard(m) {
+  return h(
+    'section',
+    { class: 'card', testid: 'policy' },
+    h('h2', {}, 'Admission verdict ', badge(m.policy.verdict)),
+    table(
+      ['Rule', 'Result', 'Enforcement', 'Detail'],
+      m.policy.rules.map((r) =>
+        h(
+          'tr',
+          { testid: 'rule', 'data-rule': r.rule },
+          h('td', { class: 'mono' }, r.rule),
+          h('td', {}, badge(r.result)),
+          h('td', {}, r.enforcement),
+          h('td', {}, r.message),
+        ),
+      ),
+    ),
+  );
+}
+
+function findingsCard(m) {
+  const { open, suppressed } = m.vulnerabilities;
+  const pkg = (f) => `${f.package.name ?? ''} ${f.package.version ?? ''}`.trim();
+  return h(
+    'section',
+    { class: 'card', testid: 'findings' },
+    h('h2', {}, 'Vulnerabilities after VEX'),
+    h('h3', {}, `Residual (${open.length})`),
+    open.length === 0
+      ? h('p', { class: 'muted' }, 'No open findings.')
+      : table(
+          ['CVE', 'Package', 'Severity', 'Status', 'Action'],
+          open.map((f) =>
+            h(
+              'tr',
+              { testid: 'residual' },
+              h('td', { class: 'mono' }, f.vulnerability),
+              h('td', {}, pkg(f)),
+              h('td', {}, f.severity),
+              h('td', {}, f.disposition.replace('_', ' ')),
+              h('td', {}, f.actionStatement ?? ''),
+            ),
+          ),
+        ),
+    h('h3', {}, `Suppressed by VEX (${suppressed.length})`),
+    suppressed.length === 0
+      ? h('p', { class: 'muted' }, 'Nothing suppressed.')
+      : table(
+          ['CVE', 'Package', 'Severity', 'Status', 'Justification', 'Impact statement'],
+          suppressed.map((f) =>
+            h(
+              'tr',
+              { testid: 'suppressed' },
+              h('td', { class: 'mono' }, f.vulnerability),
+              h('td', {}, pkg(f)),
+              h('td', {}, f.severity),
+              h('td', {}, f.status ?? ''),
+              h('td', {}, f.justification ?? ''),
+              h('td', {}, f.impactStatement ?? ''),
+            ),
+          ),
+        ),
+  );
+}
+
+function factsCard(m) {
+  const p = m.provenance;
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, 'Provenance, SBOM and contact'),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'SLSA build level'),
+      h('dd', {}, `${p.level} — ${p.reason}`),
+      h('dt', {}, 'Builder'),
+      h('dd', { class: 'mono' }, p.builderId ?? '—'),
+      h('dt', {}, 'SBOM'),
+      h('dd', {}, m.sbom.reason),
+      h('dt', {}, 'Built'),
+      h('dd', {}, date(m.builtAt)),
+      h('dt', {}, 'Contact'),
+      h('dd', {}, h('a', { href: `mailto:${m.contact.contact.email}` }, m.contact.contact.email)),
+      h('dt', {}, 'API'),
+      h(
+        'dd',
+        {},
+        ...['vex', 'policy', 'score', 'attestations'].flatMap((k) => [
+          h('a', { href: m.links[k] }, k),
+          ' ',
+        ]),
+      ),
+    ),
+  );
+}
+
+async function renderModule(slug) {
+  let m;
+  try {
+    m = await api(`/api/v1/modules/${encodeURIComponent(slug)}`);
+  } catch (error) {
+    app.replaceChildren(
+      h('h1', {}, 'Module not found'),
+      h('p', { testid: 'error' }, `${error.code ?? 'ERROR'}: ${error.message}`),
+      h('a', { href: '/' }, 'All modules'),
+    );
+    return;
+  }
+  document.title = `${m.name} — Flareo catalog`;
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '/' }, '← All modules')),
+    h('h1', {}, `${m.name} `, h('span', { class: 'muted' }, m.version)),
+    h('p', { class: 'mono' }, `${m.image}@${m.digest}`),
+    h(
+      'section',
+      { class: 'card summary' },
+      h(
+        'div',
+        {},
+        h('div', { class: 'muted' }, 'Trust score'),
+        h('span', { class: 'score', testid: 'score' }, String(m.score)),
+        ' ',
+        badge(m.status, 'status'),
+      ),
+      h('div', {}, h('div', { class: 'muted' }, 'Admission verdict'), badge(m.verdict, 'verdict')),
+      h(
+        'div',
+        {},
+        h('div', { class: 'muted' }, 'Signature'),
+        h('span', { class: 'ok' }, 'verified by the server'),
+      ),
+    ),
+    verificationCard(m),
+    scoreCard(m),
+    policyCard(m),
+    findingsCard(m),
+    factsCard(m),
+  );
+}
+
+async function route() {
+  const match = /^\/modules\/([^/]+)\/?$/.exec(location.pathname);
+  try {
+    if (match) await renderModule(decodeURIComponent(match[1]));
+    else await renderList();
+    document.body.dataset.ready = 'true';
+  } catch (error) {
+    app.replaceChildren(
+      h('p', { testid: 'error' }, `Could not load the catalog: ${error.message}`),
+    );
+    document.body.dataset.ready = 'error';
+  }
+}
+
+route();
