@@ -60,6 +60,17 @@ export interface IdentityFlags {
   readonly certificateOidcIssuerRegexp?: string;
 }
 
+/** The trust and Rekor flags of `verify`, `verify-batch` and `verify-image`. */
+export interface TrustFlags extends IdentityFlags {
+  readonly key?: string[];
+  readonly trustRoot?: string[];
+  readonly rekorKey?: string[];
+  readonly rekorUrl?: string;
+  readonly rekorPolicy?: RekorPolicyFlag;
+  readonly useCurrentTime?: boolean;
+  readonly json?: boolean;
+}
+
 /** Build the identity policy; `undefined` when no identity flag was given. */
 export function identityPolicy(flags: IdentityFlags): IdentityPolicy | undefined {
   if (flags.certificateIdentity !== undefined && flags.certificateIdentityRegexp !== undefined) {

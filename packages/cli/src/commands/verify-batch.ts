@@ -17,6 +17,7 @@ import {
   type RekorPolicyFlag,
   readSignedInput,
   type SignedInput,
+  type TrustFlags,
   verificationFailure,
   verifierOptions,
 } from '../verification.js';
@@ -99,16 +100,9 @@ interface Prepared {
   readonly policy: IdentityPolicy | undefined;
 }
 
-interface BatchFlags extends IdentityFlags {
-  readonly key?: string[];
-  readonly trustRoot?: string[];
-  readonly rekorKey?: string[];
-  readonly rekorUrl?: string;
-  readonly rekorPolicy?: RekorPolicyFlag;
-  readonly useCurrentTime?: boolean;
+interface BatchFlags extends TrustFlags {
   readonly concurrency?: number;
   readonly progress: boolean;
-  readonly json?: boolean;
 }
 
 function prepare(

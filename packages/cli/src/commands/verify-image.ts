@@ -13,28 +13,21 @@ import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
   describeSummary,
-  type IdentityFlags,
   identityPolicy,
   REKOR_POLICIES,
   type RekorPolicyFlag,
+  type TrustFlags,
   verifierOptions,
 } from '../verification.js';
 import { identityOptions, trustOptions } from './verify.js';
 
-interface VerifyImageFlags extends IdentityFlags {
-  readonly key?: string[];
-  readonly trustRoot?: string[];
-  readonly rekorKey?: string[];
-  readonly rekorUrl?: string;
-  readonly rekorPolicy?: RekorPolicyFlag;
-  readonly useCurrentTime?: boolean;
+interface VerifyImageFlags extends TrustFlags {
   readonly annotations?: string[];
   readonly platform?: string[];
   readonly allPlatforms?: boolean;
   readonly allowHttp?: boolean;
   readonly registryUsername?: string;
   readonly timeout?: number;
-  readonly json?: boolean;
 }
 
 /** Where the image comes from: a registry reference or an OCI layout. */

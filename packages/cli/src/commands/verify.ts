@@ -8,7 +8,6 @@ import {
   type ArtifactArg,
   asUsageError,
   describeSummary,
-  type IdentityFlags,
   identityPolicy,
   isBundleVerifyError,
   isVerificationFailure,
@@ -17,20 +16,14 @@ import {
   type RekorPolicyFlag,
   readSignedInput,
   type SignedInput,
+  type TrustFlags,
   verificationFailure,
   verifierOptions,
 } from '../verification.js';
 
-interface VerifyFlags extends IdentityFlags {
+interface VerifyFlags extends TrustFlags {
   readonly bundle?: string;
   readonly signature?: string;
-  readonly key?: string[];
-  readonly trustRoot?: string[];
-  readonly rekorKey?: string[];
-  readonly rekorUrl?: string;
-  readonly rekorPolicy?: RekorPolicyFlag;
-  readonly useCurrentTime?: boolean;
-  readonly json?: boolean;
 }
 
 /** Everything one verification needs, gathered and checked by the CLI layer. */
