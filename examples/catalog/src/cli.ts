@@ -3,9 +3,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CatalogError } from './errors.js';
+import { recheckModule, registryAuthFromEnv, registrySignatureSource } from './registry.js';
 import { seedCatalog } from './seed.js';
 import { startCatalogServer } from './server.js';
-import { CatalogStore, DATA_FILES } from './store.js';
+import { CatalogStore, DATA_FILES, identityFor } from './store.js';
 
 /** Where the process writes: replaceable in tests. */
 export interface CliIo {
@@ -25,12 +26,22 @@ Commands:
           catalog first when the data directory is empty.
   seed    [--data-dir DIR] [--now ISO-8601]
           Mint the sample catalog (test CA, test Rekor log, five modules) into an empty data directory.
-  ingest  [--data-dir DIR] MODULE_DIR...
+  ingest  [--data-dir DIR] [--from-registry [--allow-http]] MODULE_DIR...
           Verify module directories and store those that verify; refused ones are reported
-          with their error code and nothing of them is stored.
+          with their error code and nothing of them is stored. --from-registry takes the
+          signature from the registry of the module's image (module.json image@digest): a
+          Sigstore bundle referrer must verify; signature.sigstore.json is then ignored.
+  recheck [--data-dir DIR] [--allow-http] [SLUG...]
+          Fetch the image signatures of stored modules (default: all) from their registry
+          again and print one JSON line per module with every signature found. Exits 0 when
+          every module still has a verified signature, 1 otherwise.
+
+--allow-http speaks plain HTTP to the registry; only loopback registries are accepted.
 
 Environment: FLAREO_CATALOG_DATA_DIR, FLAREO_CATALOG_PORT, FLAREO_CATALOG_HOST,
 FLAREO_CATALOG_PUBLIC_URL, FLAREO_CATALOG_LOG_LEVEL. Flags win over the environment.
+Registry credentials: FLAREO_REGISTRY_USERNAME and FLAREO_REGISTRY_PASSWORD, or
+FLAREO_REGISTRY_TOKEN (default anonymous).
 Default data directory: $XDG_DATA_HOME/flareo-catalog (~/.local/share/flareo-catalog).`;
 
 const options = {
@@ -41,6 +52,8 @@ const options = {
   'public-url': { type: 'string' },
   'log-level': { type: 'string' },
   now: { type: 'string' },
+  'from-registry': { type: 'boolean' },
+  'allow-http': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,6 +84,12 @@ function parsePort(value: string): number {
     );
   }
   return port;
+}
+
+/** Registry options of `ingest --from-registry` and `recheck`. */
+function registryOptions(allowHttp: boolean | undefined, env: CliIo['env']) {
+  const auth = registryAuthFromEnv(env);
+  return { ...(allowHttp ? { plainHttp: true } : {}), ...(auth ? { auth } : {}) };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -140,9 +159,18 @@ export async function runCli(
       case 'ingest': {
         if (rest.length === 0)
           throw new CatalogError('ARGUMENT_INVALID', 'ingest needs at least one module directory');
+        if (values['allow-http'] && !values['from-registry']) {
+          throw new CatalogError('ARGUMENT_INVALID', '--allow-http needs --from-registry', {
+            expected: '--from-registry',
+          });
+        }
+        const fromRegistry = values['from-registry']
+          ? registrySignatureSource(registryOptions(values['allow-http'], env))
+          : undefined;
         const store = await CatalogStore.open(dataDir, {
           onQuarantine: (slug, e) =>
             io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
+          ...(fromRegistry ? { signatureSource: fromRegistry } : {}),
         });
         let refused = 0;
         for (const dir of rest) {
@@ -171,6 +199,46 @@ export async function runCli(
           }
         }
         return { code: refused === 0 ? 0 : 1 };
+      }
+      case 'recheck': {
+        if (values['from-registry']) {
+          throw new CatalogError('ARGUMENT_INVALID', 'recheck always reads the registry', {
+            actual: '--from-registry',
+          });
+        }
+        const options = registryOptions(values['allow-http'], env);
+        const store = await CatalogStore.open(dataDir, {
+          onQuarantine: (slug, e) =>
+            io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
+        });
+        const slugs = rest.length > 0 ? rest : store.list().map((e) => e.module.slug);
+        let failed = 0;
+        for (const slug of slugs) {
+          let entry: ReturnType<CatalogStore['get']>;
+          try {
+            entry = store.get(slug);
+          } catch (error) {
+            if (!(error instanceof CatalogError)) throw error;
+            failed++;
+            io.out(
+              JSON.stringify({ slug, verified: false, code: error.code, message: error.message }),
+            );
+            continue;
+          }
+          const report = await recheckModule(
+            entry.module,
+            {
+              trustRoot: store.trustRoot,
+              verifierOptions: store.verifierOptions,
+              identity: identityFor(store.config, slug),
+            },
+            options,
+          );
+          if (!report.verified) failed++;
+          const { error, ...fields } = report;
+          io.out(JSON.stringify(error ? { ...fields, ...error } : fields));
+        }
+        return { code: failed === 0 ? 0 : 1 };
       }
       case 'serve': {
         if (rest.length > 0)

@@ -14,6 +14,11 @@ export type CatalogErrorCode =
   | 'ARTIFACT_DIGEST_MISMATCH'
   /** The signature bundle did not verify (`detail.reason` is the `@flareo/bundle-verify` code). */
   | 'SIGNATURE_REJECTED'
+  /**
+   * The module's image or its signatures could not be read from the registry (unreachable,
+   * image not found, credentials refused); `detail.reason` is the `@flareo/image-verify` code.
+   */
+  | 'REGISTRY_UNAVAILABLE'
   /** The provenance attestation did not verify or is not usable SLSA provenance. */
   | 'PROVENANCE_REJECTED'
   /** The SBOM is not a CycloneDX JSON document of the expected shape. */

@@ -15,7 +15,22 @@ export type {
 } from './module.js';
 export { bundleFileSignatureSource, MODULE_FILES, readModuleDir, verifyModule } from './module.js';
 export { openApiDocument } from './openapi.js';
-export type { SampleModuleSpec, SeedKit, SeedKitOptions, SeedResult } from './seed.js';
+export type { FoundSignature, RecheckReport, RegistrySignatureOptions } from './registry.js';
+export {
+  imageReferenceOf,
+  loaderError,
+  REGISTRY_ENV,
+  recheckModule,
+  registryAuthFromEnv,
+  registrySignatureSource,
+} from './registry.js';
+export type {
+  MintOptions,
+  SampleModuleSpec,
+  SeedKit,
+  SeedKitOptions,
+  SeedResult,
+} from './seed.js';
 export {
   createSeedKit,
   SAMPLE_CONFIG,

@@ -7,7 +7,9 @@ import {
   type IdentityPolicy,
   summarizeResult,
   type VerificationSummary,
+  type VerifierOptions,
 } from '@flareo/bundle-verify';
+import type { TrustRoot } from '@flareo/trust-root';
 import {
   type SbomCompleteness,
   type SlsaAssessment,
@@ -95,6 +97,13 @@ export interface SignatureRequest {
   readonly verifier: BundleVerifier;
   /** The identity this module must be signed by. */
   readonly identity: IdentityPolicy;
+  /**
+   * The catalog's parsed trust root, for sources that build their own verifier (the registry
+   * source verifies with `@flareo/image-verify`). Absent when the context carries none.
+   */
+  readonly trustRoot?: TrustRoot;
+  /** The verifier options the catalog's {@link verifier} was built with (its Rekor policy). */
+  readonly verifierOptions?: VerifierOptions;
 }
 
 /**
@@ -159,6 +168,10 @@ export interface VerifyContext {
   readonly trustedBuilders: readonly { readonly idPattern: RegExp; readonly level: 1 | 2 | 3 }[];
   /** Where the signature comes from. Default {@link bundleFileSignatureSource}. */
   readonly signatureSource?: SignatureSource;
+  /** The trust root {@link verifier} was built from; passed to the signature source. Default none. */
+  readonly trustRoot?: TrustRoot;
+  /** The options {@link verifier} was built with; passed to the signature source. Default none. */
+  readonly verifierOptions?: VerifierOptions;
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -438,6 +451,8 @@ export async function verifyModule(
     artifact,
     verifier: context.verifier,
     identity,
+    ...(context.trustRoot === undefined ? {} : { trustRoot: context.trustRoot }),
+    ...(context.verifierOptions === undefined ? {} : { verifierOptions: context.verifierOptions }),
   });
   if (artifact instanceof Uint8Array && sha256(artifact) !== manifest.digest) {
     throw new CatalogError(

@@ -298,7 +298,21 @@ export interface SeedKit {
   readonly trustedRoot: Record<string, unknown>;
   readonly config: CatalogConfig;
   /** Mint the files of one module directory (relative path → bytes). */
-  mintModule(spec: SampleModuleSpec): Map<string, Uint8Array>;
+  mintModule(spec: SampleModuleSpec, options?: MintOptions): Map<string, Uint8Array>;
+}
+
+/** Options of {@link SeedKit.mintModule}: mint a module for an image that really exists. */
+export interface MintOptions {
+  /**
+   * The artifact: the exact bytes of the image's manifest (its digest is the image digest
+   * the module is signed over). Default: a sample manifest minted from the spec.
+   */
+  readonly artifact?: Uint8Array;
+  /**
+   * The image repository, without tag or digest (e.g. `127.0.0.1:5000/flareo/app`).
+   * Default `${SAMPLE_REGISTRY}/<slug>`.
+   */
+  readonly image?: string;
 }
 
 const HOUR = 3_600_000;
@@ -335,8 +349,11 @@ export function createSeedKit(options: SeedKitOptions = {}): SeedKit {
     tlogs: [rekor.transparencyLogInstance()],
   };
 
-  const mintModule = (spec: SampleModuleSpec): Map<string, Uint8Array> => {
-    const image = `${SAMPLE_REGISTRY}/${spec.slug}`;
+  const mintModule = (
+    spec: SampleModuleSpec,
+    options: MintOptions = {},
+  ): Map<string, Uint8Array> => {
+    const image = options.image ?? `${SAMPLE_REGISTRY}/${spec.slug}`;
     const tag = `v${spec.version}`;
     const repo = `https://github.com/flareo/${spec.slug}`;
     const workflow = `${repo}/.github/workflows/release.yml@refs/tags/${tag}`;
@@ -345,33 +362,35 @@ export function createSeedKit(options: SeedKitOptions = {}): SeedKit {
     const commit = hex(`${spec.slug}@${spec.version}:commit`, 20);
 
     // The artifact: the image's OCI manifest; its digest is the image digest.
-    const artifact = enc({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: `sha256:${hex(`${spec.slug}:config`)}`,
-        size: 2841,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-          digest: `sha256:${hex('debian-12-slim')}`,
-          size: 29_153_542,
+    const artifact =
+      options.artifact ??
+      enc({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: `sha256:${hex(`${spec.slug}:config`)}`,
+          size: 2841,
         },
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-          digest: `sha256:${hex(`${spec.slug}:app`)}`,
-          size: 41_887_113,
+        layers: [
+          {
+            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+            digest: `sha256:${hex('debian-12-slim')}`,
+            size: 29_153_542,
+          },
+          {
+            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+            digest: `sha256:${hex(`${spec.slug}:app`)}`,
+            size: 41_887_113,
+          },
+        ],
+        annotations: {
+          'org.opencontainers.image.source': repo,
+          'org.opencontainers.image.revision': commit,
+          'org.opencontainers.image.version': spec.version,
+          'org.opencontainers.image.created': iso(builtAt),
         },
-      ],
-      annotations: {
-        'org.opencontainers.image.source': repo,
-        'org.opencontainers.image.revision': commit,
-        'org.opencontainers.image.version': spec.version,
-        'org.opencontainers.image.created': iso(builtAt),
-      },
-    });
+      });
     const digestHex = createHash('sha256').update(artifact).digest('hex');
     const digest = `sha256:${digestHex}`;
 

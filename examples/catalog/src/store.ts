@@ -1,9 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type BundleVerifier, createVerifier, type IdentityPolicy } from '@flareo/bundle-verify';
+import {
+  type BundleVerifier,
+  createVerifier,
+  type IdentityPolicy,
+  type VerifierOptions,
+} from '@flareo/bundle-verify';
 import { type CompiledPolicy, compilePolicy, type PolicyConfig, PolicyError } from '@flareo/policy';
-import { parseTrustedRoot } from '@flareo/trust-root';
+import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
 import { mergeVex, type VexDocument } from '@flareo/vex';
 import { type Assessment, assessModule } from './assess.js';
 import { assertSlug, CatalogError } from './errors.js';
@@ -147,6 +152,10 @@ export class CatalogStore {
   readonly config: CatalogConfig;
   /** The `trusted_root.json` the catalog verifies against, as read. */
   readonly trustedRootText: string;
+  /** The parsed trust root every signature is verified against. */
+  readonly trustRoot: TrustRoot;
+  /** The verifier options (Rekor policy) of the catalog's verifiers. */
+  readonly verifierOptions: VerifierOptions;
   readonly #policy: CompiledPolicy;
   readonly #context: VerifyContext;
   readonly #options: StoreOptions;
@@ -161,13 +170,16 @@ export class CatalogStore {
     dataDir: string,
     config: CatalogConfig,
     trustedRootText: string,
-    verifier: BundleVerifier,
+    trust: { trustRoot: TrustRoot; verifierOptions: VerifierOptions; verifier: BundleVerifier },
     policy: CompiledPolicy,
     options: StoreOptions,
   ) {
+    const { trustRoot, verifierOptions, verifier } = trust;
     this.dataDir = dataDir;
     this.config = config;
     this.trustedRootText = trustedRootText;
+    this.trustRoot = trustRoot;
+    this.verifierOptions = verifierOptions;
     this.#policy = policy;
     this.#options = options;
     this.#publicUrl = (options.publicUrl ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -179,6 +191,8 @@ export class CatalogStore {
       verifier,
       identityFor: (slug) => identityFor(config, slug),
       trustedBuilders,
+      trustRoot,
+      verifierOptions,
       ...(options.signatureSource ? { signatureSource: options.signatureSource } : {}),
     };
   }
@@ -222,11 +236,14 @@ export class CatalogStore {
       join(dataDir, DATA_FILES.trustedRoot),
       'trusted_root.json',
     );
+    const verifierOptions: VerifierOptions = {
+      rekor: { policy: config.rekorPolicy ?? 'require-any' },
+    };
     let verifier: BundleVerifier;
+    let trustRoot: TrustRoot;
     try {
-      verifier = createVerifier(parseTrustedRoot(trustedRootJson as object), {
-        rekor: { policy: config.rekorPolicy ?? 'require-any' },
-      });
+      trustRoot = parseTrustedRoot(trustedRootJson as object);
+      verifier = createVerifier(trustRoot, verifierOptions);
     } catch (error) {
       throw new CatalogError(
         'CONFIG_INVALID',
@@ -244,7 +261,7 @@ export class CatalogStore {
       dataDir,
       config,
       JSON.stringify(trustedRootJson, null, 2),
-      verifier,
+      { trustRoot, verifierOptions, verifier },
       policy,
       options,
     );

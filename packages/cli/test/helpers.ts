@@ -21,10 +21,12 @@ export function flareo(
   args: readonly string[],
   options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliRun> {
+  // FORCE_COLOR is removed, not emptied: Node 22+ warns on stderr when both are set.
+  const { FORCE_COLOR: _forced, ...inherited } = process.env;
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...options.env },
+      env: { ...inherited, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
