@@ -36,7 +36,17 @@ describe('parsers never throw anything but their own error', () => {
         fc.option(digest, { nil: undefined }),
         (registry, parts, t, d) => {
           const text = `${registry}/${parts.join('/')}${t === undefined ? '' : `:${t}`}${d === undefined ? '' : `@${d}`}`;
+          const repository =
+            registry === 'docker.io' && parts.length === 1
+              ? `library/${parts[0]}`
+              : parts.join('/');
+          if (repository.length > 255) {
+            // The distribution spec caps repository names at 255 characters.
+            expect(() => parseImageReference(text)).toThrow(/repository longer than 255/);
+            return;
+          }
           const parsed = parseImageReference(text);
+          expect(parsed.repository).toBe(repository);
           expect(parseImageReference(parsed.canonical)).toEqual(parsed);
           expect(parsed.digest).toBe(d);
           if (t !== undefined) expect(parsed.tag).toBe(t);

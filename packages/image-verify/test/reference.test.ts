@@ -32,6 +32,10 @@ describe('parseImageReference', () => {
     ['localhost/demo', { registry: 'localhost', repository: 'demo', tag: 'latest' }],
     ['[::1]:5000/demo:x', { registry: '[::1]:5000', repository: 'demo', tag: 'x' }],
     ['my-registry.example:443/a__b/c-d.e:V_1', { repository: 'a__b/c-d.e', tag: 'V_1' }],
+    [
+      `ghcr.io/${'a'.repeat(127)}/${'b'.repeat(127)}`,
+      { repository: `${'a'.repeat(127)}/${'b'.repeat(127)}` },
+    ],
   ] as const;
   it.each(valid)('%s', (text, expected) => {
     const parsed = parseImageReference(text);
@@ -49,6 +53,8 @@ describe('parseImageReference', () => {
     'ghcr.io/a/b:-tag',
     'a/b:tag/with/slash',
     `ghcr.io/${'a'.repeat(300)}`,
+    // 256 characters in several components (found by the round-trip property).
+    `ghcr.io/${'a'.repeat(128)}/${'b'.repeat(127)}`,
     'bad_host.io:99999999/a',
   ];
   it.each(invalid)('rejects %j', async (text) => {
