@@ -95,6 +95,16 @@ const base: SamplePackage[] = [
 const withPackage = (name: string, version: string): SamplePackage[] =>
   base.map((p) => (p.name === name ? { ...p, version } : p));
 
+/** Grafana's first VEX document says this, and its second (superseding) one says it again. */
+const NO_MINIZIP: SampleVexStatement = {
+  vulnerability: 'CVE-2023-45853',
+  packages: ['zlib1g'],
+  status: 'not_affected',
+  justification: 'vulnerable_code_not_present',
+  impactStatement:
+    "Debian's zlib1g package does not build or ship MiniZip; zipOpenNewFileInZip4_64 is not in the image.",
+};
+
 const APT_LOW: SampleFinding = {
   id: 'CVE-2011-3374',
   pkg: 'apt',
@@ -207,14 +217,7 @@ export const SAMPLE_MODULES: readonly SampleModuleSpec[] = [
     ],
     vex: [
       [
-        {
-          vulnerability: 'CVE-2023-45853',
-          packages: ['zlib1g'],
-          status: 'not_affected',
-          justification: 'vulnerable_code_not_present',
-          impactStatement:
-            "Debian's zlib1g package does not build or ship MiniZip; zipOpenNewFileInZip4_64 is not in the image.",
-        },
+        NO_MINIZIP,
         {
           vulnerability: 'CVE-2024-2961',
           packages: ['libc6'],
@@ -222,14 +225,7 @@ export const SAMPLE_MODULES: readonly SampleModuleSpec[] = [
         },
       ],
       [
-        {
-          vulnerability: 'CVE-2023-45853',
-          packages: ['zlib1g'],
-          status: 'not_affected',
-          justification: 'vulnerable_code_not_present',
-          impactStatement:
-            "Debian's zlib1g package does not build or ship MiniZip; zipOpenNewFileInZip4_64 is not in the image.",
-        },
+        NO_MINIZIP,
         {
           vulnerability: 'CVE-2024-2961',
           packages: ['libc6'],

@@ -121,6 +121,31 @@ export function identityPolicy(flags: IdentityFlags): IdentityPolicy | undefined
   };
 }
 
+/**
+ * Keyless checks on the expected signer: against the public-good root both the identity and
+ * the issuer are required (anyone can get a public-good certificate); against a private trust
+ * root neither is, but verifying without them accepts any signer the root vouches for, so say so.
+ */
+export function checkKeylessSigner(
+  plan: TrustPlan,
+  policy: IdentityPolicy | undefined,
+  out: { warn(text: string): void },
+): void {
+  const hasSan = policy?.subjectAlternativeName !== undefined;
+  const hasIssuer = policy?.issuer !== undefined;
+  if (plan.publicGood && !(hasSan && hasIssuer)) {
+    throw usageError(
+      'keyless verification against the public-good root needs the expected signer',
+      'give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
+    );
+  }
+  if (!hasSan && !hasIssuer) {
+    out.warn(
+      'no --certificate-identity or --certificate-oidc-issuer: any signer the trust root vouches for is accepted',
+    );
+  }
+}
+
 /** Verifier options from `--rekor-policy` and `--use-current-time`. */
 export function verifierOptions(
   rekorPolicy: RekorPolicyFlag,

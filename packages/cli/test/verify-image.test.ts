@@ -142,6 +142,24 @@ describe('flareo verify-image (OCI layout, offline)', () => {
     expect(r.stderr).toContain('TLOG_UNTRUSTED');
   });
 
+  it('public-good root without the expected signer: exit 2 USAGE before reading the image', async () => {
+    const [noIssuer, none] = await Promise.all([
+      flareo(['verify-image', signedDir, ...identity.slice(0, 2)]),
+      flareo(['verify-image', signedDir]),
+    ]);
+    for (const r of [noIssuer, none]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('needs the expected signer');
+      expect(r.stderr).toContain('--certificate-oidc-issuer');
+    }
+  });
+
+  it('private trust root without identity flags: verified, with a warning', async () => {
+    const r = await flareo(['verify-image', signedDir, '--trust-root', trustedRoot]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('any signer the trust root vouches for is accepted');
+  });
+
   it('unsigned image: exit 1 NO_SIGNATURES', async () => {
     const r = await flareo(['verify-image', unsignedDir, ...trusted]);
     expect(r.code).toBe(1);

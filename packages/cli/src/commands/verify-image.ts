@@ -12,6 +12,7 @@ import { CliError, EXIT, type ExitCode, type FailureReport, usageError } from '.
 import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
+  checkKeylessSigner,
   describeSummary,
   identityPolicy,
   REKOR_POLICIES,
@@ -234,21 +235,7 @@ export function registerVerifyImage(program: Command, out: Output): void {
       if (flags.allPlatforms && flags.platform?.length) {
         throw usageError('give --all-platforms or --platform, not both');
       }
-      if (!plan.keyed) {
-        const hasSan = policy?.subjectAlternativeName !== undefined;
-        const hasIssuer = policy?.issuer !== undefined;
-        if (plan.publicGood && !(hasSan && hasIssuer)) {
-          throw usageError(
-            'keyless verification against the public-good root needs the expected signer',
-            'give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
-          );
-        }
-        if (!hasSan && !hasIssuer) {
-          out.warn(
-            'no --certificate-identity or --certificate-oidc-issuer: any signer the trust root vouches for is accepted',
-          );
-        }
-      }
+      if (!plan.keyed) checkKeylessSigner(plan, policy, out);
       if (target.kind === 'layout' && (flags.allowHttp || flags.registryUsername)) {
         throw usageError('--allow-http and --registry-username are for registry references');
       }

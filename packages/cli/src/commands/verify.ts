@@ -7,6 +7,7 @@ import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
   type ArtifactArg,
   asUsageError,
+  checkKeylessSigner,
   describeSummary,
   identityPolicy,
   isBundleVerifyError,
@@ -174,21 +175,7 @@ export function registerVerify(program: Command, out: Output): void {
           'pass it with --key FILE (PEM)',
         );
       }
-      if (signed.kind === 'bundle' && !plan.keyed) {
-        const hasSan = policy?.subjectAlternativeName !== undefined;
-        const hasIssuer = policy?.issuer !== undefined;
-        if (plan.publicGood && !(hasSan && hasIssuer)) {
-          throw usageError(
-            'keyless verification against the public-good root needs the expected signer',
-            'give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
-          );
-        }
-        if (!hasSan && !hasIssuer) {
-          out.warn(
-            'no --certificate-identity or --certificate-oidc-issuer: any signer the trust root vouches for is accepted',
-          );
-        }
-      }
+      if (signed.kind === 'bundle' && !plan.keyed) checkKeylessSigner(plan, policy, out);
       return verifyOne(out, {
         artifact: parseArtifact(artifact),
         signed,
