@@ -286,7 +286,27 @@ function normalizeLegacyBundle(
   }
   const tlogEntries =
     json.rekorBundle === undefined || json.rekorBundle === null ? [] : [json.rekorBundle];
-  return { format: 'cosign-legacy-bundle', content, signer, tlogEntries, timestamps: [] };
+  const timestamps =
+    json.rfc3161Timestamp === undefined || json.rfc3161Timestamp === null
+      ? []
+      : [legacyTimestamp(json.rfc3161Timestamp)];
+  return { format: 'cosign-legacy-bundle', content, signer, tlogEntries, timestamps };
+}
+
+/**
+ * cosign keeps an RFC 3161 timestamp out of its legacy bundle: `sign-blob` writes it to its own
+ * file and `cosign sign` to the `dev.sigstore.cosign/rfc3161timestamp` layer annotation, both
+ * as `{"SignedRFC3161Timestamp": "<base64 DER TimeStampResp>"}`. Callers attach that object as
+ * `rfc3161Timestamp`; the token is verified like a Sigstore bundle's, over the signature bytes.
+ */
+function legacyTimestamp(value: unknown): Uint8Array {
+  const field = 'rfc3161Timestamp.SignedRFC3161Timestamp';
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    malformed('rfc3161Timestamp must be an object {"SignedRFC3161Timestamp": "<base64>"}', field);
+  }
+  const signed = (value as { SignedRFC3161Timestamp?: unknown }).SignedRFC3161Timestamp;
+  if (typeof signed !== 'string') malformed(`${field} must be a base64 string`, field);
+  return strictBase64(signed, field);
 }
 
 function parseEnvelope(bytes: Uint8Array): SignedContent | undefined {

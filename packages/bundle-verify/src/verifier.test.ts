@@ -310,6 +310,95 @@ describe('positive: legacy cosign bundles', () => {
   });
 });
 
+describe('legacy cosign bundles with an RFC 3161 timestamp (cosign --timestamp-server-url)', () => {
+  // cosign keeps the timestamp beside the legacy bundle; callers attach it as rfc3161Timestamp.
+  const noLog = createVerifier(trust, { rekor: { policy: 'disabled' } });
+  const stamped = (o: Partial<Parameters<typeof mintLegacyCosignBundle>[0]> = {}) =>
+    mintLegacyCosignBundle({
+      artifact,
+      signer: { certificate: leaf, chain: [chain.intermediate] },
+      timestamp: tsa,
+      ...o,
+    });
+  const validFrom = new Date(leaf.x509.validFrom).getTime();
+
+  it('without a log, the timestamp is the trusted time', () => {
+    const b = stamped();
+    const result = noLog.verifyBundle(b, artifact, anyIdentity);
+    expect(result.times).toEqual([{ source: 'timestamp', time: new Date(validFrom + 60_000) }]);
+    expect(result.tlog.entries).toHaveLength(0);
+  });
+
+  it('with a SET too, both times are used', () => {
+    const result = verifier.verifyBundle(stamped({ rekor }), artifact, anyIdentity);
+    expect(result.times.map((t) => t.source).sort()).toEqual(['log', 'timestamp']);
+  });
+
+  it('a tampered timestamp byte → TIMESTAMP_INVALID', () => {
+    const b = stamped();
+    const t = b.rfc3161Timestamp?.SignedRFC3161Timestamp as string;
+    const bytes = Buffer.from(t, 'base64');
+    // The last bytes are the token's signature value.
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0x01;
+    const tampered = {
+      ...b,
+      rfc3161Timestamp: { SignedRFC3161Timestamp: bytes.toString('base64') },
+    };
+    expectRejection(
+      () => noLog.verifyBundle(tampered, artifact, anyIdentity),
+      'TIMESTAMP_INVALID',
+      'timestamp',
+    );
+  });
+
+  it('a timestamp over another signature → TIMESTAMP_INVALID', () => {
+    const other = mintLegacyCosignBundle({
+      artifact: enc.encode('another artifact'),
+      signer: { certificate: leaf },
+      timestamp: tsa,
+    });
+    const b = { ...stamped(), rfc3161Timestamp: other.rfc3161Timestamp };
+    expectRejection(
+      () => noLog.verifyBundle(b, artifact, anyIdentity),
+      'TIMESTAMP_INVALID',
+      'timestamp',
+    );
+  });
+
+  it('a timestamp outside the certificate validity → CERTIFICATE_EXPIRED', () => {
+    const b = stamped({ timestampTime: new Date(new Date(leaf.x509.validTo).getTime() + 60_000) });
+    expectRejection(
+      () => noLog.verifyBundle(b, artifact, anyIdentity),
+      'CERTIFICATE_EXPIRED',
+      'certificate',
+    );
+  });
+
+  it('a TSA the trust root does not hold → UNTRUSTED_SIGNER at the timestamp step', () => {
+    const b = stamped({ timestamp: new TestTimestampAuthority({ seed: 'bv-verifier-tsa-other' }) });
+    expectRejection(
+      () => noLog.verifyBundle(b, artifact, anyIdentity),
+      'UNTRUSTED_SIGNER',
+      'timestamp',
+    );
+  });
+
+  it.each([
+    ['a string', 'MIIB'],
+    ['an array', []],
+    ['without SignedRFC3161Timestamp', {}],
+    ['a number value', { SignedRFC3161Timestamp: 1 }],
+    ['a value that is not base64', { SignedRFC3161Timestamp: 'not base64!' }],
+  ])('rfc3161Timestamp as %s → BUNDLE_MALFORMED', (_name, value) => {
+    const b = { ...stamped(), rfc3161Timestamp: value };
+    expectRejection(
+      () => noLog.verifyBundle(b, artifact, anyIdentity),
+      'BUNDLE_MALFORMED',
+      'parse',
+    );
+  });
+});
+
 describe('positive: keyed .sig sidecars', () => {
   const keys = {
     'ecdsa-p256': testKey('ecdsa-p256', 'bv-verifier-sig'),

@@ -162,6 +162,32 @@ export interface SignedInput {
   readonly kind: 'bundle' | 'signature';
   readonly path: string;
   readonly value: string | object;
+  /** The `--rfc3161-timestamp` file merged into a legacy cosign bundle, if any. */
+  readonly timestampPath?: string;
+}
+
+/**
+ * `--rfc3161-timestamp FILE` (cosign verify-blob's flag): the timestamp cosign wrote beside a
+ * legacy bundle (`{"SignedRFC3161Timestamp": "<base64>"}`) joins that bundle as its
+ * `rfc3161Timestamp`; bundle-verify checks its shape and signature. Sigstore bundles carry
+ * their timestamps inside, so the flag is refused for them.
+ */
+export function withTimestampFile(signed: SignedInput, path: string): SignedInput {
+  const bundle = signed.value as Record<string, unknown>;
+  if (signed.kind !== 'bundle' || typeof bundle.base64Signature !== 'string') {
+    throw usageError(
+      '--rfc3161-timestamp goes with a legacy cosign bundle',
+      'Sigstore bundles hold their RFC 3161 timestamps inside (verificationMaterial.timestampVerificationData)',
+    );
+  }
+  if (bundle.rfc3161Timestamp !== undefined) {
+    throw usageError(
+      `bundle ${signed.path} already holds an rfc3161Timestamp`,
+      'drop --rfc3161-timestamp, or give a bundle without one',
+    );
+  }
+  const timestamp = parseJson(readText(path, 'timestamp'), path, 'timestamp');
+  return { ...signed, value: { ...bundle, rfc3161Timestamp: timestamp }, timestampPath: path };
 }
 
 /** Read `--bundle` (must be JSON: exit 2 otherwise) or `--signature` (base64 text). */

@@ -8,6 +8,7 @@ import {
   mintLegacyCosignBundle,
   mintSigstoreBundle,
   TestRekorV1,
+  TestTimestampAuthority,
   testKey,
 } from '@flareo/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -266,6 +267,88 @@ describe('flareo verify: private CA, cosign and Sigstore bundles', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/TLOG_UNTRUSTED|UNTRUSTED_SIGNER/);
     expect(r.stderr).toContain('hint:');
+  });
+});
+
+describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server-url)', () => {
+  // A private CA and a TSA, no Rekor: cosign writes the bundle and the timestamp side by side.
+  const tsa = new TestTimestampAuthority({ seed: 'cli-tsa' });
+  const tsaRoot = scratch.write(
+    'tsa_trusted_root.json',
+    buildTrustedRoot({
+      certificateAuthorities: [{ chain: [chain.intermediate, chain.root] }],
+      timestampAuthorities: [{ chain: [...tsa.chain] }],
+    }),
+  );
+  const { rfc3161Timestamp, ...stampedBundle } = mintLegacyCosignBundle({
+    artifact,
+    signer: { certificate: leaf },
+    rekor: null,
+    timestamp: tsa,
+  });
+  const bundlePath = scratch.write('stamped.cosign.bundle', stampedBundle);
+  const timestampPath = scratch.write('stamped.tsr.json', rfc3161Timestamp ?? {});
+  const token = Buffer.from(rfc3161Timestamp?.SignedRFC3161Timestamp ?? '', 'base64');
+  token[token.length - 3] = (token[token.length - 3] ?? 0) ^ 0x01;
+  const tamperedPath = scratch.write('tampered.tsr.json', {
+    SignedRFC3161Timestamp: token.toString('base64'),
+  });
+  const base = ['verify', '--trust-root', tsaRoot, '--rekor-policy', 'disabled', ...identity];
+
+  it('the timestamp file is the trusted time; without it there is none', async () => {
+    const [ok, without] = await Promise.all([
+      flareo([
+        ...base,
+        '--bundle',
+        bundlePath,
+        '--rfc3161-timestamp',
+        timestampPath,
+        '--json',
+        artifactPath,
+      ]),
+      flareo([...base, '--bundle', bundlePath, artifactPath]),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const report = json(ok) as {
+      rfc3161Timestamp: string;
+      result: { times: { source: string }[] };
+    };
+    expect(report.rfc3161Timestamp).toBe(timestampPath);
+    expect(report.result.times.map((t) => t.source)).toEqual(['timestamp']);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('TIME_SOURCE_MISSING');
+  });
+
+  it('a tampered or malformed timestamp fails; misuse and files that are not JSON exit 2', async () => {
+    const notJson = scratch.write('notjson.tsr.json', '{nope');
+    const wrongShape = scratch.write('shape.tsr.json', { signedRFC3161Timestamp: 'AA==' });
+    const [tamper, sigstore, keyed, broken, shape] = await Promise.all([
+      flareo([...base, '--bundle', bundlePath, '--rfc3161-timestamp', tamperedPath, artifactPath]),
+      flareo([...base, '--bundle', v3Bundle, '--rfc3161-timestamp', timestampPath, artifactPath]),
+      flareo([
+        'verify',
+        '--key',
+        keyPath,
+        '--signature',
+        sigPath,
+        '--rfc3161-timestamp',
+        timestampPath,
+        artifactPath,
+      ]),
+      flareo([...base, '--bundle', bundlePath, '--rfc3161-timestamp', notJson, artifactPath]),
+      flareo([...base, '--bundle', bundlePath, '--rfc3161-timestamp', wrongShape, artifactPath]),
+    ]);
+    expect(tamper.code).toBe(1);
+    expect(tamper.stderr).toContain('TIMESTAMP_INVALID');
+    expect(sigstore.code).toBe(2);
+    expect(sigstore.stderr).toContain('--rfc3161-timestamp goes with a legacy cosign bundle');
+    expect(keyed.code).toBe(2);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('JSON_INVALID');
+    // Like any malformed bundle field, a timestamp of the wrong shape fails verification.
+    expect(shape.code).toBe(1);
+    expect(shape.stderr).toContain('BUNDLE_MALFORMED');
+    expect(shape.stderr).toContain('SignedRFC3161Timestamp');
   });
 });
 

@@ -16,6 +16,8 @@ export const COSIGN_ANNOTATIONS = Object.freeze({
   certificate: 'dev.sigstore.cosign/certificate',
   chain: 'dev.sigstore.cosign/chain',
   bundle: 'dev.sigstore.cosign/bundle',
+  /** `{"SignedRFC3161Timestamp": "<base64 DER>"}`: a TSA's timestamp over the signature bytes. */
+  timestamp: 'dev.sigstore.cosign/rfc3161timestamp',
 });
 
 /** The `critical.type` of a cosign container image signature. */

@@ -196,22 +196,21 @@ function verifyCosign(
       expected: COSIGN_ANNOTATIONS.signature,
     });
   }
-  let rekorBundle: unknown;
-  const bundleText = annotations[COSIGN_ANNOTATIONS.bundle];
-  if (bundleText !== undefined) {
+  // The Rekor bundle and the RFC 3161 timestamp annotations hold JSON.
+  const parsed: { rekorBundle?: unknown; rfc3161Timestamp?: unknown } = {};
+  for (const [field, key, what] of [
+    ['rekorBundle', COSIGN_ANNOTATIONS.bundle, 'Rekor bundle'],
+    ['rfc3161Timestamp', COSIGN_ANNOTATIONS.timestamp, 'RFC 3161 timestamp'],
+  ] as const) {
+    const text = annotations[key];
+    if (text === undefined) continue;
     try {
-      rekorBundle = JSON.parse(bundleText);
+      parsed[field] = JSON.parse(text);
     } catch (cause) {
-      return fail(
-        'cosign',
-        origin,
-        'SIGNATURE_MALFORMED',
-        'the Rekor bundle annotation is not JSON',
-        {
-          expected: COSIGN_ANNOTATIONS.bundle,
-          cause: (cause as Error).message,
-        },
-      );
+      return fail('cosign', origin, 'SIGNATURE_MALFORMED', `the ${what} annotation is not JSON`, {
+        expected: key,
+        cause: (cause as Error).message,
+      });
     }
   }
   const certificate = annotations[COSIGN_ANNOTATIONS.certificate];
@@ -223,7 +222,7 @@ function verifyCosign(
   const legacy = {
     base64Signature,
     ...(cert === undefined ? {} : { cert }),
-    ...(rekorBundle === undefined ? {} : { rekorBundle }),
+    ...parsed,
   };
   let result: VerificationSummary;
   try {

@@ -5,17 +5,22 @@ import {
   addCosignSignature,
   addTestImage,
   addTestMultiArchImage,
+  buildTrustedRoot,
   COSIGN_ANNOTATIONS,
+  type CosignSignatureOptions,
   cosignSignatureTag,
   descriptorOf,
   OciStore,
+  TestTimestampAuthority,
   type WriteOciLayoutOptions,
   writeOciLayout,
 } from '@flareo/testkit';
+import { parseTrustedRoot } from '@flareo/trust-root';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OciLayoutOptions, openOciLayout } from '../src/index.js';
+import { createImageVerifier, type OciLayoutOptions, openOciLayout } from '../src/index.js';
 import {
   attachBundle,
+  chain,
   codes,
   policy,
   rejects,
@@ -244,6 +249,94 @@ describe('cosign signatures in an OCI layout', () => {
         }),
       'POLICY_INVALID',
     );
+  });
+});
+
+describe('cosign signatures stamped by a TSA (cosign sign --timestamp-server-url)', () => {
+  // A private deployment without a log: the RFC 3161 timestamp annotation is the trusted time.
+  const tsa = new TestTimestampAuthority({ seed: 'iv-tsa' });
+  const stampedTrust = parseTrustedRoot({
+    ...buildTrustedRoot({
+      certificateAuthorities: [{ chain: [chain.intermediate, chain.root] }],
+      timestampAuthorities: [{ chain: [...tsa.chain] }],
+    }),
+    tlogs: [rekor.transparencyLogInstance()],
+  });
+  const noLog = createImageVerifier(stampedTrust, { rekor: { policy: 'disabled' } });
+  const stamped = (signature: Partial<CosignSignatureOptions> = {}) =>
+    signedImage({ signature: { rekor: null, timestamp: tsa, ...signature } });
+
+  it('verifies with the timestamp as the only trusted time', async () => {
+    const { store } = stamped();
+    const result = noLog.verifyImage(await collect(store), policy);
+    const [sig] = result.signatures;
+    expect(sig?.verified && sig.result.times.map((t) => t.source)).toEqual(['timestamp']);
+    expect(sig?.verified && sig.result.tlog.entries).toEqual([]);
+  });
+
+  it('uses the timestamp beside a Rekor bundle under the default policy', async () => {
+    const { store } = stamped({ rekor });
+    const result = createImageVerifier(stampedTrust).verifyImage(await collect(store), policy);
+    const [sig] = result.signatures;
+    expect(sig?.verified && sig.result.times.map((t) => t.source).sort()).toEqual([
+      'log',
+      'timestamp',
+    ]);
+  });
+
+  const timestampRejections = [
+    {
+      name: 'timestamp annotation that is not JSON',
+      annotation: '{not json',
+      code: 'SIGNATURE_MALFORMED',
+    },
+    {
+      name: 'timestamp annotation without SignedRFC3161Timestamp',
+      annotation: '{"signedRFC3161Timestamp":"AA=="}',
+      code: 'BUNDLE_MALFORMED',
+    },
+    {
+      name: 'timestamp that is not a TimeStampResp',
+      annotation: JSON.stringify({
+        SignedRFC3161Timestamp: Buffer.from('nope').toString('base64'),
+      }),
+      code: 'TIMESTAMP_INVALID',
+    },
+  ] as const;
+
+  it.each(timestampRejections)('rejects: $name ($code)', async ({ annotation, code }) => {
+    const { store } = stamped({
+      annotationOverrides: { [COSIGN_ANNOTATIONS.timestamp]: annotation },
+    });
+    expect(codes(noLog.inspectImage(await collect(store), policy))).toEqual([code]);
+  });
+
+  it('rejects a timestamp from a TSA the trust root does not name (untrusted timestamp signer)', async () => {
+    const { store } = stamped({ timestamp: new TestTimestampAuthority({ seed: 'iv-tsa-other' }) });
+    const result = noLog.inspectImage(await collect(store), policy);
+    expect(codes(result)).toEqual(['UNTRUSTED_SIGNER']);
+    expect(result.signatures[0]).toMatchObject({ detail: { step: 'timestamp' } });
+  });
+
+  it('rejects a timestamp over another signature', async () => {
+    // The timestamp of one signature copied onto another one by the same signer.
+    const { store: other } = stamped({ optional: { build: 2 } });
+    const otherManifest = [...other.tags.entries()].find(([tag]) => tag.endsWith('.sig'));
+    const layer = other.json<{ layers: { annotations: Record<string, string> }[] }>(
+      otherManifest?.[1] as string,
+    ).layers[0];
+    const { store } = stamped({
+      annotationOverrides: {
+        [COSIGN_ANNOTATIONS.timestamp]: layer?.annotations[COSIGN_ANNOTATIONS.timestamp] ?? null,
+      },
+    });
+    expect(codes(noLog.inspectImage(await collect(store), policy))).toEqual(['TIMESTAMP_INVALID']);
+  });
+
+  it('without a log and without a timestamp there is no trusted time', async () => {
+    const { store } = signedImage({ signature: { rekor: null } });
+    const [code] = codes(noLog.inspectImage(await collect(store), policy));
+    expect(code).toBe('TIME_SOURCE_MISSING');
   });
 });
 

@@ -20,11 +20,13 @@ import {
   type TrustFlags,
   verificationFailure,
   verifierOptions,
+  withTimestampFile,
 } from '../verification.js';
 
 interface VerifyFlags extends TrustFlags {
   readonly bundle?: string;
   readonly signature?: string;
+  readonly rfc3161Timestamp?: string;
 }
 
 /** Everything one verification needs, gathered and checked by the CLI layer. */
@@ -48,6 +50,9 @@ async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
   const base = {
     artifact: job.artifact.label,
     [job.signed.kind]: job.signed.path,
+    ...(job.signed.timestampPath === undefined
+      ? {}
+      : { rfc3161Timestamp: job.signed.timestampPath }),
     trust: job.plan.sources,
   };
   let summary: VerificationSummary;
@@ -128,7 +133,11 @@ export function registerVerify(program: Command, out: Output): void {
     )
     .argument('<artifact>', 'file, - (stdin), or digest sha256:<hex> | sha384:<hex> | sha512:<hex>')
     .option('--bundle <file>', 'Sigstore bundle (v0.1–v0.3) or legacy cosign bundle')
-    .option('--signature <file>', 'raw base64 signature (.sig), checked against --key');
+    .option('--signature <file>', 'raw base64 signature (.sig), checked against --key')
+    .option(
+      '--rfc3161-timestamp <file>',
+      'RFC 3161 timestamp written by cosign --rfc3161-timestamp, for a legacy cosign --bundle',
+    );
   trustOptions(command);
   identityOptions(command);
   command
@@ -154,6 +163,8 @@ export function registerVerify(program: Command, out: Output): void {
     '  --bundle app.cosign.bundle app.tar.gz',
     'flareo verify --trust-root ca.pem --rekor-policy disabled --use-current-time \\',
     '  --bundle app.cosign.bundle app.tar.gz',
+    'flareo verify --trust-root trusted_root.json --rekor-policy disabled \\',
+    '  --bundle app.cosign.bundle --rfc3161-timestamp app.tsr.json app.tar.gz',
   ]);
   command.action((artifact: string, flags: VerifyFlags) =>
     run(out, flags.json, async () => {
@@ -165,10 +176,14 @@ export function registerVerify(program: Command, out: Output): void {
       }
       const plan = await planTrust(flags);
       const policy = identityPolicy(flags);
-      const signed =
+      const read =
         flags.bundle !== undefined
           ? readSignedInput('bundle', flags.bundle)
           : readSignedInput('signature', flags.signature as string);
+      const signed =
+        flags.rfc3161Timestamp === undefined
+          ? read
+          : withTimestampFile(read, flags.rfc3161Timestamp);
       if (signed.kind === 'signature' && !plan.keyed && plan.publicGood) {
         throw usageError(
           '--signature needs the signer’s public key',

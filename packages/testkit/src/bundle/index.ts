@@ -14,7 +14,11 @@ export {
   IN_TOTO_STATEMENT_V1,
   inTotoStatement,
 } from './content.js';
-export type { LegacyCosignBundleJson, MintLegacyCosignBundleOptions } from './legacy-bundle.js';
+export type {
+  CosignTimestampJson,
+  LegacyCosignBundleJson,
+  MintLegacyCosignBundleOptions,
+} from './legacy-bundle.js';
 export { mintKeyedSignature, mintLegacyCosignBundle } from './legacy-bundle.js';
 export type { MintedSigstoreBundle, MintSigstoreBundleOptions } from './sigstore-bundle.js';
 export { mintSigstoreBundle, SIGSTORE_BUNDLE_MEDIA_TYPES } from './sigstore-bundle.js';

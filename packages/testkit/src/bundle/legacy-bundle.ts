@@ -1,5 +1,6 @@
 import type { TestKey } from '../keys.js';
 import type { LegacyRekorBundleJson, TestRekorV1 } from '../log/rekor-v1.js';
+import type { TestTimestampAuthority } from '../tsa/tsa.js';
 import {
   b64,
   type DsseContent,
@@ -14,6 +15,17 @@ export interface LegacyCosignBundleJson {
   base64Signature: string;
   cert?: string;
   rekorBundle?: LegacyRekorBundleJson;
+  /**
+   * Not part of cosign's JSON: cosign writes the timestamp to its own file (`sign-blob
+   * --rfc3161-timestamp`) or layer annotation, in this shape. `@flareo/bundle-verify` reads it
+   * here when the caller attaches it.
+   */
+  rfc3161Timestamp?: CosignTimestampJson;
+}
+
+/** cosign's RFC 3161 timestamp JSON: the base64 DER TimeStampResp over the signature bytes. */
+export interface CosignTimestampJson {
+  SignedRFC3161Timestamp: string;
 }
 
 /** Options of {@link mintLegacyCosignBundle}. */
@@ -42,6 +54,10 @@ export interface MintLegacyCosignBundleOptions {
   readonly dsseLogKind?: 'dsse' | 'intoto';
   /** Message signature digest. Default `'sha256'`. */
   readonly digestAlgorithm?: MintDigestAlgorithm;
+  /** Add an RFC 3161 timestamp over the signature bytes as `rfc3161Timestamp`. Default none. */
+  readonly timestamp?: TestTimestampAuthority;
+  /** The timestamp's genTime. Default the integrated time, else the certificate's notBefore + 1 min. */
+  readonly timestampTime?: Date;
 }
 
 /**
@@ -106,10 +122,22 @@ export function mintLegacyCosignBundle(
           : rekor.addDsse({ ...common, envelope: signed.envelope, verifierPem });
     rekorBundle = rekor.legacyRekorBundle(entry);
   }
+  let rfc3161Timestamp: CosignTimestampJson | undefined;
+  if (options.timestamp) {
+    const time =
+      options.timestampTime ??
+      options.integratedTime ??
+      ('certificate' in signer
+        ? new Date(new Date(signer.certificate.x509.validFrom).getTime() + 60_000)
+        : new Date());
+    const minted = options.timestamp.timestamp({ data: signed.signature, time });
+    rfc3161Timestamp = { SignedRFC3161Timestamp: b64(minted.response) };
+  }
   return {
     base64Signature,
     ...(cert === undefined ? {} : { cert }),
     ...(rekorBundle === undefined ? {} : { rekorBundle }),
+    ...(rfc3161Timestamp === undefined ? {} : { rfc3161Timestamp }),
   };
 }
 

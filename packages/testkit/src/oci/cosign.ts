@@ -1,6 +1,7 @@
 import type { MintSigner } from '../bundle/content.js';
 import { mintLegacyCosignBundle } from '../bundle/legacy-bundle.js';
 import type { TestRekorV1 } from '../log/rekor-v1.js';
+import type { TestTimestampAuthority } from '../tsa/tsa.js';
 import { OCI_MEDIA_TYPES, type OciDescriptor, type OciStore } from './store.js';
 
 /** The `critical.type` of a cosign container image signature payload. */
@@ -12,6 +13,7 @@ export const COSIGN_ANNOTATIONS = Object.freeze({
   certificate: 'dev.sigstore.cosign/certificate',
   chain: 'dev.sigstore.cosign/chain',
   bundle: 'dev.sigstore.cosign/bundle',
+  timestamp: 'dev.sigstore.cosign/rfc3161timestamp',
 });
 
 /** The tag cosign stores an image's signature manifest under: `sha256-<hex>.sig`. */
@@ -68,6 +70,13 @@ export interface CosignSignatureOptions extends Omit<SimpleSigningPayloadOptions
   readonly rekor?: TestRekorV1 | null;
   /** Integrated time of the log entry. Default: a minute after the certificate's notBefore. */
   readonly integratedTime?: Date;
+  /**
+   * The TSA that stamps the signature bytes (`cosign sign --timestamp-server-url`): the
+   * `dev.sigstore.cosign/rfc3161timestamp` annotation. Default none.
+   */
+  readonly timestamp?: TestTimestampAuthority;
+  /** The timestamp's genTime. Default the integrated time, else the certificate's notBefore + 1 min. */
+  readonly timestampTime?: Date;
   /** Change or drop (value `null`) annotations after signing, for negative tests. */
   readonly annotationOverrides?: Readonly<Record<string, string | null>>;
 }
@@ -106,6 +115,8 @@ export function addCosignSignature(
     signer: options.signer,
     rekor: options.rekor ?? null,
     ...(options.integratedTime === undefined ? {} : { integratedTime: options.integratedTime }),
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+    ...(options.timestampTime === undefined ? {} : { timestampTime: options.timestampTime }),
   });
   const annotations: Record<string, string> = {
     [COSIGN_ANNOTATIONS.signature]: minted.base64Signature,
@@ -117,6 +128,9 @@ export function addCosignSignature(
   }
   if (minted.rekorBundle) {
     annotations[COSIGN_ANNOTATIONS.bundle] = JSON.stringify(minted.rekorBundle);
+  }
+  if (minted.rfc3161Timestamp) {
+    annotations[COSIGN_ANNOTATIONS.timestamp] = JSON.stringify(minted.rfc3161Timestamp);
   }
   for (const [key, value] of Object.entries(options.annotationOverrides ?? {})) {
     if (value === null) delete annotations[key];

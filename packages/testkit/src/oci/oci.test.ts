@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TestRekorV1 } from '../log/rekor-v1.js';
+import { TestTimestampAuthority } from '../tsa/tsa.js';
 import { createFulcioChain } from '../x509.js';
 import {
   addBundleReferrer,
@@ -47,11 +48,36 @@ describe('OCI test kit', () => {
     );
     expect(manifest.layers).toHaveLength(2);
     const annotations = manifest.layers[1]?.annotations ?? {};
-    expect(Object.keys(annotations).sort()).toEqual(Object.values(COSIGN_ANNOTATIONS).sort());
+    // Every annotation but the RFC 3161 timestamp, which only a TSA-stamped signature has.
+    expect(Object.keys(annotations).sort()).toEqual(
+      Object.values(COSIGN_ANNOTATIONS)
+        .filter((key) => key !== COSIGN_ANNOTATIONS.timestamp)
+        .sort(),
+    );
     expect(JSON.parse(new TextDecoder().decode(second.payload))).toMatchObject({
       critical: { image: { 'docker-manifest-digest': image.digest } },
       optional: { k: 'v' },
     });
+  });
+
+  it('writes the RFC 3161 timestamp annotation of a TSA-stamped signature', () => {
+    const store = new OciStore();
+    const image = addTestImage(store, { tag: 'v1' });
+    addCosignSignature(store, {
+      imageDigest: image.digest,
+      signer,
+      rekor: null,
+      timestamp: new TestTimestampAuthority({ seed: 'tk-oci-tsa' }),
+    });
+    const manifest = store.json<{ layers: { annotations: Record<string, string> }[] }>(
+      store.tags.get(cosignSignatureTag(image.digest)) as string,
+    );
+    const annotations = manifest.layers[0]?.annotations ?? {};
+    expect(annotations[COSIGN_ANNOTATIONS.bundle]).toBeUndefined();
+    const stamp = JSON.parse(annotations[COSIGN_ANNOTATIONS.timestamp] ?? 'null');
+    expect(Object.keys(stamp)).toEqual(['SignedRFC3161Timestamp']);
+    // A DER SEQUENCE: the TimeStampResp.
+    expect(Buffer.from(stamp.SignedRFC3161Timestamp, 'base64')[0]).toBe(0x30);
   });
 
   it('keeps the referrers fallback index up to date', () => {
