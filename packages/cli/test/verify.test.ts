@@ -294,18 +294,12 @@ describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server
     SignedRFC3161Timestamp: token.toString('base64'),
   });
   const base = ['verify', '--trust-root', tsaRoot, '--rekor-policy', 'disabled', ...identity];
+  const stampedRun = (bundle: string, timestamp: string, ...extra: string[]) =>
+    flareo([...base, '--bundle', bundle, '--rfc3161-timestamp', timestamp, ...extra, artifactPath]);
 
   it('the timestamp file is the trusted time; without it there is none', async () => {
     const [ok, without] = await Promise.all([
-      flareo([
-        ...base,
-        '--bundle',
-        bundlePath,
-        '--rfc3161-timestamp',
-        timestampPath,
-        '--json',
-        artifactPath,
-      ]),
+      stampedRun(bundlePath, timestampPath, '--json'),
       flareo([...base, '--bundle', bundlePath, artifactPath]),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
@@ -322,9 +316,11 @@ describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server
   it('a tampered or malformed timestamp fails; misuse and files that are not JSON exit 2', async () => {
     const notJson = scratch.write('notjson.tsr.json', '{nope');
     const wrongShape = scratch.write('shape.tsr.json', { signedRFC3161Timestamp: 'AA==' });
-    const [tamper, sigstore, keyed, broken, shape] = await Promise.all([
-      flareo([...base, '--bundle', bundlePath, '--rfc3161-timestamp', tamperedPath, artifactPath]),
-      flareo([...base, '--bundle', v3Bundle, '--rfc3161-timestamp', timestampPath, artifactPath]),
+    // A bundle that already carries a timestamp: which one to use would be a guess.
+    const both = scratch.write('both.cosign.bundle', { ...stampedBundle, rfc3161Timestamp });
+    const [tamper, sigstore, keyed, broken, shape, twice] = await Promise.all([
+      stampedRun(bundlePath, tamperedPath),
+      stampedRun(v3Bundle, timestampPath),
       flareo([
         'verify',
         '--key',
@@ -335,8 +331,9 @@ describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server
         timestampPath,
         artifactPath,
       ]),
-      flareo([...base, '--bundle', bundlePath, '--rfc3161-timestamp', notJson, artifactPath]),
-      flareo([...base, '--bundle', bundlePath, '--rfc3161-timestamp', wrongShape, artifactPath]),
+      stampedRun(bundlePath, notJson),
+      stampedRun(bundlePath, wrongShape),
+      stampedRun(both, timestampPath),
     ]);
     expect(tamper.code).toBe(1);
     expect(tamper.stderr).toContain('TIMESTAMP_INVALID');
@@ -349,6 +346,8 @@ describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server
     expect(shape.code).toBe(1);
     expect(shape.stderr).toContain('BUNDLE_MALFORMED');
     expect(shape.stderr).toContain('SignedRFC3161Timestamp');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('already holds an rfc3161Timestamp');
   });
 });
 
