@@ -173,8 +173,8 @@ export interface SignedInput {
  * their timestamps inside, so the flag is refused for them.
  */
 export function withTimestampFile(signed: SignedInput, path: string): SignedInput {
-  const bundle = signed.value as Record<string, unknown>;
-  if (signed.kind !== 'bundle' || typeof bundle.base64Signature !== 'string') {
+  const bundle = signed.kind === 'bundle' ? (signed.value as Record<string, unknown>) : {};
+  if (typeof bundle.base64Signature !== 'string') {
     throw usageError(
       '--rfc3161-timestamp goes with a legacy cosign bundle',
       'Sigstore bundles hold their RFC 3161 timestamps inside (verificationMaterial.timestampVerificationData)',

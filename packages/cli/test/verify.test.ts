@@ -30,6 +30,7 @@ const key = testKey('ecdsa-p256', 'cli-keyed');
 const keyPath = scratch.write('cosign.pub', key.publicKeyPem);
 const otherKeyPath = scratch.write('other.pub', testKey('ecdsa-p256', 'cli-other').publicKeyPem);
 const sigPath = scratch.write('artifact.txt.sig', mintKeyedSignature(artifact, key));
+const keyedArgs = ['verify', '--key', keyPath, '--signature', sigPath];
 
 // A private Fulcio-like CA and a Rekor v1 log: PEM trust bundle + rekor.pub, and trusted_root.json.
 const chain = createFulcioChain({ seed: 'cli-private-ca' });
@@ -103,15 +104,7 @@ describe('flareo verify: KEYED signatures', () => {
   });
 
   it('a changed artifact fails with the code, expectation and finding', async () => {
-    const r = await flareo([
-      'verify',
-      '--key',
-      keyPath,
-      '--signature',
-      sigPath,
-      '--json',
-      tampered,
-    ]);
+    const r = await flareo([...keyedArgs, '--json', tampered]);
     expect(r.code).toBe(1);
     const j = json(r);
     expect(j.verified).toBe(false);
@@ -321,16 +314,7 @@ describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server
     const [tamper, sigstore, keyed, broken, shape, twice] = await Promise.all([
       stampedRun(bundlePath, tamperedPath),
       stampedRun(v3Bundle, timestampPath),
-      flareo([
-        'verify',
-        '--key',
-        keyPath,
-        '--signature',
-        sigPath,
-        '--rfc3161-timestamp',
-        timestampPath,
-        artifactPath,
-      ]),
+      flareo([...keyedArgs, '--rfc3161-timestamp', timestampPath, artifactPath]),
       stampedRun(bundlePath, notJson),
       stampedRun(bundlePath, wrongShape),
       stampedRun(both, timestampPath),
@@ -340,6 +324,7 @@ describe('flareo verify --rfc3161-timestamp (cosign sign-blob --timestamp-server
     expect(sigstore.code).toBe(2);
     expect(sigstore.stderr).toContain('--rfc3161-timestamp goes with a legacy cosign bundle');
     expect(keyed.code).toBe(2);
+    expect(keyed.stderr).toContain('--rfc3161-timestamp goes with a legacy cosign bundle');
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('JSON_INVALID');
     // Like any malformed bundle field, a timestamp of the wrong shape fails verification.
@@ -355,16 +340,7 @@ describe('flareo verify: usage and unreadable input exit 2', () => {
   it('rejects bad combinations, digests, files and flags', async () => {
     const runs = await Promise.all([
       flareo(['verify', '--key', keyPath, artifactPath]),
-      flareo([
-        'verify',
-        '--key',
-        keyPath,
-        '--signature',
-        sigPath,
-        '--bundle',
-        v3Bundle,
-        artifactPath,
-      ]),
+      flareo([...keyedArgs, '--bundle', v3Bundle, artifactPath]),
       flareo(['verify', '--key', keyPath, '--signature', sigPath, 'sha256:abc']),
       flareo(['verify', '--key', keyPath, '--signature', sigPath, scratch.path('missing.txt')]),
       flareo(['verify', '--bundle', v3Bundle, artifactPath]),

@@ -320,10 +320,9 @@ describe('cosign signatures stamped by a TSA (cosign sign --timestamp-server-url
 
   it('rejects a timestamp over another signature', async () => {
     // The timestamp of one signature copied onto another one by the same signer.
-    const { store: other } = stamped({ optional: { build: 2 } });
-    const otherManifest = [...other.tags.entries()].find(([tag]) => tag.endsWith('.sig'));
+    const { store: other, image } = stamped({ optional: { build: 2 } });
     const layer = other.json<{ layers: { annotations: Record<string, string> }[] }>(
-      otherManifest?.[1] as string,
+      other.tags.get(cosignSignatureTag(image.digest)) as string,
     ).layers[0];
     const { store } = stamped({
       annotationOverrides: {
