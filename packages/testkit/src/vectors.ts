@@ -1,41 +1,46 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/**
- * Where the shared interop vectors are: `$FLAREO_VECTORS`, else `../shared/vectors` beside
- * the workspace root (the folder holding pnpm-workspace.yaml). Returns undefined when they
- * are absent, unless `$FLAREO_REQUIRE_VECTORS` is set, in which case it throws so that an
- * interop suite can never pass by skipping.
- */
-export function vectorsDir(): string | undefined {
-  const fromEnv = process.env.FLAREO_VECTORS;
-  let found: string | undefined;
-  if (fromEnv) {
-    found = existsSync(fromEnv) ? resolve(fromEnv) : undefined;
-  } else {
-    let dir = process.cwd();
-    for (;;) {
-      if (existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-        const candidate = resolve(dir, '..', 'shared', 'vectors');
-        if (existsSync(candidate)) found = candidate;
-        break;
-      }
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
+/** The workspace root: the nearest folder above `from` that holds pnpm-workspace.yaml. */
+function workspaceRoot(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
   }
-  if (!found && process.env.FLAREO_REQUIRE_VECTORS) {
+}
+
+const HERE = dirname(new URL(import.meta.url).pathname);
+
+/**
+ * Where the interop vectors are. They ship with the repository under `fixtures/vectors`
+ * (real data files from public projects, see `fixtures/vectors/SOURCES.md`), so a fresh
+ * clone runs every interop suite with nothing beside it. `$FLAREO_VECTORS` points the
+ * suites at another copy with the same layout instead (CI runs them once more against the
+ * shared originals that way). Throws when the folder is missing, so an interop suite can
+ * never pass by skipping.
+ */
+export function vectorsDir(): string {
+  const fromEnv = process.env.FLAREO_VECTORS;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) {
+      throw new Error(`FLAREO_VECTORS names ${fromEnv}, which does not exist`);
+    }
+    return resolve(fromEnv);
+  }
+  const root = workspaceRoot(process.cwd()) ?? workspaceRoot(HERE);
+  const candidate = root ? join(root, 'fixtures', 'vectors') : undefined;
+  if (!candidate || !existsSync(candidate)) {
     throw new Error(
-      `interop vectors are required (FLAREO_REQUIRE_VECTORS is set) but were not found${fromEnv ? ` at ${fromEnv}` : ' at ../shared/vectors'}`,
+      `interop vectors not found: expected fixtures/vectors in the workspace root (${root ?? 'no pnpm-workspace.yaml above the working directory'})`,
     );
   }
-  return found;
+  return candidate;
 }
 
 /** Read a vector file as text; `relativePath` is relative to {@link vectorsDir}. */
 export function readVector(relativePath: string): string {
-  const dir = vectorsDir();
-  if (!dir) throw new Error('interop vectors are not available');
-  return readFileSync(join(dir, relativePath), 'utf8');
+  return readFileSync(join(vectorsDir(), relativePath), 'utf8');
 }
