@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { readInputs, runDemo } from './report.js';
 
 // Usage: flareo-demo [file | file+file+... ...]   (files joined by + form one PEM bundle)
-// With no arguments: the real public-good PEM files from ../shared/vectors, concatenated
-// into one bundle as an operator would, plus trusted_root.json, when they are beside the
-// checkout.
+// With no arguments: the real public-good PEM files of the repository's interop fixtures
+// (fixtures/vectors), concatenated into one bundle as an operator would, plus
+// trusted_root.json.
 function defaultArgs(): string[] {
   const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const dir = join(repo, '..', 'shared', 'vectors', 'sigstore', 'public-good');
+  const dir = join(repo, 'fixtures', 'vectors', 'sigstore', 'public-good');
   if (!existsSync(dir)) return [];
   const pem = ['fulcio_v1.crt.pem', 'fulcio_intermediate_v1.crt.pem', 'rekor.pub', 'ctfe.pub'];
   return [pem.map((f) => join(dir, f)).join('+'), join(dir, 'trusted_root.json')];

@@ -7,10 +7,6 @@ import { vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 
 const dir = vectorsDir();
-if (!dir) {
-  console.log('bundle-verify batch/memory bench: needs ../shared/vectors, skipped');
-  process.exit(0);
-}
 const rootText = readFileSync(join(dir, 'sigstore/public-good/trusted_root.json'), 'utf8');
 const bundleDir = join(dir, 'sigstore/bundles');
 const texts = readdirSync(bundleDir)

@@ -77,8 +77,4 @@ if (dir) {
       for (const f of floor) f();
     });
   });
-} else {
-  describe('bundle-verify', () => {
-    bench.skip('needs ../shared/vectors', () => {});
-  });
 }

@@ -9,13 +9,14 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './_test-verifiers.js';
+import { vectorsDir } from '../vectors.js';
 import { emptyRoot, leafHash, MerkleTree, nodeHash } from './merkle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vectors
 // ---------------------------------------------------------------------------------------------
 
-const VECTORS = '/work/shared/vectors/merkle/testdata';
+const VECTORS = join(vectorsDir(), 'merkle', 'testdata');
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 
