@@ -216,6 +216,72 @@ describe('parseTrustedRoot: rejected', () => {
       '/certificateAuthorities/0/validFor/start',
     ],
     [
+      'impossible date (February 31 at hour 24)',
+      (d) => {
+        d.certificateAuthorities[0].validFor = { start: '2021-02-31T24:00:00Z' };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/certificateAuthorities/0/validFor/start',
+    ],
+    [
+      'impossible date (April 31)',
+      (d) => {
+        d.certificateAuthorities[0].validFor = { start: '2023-04-31T00:00:00Z' };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/certificateAuthorities/0/validFor/start',
+    ],
+    [
+      'impossible date (hour 24)',
+      (d) => {
+        d.certificateAuthorities[0].validFor = { start: '2023-05-01T24:00:00Z' };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/certificateAuthorities/0/validFor/start',
+    ],
+    [
+      'impossible date (minute 60)',
+      (d) => {
+        d.certificateAuthorities[0].validFor = { start: '2023-05-01T23:60:00Z' };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/certificateAuthorities/0/validFor/start',
+    ],
+    [
+      'impossible date (month 13)',
+      (d) => {
+        d.certificateAuthorities[0].validFor = { start: '2023-13-01T00:00:00Z' };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/certificateAuthorities/0/validFor/start',
+    ],
+    [
+      'impossible date (leap day of 2023)',
+      (d) => {
+        d.certificateAuthorities[0].validFor = { start: '2023-02-29T00:00:00Z' };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/certificateAuthorities/0/validFor/start',
+    ],
+    [
+      'impossible end date (tlog key)',
+      (d) => {
+        d.tlogs[0].publicKey.validFor = {
+          start: '2021-01-01T00:00:00Z',
+          end: '2030-02-30T00:00:00Z',
+        };
+        return d;
+      },
+      'VALIDITY_INVALID',
+      '/tlogs/0/publicKey/validFor/end',
+    ],
+    [
       'keyDetails naming another curve',
       (d) => {
         d.tlogs[0].publicKey.keyDetails = 'PKIX_ECDSA_P384_SHA_384';

@@ -1,4 +1,5 @@
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
+import { parseRfc3339 } from './rfc3339.js';
 
 /**
  * A closed time interval `[start, end]`. `start` undefined means "since forever" (only
@@ -20,16 +21,22 @@ export function isWithin(window: ValidityWindow, at: Date): boolean {
   return true;
 }
 
-/** RFC 3339 timestamp as protobuf JSON writes it (`Z` or offset, optional fraction). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
+/**
+ * Read a trusted_root.json timestamp strictly (see {@link parseRfc3339}): an impossible date
+ * such as `2021-02-31T24:00:00Z` is refused rather than shifted to another instant.
+ */
 export function parseTimestamp(value: string, detail: TrustRootErrorDetail): Date {
-  const date = RFC3339.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
+  const date = parseRfc3339(value);
+  if (date === undefined) {
     throw new TrustRootError(
       'VALIDITY_INVALID',
-      `${where(detail)}not an RFC 3339 timestamp: ${JSON.stringify(value)}`,
-      { ...detail, expected: 'RFC 3339 timestamp', actual: value },
+      `${where(detail)}not a valid RFC 3339 timestamp: ${JSON.stringify(value)}`,
+      {
+        ...detail,
+        expected:
+          'RFC 3339 timestamp with a real calendar date, hours 00-23, minutes and seconds 00-59, offset within +-23:59',
+        actual: value,
+      },
     );
   }
   return date;
