@@ -71,6 +71,46 @@ export function decodeOid(bytes: Uint8Array): string {
   return arcs.join('.');
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The instant of a UTC calendar time, or a {@link DerError} when the fields name no real
+ * time: month 1-12, day within its month (Gregorian leap years), hour 0-23, minute and
+ * second 0-59. `Date.UTC` alone would roll `Feb 31` or `24:00` over to another instant, and
+ * reads years 0-99 as 1900-1999. Leap seconds (`60`) are refused: `Date` has none, and
+ * neither X.509 validity nor RFC 3161 tokens need them.
+ */
+export function utcTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis = 0,
+): Date {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (
+    days === undefined ||
+    day < 1 ||
+    day > days ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    millis < 0 ||
+    millis > 999
+  ) {
+    throw new DerError(
+      `time ${year}-${month}-${day} ${hour}:${minute}:${second} is not a real calendar time`,
+    );
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date;
+}
+
 /** UTCTime or GeneralizedTime (seconds precision, `Z` only, as RFC 5280 requires). */
 export function decodeTime(buf: Uint8Array, tlv: Tlv): Date {
   const text = Buffer.from(value(buf, tlv)).toString('latin1');
@@ -81,9 +121,11 @@ export function decodeTime(buf: Uint8Array, tlv: Tlv): Date {
   if (!m) throw new DerError(`bad time ${JSON.stringify(text)}`);
   let year = Number(m[1]);
   if (utc) year = year >= 50 ? 1900 + year : 2000 + year; // RFC 5280 UTCTime window
-  return new Date(
-    Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])),
-  );
+  try {
+    return utcTime(year, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  } catch (cause) {
+    throw new DerError(`time ${JSON.stringify(text)} is not a valid time`, { cause });
+  }
 }
 
 /** Decode a DER string value (UTF8String, PrintableString, IA5String, ...) as text. */

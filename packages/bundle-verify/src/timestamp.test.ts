@@ -211,6 +211,18 @@ describe('verifyRfc3161Timestamp: rejections', () => {
       field: 'messageDigest',
     },
     {
+      name: 'an impossible genTime (February 31), which Date would roll over to March 2',
+      input: () => {
+        const at = offsetOf(minted.response, minted.tstInfo);
+        const genTime = offsetOf(minted.tstInfo, new TextEncoder().encode('20240506070809'));
+        const out = Uint8Array.from(minted.response);
+        out.set(new TextEncoder().encode('20240231'), at + genTime);
+        return out;
+      },
+      code: 'TIMESTAMP_INVALID',
+      field: 'signedTimestamp',
+    },
+    {
       name: 'a changed signature byte',
       input: () =>
         xorAt(

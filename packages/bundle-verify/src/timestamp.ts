@@ -18,7 +18,7 @@ import {
   type TrustedCertificate,
   type TrustRoot,
 } from '@flareo/trust-root';
-import { children, DerError, decodeOid, readTlv, type Tlv } from './der.js';
+import { children, DerError, decodeOid, readTlv, type Tlv, utcTime } from './der.js';
 import { BundleVerifyError } from './errors.js';
 
 export type TimestampHashAlgorithm = 'sha256' | 'sha384' | 'sha512';
@@ -172,18 +172,11 @@ function generalizedTime(buf: Uint8Array, tlv: Tlv | undefined): Date {
     number,
   ];
   const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
-  if (
-    date.getUTCFullYear() !== y ||
-    date.getUTCMonth() !== mo - 1 ||
-    date.getUTCDate() !== d ||
-    date.getUTCHours() !== h ||
-    date.getUTCMinutes() !== mi ||
-    date.getUTCSeconds() !== s
-  ) {
-    throw new DerError(`genTime ${JSON.stringify(text)} is not a valid time`);
+  try {
+    return utcTime(y, mo, d, h, mi, s, ms);
+  } catch (cause) {
+    throw new DerError(`genTime ${JSON.stringify(text)} is not a valid time`, { cause });
   }
-  return date;
 }
 
 // ---------------------------------------------------------------------------------------------
