@@ -1,4 +1,5 @@
 import { describeValue, TrustScoreError } from './errors.js';
+import { parseRfc3339 } from './rfc3339.js';
 
 /** Severities the vulnerability signal counts, from worst to least bad. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
@@ -442,7 +443,7 @@ function toMillis(value: unknown, field: string): number {
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value;
-  else if (typeof value === 'string') ms = Date.parse(value);
+  else if (typeof value === 'string') ms = parseRfc3339(value) ?? Number.NaN;
   else ms = Number.NaN;
   if (!Number.isFinite(ms)) {
     throw invalid(field, 'a valid date, RFC 3339 string or epoch milliseconds', value);
@@ -451,7 +452,8 @@ function toMillis(value: unknown, field: string): number {
 }
 
 /**
- * Hours elapsed since `signedAt` (a Date, an RFC 3339 string or epoch milliseconds), for
+ * Hours elapsed since `signedAt` (a Date, a strict RFC 3339 string — see `parseRfc3339` — or epoch
+ * milliseconds), for
  * {@link TrustSignals.hoursSinceSigned}.
  *
  * @throws {TrustScoreError} `SIGNAL_INVALID` when a time is not a valid date or `signedAt`
