@@ -205,6 +205,7 @@ export const decisionLogSchema = {
     result: { $ref: 'urn:flareo:policy:result:v1' },
     timestamp: {
       type: 'string',
+      format: 'date-time',
       pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
     },
     labels: { type: 'object', additionalProperties: { type: 'string' } },

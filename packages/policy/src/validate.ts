@@ -1,4 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { isDateTime } from './date-time.js';
 import type { DecisionLogRecord } from './decision-log.js';
 import { PolicyError, type PolicyErrorCode, type PolicyFieldError } from './errors.js';
 import { configSchema, decisionLogSchema, inputSchema, resultSchema } from './schemas.js';
@@ -20,6 +21,7 @@ function validator(name: SchemaName): ValidateFunction {
   if (fn) return fn;
   if (!ajv) {
     ajv = new Ajv2020({ allErrors: true, strict: true });
+    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
     ajv.addSchema(resultSchema);
   }
   const schema = {

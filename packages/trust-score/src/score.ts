@@ -452,9 +452,9 @@ function toMillis(value: unknown, field: string): number {
 }
 
 /**
- * Hours elapsed since `signedAt` (a Date, a strict RFC 3339 string — see `parseRfc3339` — or epoch
- * milliseconds), for
- * {@link TrustSignals.hoursSinceSigned}.
+ * Hours elapsed since `signedAt` (a Date, a strict RFC 3339 string or epoch milliseconds), for
+ * {@link TrustSignals.hoursSinceSigned}. Strings must name a real time: `2021-02-31T24:00:00Z`,
+ * a leap second `:60` or a date without time and zone are refused, never shifted.
  *
  * @throws {TrustScoreError} `SIGNAL_INVALID` when a time is not a valid date or `signedAt`
  *   lies further in the future than the clock-skew allowance.
