@@ -124,51 +124,32 @@ export function computeResidual(findings: readonly FindingOutcome[]): Residual {
  * as it is made, while its strings are still in the CPU cache, instead of reading every
  * finding again at the end (which, on large reports, costs more than the counting).
  *
- * A pair is the key `${vulnerability}\u0000${package}`. When neither part holds a NUL, the
- * pair is found by package, then along the short chain of that package's vulnerabilities,
- * with the report's own strings as keys and indices as values: no string is built and no
- * object allocated per finding. Keys with another NUL can never equal such a key and are
- * kept whole in `odd`.
+ * A pair is (vulnerability, package). It is found in two hash lookups, the package's map of
+ * vulnerabilities then the vulnerability in it, with the report's own strings as keys and
+ * pair indices as values: no string is built and no object allocated per finding, and the
+ * cost per finding does not grow with the number of vulnerabilities one package has.
  */
 export class ResidualTally {
-  private readonly byPackage = new Map<string, number>();
-  private readonly odd = new Map<string, number>();
-  private readonly pairV: string[] = [];
+  private readonly byPackage = new Map<string, Map<string, number>>();
   private readonly pairD: Disposition[] = [];
   private readonly pairS: Severity[] = [];
-  private readonly pairNext: number[] = [];
   private readonly vulns = new Map<string, Disposition>();
   private readonly raw = counts();
 
   add(f: FindingOutcome): void {
-    const { pairV, pairD, pairS, pairNext } = this;
+    const { pairD, pairS } = this;
     const v = f.vulnerability.trim().toUpperCase();
     const pkg = packageKey(f.package);
-    let at = -1;
-    if (v.includes('\u0000') || pkg.includes('\u0000')) {
-      const key = `${v}\u0000${pkg}`;
-      at = this.odd.get(key) ?? -1;
-      if (at < 0) this.odd.set(key, pairD.length);
-    } else {
-      const head = this.byPackage.get(pkg);
-      if (head === undefined) this.byPackage.set(pkg, pairD.length);
-      else {
-        let last = head;
-        for (let i: number = head; i >= 0; i = pairNext[i] as number) {
-          if (pairV[i] === v) {
-            at = i;
-            break;
-          }
-          last = i;
-        }
-        if (at < 0) pairNext[last] = pairD.length;
-      }
+    let pairs = this.byPackage.get(pkg);
+    if (pairs === undefined) {
+      pairs = new Map();
+      this.byPackage.set(pkg, pairs);
     }
-    if (at < 0) {
-      pairV.push(v);
+    const at = pairs.get(v);
+    if (at === undefined) {
+      pairs.set(v, pairD.length);
       pairD.push(f.disposition);
       pairS.push(f.severity);
-      pairNext.push(-1);
     } else {
       if (OPENNESS[f.disposition] > OPENNESS[pairD[at] as Disposition]) pairD[at] = f.disposition;
       if (rank(f.severity) < rank(pairS[at] as Severity)) pairS[at] = f.severity;
