@@ -310,6 +310,83 @@ describe('positive: legacy cosign bundles', () => {
   });
 });
 
+describe('timeThreshold counts distinct trusted times', () => {
+  const timed = (threshold: number, sources?: VerifierOptions['timeSources']) =>
+    createVerifier(trust, {
+      timeThreshold: threshold,
+      ...(sources ? { timeSources: sources } : {}),
+    });
+
+  it('a log entry copied twice is one trusted time: threshold 2 → TIME_SOURCE_MISSING', () => {
+    const m = mint({ version: '0.3', content: message });
+    const json = clone(m.json);
+    const entries = json.verificationMaterial.tlogEntries;
+    entries.push(clone(entries[0]));
+    // Both copies verify (rekor-set counts them as one distinct entry) ...
+    const once = timed(1).verifyBundle(json, artifact, anyIdentity);
+    expect(once.tlog.entries).toHaveLength(2);
+    expect(once.tlog.distinctEntries).toBe(1);
+    expect(once.times).toEqual([{ source: 'log', time: m.signingTime }]);
+    // ... but they give one trusted time, not two.
+    expectRejection(
+      () => timed(2).verifyBundle(json, artifact, anyIdentity),
+      'TIME_SOURCE_MISSING',
+      'time',
+      {
+        expected: 2,
+        actual: 1,
+      },
+    );
+  });
+
+  it('two identical RFC 3161 tokens count once; two distinct tokens count twice', () => {
+    const m = mint({
+      version: '0.3',
+      content: message,
+      signer: { certificate: leaf2026 },
+      rekor: rekorV2,
+      timestamp: tsa,
+    });
+    const stamps = (json: Json) =>
+      json.verificationMaterial.timestampVerificationData.rfc3161Timestamps;
+    const duplicated = clone(m.json);
+    stamps(duplicated).push(clone(stamps(duplicated)[0]));
+    expect(timed(1).verifyBundle(duplicated, artifact, anyIdentity).times).toEqual([
+      { source: 'timestamp', time: m.signingTime },
+    ]);
+    expectRejection(
+      () => timed(2).verifyBundle(duplicated, artifact, anyIdentity),
+      'TIME_SOURCE_MISSING',
+      'time',
+      { expected: 2, actual: 1 },
+    );
+
+    // The same token wrapped differently (TimeStampToken instead of TimeStampResp) is still one.
+    const signingTime = m.signingTime as Date;
+    const first = tsa.timestamp({ data: m.signature, time: signingTime });
+    const rewrapped = clone(m.json);
+    stamps(rewrapped).splice(0, 1, first.bundleJson, {
+      signedTimestamp: Buffer.from(first.token).toString('base64'),
+    });
+    expectRejection(
+      () => timed(2).verifyBundle(rewrapped, artifact, anyIdentity),
+      'TIME_SOURCE_MISSING',
+      'time',
+      { expected: 2, actual: 1 },
+    );
+
+    const later = new Date(signingTime.getTime() + 1000);
+    const second = tsa.timestamp({ data: m.signature, time: later, serialNumber: 424242n });
+    const distinct = clone(m.json);
+    stamps(distinct).push(second.bundleJson);
+    const result = timed(2).verifyBundle(distinct, artifact, anyIdentity);
+    expect(result.times).toEqual([
+      { source: 'timestamp', time: signingTime },
+      { source: 'timestamp', time: later },
+    ]);
+  });
+});
+
 describe('legacy cosign bundles with an RFC 3161 timestamp (cosign --timestamp-server-url)', () => {
   // cosign keeps the timestamp beside the legacy bundle; callers attach it as rfc3161Timestamp.
   const noLog = createVerifier(trust, { rekor: { policy: 'disabled' } });

@@ -64,7 +64,11 @@ export interface VerifierOptions {
    * long-lived private-CA certificates: the certificate must then be valid now.
    */
   readonly timeSources?: readonly TimeSource[];
-  /** Trusted times a certificate signature needs. Default 1. */
+  /**
+   * Distinct trusted times a certificate signature needs. Default 1. A log entry counts once
+   * however often the bundle repeats it (same log id and leaf hash), and an RFC 3161 token
+   * counts once however often it is repeated (same TSA and serial number).
+   */
   readonly timeThreshold?: number;
   /** Verified SCTs needed when the signing certificate carries SCTs. Default 1. */
   readonly sctThreshold?: number;
@@ -175,7 +179,12 @@ export interface VerifierSteps {
     signedTimestamp: Uint8Array,
     signature: Uint8Array,
     trustRoot: TrustRoot,
-  ) => { time: Date };
+  ) => {
+    time: Date;
+    /** The authority that signed, and the token's serial number: one token per pair. */
+    authority?: { readonly certificates: readonly { readonly fingerprint: string }[] };
+    serialNumber?: string;
+  };
   readonly verifyScts?: (
     leafDer: Uint8Array,
     issuerDer: Uint8Array,
@@ -346,6 +355,9 @@ export function createVerifierWith(
     }
 
     // 4. RFC 3161 timestamps, verified before the log so that they bound its key window.
+    // Every token is verified, but one token counts once as a trusted time: a TSA issues
+    // one serial number per token (RFC 3161 §2.4.2), so copies of a token, however they
+    // are wrapped, share the pair (TSA signing certificate, serial number).
     const stamped: { source: TimeSource; time: Date }[] = [];
     if (timeSources.includes('timestamp') && input.timestamps.length) {
       if (!steps.verifyTimestamp) {
@@ -355,11 +367,17 @@ export function createVerifierWith(
           { step: 'timestamp' },
         );
       }
+      const seenTokens = new Set<string>();
       for (const ts of input.timestamps) {
-        stamped.push({
-          source: 'timestamp',
-          time: steps.verifyTimestamp(ts, signatureBytes, trustRoot).time,
-        });
+        const verified = steps.verifyTimestamp(ts, signatureBytes, trustRoot);
+        const tsa = verified.authority?.certificates[0]?.fingerprint;
+        const key =
+          tsa !== undefined && verified.serialNumber !== undefined
+            ? `${tsa}:${verified.serialNumber}`
+            : `token:${createHash('sha256').update(ts).digest('hex')}`;
+        if (seenTokens.has(key)) continue;
+        seenTokens.add(key);
+        stamped.push({ source: 'timestamp', time: verified.time });
       }
     }
     const earliestStamp = stamped.reduce<Date | undefined>(
@@ -415,10 +433,17 @@ export function createVerifierWith(
     }
 
     // 6. Trusted times.
+    // One log entry (one body in one log) gives one trusted time, however often the bundle
+    // repeats it: copies must not meet a `timeThreshold` of two.
     const times: { source: TimeSource; time: Date }[] = [];
     if (timeSources.includes('log')) {
-      for (const e of tlog.entries)
-        if (e.integratedTime) times.push({ source: 'log', time: e.integratedTime });
+      const seenEntries = new Set<string>();
+      for (const e of tlog.entries) {
+        const key = `${e.logId}:${e.leafHash}`;
+        if (!e.integratedTime || seenEntries.has(key)) continue;
+        seenEntries.add(key);
+        times.push({ source: 'log', time: e.integratedTime });
+      }
     }
     times.push(...stamped);
     if (timeSources.includes('current')) times.push({ source: 'current', time: now() });
@@ -447,7 +472,7 @@ export function createVerifierWith(
         if (times.length < timeThreshold) {
           throw new BundleVerifyError(
             'TIME_SOURCE_MISSING',
-            `a certificate needs ${timeThreshold} trusted time(s) to be checked at; got ${times.length} (sources allowed: ${timeSources.join(', ')})`,
+            `a certificate needs ${timeThreshold} distinct trusted time(s) to be checked at; got ${times.length} (sources allowed: ${timeSources.join(', ')})`,
             {
               step: 'time',
               expected: timeThreshold,
