@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { IdentityPolicy } from '@flareo/bundle-verify';
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import { type ConfigProblem, ControllerError } from './errors.js';
 
 /** `runtime.profile`. */
@@ -30,9 +30,12 @@ export interface ControllerConfig {
     /** `controller.auditLog`: the append-only JSON-lines audit log. Default `./audit.log`. */
     readonly auditLog: string;
     readonly limits: {
-      /** `controller.limits.moduleBytes`. Default 64 MiB. */
+      /** `controller.limits.moduleBytes`. Default 64 MiB, at most {@link MAX_MODULE_BYTES}. */
       readonly moduleBytes: number;
-      /** `controller.limits.signatureBytes` (`.cosign.bundle` or `.sig`). Default 1 MiB. */
+      /**
+       * `controller.limits.signatureBytes` (`.cosign.bundle` or `.sig`). Default 1 MiB, at most
+       * {@link MAX_SIGNATURE_BYTES}.
+       */
       readonly signatureBytes: number;
     };
   };
@@ -63,6 +66,18 @@ export interface ControllerConfig {
     };
   };
 }
+
+/**
+ * Largest `limits.moduleBytes`: 1 GiB. A module is held in memory while it is verified, so the
+ * limit is also the memory one install may take; Node's largest Buffer is not far above.
+ */
+export const MAX_MODULE_BYTES = 1024 * 1024 * 1024;
+/** Largest `limits.signatureBytes`: 16 MiB (real bundles are a few kilobytes). */
+export const MAX_SIGNATURE_BYTES = 16 * 1024 * 1024;
+/** Largest configuration file read: 1 MiB. Reading stops there (devices and pipes too). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Most alias expansions a configuration may make (a billion-laughs file makes millions). */
+export const MAX_ALIAS_COUNT = 100;
 
 const matcher = {
   oneOf: [
@@ -105,8 +120,8 @@ export const CONFIG_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           properties: {
-            moduleBytes: { type: 'integer', minimum: 1 },
-            signatureBytes: { type: 'integer', minimum: 1 },
+            moduleBytes: { type: 'integer', minimum: 1, maximum: MAX_MODULE_BYTES },
+            signatureBytes: { type: 'integer', minimum: 1, maximum: MAX_SIGNATURE_BYTES },
           },
         },
       },
@@ -273,8 +288,47 @@ export function configFromDocument(
   };
 }
 
+function yamlError(
+  message: string,
+  source: string | undefined,
+  pos: { line: number; col: number } | undefined,
+  cause: unknown,
+  extra: { expected?: unknown; actual?: unknown } = {},
+): ControllerError {
+  const where = pos ? `, line ${pos.line}, column ${pos.col}` : '';
+  return new ControllerError(
+    'CONFIG_YAML_INVALID',
+    `${source ?? 'configuration'}${where}: ${message}`,
+    {
+      ...(source === undefined ? {} : { path: source }),
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+      ...extra,
+    },
+    { cause },
+  );
+}
+
+/** Position of the first alias (`*name`) of a document, for an alias-limit error. */
+function firstAlias(
+  doc: Document,
+  lineCounter: LineCounter,
+): { line: number; col: number } | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) {
+        offset = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset === undefined ? undefined : lineCounter.linePos(offset);
+}
+
 /**
- * Parse `controller.yml` text.
+ * Parse `controller.yml` text. Aliases may expand at most {@link MAX_ALIAS_COUNT} times (a
+ * "billion laughs" file is refused, not expanded).
  * @throws ControllerError `CONFIG_YAML_INVALID` (with line and column) or `CONFIG_SCHEMA_INVALID`
  */
 export function parseConfig(text: string, baseDir: string, source?: string): ControllerConfig {
@@ -282,33 +336,74 @@ export function parseConfig(text: string, baseDir: string, source?: string): Con
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const first = doc.errors[0];
   if (first) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    const where = `line ${pos.line}, column ${pos.col}`;
-    throw new ControllerError(
-      'CONFIG_YAML_INVALID',
-      `${source ?? 'configuration'}, ${where}: ${first.message.split('\n')[0]}`,
-      {
-        ...(source === undefined ? {} : { path: source }),
-        line: pos.line,
-        column: pos.col,
-      },
-      { cause: first },
+    throw yamlError(
+      first.message.split('\n')[0] ?? first.message,
+      source,
+      lineCounter.linePos(first.pos[0]),
+      first,
     );
   }
   // An empty file is an empty mapping: every setting takes its default.
-  const value = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
+  let value: unknown = {};
+  if (doc.contents !== null) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      // yaml throws a ReferenceError for too many alias expansions (and for an alias to an
+      // anchor that does not exist, which the parser reports first); never let it escape raw.
+      throw yamlError(
+        `aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions): ${(error as Error).message}`,
+        source,
+        firstAlias(doc, lineCounter),
+        error,
+        { expected: `at most ${MAX_ALIAS_COUNT} alias expansions` },
+      );
+    }
+  }
   return configFromDocument(value, baseDir, source);
 }
 
 /**
- * Read and parse a configuration file.
- * @throws ControllerError `CONFIG_UNREADABLE`, `CONFIG_YAML_INVALID`, `CONFIG_SCHEMA_INVALID`
+ * Read at most `limit` bytes of a file, device or pipe, in chunks: a larger input (or an
+ * endless one such as `/dev/zero`) stops the read at the limit instead of filling memory.
+ * @returns the bytes, or `undefined` when the input holds more than `limit` bytes
+ */
+export function readBounded(path: string, limit: number): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        // A non-blocking pipe with no data yet: wait a little and try again.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (n === 0) return Buffer.concat(chunks, total);
+      total += n;
+      if (total > limit) return undefined;
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read and parse a configuration file (at most {@link MAX_CONFIG_BYTES}).
+ * @throws ControllerError `CONFIG_UNREADABLE`, `CONFIG_TOO_LARGE`, `CONFIG_YAML_INVALID`,
+ *   `CONFIG_SCHEMA_INVALID`
  */
 export function loadConfig(path: string): ControllerConfig {
   const absolute = resolve(path);
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    text = readFileSync(absolute, 'utf8');
+    bytes = readBounded(absolute, MAX_CONFIG_BYTES);
   } catch (error) {
     throw new ControllerError(
       'CONFIG_UNREADABLE',
@@ -317,5 +412,16 @@ export function loadConfig(path: string): ControllerConfig {
       { cause: error },
     );
   }
-  return parseConfig(text, dirname(absolute), absolute);
+  if (bytes === undefined) {
+    throw new ControllerError(
+      'CONFIG_TOO_LARGE',
+      `${absolute} holds more than ${MAX_CONFIG_BYTES} bytes; reading stopped there`,
+      {
+        path: absolute,
+        expected: `at most ${MAX_CONFIG_BYTES} bytes`,
+        actual: `more than ${MAX_CONFIG_BYTES} bytes`,
+      },
+    );
+  }
+  return parseConfig(bytes.toString('utf8'), dirname(absolute), absolute);
 }

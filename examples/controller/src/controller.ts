@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { AuditLog } from './audit.js';
 import type { ControllerConfig } from './config.js';
 import { ControllerError } from './errors.js';
+import { pathProblem } from './paths.js';
 import { registerApi } from './server.js';
 import { ModuleStore, type ModuleStoreOptions } from './store.js';
 import { type LoadedTrust, loadTrust, ModuleVerifier } from './trust.js';
@@ -28,11 +29,61 @@ export interface Controller {
   close(): Promise<void>;
 }
 
+/** What {@link checkConfiguration} found: the trust material and the validator's report. */
+export interface ConfigurationCheck {
+  readonly trust: LoadedTrust;
+  readonly report: ValidationReport;
+}
+
+function refused(config: ControllerConfig, report: ValidationReport): ControllerError {
+  return new ControllerError(
+    'CONFIG_REJECTED',
+    `the configuration is refused: ${report.errors.map((f) => `${f.code} (${f.path}): ${f.message}`).join('; ')}`,
+    {
+      ...(config.source === undefined ? {} : { path: config.source }),
+      findings: report.errors,
+    },
+  );
+}
+
 /**
- * Start-up: read the trust material once, run the config validator (WARN findings are logged
- * and written to the audit log; ERROR findings refuse the start), open the module store
- * (cleaning up interrupted installs) and register the API.
- * @throws ControllerError `TRUST_MATERIAL_INVALID`, `CONFIG_REJECTED`, `CONFIG_SCHEMA_INVALID`
+ * `--check`: load the trust material, run the validator and judge the audit log and modules
+ * directory paths, with no side effect at all: nothing is created, written, deleted or
+ * appended (a running controller on the same files is not disturbed).
+ * @throws ControllerError `TRUST_MATERIAL_INVALID`, `CONFIG_REJECTED`,
+ *   `AUDIT_LOG_UNWRITABLE`, `MODULES_DIR_UNUSABLE`
+ */
+export function checkConfiguration(config: ControllerConfig): ConfigurationCheck {
+  const trust = loadTrust(config);
+  const report = validateConfig(config, trust.inventory);
+  if (report.errors.length) throw refused(config, report);
+  const audit = pathProblem(config.controller.auditLog, 'file');
+  if (audit !== undefined) {
+    throw new ControllerError(
+      'AUDIT_LOG_UNWRITABLE',
+      `controller.auditLog ${config.controller.auditLog} cannot be written: ${audit}`,
+      { path: config.controller.auditLog, expected: 'a writable regular file' },
+    );
+  }
+  const modules = pathProblem(config.controller.modulesDir, 'directory');
+  if (modules !== undefined) {
+    throw new ControllerError(
+      'MODULES_DIR_UNUSABLE',
+      `controller.modulesDir ${config.controller.modulesDir} cannot be used: ${modules}`,
+      { path: config.controller.modulesDir, expected: 'a writable directory' },
+    );
+  }
+  return { trust, report };
+}
+
+/**
+ * Start-up: open the audit log, read the trust material once, run the config validator
+ * (ERROR findings refuse the start and are audited), take the modules directory's lock and
+ * clean up interrupted installs of dead processes, then audit the WARN findings and
+ * `controller.started` and register the API. A controller refused for a held lock appends
+ * nothing to the audit log.
+ * @throws ControllerError `AUDIT_LOG_UNWRITABLE`, `TRUST_MATERIAL_INVALID`, `CONFIG_REJECTED`,
+ *   `MODULES_DIR_UNUSABLE`, `STORE_LOCKED`
  */
 export async function createController(
   config: ControllerConfig,
@@ -40,6 +91,7 @@ export async function createController(
 ): Promise<Controller> {
   const app = Fastify({ logger: options.logger ?? false });
   const log = app.log;
+  let store: ModuleStore | undefined;
   try {
     const audit = new AuditLog(config.controller.auditLog);
     let trust: LoadedTrust;
@@ -57,29 +109,26 @@ export async function createController(
       throw error;
     }
     const report = validateConfig(config, trust.inventory);
-    for (const finding of report.warnings) {
-      log.warn({ finding }, finding.message);
-      audit.write({ event: 'config.warning', level: 'warn', ...finding });
-    }
     if (report.errors.length) {
       for (const finding of report.errors) {
         log.error({ finding }, finding.message);
         audit.write({ event: 'config.rejected', level: 'error', ...finding });
       }
-      throw new ControllerError(
-        'CONFIG_REJECTED',
-        `the configuration is refused: ${report.errors.map((f) => `${f.code} (${f.path}): ${f.message}`).join('; ')}`,
-        {
-          ...(config.source === undefined ? {} : { path: config.source }),
-          findings: report.errors,
-        },
-      );
+      throw refused(config, report);
     }
     const verifier = new ModuleVerifier(config, trust, report.requirement);
-    const { store, cleaned } = await ModuleStore.open(config.controller.modulesDir, options.store);
-    if (cleaned.length) {
-      log.warn({ cleaned }, 'removed leftovers of interrupted installs');
-      audit.write({ event: 'store.cleaned', level: 'warn', entries: cleaned });
+    const opened = await ModuleStore.open(config.controller.modulesDir, options.store);
+    store = opened.store;
+    for (const finding of report.warnings) {
+      log.warn({ finding }, finding.message);
+      audit.write({ event: 'config.warning', level: 'warn', ...finding });
+    }
+    if (opened.staleLock) {
+      log.warn({ staleLock: opened.staleLock }, 'took over the lock of a controller that is gone');
+    }
+    if (opened.cleaned.length) {
+      log.warn({ cleaned: opened.cleaned }, 'removed leftovers of interrupted installs');
+      audit.write({ event: 'store.cleaned', level: 'warn', entries: opened.cleaned });
     }
     await registerApi(app, { config, trust, verifier, store, audit });
     const started = {
@@ -94,27 +143,42 @@ export async function createController(
     };
     audit.write({ event: 'controller.started', level: 'info', ...started });
     log.info(started, 'trust material loaded');
+    const opener = store;
     return {
       app,
       config,
       trust,
       report,
-      store,
+      store: opener,
       audit,
       async listen(overrides = {}) {
-        const url = await app.listen({
-          host: overrides.host ?? config.controller.host,
-          port: overrides.port ?? config.controller.port,
-        });
+        const host = overrides.host ?? config.controller.host;
+        const port = overrides.port ?? config.controller.port;
+        let url: string;
+        try {
+          url = await app.listen({ host, port });
+        } catch (error) {
+          throw new ControllerError(
+            'LISTEN_FAILED',
+            `cannot listen on ${host}:${port}: ${(error as Error).message}`,
+            { actual: (error as NodeJS.ErrnoException).code },
+            { cause: error },
+          );
+        }
         log.info({ url }, 'controller listening');
         return url;
       },
       async close() {
-        await app.close();
+        try {
+          await app.close();
+        } finally {
+          opener.close();
+        }
       },
     };
   } catch (error) {
     await app.close();
+    store?.close();
     throw error;
   }
 }

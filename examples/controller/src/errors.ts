@@ -5,7 +5,12 @@
 export type ControllerErrorCode =
   /** The configuration file cannot be read. */
   | 'CONFIG_UNREADABLE'
-  /** The configuration file is not valid YAML (`detail.line`, `detail.column`). */
+  /** The configuration file is larger than 1 MiB (or endless, like a device or a pipe). */
+  | 'CONFIG_TOO_LARGE'
+  /**
+   * The configuration file is not valid YAML, or its aliases expand too much
+   * (`detail.line`, `detail.column`).
+   */
   | 'CONFIG_YAML_INVALID'
   /** The configuration does not match the schema (`detail.problems`, each with its JSON path). */
   | 'CONFIG_SCHEMA_INVALID'
@@ -13,6 +18,17 @@ export type ControllerErrorCode =
   | 'CONFIG_REJECTED'
   /** A trust root or Rekor key file cannot be read or parsed (`detail.path`, `detail.line`). */
   | 'TRUST_MATERIAL_INVALID'
+  /** `controller.auditLog` is a directory, or cannot be created or written (`detail.path`). */
+  | 'AUDIT_LOG_UNWRITABLE'
+  /** `controller.modulesDir` is not a directory, or cannot be created (`detail.path`). */
+  | 'MODULES_DIR_UNUSABLE'
+  /**
+   * Another live controller holds the modules directory's lock (`detail.actual`: its pid,
+   * process start time, host and since when).
+   */
+  | 'STORE_LOCKED'
+  /** The listen address cannot be opened (in use, not permitted). */
+  | 'LISTEN_FAILED'
   /** A module name is empty, too long, or could escape the modules directory. */
   | 'MODULE_NAME_INVALID'
   /** A module of that name is already installed. */

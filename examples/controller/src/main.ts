@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from './config.js';
-import { createController } from './controller.js';
-import { ControllerError } from './errors.js';
+import { checkConfiguration, createController } from './controller.js';
+import { ControllerError, jsonSafe } from './errors.js';
 
 const port = (value: string): number => {
   const n = Number(value);
@@ -38,22 +38,34 @@ async function run(argv: string[]): Promise<number> {
     check?: boolean;
     logLevel: string;
   }>();
+  const fail = (error: ControllerError): number => {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', code: error.code, msg: error.message, detail: jsonSafe(error.detail) })}\n`,
+    );
+    process.stderr.write(`flareo-controller: ${error.message}\n`);
+    return 1;
+  };
+  if (opts.check) {
+    // No controller is built: --check creates, writes, deletes and appends nothing.
+    try {
+      const { report } = checkConfiguration(loadConfig(opts.config));
+      for (const finding of report.warnings) {
+        process.stdout.write(`warning ${finding.code} (${finding.path}): ${finding.message}\n`);
+      }
+      process.stdout.write('configuration OK\n');
+      return 0;
+    } catch (error) {
+      if (error instanceof ControllerError) return fail(error);
+      throw error;
+    }
+  }
   let controller: Awaited<ReturnType<typeof createController>>;
   try {
     const config = loadConfig(opts.config);
     controller = await createController(config, { logger: { level: opts.logLevel } });
   } catch (error) {
-    if (!(error instanceof ControllerError)) throw error;
-    process.stderr.write(
-      `${JSON.stringify({ level: 'fatal', code: error.code, msg: error.message, detail: error.detail })}\n`,
-    );
-    process.stderr.write(`flareo-controller: ${error.message}\n`);
-    return 1;
-  }
-  if (opts.check) {
-    await controller.close();
-    process.stdout.write('configuration OK\n');
-    return 0;
+    if (error instanceof ControllerError) return fail(error);
+    throw error;
   }
   let closing = false;
   const shutdown = (signal: string) => {
@@ -68,10 +80,16 @@ async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  await controller.listen({
-    ...(opts.host === undefined ? {} : { host: opts.host }),
-    ...(opts.port === undefined ? {} : { port: opts.port }),
-  });
+  try {
+    await controller.listen({
+      ...(opts.host === undefined ? {} : { host: opts.host }),
+      ...(opts.port === undefined ? {} : { port: opts.port }),
+    });
+  } catch (error) {
+    await controller.close();
+    if (error instanceof ControllerError) return fail(error);
+    throw error;
+  }
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ControllerError } from './errors.js';
+import { DirectoryLock, type LockOwner, pidAlive } from './lock.js';
 
 /**
  * Module names: a letter or digit, then letters, digits, `.`, `_` or `-`, at most 128
@@ -65,6 +66,28 @@ export interface StoredFile {
 const METADATA = 'module.json';
 const STAGING = '.staging-';
 const TRASH = '.trash-';
+/** The lock file a running controller holds in its modules directory. */
+export const LOCK_FILE = '.controller.lock';
+/** `.staging-<pid>-<random>` / `.trash-<pid>-<random>`: the pid of the process that made it. */
+const OWNED = /^\.(?:staging|trash)-(\d+)-[0-9a-f]+$/;
+/** Names of versions before the owner pid was part of them. */
+const UNOWNED = /^\.(?:staging|trash)-[0-9a-f]+$/;
+
+/**
+ * Whether a staging or trash entry is a leftover that may be deleted: its owner process is
+ * dead, or is this very process (which has made none yet when the store opens: a restart
+ * that got the same pid, as in a container), or the name predates owner pids.
+ */
+export function isLeftover(entry: string): boolean {
+  const owned = OWNED.exec(entry);
+  if (owned) {
+    const pid = Number(owned[1]);
+    return pid === process.pid || !pidAlive(pid);
+  }
+  return UNOWNED.test(entry);
+}
+
+const entryName = (prefix: string) => `${prefix}${process.pid}-${randomBytes(8).toString('hex')}`;
 
 async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
   const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
@@ -94,36 +117,70 @@ export function safeFileName(name: string, fallback: string): string {
 
 /**
  * Installed modules on disk: `<modulesDir>/<name>/` holds the module file, its signature file
- * and `module.json`. An install is staged in `<modulesDir>/.staging-<random>/` (same
+ * and `module.json`. An install is staged in `<modulesDir>/.staging-<pid>-<random>/` (same
  * filesystem), every file and the directory are fsynced, then the directory is renamed into
  * place and the parent fsynced: a module is either wholly there or not at all. A removal
- * renames the directory to `.trash-<random>` before deleting it. Leftover staging and trash
- * directories (a crash) are deleted by {@link open}.
+ * renames the directory to `.trash-<pid>-<random>` before deleting it.
+ *
+ * The store holds an exclusive lock on the directory ({@link LOCK_FILE}) while it is open:
+ * one controller per modules directory. {@link open} deletes only the staging and trash
+ * directories whose owner process is dead, never those of a live process.
  */
 export class ModuleStore {
   readonly dir: string;
   readonly #options: ModuleStoreOptions;
+  readonly #lock: DirectoryLock;
 
-  private constructor(dir: string, options: ModuleStoreOptions) {
+  private constructor(dir: string, options: ModuleStoreOptions, lock: DirectoryLock) {
     this.dir = dir;
     this.#options = options;
+    this.#lock = lock;
   }
 
-  /** Open (and create) the modules directory and delete leftovers of interrupted operations. */
+  /**
+   * Open (and create) the modules directory, take its lock, and delete the leftovers of
+   * interrupted operations of dead processes.
+   * @returns the store, the leftovers deleted, and the stale lock owner replaced (if any)
+   * @throws ControllerError `MODULES_DIR_UNUSABLE`, `STORE_LOCKED`
+   */
   static async open(
     dir: string,
     options: ModuleStoreOptions = {},
-  ): Promise<{ store: ModuleStore; cleaned: string[] }> {
-    await mkdir(dir, { recursive: true });
-    const cleaned: string[] = [];
-    for (const entry of await readdir(dir)) {
-      if (entry.startsWith(STAGING) || entry.startsWith(TRASH)) {
-        await rm(join(dir, entry), { recursive: true, force: true });
-        cleaned.push(entry);
-      }
+  ): Promise<{ store: ModuleStore; cleaned: string[]; staleLock?: LockOwner }> {
+    try {
+      await mkdir(dir, { recursive: true });
+      const kind = await stat(dir);
+      if (!kind.isDirectory())
+        throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    } catch (error) {
+      throw new ControllerError(
+        'MODULES_DIR_UNUSABLE',
+        `controller.modulesDir ${dir} cannot be used: ${(error as Error).message}`,
+        { path: dir, expected: 'a writable directory' },
+        { cause: error },
+      );
     }
-    if (cleaned.length) await syncDir(dir);
-    return { store: new ModuleStore(dir, options), cleaned };
+    const { lock, replaced } = DirectoryLock.acquire(join(dir, LOCK_FILE));
+    try {
+      const cleaned: string[] = [];
+      for (const entry of await readdir(dir)) {
+        if ((entry.startsWith(STAGING) || entry.startsWith(TRASH)) && isLeftover(entry)) {
+          await rm(join(dir, entry), { recursive: true, force: true });
+          cleaned.push(entry);
+        }
+      }
+      if (cleaned.length) await syncDir(dir);
+      const store = new ModuleStore(dir, options, lock);
+      return replaced ? { store, cleaned, staleLock: replaced } : { store, cleaned };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Release the directory lock. Installs still running may finish; nothing else is done. */
+  close(): void {
+    this.#lock.release();
   }
 
   async #step(step: InstallStep, staging: string): Promise<void> {
@@ -147,7 +204,7 @@ export class ModuleStore {
         actual: name,
       });
     }
-    const staging = join(this.dir, `${STAGING}${randomBytes(8).toString('hex')}`);
+    const staging = join(this.dir, entryName(STAGING));
     const record: InstalledModule = {
       name,
       fileName: module.fileName,
@@ -247,7 +304,7 @@ export class ModuleStore {
   /** Remove a module atomically. @throws ControllerError `MODULE_NAME_INVALID`, `MODULE_NOT_FOUND` */
   async remove(name: string): Promise<InstalledModule> {
     const record = await this.get(name);
-    const trash = join(this.dir, `${TRASH}${randomBytes(8).toString('hex')}`);
+    const trash = join(this.dir, entryName(TRASH));
     try {
       await rename(join(this.dir, name), trash);
     } catch (error) {

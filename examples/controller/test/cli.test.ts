@@ -68,9 +68,10 @@ describe('flareo-controller', () => {
       'controller.yml': controllerYaml('production', 'trustRoot: trust.pem'),
     });
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      // startChild resolves on the readiness line, logged once the handlers are installed;
+      // stop(signal) sends only this signal and waits until stdout is drained.
       const c = await startChild(dir);
-      c.child.kill(signal);
-      expect(await c.stop()).toBe(0);
+      expect(await c.stop(signal)).toBe(0);
       const lines = c
         .stdout()
         .trim()

@@ -94,7 +94,8 @@ describe('ModuleStore', () => {
       expect(existsSync(staging)).toBe(true);
       expect(await store.list()).toEqual([]);
       expect(modulesOnDisk(dir).filter((e) => !e.startsWith('.staging-'))).toEqual([]);
-      // Restart.
+      // Restart: the "crashed" store lets go of its lock as a dead process would.
+      store.close();
       const reopened = await ModuleStore.open(join(dir, 'modules'));
       expect(reopened.cleaned).toEqual([staging.split('/').pop()]);
       expect(modulesOnDisk(dir)).toEqual([]);
@@ -112,6 +113,7 @@ describe('ModuleStore', () => {
     const { renameSync } = await import('node:fs');
     renameSync(join(dir, 'modules/delta'), join(dir, 'modules/.trash-0123'));
     expect(await store.list()).toEqual([]);
+    store.close();
     const reopened = await ModuleStore.open(join(dir, 'modules'));
     expect(reopened.cleaned).toEqual(['.trash-0123']);
     expect(modulesOnDisk(dir)).toEqual([]);

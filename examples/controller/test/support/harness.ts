@@ -32,10 +32,12 @@ export function cleanupDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Entries of the modules directory (including hidden staging directories). */
+/** Entries of the modules directory (including hidden staging directories, not the lock). */
 export function modulesOnDisk(dir: string): string[] {
   try {
-    return readdirSync(join(dir, 'modules')).sort();
+    return readdirSync(join(dir, 'modules'))
+      .filter((e) => e !== '.controller.lock')
+      .sort();
   } catch {
     return [];
   }
@@ -118,55 +120,78 @@ export async function request(url: string, path: string, init: RequestInit = {})
 export interface ChildController {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Standard output so far; complete once {@link ChildController.closed} has resolved. */
   readonly stdout: () => string;
-  /** SIGTERM, then wait for the exit code. */
-  stop(): Promise<number | null>;
+  readonly stderr: () => string;
+  /**
+   * Resolves to the exit code once the process has exited AND its stdout and stderr pipes
+   * are drained ('close', not 'exit': after 'exit' the last log lines may still be unread).
+   */
+  readonly closed: Promise<number | null>;
+  /** Send `signal` (default SIGTERM) unless it already exited; then wait for {@link closed}. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `flareo-controller --config dir/controller.yml` and wait for its listening line. */
+/** How long a child controller may take to start listening before the test gives up. */
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Start `flareo-controller --config dir/controller.yml` and wait for its readiness line
+ * (`controller listening`, logged after the signal handlers are installed and the port is
+ * open). Only complete lines are parsed: a chunk may end in the middle of a line.
+ */
 export function startChild(dir: string, args: string[] = []): Promise<ChildController> {
   const child = spawn(
     process.execPath,
     [CONTROLLER_BIN, '--config', join(dir, 'controller.yml'), ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  let scanned = 0;
+  let url: string | undefined;
+  const closed = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   return new Promise((resolvePromise, reject) => {
-    const onData = (chunk: Buffer) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`controller did not listen within ${START_TIMEOUT_MS} ms:\n${out}\n${err}`));
+    }, START_TIMEOUT_MS);
+    child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      for (const line of out.split('\n')) {
+      if (url !== undefined) return;
+      const end = out.lastIndexOf('\n');
+      if (end < scanned) return;
+      const lines = out.slice(scanned, end).split('\n');
+      scanned = end + 1;
+      for (const line of lines) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; url?: string };
         if (entry.msg === 'controller listening' && entry.url) {
-          child.stdout?.off('data', onData);
-          child.stdout?.on('data', (c: Buffer) => {
-            out += c.toString();
-          });
-          const url = entry.url;
+          url = entry.url;
+          clearTimeout(timer);
           resolvePromise({
             url,
             child,
             stdout: () => out,
-            async stop() {
-              if (child.exitCode === null) child.kill('SIGTERM');
-              return exited;
+            stderr: () => err,
+            closed,
+            async stop(signal: NodeJS.Signals = 'SIGTERM') {
+              if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+              return closed;
             },
           });
           return;
         }
       }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
     });
-    child.once('exit', (code) =>
-      reject(new Error(`controller exited with ${code} before listening:\n${out}\n${err}`)),
-    );
+    void closed.then((code) => {
+      clearTimeout(timer);
+      if (url === undefined)
+        reject(new Error(`controller exited with ${code} before listening:\n${out}\n${err}`));
+    });
   });
 }
 
