@@ -167,10 +167,11 @@ export class VexBuilder {
       author: o.author,
       timestamp: o.timestamp ?? new Date().toISOString(),
       version: o.version ?? 1,
-      statements: structuredClone(this.statements),
+      statements: this.statements,
     };
     if (o.role !== undefined) doc.role = o.role;
     if (o.tooling !== undefined) doc.tooling = o.tooling;
+    // Validated before it is copied: validation bounds the depth the copy would recurse into.
     const result = validateVex(doc, { mode: 'strict' });
     if (!result.valid) {
       const first = result.errors[0];
@@ -180,6 +181,7 @@ export class VexBuilder {
         { path: first?.path, issues: result.errors },
       );
     }
+    doc.statements = structuredClone(this.statements);
     return doc;
   }
 }

@@ -13,7 +13,13 @@ export type VexErrorCode =
   /** A function argument is not what the API accepts (wrong type, unknown option value). */
   | 'ARGUMENT_INVALID'
   /** The builder was asked to emit a document that would not validate in strict mode. */
-  | 'BUILD_INVALID';
+  | 'BUILD_INVALID'
+  /**
+   * The input nests arrays and objects deeper than this package reads (64 levels for a VEX
+   * document, 128 for a report or a value given to `canonicalJson`), or contains itself.
+   * `detail.path` points at the first value beyond the limit.
+   */
+  | 'INPUT_TOO_DEEP';
 
 /** Structured detail every {@link VexError} may carry. */
 export interface VexErrorDetail {

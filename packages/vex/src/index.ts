@@ -15,6 +15,7 @@ export type {
 } from './builder.js';
 export { VexBuilder } from './builder.js';
 export { canonicalJson } from './canonical.js';
+export { MAX_REPORT_DEPTH, MAX_VEX_DEPTH } from './depth.js';
 export type { VexErrorCode, VexErrorDetail } from './errors.js';
 export { VexError } from './errors.js';
 export type { Subject } from './identity.js';

@@ -1,4 +1,5 @@
 import { canonicalJson, sha256Hex } from './canonical.js';
+import { assertShallow, MAX_VEX_DEPTH } from './depth.js';
 import { VexError } from './errors.js';
 import { compareInstants, parseInstant } from './formats.js';
 import type { VexDocument, VexStatement } from './types.js';
@@ -64,6 +65,7 @@ function unwrap(d: VexDocument | ParsedVex, i: number): VexDocument {
       path: `/${i}`,
     });
   }
+  assertShallow(doc, MAX_VEX_DEPTH, `document ${i}`, `/${i}`);
   return doc as VexDocument;
 }
 

@@ -134,7 +134,12 @@ export type VexIssueCode =
   /** A `pkg:` identifier that does not parse as a purl; it can never match. */
   | 'PURL_INVALID'
   /** An OCI purl whose version repeats the algorithm (`sha256:sha256:…`). */
-  | 'DIGEST_DOUBLED';
+  | 'DIGEST_DOUBLED'
+  /**
+   * The document nests arrays and objects more than 64 levels deep (`MAX_VEX_DEPTH`), or
+   * contains itself; nothing else is checked. Always an error.
+   */
+  | 'INPUT_TOO_DEEP';
 
 /** One validation finding, with the JSON pointer (RFC 6901) of where it is. */
 export interface VexIssue {

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
+import { findTooDeep, MAX_VEX_DEPTH } from './depth.js';
 import { VexError } from './errors.js';
 import { isIri } from './formats.js';
 import { parsePurlSafe } from './purl.js';
@@ -96,16 +97,17 @@ function atPointer(root: unknown, pointer: string): unknown {
   return cur;
 }
 
-function decodeInput(input: unknown): unknown {
+/** The input as a value, and whether it came from JSON text (then it is a tree). */
+function decodeInput(input: unknown): { value: unknown; parsed: boolean } {
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
     try {
-      return JSON.parse(text);
+      return { value: JSON.parse(text), parsed: true };
     } catch (cause) {
       throw new VexError('JSON_INVALID', 'the VEX input is not valid JSON', {}, { cause });
     }
   }
-  return input;
+  return { value: input, parsed: false };
 }
 
 class Collector {
@@ -453,7 +455,9 @@ function semanticChecks(doc: Json, c: Collector, lenient: boolean): void {
 
 /**
  * Validate an OpenVEX document given as JSON text, bytes or an already-parsed value. Never
- * throws for an invalid document (only for text that is not JSON: `JSON_INVALID`).
+ * throws for an invalid document (only for text that is not JSON: `JSON_INVALID`). A
+ * document that nests arrays and objects more than {@link MAX_VEX_DEPTH} (64) levels deep,
+ * or a value that contains itself, is invalid with the single error `INPUT_TOO_DEEP`.
  */
 export function validateVex(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const mode = options.mode ?? 'strict';
@@ -463,8 +467,25 @@ export function validateVex(input: unknown, options: ValidateOptions = {}): Vali
       actual: mode,
     });
   }
-  const raw = decodeInput(input);
+  const { value: raw, parsed } = decodeInput(input);
   const c = new Collector(mode);
+  // Every later step (the schema, the duplicate check, the lenient copy) may walk the whole
+  // value; bound its depth first, without recursion, so nothing can overflow the stack.
+  const deep = findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed });
+  if (deep) {
+    c.error(
+      'INPUT_TOO_DEEP',
+      deep.path,
+      deep.cycle
+        ? 'the document contains itself: it is not JSON data'
+        : `the document nests arrays and objects more than ${MAX_VEX_DEPTH} levels deep`,
+      {
+        expected: `at most ${MAX_VEX_DEPTH} levels of nesting`,
+        actual: deep.cycle ? 'a value that contains itself' : `more than ${MAX_VEX_DEPTH} levels`,
+      },
+    );
+    return { valid: false, mode, errors: c.errors, warnings: c.warnings };
+  }
   if (!isObject(raw)) {
     c.error('SCHEMA_VIOLATION', '', 'a VEX document must be a JSON object', {
       keyword: 'type',
@@ -552,9 +573,11 @@ export function parseVex(input: unknown, options: ValidateOptions = {}): ParsedV
 /**
  * True when the value conforms to the OpenVEX 0.2.0 JSON Schema alone (this package's schema
  * plus the one-pass duplicate check that replaces `uniqueItems`), without the extra semantic
- * rules of strict mode. This is the layer tested against the official schema.
+ * rules of strict mode. This is the layer tested against the official schema. A value nested
+ * more than {@link MAX_VEX_DEPTH} levels deep is `false`.
  */
 export function conformsToOpenVexSchema(value: unknown): boolean {
+  if (findTooDeep(value, MAX_VEX_DEPTH)) return false;
   if (!schemaValidators().strict(value)) return false;
   const doc = value as Json;
   if (!Array.isArray(doc.statements)) return true;

@@ -1,3 +1,4 @@
+import { assertShallow, MAX_REPORT_DEPTH } from '../depth.js';
 import { VexError } from '../errors.js';
 import { type CompiledSubject, compileSubject, type Subject } from '../identity.js';
 import type {
@@ -79,8 +80,11 @@ export function toIndex(vex: VexInput, options: ApplyOptions): VexIndex {
   );
 }
 
-/** Deeper than this, {@link copyJson} gives up (a cycle, or an unusual document). */
-const MAX_DEPTH = 512;
+/**
+ * At this depth, {@link copyJson} gives up: the report is either too deep (rejected) or
+ * holds a cycle (copied by `structuredClone`).
+ */
+const MAX_DEPTH = MAX_REPORT_DEPTH;
 /** Thrown inside {@link copyJson} to fall back to `structuredClone`. */
 const NOT_PLAIN: unique symbol = Symbol('not plain JSON data');
 
@@ -91,12 +95,28 @@ const NOT_PLAIN: unique symbol = Symbol('not plain JSON data');
  * function, a cycle, …) makes it give up, and `structuredClone` copies (or rejects) the
  * value exactly as before.
  */
-function copyReport(input: unknown): unknown {
+function copyReport(input: unknown, format: string): unknown {
   try {
     return copyJson(input, 0);
   } catch (e) {
     if (e !== NOT_PLAIN) throw e;
+  }
+  // A cycle is not depth: `structuredClone` copies it, and nothing here walks the report
+  // generically. Real depth is refused before `structuredClone` can overflow the stack.
+  assertShallow(input, MAX_REPORT_DEPTH, `the ${format} report`, '', { cycles: 'ignore' });
+  try {
     return structuredClone(input);
+  } catch (cause) {
+    throw new VexError(
+      'REPORT_INVALID',
+      `the ${format} report is not JSON data and cannot be copied`,
+      {
+        path: '',
+        expected: 'JSON data',
+        actual: cause instanceof Error ? cause.name : typeof cause,
+      },
+      { cause },
+    );
   }
 }
 
@@ -106,7 +126,7 @@ function copyJson(value: unknown, depth: number): unknown {
     return value;
   }
   if (value === null) return value;
-  if (depth > MAX_DEPTH) throw NOT_PLAIN;
+  if (depth >= MAX_DEPTH) throw NOT_PLAIN;
   const proto = Object.getPrototypeOf(value);
   if (proto === Array.prototype) {
     const array = value as unknown[];
@@ -145,8 +165,9 @@ export function readReport(input: unknown, format: string): Record<string, unkno
     } catch (cause) {
       throw new VexError('JSON_INVALID', `the ${format} report is not valid JSON`, {}, { cause });
     }
+    assertShallow(value, MAX_REPORT_DEPTH, `the ${format} report`, '', { tree: true });
   } else {
-    value = copyReport(input);
+    value = copyReport(input, format);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VexError('REPORT_INVALID', `a ${format} report must be a JSON object`, {
@@ -387,6 +408,14 @@ function nearMissesOf(
   return ctx.index.resolveAll(all).nearMisses;
 }
 
+/**
+ * Whether every path from `leafNode` up to a root passes a node whose statement (with the
+ * leaf as subcomponent) suppresses the finding; the first such statement met, if so. A node
+ * is covered when it has parents and each parent either cuts or is itself covered; a cycle
+ * leads nowhere new (counts as covered). Walked with an explicit stack, parents in order and
+ * stopping at the first uncovered one, so a dependency chain of any length cannot overflow
+ * the call stack.
+ */
 function pathsCovered(
   index: VexIndex,
   groups: FindingGroups,
@@ -407,18 +436,48 @@ function pathsCovered(
     }
     return false;
   };
-  const covered = (node: string): boolean => {
+  interface Frame {
+    readonly node: string;
+    readonly parents: readonly string[];
+    i: number;
+  }
+  const stack: Frame[] = [];
+  /** Start on a node: its known answer, or `undefined` when it was pushed to be worked out. */
+  const enter = (node: string): boolean | undefined => {
     const known = memo.get(node);
     if (known !== undefined) return known;
-    if (onStack.has(node)) return true; // a cycle leads nowhere new
-    onStack.add(node);
+    if (onStack.has(node)) return true;
     const parents = graph.parents.get(node) ?? [];
-    const result = parents.length > 0 && parents.every((p) => cuts(p) || covered(p));
-    onStack.delete(node);
-    memo.set(node, result);
+    if (parents.length === 0) {
+      memo.set(node, false);
+      return false;
+    }
+    onStack.add(node);
+    stack.push({ node, parents, i: 0 });
+    return undefined;
+  };
+  const leave = (result: boolean): boolean => {
+    const top = stack.pop() as Frame;
+    onStack.delete(top.node);
+    memo.set(top.node, result);
     return result;
   };
-  return covered(leafNode) ? first : undefined;
+  // `last` is the answer of the node just finished (or `undefined`: go on with the top).
+  let last = enter(leafNode);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    if (last === false) {
+      last = leave(false);
+      continue;
+    }
+    if (top.i >= top.parents.length) {
+      last = leave(true);
+      continue;
+    }
+    const parent = top.parents[top.i++] as string;
+    last = cuts(parent) ? undefined : enter(parent);
+  }
+  return last ? first : undefined;
 }
 
 /** The outcome of a finding a statement decides (directly, or by cutting every path). */
