@@ -14,6 +14,7 @@ import {
   type KeyUsageType,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
+import { requireCertificate } from './arguments.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { importPublicKey, type KeyAlgorithm, sha256, type TrustSource } from './keys.js';
 
@@ -190,11 +191,14 @@ export function namesLink(child: IssuerReference, issuer: TrustedCertificate): b
 
 /** True when `issuer` issued `child`: names link and the signature verifies. */
 export function issuedBy(child: TrustedCertificate, issuer: TrustedCertificate): boolean {
+  requireCertificate('issuedBy', 'child', child);
+  requireCertificate('issuedBy', 'issuer', issuer);
   return namesLink(child, issuer) && safeVerify(child.x509, issuer.x509);
 }
 
 /** May this certificate issue others? basicConstraints cA, and keyCertSign if keyUsage is present. */
 export function canIssue(cert: TrustedCertificate): boolean {
+  requireCertificate('canIssue', 'cert', cert);
   return cert.isCA && (cert.keyUsage === undefined || cert.keyUsage.includes('keyCertSign'));
 }
 

@@ -32,7 +32,11 @@ export type TrustRootErrorCode =
   | 'VALIDITY_INVALID'
   /** A log id in trusted_root.json is neither sha256(SPKI) nor the log's signed-note key hash. */
   | 'LOG_ID_MISMATCH'
-  /** An argument given to a lookup or merge is not what the API accepts. */
+  /**
+   * An argument given to a function, constructor or method is not of the type or shape the
+   * API accepts (for example `undefined` where a string is needed, or an options object that
+   * is an array). Programming errors, reported before any parsing starts.
+   */
   | 'ARGUMENT_INVALID';
 
 /** Structured detail every {@link TrustRootError} may carry. */

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { requireKey, requireString } from './arguments.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { UNBOUNDED, type ValidityWindow } from './validity.js';
 
@@ -154,6 +155,8 @@ function rawEd25519(spki: Uint8Array): Uint8Array {
  * - RSA (Sigstore's 0xFF convention): sha256(name ‖ "\n" ‖ 0xFF ‖ "PKIX-RSA-PKCS#1v1.5" ‖ DER SPKI).
  */
 export function noteKeyHash(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: string): Uint8Array {
+  requireKey('noteKeyHash', 'key', key);
+  requireString('noteKeyHash', 'name', name);
   const prefix = Buffer.from(`${name}\n`, 'utf8');
   switch (key.algorithm.kind) {
     case 'ed25519':
@@ -174,5 +177,7 @@ export function noteKeyHash(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: s
 
 /** The 4-byte signed-note key ID (hex) of `key` for signer `name`. */
 export function noteKeyId(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: string): string {
+  requireKey('noteKeyId', 'key', key);
+  requireString('noteKeyId', 'name', name);
   return Buffer.from(noteKeyHash(key, name).subarray(0, 4)).toString('hex');
 }

@@ -1,3 +1,14 @@
+import {
+  argumentError,
+  optionalString,
+  requireArrayOf,
+  requireCertificate,
+  requireDate,
+  requireRecord,
+  requireString,
+  requireTrustedKey,
+  requireWindow,
+} from './arguments.js';
 import { type IssuerReference, namesLink, type TrustedCertificate } from './certificates.js';
 import { TrustRootError } from './errors.js';
 import type { TrustedKey, TrustSource } from './keys.js';
@@ -99,12 +110,15 @@ function uniqueBy<T>(items: Iterable<T>, keyOf: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
-function toHex(id: string | Uint8Array): string {
+function toHex(id: string | Uint8Array, fn: string, parameter: string): string {
+  if (typeof id !== 'string' && !(id instanceof Uint8Array)) {
+    throw argumentError(fn, parameter, 'a hex string or a Uint8Array', id);
+  }
   if (typeof id === 'string') {
     if (!/^([0-9a-fA-F]{2})*$/.test(id)) {
       throw new TrustRootError(
         'ARGUMENT_INVALID',
-        `key id must be hex, got ${JSON.stringify(id)}`,
+        `${fn}: ${parameter} must be hex, got ${JSON.stringify(id)}`,
         {
           expected: 'hex string or bytes',
           actual: id,
@@ -118,6 +132,46 @@ function toHex(id: string | Uint8Array): string {
 
 function freezeAll<T>(items: readonly T[] | undefined): readonly T[] {
   return Object.freeze([...(items ?? [])]);
+}
+
+function checkAuthority(fn: string, parameter: string, value: unknown): void {
+  const authority = requireRecord(fn, parameter, value);
+  requireArrayOf(fn, `${parameter}.certificates`, authority.certificates, requireCertificate);
+  if ((authority.certificates as unknown[]).length === 0) {
+    throw argumentError(
+      fn,
+      `${parameter}.certificates`,
+      'a non-empty array',
+      authority.certificates,
+    );
+  }
+  if (authority.anchor !== undefined)
+    requireCertificate(fn, `${parameter}.anchor`, authority.anchor);
+  requireWindow(fn, `${parameter}.validFor`, authority.validFor);
+}
+
+function checkLog(fn: string, parameter: string, value: unknown): void {
+  const log = requireRecord(fn, parameter, value);
+  requireString(fn, `${parameter}.logId`, log.logId);
+  optionalString(fn, `${parameter}.baseUrl`, log.baseUrl);
+  optionalString(fn, `${parameter}.host`, log.host);
+  optionalString(fn, `${parameter}.checkpointKeyId`, log.checkpointKeyId);
+  requireTrustedKey(fn, `${parameter}.key`, log.key);
+  requireWindow(fn, `${parameter}.validFor`, log.validFor);
+}
+
+/** The parts of a trust root must have the shapes the lookups index. */
+function checkParts(parts: unknown): void {
+  const fn = 'new TrustRoot';
+  const p = requireRecord(fn, 'parts', parts);
+  if (p.keys !== undefined) requireArrayOf(fn, 'parts.keys', p.keys, requireTrustedKey);
+  for (const field of ['certificateAuthorities', 'timestampAuthorities'] as const) {
+    if (p[field] !== undefined) requireArrayOf(fn, `parts.${field}`, p[field], checkAuthority);
+  }
+  for (const field of ['tlogs', 'ctlogs'] as const) {
+    if (p[field] !== undefined) requireArrayOf(fn, `parts.${field}`, p[field], checkLog);
+  }
+  if (p.skipped !== undefined) requireArrayOf(fn, 'parts.skipped', p.skipped, requireString);
 }
 
 /**
@@ -149,6 +203,7 @@ export class TrustRoot {
   >();
 
   constructor(parts: TrustRootParts) {
+    checkParts(parts);
     this.keys = freezeAll(uniqueBy(parts.keys ?? [], (k) => `${k.id}|${windowKey(k.validFor)}`));
     this.certificateAuthorities = freezeAll(
       uniqueBy(
@@ -201,12 +256,14 @@ export class TrustRoot {
    * valid at `at`.
    */
   keysById(id: string | Uint8Array, at?: Date): readonly TrustedKey[] {
-    const keys = this.#keysById.get(toHex(id)) ?? [];
+    const keys = this.#keysById.get(toHex(id, 'TrustRoot.keysById', 'id')) ?? [];
+    if (at !== undefined) requireDate('TrustRoot.keysById', 'at', at);
     return at ? keys.filter((k) => isWithin(k.validFor, at)) : keys;
   }
 
   /** Standalone keys valid at `at`. */
   keysAt(at: Date): readonly TrustedKey[] {
+    requireDate('TrustRoot.keysAt', 'at', at);
     return this.keys.filter((k) => isWithin(k.validFor, at));
   }
 
@@ -215,23 +272,27 @@ export class TrustRoot {
    * optionally only those whose key was valid at `at`.
    */
   tlogsById(logId: string | Uint8Array, at?: Date): readonly TransparencyLog[] {
-    const logs = this.#tlogsById.get(toHex(logId)) ?? [];
+    const logs = this.#tlogsById.get(toHex(logId, 'TrustRoot.tlogsById', 'logId')) ?? [];
+    if (at !== undefined) requireDate('TrustRoot.tlogsById', 'at', at);
     return at ? logs.filter((l) => isWithin(l.validFor, at)) : logs;
   }
 
   /** CT logs whose log id equals `logId`, optionally only those valid at `at`. */
   ctlogsById(logId: string | Uint8Array, at?: Date): readonly TransparencyLog[] {
-    const logs = this.#ctlogsById.get(toHex(logId)) ?? [];
+    const logs = this.#ctlogsById.get(toHex(logId, 'TrustRoot.ctlogsById', 'logId')) ?? [];
+    if (at !== undefined) requireDate('TrustRoot.ctlogsById', 'at', at);
     return at ? logs.filter((l) => isWithin(l.validFor, at)) : logs;
   }
 
   /** Certificate authorities whose window contains `at`. */
   certificateAuthoritiesAt(at: Date): readonly CertificateAuthority[] {
+    requireDate('TrustRoot.certificateAuthoritiesAt', 'at', at);
     return this.certificateAuthorities.filter((ca) => isWithin(ca.validFor, at));
   }
 
   /** Timestamp authorities whose window contains `at`. */
   timestampAuthoritiesAt(at: Date): readonly TimestampAuthority[] {
+    requireDate('TrustRoot.timestampAuthoritiesAt', 'at', at);
     return this.timestampAuthorities.filter((ta) => isWithin(ta.validFor, at));
   }
 
@@ -243,6 +304,10 @@ export class TrustRoot {
   issuerCandidates(
     certificate: IssuerReference,
   ): readonly { certificate: TrustedCertificate; authority: CertificateAuthority }[] {
+    const ref = requireRecord('TrustRoot.issuerCandidates', 'certificate', certificate);
+    optionalString('TrustRoot.issuerCandidates', 'certificate.issuer', ref.issuer);
+    optionalString('TrustRoot.issuerCandidates', 'certificate.issuerNameDer', ref.issuerNameDer);
+    optionalString('TrustRoot.issuerCandidates', 'certificate.authorityKeyId', ref.authorityKeyId);
     const bucket =
       certificate.issuerNameDer !== undefined
         ? this.#caCertsByNameDer.get(certificate.issuerNameDer)

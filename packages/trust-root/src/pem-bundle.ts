@@ -1,3 +1,4 @@
+import { argumentError, optionalString, requireOneOf, requireOptions } from './arguments.js';
 import {
   issuedBy,
   namesLink,
@@ -41,6 +42,16 @@ export function parsePemTrustBundle(
   input: string | Uint8Array,
   options: PemTrustBundleOptions = {},
 ): TrustRoot {
+  const fn = 'parsePemTrustBundle';
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw argumentError(fn, 'input', 'a string or a Uint8Array', input);
+  }
+  const opts = requireOptions(fn, options);
+  optionalString(fn, 'options.name', opts.name);
+  if (opts.keysAs !== undefined) {
+    requireOneOf(fn, 'options.keysAs', opts.keysAs, ['keys', 'tlog', 'ctlog'] as const);
+  }
+  optionalString(fn, 'options.logBaseUrl', opts.logBaseUrl);
   const text = typeof input === 'string' ? input : decodeUtf8(input, options.name);
   const blocks = parsePemBlocks(text, options.name);
   const keys: TrustedKey[] = [];

@@ -1,3 +1,4 @@
+import { optionalString, requireString } from './arguments.js';
 import { TrustRootError, where } from './errors.js';
 
 /**
@@ -45,6 +46,8 @@ function stripComment(line: string): string {
  * an input without any block.
  */
 export function parsePemBlocks(text: string, source?: string): PemBlock[] {
+  requireString('parsePemBlocks', 'text', text);
+  optionalString('parsePemBlocks', 'source', source);
   const lines = text.split(/\r?\n/);
   const blocks: PemBlock[] = [];
   let open: { label: string; line: number; body: string[]; padded: boolean } | undefined;

@@ -1,5 +1,12 @@
 import { Ajv } from 'ajv';
 import {
+  argumentError,
+  optionalString,
+  requireBytes,
+  requireOneOf,
+  requireOptions,
+} from './arguments.js';
+import {
   issuedBy,
   parseCertificate,
   requireIntactSelfSignature,
@@ -103,6 +110,16 @@ export function parseTrustedRoot(
   input: string | Uint8Array | object,
   options: TrustedRootOptions = {},
 ): TrustRoot {
+  const fn = 'parseTrustedRoot';
+  // Any object goes on to the schema (an array is a document, just not a trusted root).
+  if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
+    throw argumentError(fn, 'input', 'JSON text, bytes or an object', input);
+  }
+  const opts = requireOptions(fn, options);
+  optionalString(fn, 'options.name', opts.name);
+  if (opts.onUnsupported !== undefined) {
+    requireOneOf(fn, 'options.onUnsupported', opts.onUnsupported, ['error', 'skip'] as const);
+  }
   const base: TrustRootErrorDetail = options.name === undefined ? {} : { source: options.name };
   const doc = toJson(input, base);
   if (!validate(doc)) {
@@ -369,5 +386,6 @@ function parseAuthority(
 
 /** sha256 of bytes as hex (exported for callers computing key ids the same way). */
 export function keyIdOf(spki: Uint8Array): string {
+  requireBytes('keyIdOf', 'spki', spki);
   return sha256(spki).toString('hex');
 }

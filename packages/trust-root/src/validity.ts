@@ -1,3 +1,4 @@
+import { requireDate, requireWindow } from './arguments.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { parseRfc3339 } from './rfc3339.js';
 
@@ -14,6 +15,8 @@ export const UNBOUNDED: ValidityWindow = Object.freeze({});
 
 /** True when `at` lies inside the window (both ends inclusive). */
 export function isWithin(window: ValidityWindow, at: Date): boolean {
+  requireWindow('isWithin', 'window', window);
+  requireDate('isWithin', 'at', at);
   const t = at.getTime();
   if (Number.isNaN(t)) return false; // an invalid date lies in no window
   if (window.start && t < window.start.getTime()) return false;

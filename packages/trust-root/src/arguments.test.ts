@@ -1,0 +1,314 @@
+import { describe, expect, it } from 'vitest';
+import type { TrustRootErrorCode } from './index.js';
+import * as api from './index.js';
+
+// Every function exported by the package, and every method of TrustRoot, is called here with
+// arguments of the wrong type or shape; each must throw a TrustRootError with a stable code,
+// never a raw TypeError. The coverage tests below fail when an export or a method is added
+// without a row in these tables.
+
+const root = api.publicGoodTrustRoot();
+const authority = root.certificateAuthorities[0] as api.CertificateAuthority;
+const cert = authority.certificates[0] as api.TrustedCertificate;
+const log = root.tlogs[0] as api.TransparencyLog;
+const key = log.key;
+const at = new Date('2025-01-01T00:00:00Z');
+const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(key.spki).toString('base64')}\n-----END PUBLIC KEY-----\n`;
+
+/** Values of every JavaScript type a caller might pass by mistake. */
+const WRONG: readonly [string, unknown][] = [
+  ['undefined', undefined],
+  ['null', null],
+  ['a number', 42],
+  ['a string', 'text'],
+  ['a boolean', true],
+  ['a plain object', {}],
+  ['an array', []],
+  ['a Uint8Array', new Uint8Array([1, 2, 3])],
+  ['a function', () => 1],
+];
+
+type Row = readonly [label: string, call: () => unknown, code?: TrustRootErrorCode];
+
+/** One row per wrong value of `parameter`, except the values `accepts` admits. */
+function wrong(
+  parameter: string,
+  accepts: (value: unknown) => boolean,
+  call: (value: unknown) => unknown,
+): Row[] {
+  return WRONG.filter(([, v]) => !accepts(v)).map(
+    ([name, v]) => [`${parameter} = ${name}`, () => call(v)] as const,
+  );
+}
+
+const isString = (v: unknown) => typeof v === 'string';
+const isBytes = (v: unknown) => v instanceof Uint8Array;
+const isUndefined = (v: unknown) => v === undefined;
+const either =
+  (...tests: ((v: unknown) => boolean)[]) =>
+  (v: unknown) =>
+    tests.some((t) => t(v));
+const never = () => false;
+/** `{}` itself: valid where every field is optional. */
+const isEmptyObject = (v: unknown) =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  !isBytes(v) &&
+  Object.keys(v).length === 0;
+
+interface Entry {
+  /** A valid call, proving the checks do not refuse correct use. */
+  readonly ok: () => unknown;
+  readonly bad: readonly Row[];
+}
+
+const functions: Record<string, Entry> = {
+  canIssue: {
+    ok: () => api.canIssue(cert),
+    bad: [
+      ...wrong('cert', never, (v) => api.canIssue(v as never)),
+      ['cert without x509', () => api.canIssue({ ...cert, x509: undefined } as never)],
+    ],
+  },
+  issuedBy: {
+    ok: () => api.issuedBy(cert, cert),
+    bad: [
+      ...wrong('child', never, (v) => api.issuedBy(v as never, cert)),
+      ...wrong('issuer', never, (v) => api.issuedBy(cert, v as never)),
+    ],
+  },
+  noteKeyHash: {
+    ok: () => api.noteKeyHash(key, 'rekor.sigstore.dev'),
+    bad: [
+      ...wrong('key', never, (v) => api.noteKeyHash(v as never, 'host')),
+      ...wrong('name', isString, (v) => api.noteKeyHash(key, v as never)),
+      ['key without spki', () => api.noteKeyHash({ algorithm: key.algorithm } as never, 'host')],
+      [
+        'key of an unknown algorithm',
+        () => api.noteKeyHash({ algorithm: { kind: 'dsa' }, spki: key.spki } as never, 'h'),
+      ],
+    ],
+  },
+  noteKeyId: {
+    ok: () => api.noteKeyId(key, 'rekor.sigstore.dev'),
+    bad: [
+      ...wrong('key', never, (v) => api.noteKeyId(v as never, 'host')),
+      ...wrong('name', isString, (v) => api.noteKeyId(key, v as never)),
+    ],
+  },
+  mergeTrustRoots: {
+    ok: () => api.mergeTrustRoots(root, root),
+    bad: wrong('roots[1]', never, (v) => api.mergeTrustRoots(root, v as never)),
+  },
+  TrustRoot: {
+    ok: () => new api.TrustRoot({ keys: [key], tlogs: [log], certificateAuthorities: [authority] }),
+    bad: [
+      ...wrong('parts', isEmptyObject, (v) => new api.TrustRoot(v as never)),
+      ...wrong(
+        'parts.keys',
+        either(isUndefined, Array.isArray),
+        (v) => new api.TrustRoot({ keys: v as never }),
+      ),
+      ['parts.keys[0] = {}', () => new api.TrustRoot({ keys: [{}] as never })],
+      [
+        'parts.tlogs[0] without key',
+        () => new api.TrustRoot({ tlogs: [{ ...log, key: undefined }] as never }),
+      ],
+      [
+        'parts.tlogs[0].logId = 1',
+        () => new api.TrustRoot({ tlogs: [{ ...log, logId: 1 }] as never }),
+      ],
+      [
+        'parts.certificateAuthorities[0] without certificates',
+        () => new api.TrustRoot({ certificateAuthorities: [{ ...authority, certificates: [] }] }),
+      ],
+      [
+        'parts.timestampAuthorities[0].validFor = null',
+        () =>
+          new api.TrustRoot({
+            timestampAuthorities: [{ ...authority, validFor: null }] as never,
+          }),
+      ],
+      ['parts.skipped = [1]', () => new api.TrustRoot({ skipped: [1] as never })],
+    ],
+  },
+  parsePemBlocks: {
+    ok: () => api.parsePemBlocks(pem, 'rekor.pub'),
+    bad: [
+      ...wrong('text', isString, (v) => api.parsePemBlocks(v as never)),
+      ...wrong('source', either(isString, isUndefined), (v) => api.parsePemBlocks(pem, v as never)),
+    ],
+  },
+  parsePemTrustBundle: {
+    ok: () => api.parsePemTrustBundle(pem, { keysAs: 'tlog', logBaseUrl: 'https://rekor.test' }),
+    bad: [
+      ...wrong('input', either(isString, isBytes), (v) => api.parsePemTrustBundle(v as never)),
+      ...wrong(
+        'options',
+        (v) =>
+          v === undefined ||
+          (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBytes(v)),
+        (v) => api.parsePemTrustBundle(pem, v as never),
+      ),
+      ['options.keysAs = "logs"', () => api.parsePemTrustBundle(pem, { keysAs: 'logs' as never })],
+      ['options.name = 1', () => api.parsePemTrustBundle(pem, { name: 1 as never })],
+      ['options.logBaseUrl = {}', () => api.parsePemTrustBundle(pem, { logBaseUrl: {} as never })],
+    ],
+  },
+  publicGoodTrustRoot: {
+    // Takes no argument: nothing to refuse, but extra arguments must not change the result.
+    ok: () => expect((api.publicGoodTrustRoot as (...a: unknown[]) => unknown)(null, 1)).toBe(root),
+    bad: [],
+  },
+  keyIdOf: {
+    ok: () => expect(api.keyIdOf(key.spki)).toBe(key.id),
+    bad: wrong('spki', isBytes, (v) => api.keyIdOf(v as never)),
+  },
+  parseTrustedRoot: {
+    ok: () => api.parseTrustedRoot(api.publicGoodTrustedRootJson.json, { onUnsupported: 'skip' }),
+    bad: [
+      ...wrong(
+        'input',
+        (v) => isString(v) || (typeof v === 'object' && v !== null),
+        (v) => api.parseTrustedRoot(v as never),
+      ),
+      ...wrong(
+        'options',
+        (v) =>
+          v === undefined ||
+          (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBytes(v)),
+        (v) => api.parseTrustedRoot(api.publicGoodTrustedRootJson.json, v as never),
+      ),
+      [
+        'options.onUnsupported = "ignore"',
+        () =>
+          api.parseTrustedRoot(api.publicGoodTrustedRootJson.json, {
+            onUnsupported: 'ignore' as never,
+          }),
+      ],
+      // Content problems keep their own codes.
+      ['a document missing every field', () => api.parseTrustedRoot({}), 'TRUSTED_ROOT_INVALID'],
+      ['an array', () => api.parseTrustedRoot([]), 'TRUSTED_ROOT_INVALID'],
+      ['text that is not JSON', () => api.parseTrustedRoot('{'), 'JSON_INVALID'],
+      [
+        'a Uint8Array of garbage',
+        () => api.parseTrustedRoot(new Uint8Array([1, 2, 3])),
+        'JSON_INVALID',
+      ],
+    ],
+  },
+  hostOf: {
+    ok: () => expect(api.hostOf('https://rekor.sigstore.dev/')).toBe('rekor.sigstore.dev'),
+    bad: wrong('baseUrl', isString, (v) => api.hostOf(v as never)),
+  },
+  isWithin: {
+    ok: () => expect(api.isWithin({ start: at }, at)).toBe(true),
+    bad: [
+      ...wrong('window', isEmptyObject, (v) => api.isWithin(v as never, at)),
+      ...wrong('at', never, (v) => api.isWithin({}, v as never)),
+      ['window.start = "2020"', () => api.isWithin({ start: '2020' } as never, at)],
+      ['window.end = 0', () => api.isWithin({ end: 0 } as never, at)],
+      ['at = a date string', () => api.isWithin({}, '2025-01-01T00:00:00Z' as never)],
+    ],
+  },
+};
+
+const notDate = (v: unknown) => v instanceof Date;
+const methods: Record<string, Entry> = {
+  keysById: {
+    ok: () => root.keysById(key.id, at),
+    bad: [
+      ...wrong('id', either(isString, isBytes), (v) => root.keysById(v as never)),
+      ['id = "not hex"', () => root.keysById('not hex')],
+      ...wrong('at', either(isUndefined, notDate), (v) => root.keysById(key.id, v as never)),
+    ],
+  },
+  keysAt: { ok: () => root.keysAt(at), bad: wrong('at', notDate, (v) => root.keysAt(v as never)) },
+  tlogsById: {
+    ok: () => expect(root.tlogsById(log.logId)).toContain(log),
+    bad: [
+      ...wrong('logId', either(isString, isBytes), (v) => root.tlogsById(v as never)),
+      ...wrong('at', either(isUndefined, notDate), (v) => root.tlogsById(log.logId, v as never)),
+    ],
+  },
+  ctlogsById: {
+    ok: () => root.ctlogsById(new Uint8Array(32), at),
+    bad: [
+      ...wrong('logId', either(isString, isBytes), (v) => root.ctlogsById(v as never)),
+      ...wrong('at', either(isUndefined, notDate), (v) => root.ctlogsById(log.logId, v as never)),
+    ],
+  },
+  certificateAuthoritiesAt: {
+    ok: () => root.certificateAuthoritiesAt(at),
+    bad: wrong('at', notDate, (v) => root.certificateAuthoritiesAt(v as never)),
+  },
+  timestampAuthoritiesAt: {
+    ok: () => root.timestampAuthoritiesAt(at),
+    bad: wrong('at', notDate, (v) => root.timestampAuthoritiesAt(v as never)),
+  },
+  issuerCandidates: {
+    ok: () => root.issuerCandidates(cert),
+    bad: [
+      ...wrong('certificate', isEmptyObject, (v) => root.issuerCandidates(v as never)),
+      ['certificate.issuer = 1', () => root.issuerCandidates({ issuer: 1 } as never)],
+      [
+        'certificate.issuerNameDer = []',
+        () => root.issuerCandidates({ issuerNameDer: [] } as never),
+      ],
+    ],
+  },
+  summary: {
+    // Takes no argument.
+    ok: () => expect(root.summary().tlogs.length).toBe(root.tlogs.length),
+    bad: [],
+  },
+};
+
+function expectCoded(call: () => unknown, code: TrustRootErrorCode): void {
+  let thrown: unknown;
+  try {
+    call();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, 'expected a TrustRootError, got no error').toBeDefined();
+  if (!(thrown instanceof api.TrustRootError)) {
+    throw new Error(`expected a TrustRootError, got ${String(thrown)}`, { cause: thrown });
+  }
+  expect(thrown.code).toBe(code);
+}
+
+describe('argument validation of every public function', () => {
+  it('covers every function the package exports', () => {
+    const exported = Object.entries(api)
+      .filter(([name, value]) => typeof value === 'function' && name !== 'TrustRootError')
+      .map(([name]) => name)
+      .sort();
+    expect(Object.keys(functions).sort()).toEqual(exported);
+  });
+
+  it('covers every method of TrustRoot', () => {
+    const own = Object.entries(Object.getOwnPropertyDescriptors(api.TrustRoot.prototype))
+      .filter(([name, d]) => name !== 'constructor' && typeof d.value === 'function')
+      .map(([name]) => name)
+      .sort();
+    expect(Object.keys(methods).sort()).toEqual(own);
+  });
+
+  for (const [table, entries] of [
+    ['function', functions],
+    ['TrustRoot method', methods],
+  ] as const) {
+    for (const [name, entry] of Object.entries(entries)) {
+      it(`${table} ${name} accepts a valid call`, () => {
+        entry.ok();
+      });
+      if (entry.bad.length === 0) continue;
+      it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
+        `${table} ${name}: $label → coded error`,
+        ({ call, code }) => expectCoded(call, code ?? 'ARGUMENT_INVALID'),
+      );
+    }
+  }
+});

@@ -1,0 +1,149 @@
+import { KeyObject, X509Certificate } from 'node:crypto';
+import { TrustRootError } from './errors.js';
+
+/**
+ * Argument checks of the public functions: a value of the wrong type is refused with
+ * `ARGUMENT_INVALID` naming the function, the parameter, what was expected and what was
+ * given, before it can surface as a raw TypeError deep inside.
+ */
+
+/** A short description of a value's type for messages: `null`, `array`, `Uint8Array`, ... */
+export function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return 'Uint8Array';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
+  if (typeof value === 'object') {
+    const name = Object.getPrototypeOf(value)?.constructor?.name;
+    return name && name !== 'Object' ? name : 'object';
+  }
+  return typeof value;
+}
+
+export function argumentError(
+  fn: string,
+  parameter: string,
+  expected: string,
+  value: unknown,
+): TrustRootError {
+  return new TrustRootError(
+    'ARGUMENT_INVALID',
+    `${fn}: ${parameter} must be ${expected}, got ${typeOf(value)}`,
+    { expected, actual: typeOf(value) },
+  );
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function requireRecord(
+  fn: string,
+  parameter: string,
+  value: unknown,
+): Record<string, unknown> {
+  if (!isRecord(value) || value instanceof Uint8Array) {
+    throw argumentError(fn, parameter, 'an object', value);
+  }
+  return value;
+}
+
+/** An options object: `undefined` or a plain object. */
+export function requireOptions(
+  fn: string,
+  value: unknown,
+  parameter = 'options',
+): Record<string, unknown> {
+  return value === undefined ? {} : requireRecord(fn, parameter, value);
+}
+
+export function requireString(fn: string, parameter: string, value: unknown): string {
+  if (typeof value !== 'string') throw argumentError(fn, parameter, 'a string', value);
+  return value;
+}
+
+export function optionalString(fn: string, parameter: string, value: unknown): void {
+  if (value !== undefined) requireString(fn, parameter, value);
+}
+
+export function requireBytes(fn: string, parameter: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw argumentError(fn, parameter, 'a Uint8Array', value);
+  return value;
+}
+
+export function requireDate(fn: string, parameter: string, value: unknown): Date {
+  if (!(value instanceof Date)) throw argumentError(fn, parameter, 'a Date', value);
+  return value;
+}
+
+export function requireOneOf<T extends string>(
+  fn: string,
+  parameter: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new TrustRootError(
+      'ARGUMENT_INVALID',
+      `${fn}: ${parameter} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value) : typeOf(value)}`,
+      { expected: allowed, actual: typeof value === 'string' ? value : typeOf(value) },
+    );
+  }
+  return value as T;
+}
+
+/** A validity window: an object whose `start` and `end`, when present, are Dates. */
+export function requireWindow(fn: string, parameter: string, value: unknown): void {
+  const w = requireRecord(fn, parameter, value);
+  if (w.start !== undefined) requireDate(fn, `${parameter}.start`, w.start);
+  if (w.end !== undefined) requireDate(fn, `${parameter}.end`, w.end);
+}
+
+/** A trusted key as this package builds it (`id`, `algorithm`, `spki`, `keyObject`, `validFor`). */
+export function requireKey(fn: string, parameter: string, value: unknown): void {
+  const key = requireRecord(fn, parameter, value);
+  const algorithm = key.algorithm;
+  if (
+    !isRecord(algorithm) ||
+    !['ecdsa', 'ed25519', 'rsa'].includes(algorithm.kind as string) ||
+    !(key.spki instanceof Uint8Array)
+  ) {
+    throw argumentError(fn, parameter, 'a TrustedKey (algorithm and spki)', value);
+  }
+}
+
+/** A key with everything the trust model indexes it by. */
+export function requireTrustedKey(fn: string, parameter: string, value: unknown): void {
+  requireKey(fn, parameter, value);
+  const key = value as Record<string, unknown>;
+  if (typeof key.id !== 'string' || !(key.keyObject instanceof KeyObject)) {
+    throw argumentError(fn, parameter, 'a TrustedKey (id and keyObject)', value);
+  }
+  requireWindow(fn, `${parameter}.validFor`, key.validFor);
+}
+
+/** A certificate as this package builds it (see `TrustedCertificate`). */
+export function requireCertificate(fn: string, parameter: string, value: unknown): void {
+  const cert = requireRecord(fn, parameter, value);
+  if (
+    !(cert.x509 instanceof X509Certificate) ||
+    typeof cert.fingerprint !== 'string' ||
+    typeof cert.subjectNameDer !== 'string' ||
+    typeof cert.issuerNameDer !== 'string' ||
+    typeof cert.isCA !== 'boolean'
+  ) {
+    throw argumentError(fn, parameter, 'a TrustedCertificate', value);
+  }
+}
+
+/** An array whose every item passes `check`. */
+export function requireArrayOf(
+  fn: string,
+  parameter: string,
+  value: unknown,
+  check: (fn: string, parameter: string, item: unknown) => void,
+): void {
+  if (!Array.isArray(value)) throw argumentError(fn, parameter, 'an array', value);
+  value.forEach((item, i) => {
+    check(fn, `${parameter}[${i}]`, item);
+  });
+}
