@@ -1,3 +1,5 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +49,84 @@ describe('flareo-controller', () => {
     expect(schema.stderr).toContain(
       '/modules/signing/mode: must be one of "KEYED", "COSIGN_BUNDLE"',
     );
+  });
+
+  it('hostile configurations get coded errors, never a stack trace', async () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]']
+      .concat(
+        ['b', 'c', 'd', 'e', 'f', 'g'].map((k, i) => {
+          const prev = 'abcdef'[i];
+          return `${k}: &${k} [${Array(9).fill(`*${prev}`).join(', ')}]`;
+        }),
+      )
+      .join('\n');
+    const dir = setupDir({
+      'laughs.yml': laughs,
+      'limits.yml': 'controller: {limits: {moduleBytes: 1e20}}\n',
+    });
+    const fatal = (stderr: string) => JSON.parse(stderr.split('\n')[0] ?? '');
+    const run = (file: string) => runBin(CONTROLLER_BIN, ['--config', join(dir, file)]);
+    const bomb = await run('laughs.yml');
+    expect(bomb.code).toBe(1);
+    expect(fatal(bomb.stderr)).toMatchObject({
+      code: 'CONFIG_YAML_INVALID',
+      detail: { line: 2, column: 8 },
+    });
+    const limits = await run('limits.yml');
+    expect(fatal(limits.stderr)).toMatchObject({ code: 'CONFIG_SCHEMA_INVALID' });
+    expect(limits.stderr).toContain('/controller/limits/moduleBytes: must be <= 1073741824');
+    const zero = await runBin(CONTROLLER_BIN, ['--config', '/dev/zero']);
+    expect([zero.code, fatal(zero.stderr).code]).toEqual([1, 'CONFIG_TOO_LARGE']);
+    for (const r of [bomb, limits, zero]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an endless named pipe as --config: the read stops at the size limit', async () => {
+    const dir = setupDir();
+    const fifo = join(dir, 'controller.yml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const child = spawn(process.execPath, [CONTROLLER_BIN, '--config', fifo], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const closed = new Promise<number | null>((res) => child.once('close', res));
+    const writer = createWriteStream(fifo);
+    writer.on('error', () => {}); // EPIPE once the controller stops reading
+    const chunk = Buffer.from('# padding padding padding padding padding padding\n'.repeat(1000));
+    let written = 0;
+    const feed = () => {
+      // Bounded: 64 MiB at most, far past the 1 MiB limit.
+      while (child.exitCode === null && !writer.destroyed && written < 64 * 1024 * 1024) {
+        written += chunk.length;
+        if (!writer.write(chunk)) return void writer.once('drain', feed);
+      }
+    };
+    writer.once('open', feed);
+    const code = await closed;
+    writer.destroy();
+    expect(code).toBe(1);
+    expect(JSON.parse(stderr.split('\n')[0] ?? '')).toMatchObject({ code: 'CONFIG_TOO_LARGE' });
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('an audit log that is a directory: exit 1, AUDIT_LOG_UNWRITABLE, no raw EISDIR', async () => {
+    const dir = setupDir({
+      'trust.pem': keys.authorA.publicKeyPem,
+      'controller.yml': `runtime: {profile: production}
+controller: {listen: {port: 0}, auditLog: logs}
+modules: {signing: {trustRoot: trust.pem}}
+`,
+      'logs/keep': '',
+    });
+    const r = await runBin(CONTROLLER_BIN, ['--config', join(dir, 'controller.yml')]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr.split('\n')[0] ?? '')).toMatchObject({
+      code: 'AUDIT_LOG_UNWRITABLE',
+      detail: { path: join(dir, 'logs'), actual: 'EISDIR' },
+    });
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('--check validates and exits 0; usage errors exit 2', async () => {

@@ -1,6 +1,14 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../src/config.js';
+import {
+  loadConfig,
+  MAX_CONFIG_BYTES,
+  MAX_MODULE_BYTES,
+  MAX_SIGNATURE_BYTES,
+  parseConfig,
+  readBounded,
+} from '../src/config.js';
 import { ControllerError } from '../src/errors.js';
 import { cleanupDirs, setupDir } from './support/harness.js';
 
@@ -183,5 +191,93 @@ describe('errors', () => {
       '/modules/signing/mode',
       '/runtime/profile',
     ]);
+  });
+});
+
+describe('hostile or oversized configuration', () => {
+  const laughs = [
+    'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+    'f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
+    'g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]',
+  ].join('\n');
+
+  it('a billion-laughs file is CONFIG_YAML_INVALID at its first alias, not a ReferenceError', () => {
+    const e = rejection(() => parseConfig(laughs, '/', '/etc/controller.yml'));
+    expect(e.code).toBe('CONFIG_YAML_INVALID');
+    expect([e.detail.line, e.detail.column]).toEqual([2, 8]);
+    expect(e.message).toMatch(/line 2, column 8: aliases expand too much/);
+    expect(e.cause).toBeInstanceOf(ReferenceError);
+  });
+
+  it('a few aliases within the limit still work', () => {
+    const aliased = parseConfig(
+      'runtime: {profile: &p development}\nmodules: {signing: {mode: &m KEYED}}\n',
+      '/',
+    );
+    expect([aliased.runtime.profile, aliased.signing.mode]).toEqual(['development', 'KEYED']);
+  });
+
+  it.each([
+    ['moduleBytes', 1e20, MAX_MODULE_BYTES],
+    ['moduleBytes', MAX_MODULE_BYTES + 1, MAX_MODULE_BYTES],
+    ['signatureBytes', 1e20, MAX_SIGNATURE_BYTES],
+    ['signatureBytes', MAX_SIGNATURE_BYTES + 1, MAX_SIGNATURE_BYTES],
+  ])('limits.%s: %d is over the documented maximum', (key, value, max) => {
+    const e = rejection(() => parseConfig(`controller: {limits: {${key}: ${value}}}`, '/'));
+    expect(e.code).toBe('CONFIG_SCHEMA_INVALID');
+    expect(e.detail.problems).toEqual([
+      { path: `/controller/limits/${key}`, message: `must be <= ${max}` },
+    ]);
+  });
+
+  it('the maxima themselves are accepted', () => {
+    const c = parseConfig(
+      `controller: {limits: {moduleBytes: ${MAX_MODULE_BYTES}, signatureBytes: ${MAX_SIGNATURE_BYTES}}}`,
+      '/',
+    );
+    expect(c.controller.limits).toEqual({
+      moduleBytes: MAX_MODULE_BYTES,
+      signatureBytes: MAX_SIGNATURE_BYTES,
+    });
+  });
+
+  it.runIf(existsSync('/dev/zero'))(
+    '/dev/zero: CONFIG_TOO_LARGE, the read stops at the limit',
+    () => {
+      const before = process.memoryUsage().rss;
+      const e = rejection(() => loadConfig('/dev/zero'));
+      expect(e.code).toBe('CONFIG_TOO_LARGE');
+      expect(e.detail).toMatchObject({
+        path: '/dev/zero',
+        expected: `at most ${MAX_CONFIG_BYTES} bytes`,
+      });
+      expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+    },
+  );
+
+  it('a file one byte over the limit is CONFIG_TOO_LARGE; one at the limit is read', () => {
+    const dir = setupDir({
+      'over.yml': `# ${'x'.repeat(MAX_CONFIG_BYTES - 2)}\n`,
+      'at.yml': `# ${'x'.repeat(MAX_CONFIG_BYTES - 3)}\n`,
+    });
+    expect(rejection(() => loadConfig(join(dir, 'over.yml'))).code).toBe('CONFIG_TOO_LARGE');
+    expect(loadConfig(join(dir, 'at.yml')).runtime.profile).toBe('production');
+  });
+
+  it('a directory is CONFIG_UNREADABLE', () => {
+    const dir = setupDir();
+    const e = rejection(() => loadConfig(dir));
+    expect(e.code).toBe('CONFIG_UNREADABLE');
+    expect(e.message).toContain('EISDIR');
+  });
+
+  it('readBounded returns short inputs whole', () => {
+    const dir = setupDir({ 'small.yml': 'runtime: {}\n' });
+    expect(readBounded(join(dir, 'small.yml'), 100)?.toString()).toBe('runtime: {}\n');
+    expect(readBounded(join(dir, 'small.yml'), 5)).toBeUndefined();
   });
 });
