@@ -19,7 +19,18 @@ export type VexErrorCode =
    * document, 128 for a report or a value given to `canonicalJson`), or contains itself.
    * `detail.path` points at the first value beyond the limit.
    */
-  | 'INPUT_TOO_DEEP';
+  | 'INPUT_TOO_DEEP'
+  /**
+   * `mergeVex` has nothing to merge: no documents, every document dropped by the
+   * trusted-author filter (the message says how many, `detail.expected` lists the trusted
+   * authors and `detail.actual` the authors found), or no statements in what was kept.
+   */
+  | 'NOTHING_TO_MERGE'
+  /**
+   * `mergeVex` with `onConflict: 'reject'`: two documents are the same `@id`, `version` and
+   * time with different content; `detail.actual` lists every such conflict.
+   */
+  | 'MERGE_CONFLICT';
 
 /** Structured detail every {@link VexError} may carry. */
 export interface VexErrorDetail {

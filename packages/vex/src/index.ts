@@ -20,7 +20,7 @@ export type { VexErrorCode, VexErrorDetail } from './errors.js';
 export { VexError } from './errors.js';
 export type { Subject } from './identity.js';
 export { normalizeHash } from './identity.js';
-export type { DroppedDocument, MergeOptions, MergeResult } from './merge.js';
+export type { DroppedDocument, MergeConflict, MergeOptions, MergeResult } from './merge.js';
 export { mergeVex } from './merge.js';
 export type { NormalizedPurl, PurlMismatch } from './purl.js';
 export {

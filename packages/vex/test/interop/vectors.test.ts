@@ -4,6 +4,7 @@ import {
   applyToGrype,
   applyToSarif,
   applyToTrivy,
+  mergeVex,
   parseVex,
   type VexDocument,
   type VexIssueCode,
@@ -48,6 +49,35 @@ describe.skipIf(!dir)('interop: real OpenVEX documents', () => {
     const r = validateVex(readVector('vex/openvex/vexhub-index.json'), { mode: 'lenient' });
     expect(r.valid).toBe(false);
     expect(r.errors[0]?.code).toBe('CONTEXT_MISSING');
+  });
+
+  it('merges the 14 real documents to the same bytes in either order, losing no statement', () => {
+    const files = EXPECTED.map(([f]) => f).filter((f) => f.startsWith('openvex/'));
+    expect(files).toHaveLength(14);
+    const docs = files.map(lenient);
+    const forward = mergeVex(docs);
+    const backward = mergeVex([...docs].reverse());
+    expect(JSON.stringify(backward.document)).toBe(JSON.stringify(forward.document));
+    // Every distinct statement of every document is kept: 1,710 in all, one repeated.
+    const all = docs.reduce((n, d) => n + d.document.statements.length, 0);
+    expect(all).toBe(1710);
+    expect(forward.document.statements).toHaveLength(1709);
+    expect(forward.duplicatesRemoved).toBe(1);
+    expect(forward.dropped).toEqual([]);
+    // The five Grype fixtures share one @id, version and timestamp with different content.
+    expect(forward.conflicts).toEqual([
+      {
+        documentId:
+          'https://openvex.dev/docs/public/vex-d4e9020b6d0d26f131d535e055902dd6ccf3e2088bce3079a8cd3588a4b14c78',
+        documentIndexes: [0, 1, 2, 3, 4],
+        version: 1,
+        time: '2023-07-17T18:28:47.696004345-06:00',
+      },
+    ]);
+    expect(backward.conflicts[0]?.documentIndexes).toEqual([9, 10, 11, 12, 13]);
+    expect(() => mergeVex(docs, { onConflict: 'reject' })).toThrowError(
+      expect.objectContaining({ code: 'MERGE_CONFLICT' }),
+    );
   });
 
   it('vexhub-rke2 has 1,666 statements, all not_affected', () => {
