@@ -1,4 +1,12 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import {
+  optionalBoolean,
+  requireBinding,
+  requireBytes,
+  requireOptional,
+  requireRecord,
+  requireString,
+} from './arguments.js';
 import { RekorError, type RekorErrorDetail } from './errors.js';
 
 /** Digest algorithms a Rekor body may name. */
@@ -44,6 +52,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
 
 /** DSSE v1 pre-authentication encoding. */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffer {
+  requireString('preAuthEncoding', 'payloadType', payloadType);
+  requireBytes('preAuthEncoding', 'payload', payload);
   const type = Buffer.from(payloadType, 'utf8');
   return Buffer.concat([
     Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
@@ -451,6 +461,17 @@ export function bindBody(
   options: BodyOptions = {},
   detail: RekorErrorDetail = {},
 ): BoundBody {
+  const fn = 'bindBody';
+  requireBytes(fn, 'body', body);
+  if (kindVersion !== undefined) {
+    const kv = requireRecord(fn, 'kindVersion', kindVersion);
+    requireString(fn, 'kindVersion.kind', kv.kind);
+    requireString(fn, 'kindVersion.version', kv.version);
+  }
+  requireBinding(fn, 'binding', binding);
+  const opts = requireOptional(fn, 'options', options);
+  optionalBoolean(fn, 'options.allowDeprecatedDsseV002', opts.allowDeprecatedDsseV002);
+  requireOptional(fn, 'detail', detail);
   let json: unknown;
   try {
     json = JSON.parse(utf8.decode(body));

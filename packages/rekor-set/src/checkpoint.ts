@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
 import { noteKeyId, type TransparencyLog } from '@flareo/trust-root';
+import { requireLog, requireOptional, requireString, typeOf } from './arguments.js';
 import { RekorError, type RekorErrorDetail } from './errors.js';
 
 /** A parsed C2SP checkpoint (tlog-checkpoint) with its signature lines. */
@@ -27,6 +28,16 @@ function bad(message: string, detail: RekorErrorDetail = {}): never {
  * and a signature block, and no npm library implements the C2SP rules we must enforce.
  */
 export function parseCheckpoint(note: string): Checkpoint {
+  if (typeof note !== 'string') {
+    throw new RekorError(
+      'CHECKPOINT_MALFORMED',
+      `checkpoint: must be a string, got ${typeOf(note)}`,
+      {
+        expected: 'string',
+        actual: typeOf(note),
+      },
+    );
+  }
   // No control characters but newline; valid UTF-8 is guaranteed by the JS string.
   for (let i = 0; i < note.length; i++) {
     const c = note.charCodeAt(i);
@@ -77,6 +88,8 @@ export function parseCheckpoint(note: string): Checkpoint {
 
 /** Is `origin` this log's? Rekor v2: the host itself; Rekor v1: `<host> - <tree id>`. */
 export function originMatches(origin: string, host: string): boolean {
+  requireString('originMatches', 'origin', origin);
+  requireString('originMatches', 'host', host);
   if (origin === host) return true;
   const prefix = `${host} - `;
   return origin.startsWith(prefix) && /^\d+$/.test(origin.slice(prefix.length));
@@ -113,6 +126,8 @@ export function verifyCheckpoint(
   log: TransparencyLog,
   detail: RekorErrorDetail = {},
 ): Checkpoint {
+  requireLog('verifyCheckpoint', 'log', log);
+  requireOptional('verifyCheckpoint', 'detail', detail);
   const checkpoint = parseCheckpoint(note);
   const host = log.host;
   if (host === undefined) {

@@ -42,7 +42,11 @@ export type RekorErrorCode =
   | 'CHECKPOINT_MISMATCH'
   /** Fewer distinct verified entries than the threshold, or none of the evidence the policy needs. */
   | 'EVIDENCE_INSUFFICIENT'
-  /** An option given to a verify function is invalid. */
+  /**
+   * An option given to a verify function is invalid, or an argument the caller builds (an
+   * entry binding, a trust root, a log, hashes, sizes) is not of the type or shape the API
+   * accepts.
+   */
   | 'OPTION_INVALID';
 
 /** Structured detail of a {@link RekorError}. */

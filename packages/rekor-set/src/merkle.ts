@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { requireBigint, requireBytes, requireHashes } from './arguments.js';
 
 // RFC 9162 (RFC 6962) Merkle hashing and proof verification. Written here rather than taken
 // from a library: the few npm packages for it target other hash layouts or bring in far
@@ -6,6 +7,7 @@ import { hash } from 'node:crypto';
 
 /** SHA-256(0x00 ‖ data): the leaf hash of a log entry. */
 export function hashLeaf(data: Uint8Array): Uint8Array {
+  requireBytes('hashLeaf', 'data', data);
   const input = Buffer.allocUnsafe(data.length + 1);
   input[0] = 0x00;
   input.set(data, 1);
@@ -18,6 +20,13 @@ const nodeInput = Buffer.alloc(65);
 
 /** SHA-256(0x01 ‖ left ‖ right): an interior node. */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
+  requireBytes('hashChildren', 'left', left);
+  requireBytes('hashChildren', 'right', right);
+  return hashNode(left, right);
+}
+
+/** {@link hashChildren} without the argument checks, for the proof loops. */
+function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== 32 || right.length !== 32) {
     return hash('sha256', Buffer.concat([Buffer.from([0x01]), left, right]), 'buffer');
   }
@@ -49,6 +58,12 @@ export function checkInclusion(
   proof: readonly Uint8Array[],
   root: Uint8Array,
 ): ProofFailure | undefined {
+  const where = 'checkInclusion';
+  requireBigint(where, 'index', index);
+  requireBigint(where, 'treeSize', treeSize);
+  requireBytes(where, 'leafHash', leafHash);
+  requireHashes(where, 'proof', proof);
+  requireBytes(where, 'root', root);
   if (index < 0n || index >= treeSize) return 'index-out-of-range';
   if (leafHash.length !== 32 || root.length !== 32) return 'bad-hash-size';
   let fn = index;
@@ -58,7 +73,7 @@ export function checkInclusion(
     if (p.length !== 32) return 'bad-hash-size';
     if (sn === 0n) return 'wrong-proof-length';
     if ((fn & 1n) === 1n || fn === sn) {
-      r = hashChildren(p, r);
+      r = hashNode(p, r);
       if ((fn & 1n) === 0n) {
         while ((fn & 1n) === 0n && fn !== 0n) {
           fn >>= 1n;
@@ -66,7 +81,7 @@ export function checkInclusion(
         }
       }
     } else {
-      r = hashChildren(r, p);
+      r = hashNode(r, p);
     }
     fn >>= 1n;
     sn >>= 1n;
@@ -86,6 +101,12 @@ export function checkConsistency(
   root1: Uint8Array,
   root2: Uint8Array,
 ): ProofFailure | undefined {
+  const where = 'checkConsistency';
+  requireBigint(where, 'size1', size1);
+  requireBigint(where, 'size2', size2);
+  requireHashes(where, 'proof', proof);
+  requireBytes(where, 'root1', root1);
+  requireBytes(where, 'root2', root2);
   // A consistency proof from the empty tree proves nothing; transparency-dev rejects it too.
   if (size1 <= 0n || size2 < size1) return 'bad-sizes';
   if (size1 === size2) {
@@ -107,8 +128,8 @@ export function checkConsistency(
   for (const c of path.slice(1)) {
     if (sn === 0n) return 'wrong-proof-length';
     if ((fn & 1n) === 1n || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
+      fr = hashNode(c, fr);
+      sr = hashNode(c, sr);
       if ((fn & 1n) === 0n) {
         while ((fn & 1n) === 0n && fn !== 0n) {
           fn >>= 1n;
@@ -116,7 +137,7 @@ export function checkConsistency(
         }
       }
     } else {
-      sr = hashChildren(sr, c);
+      sr = hashNode(sr, c);
     }
     fn >>= 1n;
     sn >>= 1n;

@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
 import type { TransparencyLog } from '@flareo/trust-root';
+import { requireBytes, requireLog, requireSetFields } from './arguments.js';
 import type { LogEntry } from './entry.js';
 
 /**
@@ -11,6 +12,13 @@ import type { LogEntry } from './entry.js';
 export function setPayload(
   entry: Pick<LogEntry, 'body' | 'integratedTime' | 'logIdHex' | 'logIndex'>,
 ): Buffer {
+  requireSetFields('setPayload', 'entry', entry);
+  return payloadOf(entry);
+}
+
+function payloadOf(
+  entry: Pick<LogEntry, 'body' | 'integratedTime' | 'logIdHex' | 'logIndex'>,
+): Buffer {
   const body = Buffer.from(entry.body).toString('base64');
   return Buffer.from(
     `{"body":"${body}","integratedTime":${entry.integratedTime},"logID":"${entry.logIdHex}","logIndex":${entry.logIndex}}`,
@@ -20,7 +28,10 @@ export function setPayload(
 
 /** Does `signature` (the SET) verify over the entry's canonical payload with the log's key? */
 export function checkSet(entry: LogEntry, log: TransparencyLog, signature: Uint8Array): boolean {
-  const payload = setPayload(entry);
+  requireSetFields('checkSet', 'entry', entry);
+  requireLog('checkSet', 'log', log);
+  requireBytes('checkSet', 'signature', signature);
+  const payload = payloadOf(entry);
   const key = log.key;
   try {
     if (key.algorithm.kind === 'ed25519') return verify(null, payload, key.keyObject, signature);

@@ -1,4 +1,5 @@
 import { isWithin, type TransparencyLog, type TrustRoot } from '@flareo/trust-root';
+import { optionalBoolean, requireBinding, requireOptional, requireTrustRoot } from './arguments.js';
 import { type BodyOptions, bindBody, type EntryBinding } from './body.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { isParsedEntry, type LogEntry, parseLegacyRekorBundle, parseTlogEntry } from './entry.js';
@@ -104,6 +105,22 @@ function toEntry(input: LogEntryInput): LogEntry {
 const isRekorV2Kind = (kind: string, version: string) =>
   version === '0.0.2' && (kind === 'hashedrekord' || kind === 'dsse');
 
+/** The arguments both verify functions share: binding, trust root and options. */
+function checkArguments(
+  fn: string,
+  binding: unknown,
+  trustRoot: unknown,
+  options: unknown,
+): RekorVerifyOptions {
+  requireBinding(fn, 'binding', binding);
+  requireTrustRoot(fn, 'trustRoot', trustRoot);
+  const opts = requireOptional(fn, 'options', options) as RekorVerifyOptions;
+  optionalBoolean(fn, 'options.allowDeprecatedDsseV002', opts.allowDeprecatedDsseV002);
+  checkPolicy(opts.policy ?? 'require-any');
+  checkOptions(opts);
+  return opts;
+}
+
 function checkOptions(options: RekorVerifyOptions): void {
   const badDate = (d: Date | undefined) =>
     d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()));
@@ -153,9 +170,8 @@ export function verifyLogEntry(
   trustRoot: TrustRoot,
   options: RekorVerifyOptions = {},
 ): VerifiedLogEntry {
+  checkArguments('verifyLogEntry', binding, trustRoot, options);
   const policy = options.policy ?? 'require-any';
-  checkPolicy(policy);
-  checkOptions(options);
   if (policy === 'disabled') {
     throw new RekorError(
       'OPTION_INVALID',
@@ -361,9 +377,8 @@ export function verifyLogEvidence(
   trustRoot: TrustRoot,
   options: RekorVerifyOptions = {},
 ): RekorEvidence {
+  checkArguments('verifyLogEvidence', binding, trustRoot, options);
   const policy = options.policy ?? 'require-any';
-  checkPolicy(policy);
-  checkOptions(options);
   if (policy === 'disabled') {
     return Object.freeze({
       policy,

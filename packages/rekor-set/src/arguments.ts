@@ -1,0 +1,158 @@
+import { KeyObject } from 'node:crypto';
+import { RekorError } from './errors.js';
+
+/**
+ * Argument checks of the public functions. Material the caller builds (bindings, trust roots,
+ * logs, hashes, options) of the wrong type is refused with `OPTION_INVALID`, naming the
+ * function, the parameter, what was expected and what was given, before it could surface as
+ * a raw TypeError. Untrusted data keeps its own codes (a log entry that is not an object is
+ * `ENTRY_MALFORMED`, a checkpoint that is not a string `CHECKPOINT_MALFORMED`).
+ */
+
+export function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return 'Uint8Array';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
+  if (typeof value === 'object') {
+    const name = Object.getPrototypeOf(value)?.constructor?.name;
+    return name && name !== 'Object' ? name : 'object';
+  }
+  return typeof value;
+}
+
+export function argumentError(
+  fn: string,
+  parameter: string,
+  expected: string,
+  value: unknown,
+): RekorError {
+  return new RekorError(
+    'OPTION_INVALID',
+    `${fn}: ${parameter} must be ${expected}, got ${typeOf(value)}`,
+    { field: parameter, expected, actual: typeOf(value) },
+  );
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof Uint8Array);
+
+export function requireRecord(
+  fn: string,
+  parameter: string,
+  value: unknown,
+): Record<string, unknown> {
+  if (!isRecord(value)) throw argumentError(fn, parameter, 'an object', value);
+  return value;
+}
+
+/** `undefined` (use defaults) or a plain object. */
+export function requireOptional(
+  fn: string,
+  parameter: string,
+  value: unknown,
+): Record<string, unknown> {
+  return value === undefined ? {} : requireRecord(fn, parameter, value);
+}
+
+export function requireString(fn: string, parameter: string, value: unknown): string {
+  if (typeof value !== 'string') throw argumentError(fn, parameter, 'a string', value);
+  return value;
+}
+
+export function requireBytes(fn: string, parameter: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw argumentError(fn, parameter, 'a Uint8Array', value);
+  return value;
+}
+
+export function requireBigint(fn: string, parameter: string, value: unknown): bigint {
+  if (typeof value !== 'bigint') throw argumentError(fn, parameter, 'a bigint', value);
+  return value;
+}
+
+export function requireHashes(fn: string, parameter: string, value: unknown): void {
+  if (!Array.isArray(value) || !value.every((h) => h instanceof Uint8Array)) {
+    throw argumentError(fn, parameter, 'an array of Uint8Array hashes', value);
+  }
+}
+
+export function optionalBoolean(fn: string, parameter: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw argumentError(fn, parameter, 'a boolean', value);
+  }
+}
+
+/** A transparency log from a `@flareo/trust-root` TrustRoot. */
+export function requireLog(fn: string, parameter: string, value: unknown): void {
+  const log = requireRecord(fn, parameter, value);
+  const key = log.key;
+  if (
+    typeof log.logId !== 'string' ||
+    !isRecord(key) ||
+    !(key.keyObject instanceof KeyObject) ||
+    !isRecord(key.algorithm) ||
+    !(key.spki instanceof Uint8Array) ||
+    !isRecord(log.validFor) ||
+    (log.host !== undefined && typeof log.host !== 'string') ||
+    (log.checkpointKeyId !== undefined && typeof log.checkpointKeyId !== 'string')
+  ) {
+    throw argumentError(fn, parameter, 'a TransparencyLog of a TrustRoot', value);
+  }
+}
+
+/** A `@flareo/trust-root` TrustRoot (checked by shape, so that two copies of the package interoperate). */
+export function requireTrustRoot(fn: string, parameter: string, value: unknown): void {
+  const root = requireRecord(fn, parameter, value);
+  if (typeof root.tlogsById !== 'function' || !Array.isArray(root.tlogs)) {
+    throw argumentError(fn, parameter, 'a TrustRoot', value);
+  }
+}
+
+const DIGESTS = ['sha256', 'sha384', 'sha512'];
+
+/** An {@link EntryBinding}: what the log entry must be about. */
+export function requireBinding(fn: string, parameter: string, value: unknown): void {
+  const binding = requireRecord(fn, parameter, value);
+  requireBytes(fn, `${parameter}.signature`, binding.signature);
+  const verifier = requireRecord(fn, `${parameter}.verifier`, binding.verifier);
+  const material = verifier.certificate ?? verifier.publicKey;
+  if (!(material instanceof Uint8Array)) {
+    throw argumentError(
+      fn,
+      `${parameter}.verifier`,
+      '{ certificate: Uint8Array } or { publicKey: Uint8Array }',
+      material,
+    );
+  }
+  if (binding.artifactDigest !== undefined) {
+    const digest = requireRecord(fn, `${parameter}.artifactDigest`, binding.artifactDigest);
+    if (typeof digest.algorithm !== 'string' || !DIGESTS.includes(digest.algorithm)) {
+      throw argumentError(
+        fn,
+        `${parameter}.artifactDigest.algorithm`,
+        'sha256, sha384 or sha512',
+        digest.algorithm,
+      );
+    }
+    requireBytes(fn, `${parameter}.artifactDigest.digest`, digest.digest);
+  }
+  if (binding.dsse !== undefined) {
+    const dsse = requireRecord(fn, `${parameter}.dsse`, binding.dsse);
+    requireString(fn, `${parameter}.dsse.payloadType`, dsse.payloadType);
+    requireBytes(fn, `${parameter}.dsse.payload`, dsse.payload);
+  }
+}
+
+/** What `setPayload` reads of an entry. */
+export function requireSetFields(fn: string, parameter: string, value: unknown): void {
+  const entry = requireRecord(fn, parameter, value);
+  requireBytes(fn, `${parameter}.body`, entry.body);
+  requireBigint(fn, `${parameter}.integratedTime`, entry.integratedTime);
+  requireBigint(fn, `${parameter}.logIndex`, entry.logIndex);
+  if (typeof entry.logIdHex !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(entry.logIdHex)) {
+    throw argumentError(fn, `${parameter}.logIdHex`, 'lowercase hex', entry.logIdHex);
+  }
+}
