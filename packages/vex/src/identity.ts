@@ -52,6 +52,28 @@ export interface Claim {
   readonly purl?: NormalizedPurl;
   /** The identifier as written in the document. */
   readonly text: string;
+  /**
+   * The identifier is an OCI purl that names the image only by its mutable `tag` (no
+   * digest); see {@link isTagOnlyOci}. Set on the purl claim and on the IRI claim of the
+   * same text.
+   */
+  readonly tagOnly?: true;
+}
+
+/**
+ * True for an OCI purl that names an image by a `tag` qualifier and no digest: a tag can be
+ * moved to another image at any time, so such a purl does not say which image it means.
+ */
+export function isTagOnlyOci(purl: NormalizedPurl): boolean {
+  return purl.type === 'oci' && purl.version === undefined && purl.qualifiers.has('tag');
+}
+
+/** The purl without its `tag` qualifier (an OCI digest already says which image it is). */
+export function withoutTag(purl: NormalizedPurl): NormalizedPurl {
+  if (!purl.qualifiers.has('tag')) return purl;
+  const qualifiers = new Map(purl.qualifiers);
+  qualifiers.delete('tag');
+  return { ...purl, qualifiers };
 }
 
 /** The identity of a product or package on the scanner side. */
@@ -85,16 +107,32 @@ function pushClaim(out: Claim[], seen: Set<string>, claim: Claim): void {
 
 function claimsFromId(id: string, out: Claim[], seen: Set<string>): void {
   const text = id.trim();
+  let tagOnly = false;
   if (/^pkg:/i.test(text)) {
-    const purl = parsePurlSafe(text);
-    if (purl) pushClaim(out, seen, { key: `purl:${purl.packageKey}`, purl, text });
+    const parsed = parsePurlSafe(text);
+    if (parsed) {
+      tagOnly = isTagOnlyOci(parsed);
+      // With a digest, the image is pinned: a `tag` next to it is only a label.
+      const purl =
+        parsed.type === 'oci' && parsed.version !== undefined ? withoutTag(parsed) : parsed;
+      pushClaim(out, seen, {
+        key: `purl:${purl.packageKey}`,
+        purl,
+        text,
+        ...(tagOnly ? { tagOnly: true as const } : {}),
+      });
+    }
   } else if (/^cpe:/i.test(text)) {
     pushClaim(out, seen, { key: `cpe:${text}`, text });
   } else {
     const hash = /^[a-z0-9-]+:[0-9a-f]+$/i.test(text) ? normalizeHash(text) : undefined;
     if (hash) pushClaim(out, seen, { key: `hash:${hash}`, text });
   }
-  pushClaim(out, seen, { key: `iri:${text}`, text });
+  pushClaim(out, seen, {
+    key: `iri:${text}`,
+    text,
+    ...(tagOnly ? { tagOnly: true as const } : {}),
+  });
 }
 
 /** Every identity claim of a VEX component: its `@id`, identifiers and hashes. */

@@ -1,6 +1,7 @@
 export type {
   ApplyOptions,
   ApplyResult,
+  ApplyWarning,
   VexInput,
 } from './apply/common.js';
 export { applyToGrype } from './apply/grype.js';

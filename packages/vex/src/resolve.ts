@@ -8,6 +8,7 @@ import {
   matchClaims,
   matchSpecificity,
   type Subject,
+  withoutTag,
 } from './identity.js';
 import { coarseKeyOf, type PurlMismatch } from './purl.js';
 import type { VexDocument, VexStatement, VexStatus } from './types.js';
@@ -94,6 +95,27 @@ export interface VexIndexOptions {
    * @defaultValue `false`
    */
   readonly conservative?: boolean;
+  /**
+   * Let a product (or subcomponent) that names an OCI image only by a mutable tag
+   * (`pkg:oci/app?tag=1.0`, no digest) match. A tag can be moved to another image at any
+   * time, so by default such an identifier never matches: a statement written about
+   * yesterday's `1.0` would otherwise suppress findings in whatever image is `1.0` today.
+   * The `applyTo*` functions then report each such statement that names the scanned image's
+   * repository in `warnings` (`OCI_TAG_ONLY`). Images are matched by digest; a version-less
+   * OCI purl without a tag (every build of the repository) is not affected.
+   * @defaultValue `false`
+   */
+  readonly matchOciTags?: boolean;
+}
+
+/** A statement product that names an OCI image only by tag (see `matchOciTags`). */
+export interface TagOnlyProduct {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  /** The identifier as written. */
+  readonly text: string;
+  /** The same identifier without its tag: which image repository it is about. */
+  readonly repository: readonly Claim[];
 }
 
 interface Atom {
@@ -142,6 +164,7 @@ const NO_WINNER: FindingResolution = Object.freeze({
 export type FindingGroups = readonly number[];
 
 let groupsOf: (index: VexIndex, ids: readonly string[]) => FindingGroups | undefined;
+let tagOnlyOf: (index: VexIndex) => readonly TagOnlyProduct[];
 let quickResolve: (
   index: VexIndex,
   groups: FindingGroups,
@@ -173,6 +196,15 @@ export function resolveFinding(
   firstIsSelf: boolean,
 ): FindingResolution {
   return quickResolve(index, groups, queries, firstIsSelf);
+}
+
+/**
+ * The statement products (and subcomponents) that name an OCI image only by tag and were
+ * left out of matching (empty with `matchOciTags: true`). Internal: not exported from the
+ * package.
+ */
+export function tagOnlyProducts(index: VexIndex): readonly TagOnlyProduct[] {
+  return tagOnlyOf(index);
 }
 
 /** Normalize a vulnerability id for lookups: trimmed and upper-cased. */
@@ -214,12 +246,14 @@ export class VexIndex {
   private readonly packages = new Set<string>();
   private readonly tokenGroups = new Map<string, Set<number>>();
   private readonly conservative: boolean;
+  private readonly tagOnly: TagOnlyProduct[] = [];
   private stamp = 0;
   /** Number of statements indexed. */
   readonly statementCount: number;
 
   static {
     groupsOf = (index, ids) => index.groups(ids);
+    tagOnlyOf = (index) => index.tagOnly;
     quickResolve = (index, groups, queries, firstIsSelf) =>
       index.quick(groups, queries, firstIsSelf);
   }
@@ -231,6 +265,7 @@ export class VexIndex {
       });
     }
     this.conservative = options.conservative ?? false;
+    const matchOciTags = options.matchOciTags ?? false;
     const docs = documents.map((d, i) => {
       const doc = d && typeof d === 'object' && 'document' in d ? d.document : d;
       if (!doc || typeof doc !== 'object' || !Array.isArray((doc as VexDocument).statements)) {
@@ -305,6 +340,21 @@ export class VexIndex {
         }
         const own = parseInstant(statement.timestamp);
         const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
+        // Identifiers that name an image only by tag are set aside (see `matchOciTags`).
+        const usable = (claims: Claim[]): Claim[] => {
+          if (matchOciTags || !claims.some((c) => c.tagOnly)) return claims;
+          for (const c of claims) {
+            if (c.tagOnly && c.purl) {
+              this.tagOnly.push({
+                ref,
+                statement,
+                text: c.text,
+                repository: [{ key: c.key, purl: withoutTag(c.purl), text: c.text }],
+              });
+            }
+          }
+          return claims.filter((c) => !c.tagOnly);
+        };
         for (const product of statement.products ?? []) {
           const atom: Atom = {
             ref,
@@ -315,8 +365,8 @@ export class VexIndex {
             docVersion: typeof doc.version === 'number' ? doc.version : 0,
             position,
             group,
-            productClaims: componentClaims(product),
-            subs: (product.subcomponents ?? []).map(componentClaims),
+            productClaims: usable(componentClaims(product)),
+            subs: (product.subcomponents ?? []).map((sc) => usable(componentClaims(sc))),
             stamp: 0,
           };
           // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot

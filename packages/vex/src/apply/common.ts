@@ -1,6 +1,11 @@
 import { assertShallow, MAX_REPORT_DEPTH } from '../depth.js';
 import { VexError } from '../errors.js';
-import { type CompiledSubject, compileSubject, type Subject } from '../identity.js';
+import {
+  type CompiledSubject,
+  compileSubject,
+  matchSpecificity,
+  type Subject,
+} from '../identity.js';
 import type {
   FindingOutcome,
   FindingPackage,
@@ -16,6 +21,8 @@ import {
   type NearMiss,
   type ResolveQuery,
   resolveFinding,
+  type StatementRef,
+  tagOnlyProducts,
   VexIndex,
   type VexIndexOptions,
 } from '../resolve.js';
@@ -46,6 +53,23 @@ export interface ApplyOptions extends VexIndexOptions {
   readonly negligibleAs?: NegligibleAs;
 }
 
+/** A statement about the scanned image that was not applied, and why. */
+export interface ApplyWarning {
+  /**
+   * `OCI_TAG_ONLY`: the statement names the image only by a mutable tag (no digest), which
+   * may now point to another image than the one the statement was written about, so it is
+   * not applied (see `matchOciTags`).
+   */
+  readonly code: 'OCI_TAG_ONLY';
+  /** The statement. */
+  readonly statement: StatementRef;
+  /** The statement's vulnerability name. */
+  readonly vulnerability: string;
+  /** The identifier as written in the statement, e.g. `pkg:oci/app?tag=1.0`. */
+  readonly product: string;
+  readonly message: string;
+}
+
 /** The outcome of applying VEX to a report. */
 export interface ApplyResult<R = unknown> {
   readonly format: 'trivy' | 'grype' | 'sarif';
@@ -56,6 +80,8 @@ export interface ApplyResult<R = unknown> {
   readonly granularity: 'package' | 'image';
   /** What this format could not support, in words. Empty for Trivy and Grype. */
   readonly limitations: readonly string[];
+  /** Statements that were not applied although they name the scanned image, and why. */
+  readonly warnings: readonly ApplyWarning[];
   /** One outcome per finding, in report order. */
   readonly findings: readonly FindingOutcome[];
   readonly residual: Residual;
@@ -74,10 +100,44 @@ export function toIndex(vex: VexInput, options: ApplyOptions): VexIndex {
       actual: typeof vex,
     });
   }
-  return new VexIndex(
-    vex,
-    options.conservative === undefined ? {} : { conservative: options.conservative },
-  );
+  return new VexIndex(vex, {
+    ...(options.conservative === undefined ? {} : { conservative: options.conservative }),
+    ...(options.matchOciTags === undefined ? {} : { matchOciTags: options.matchOciTags }),
+  });
+}
+
+/**
+ * One `OCI_TAG_ONLY` warning per statement identifier that names one of the scanned images'
+ * repositories only by tag (and so was left out of matching). `into` collects warnings over
+ * several calls (SARIF runs) without repeating one.
+ */
+export function tagOnlyWarnings(
+  index: VexIndex,
+  products: readonly CompiledSubject[],
+  into: ApplyWarning[] = [],
+): ApplyWarning[] {
+  const entries = tagOnlyProducts(index);
+  if (entries.length === 0 || products.length === 0) return into;
+  const seen = new Set(into.map((w) => warningKey(w.statement, w.product)));
+  for (const e of entries) {
+    const key = warningKey(e.ref, e.text);
+    if (seen.has(key)) continue;
+    if (!products.some((p) => matchSpecificity(e.repository, p) >= 0)) continue;
+    seen.add(key);
+    const where = `statement ${e.ref.statementIndex} of ${e.ref.documentId ?? `document ${e.ref.documentIndex}`}`;
+    into.push({
+      code: 'OCI_TAG_ONLY',
+      statement: e.ref,
+      vulnerability: e.statement.vulnerability.name,
+      product: e.text,
+      message: `${where} (${e.statement.vulnerability.name}, ${e.statement.status}) names the image only by the tag in ${e.text}; it was not applied, because a tag can point to another image than the one the statement was written about. Name the image by digest (pkg:oci/<name>@sha256:…), or pass matchOciTags: true to trust tags.`,
+    });
+  }
+  return into;
+}
+
+function warningKey(ref: StatementRef, text: string): string {
+  return `${ref.documentIndex}/${ref.statementIndex}/${text}`;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   str,
   strings,
   suppressionReason,
+  tagOnlyWarnings,
   toIndex,
   type VexInput,
 } from './common.js';
@@ -114,6 +115,7 @@ export function applyToGrype(
     format: 'grype',
     granularity: 'package',
     limitations: [],
+    warnings: tagOnlyWarnings(index, products),
     findings,
     residual: residual.result(),
     report: input,

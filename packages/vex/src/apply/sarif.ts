@@ -8,6 +8,7 @@ import {
 import {
   type ApplyOptions,
   type ApplyResult,
+  type ApplyWarning,
   arrayAt,
   compileAll,
   type DecideContext,
@@ -19,6 +20,7 @@ import {
   str,
   strings,
   suppressionReason,
+  tagOnlyWarnings,
   toIndex,
   type VexInput,
 } from './common.js';
@@ -109,6 +111,7 @@ export function applyToSarif(
   const findings: FindingOutcome[] = [];
   const residual = new ResidualTally();
   const limitations = [SARIF_LIMITATION];
+  const warnings: ApplyWarning[] = [];
   arrayAt(input, 'runs', '', 'SARIF').forEach((run, r) => {
     if (!isRecord(run)) return;
     const rp = `/runs/${r}`;
@@ -122,6 +125,7 @@ export function applyToSarif(
     const subjects: Subject[] = [imageSubject(images)];
     if (options.product) subjects.push(options.product);
     const products = compileAll(subjects);
+    tagOnlyWarnings(index, products, warnings);
     const ctx: DecideContext = { index, leaves, products, useAliases: false, explainScope: true };
     if (products.length === 0) {
       limitations.push(
@@ -164,6 +168,7 @@ export function applyToSarif(
     format: 'sarif',
     granularity: 'image',
     limitations,
+    warnings,
     findings,
     residual: residual.result(),
     report: input,

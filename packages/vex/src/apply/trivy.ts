@@ -17,6 +17,7 @@ import {
   str,
   strings,
   suppressionReason,
+  tagOnlyWarnings,
   toIndex,
   type VexInput,
 } from './common.js';
@@ -127,6 +128,7 @@ export function applyToTrivy(
     format: 'trivy',
     granularity: 'package',
     limitations: [],
+    warnings: tagOnlyWarnings(index, products),
     findings,
     residual: residual.result(),
     report: input,

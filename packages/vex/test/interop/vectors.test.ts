@@ -184,7 +184,7 @@ describe.skipIf(!dir)('interop: Trivy JSON reports', () => {
     expect(out.Results[0]?.Vulnerabilities).toHaveLength(0);
   });
 
-  it('alpine-distroless: image product by tag and arch; a wrong distro is a near miss', () => {
+  it('alpine-distroless: an image product named only by tag is not applied unless tags are trusted', () => {
     const mk = (sub: string): VexDocument => ({
       '@context': 'https://openvex.dev/ns/v0.2.0',
       '@id': 'https://example.com/vex/git',
@@ -206,13 +206,30 @@ describe.skipIf(!dir)('interop: Trivy JSON reports', () => {
         },
       ],
     });
-    const ok = applyToTrivy(json('reports/trivy-alpine-distroless.json'), [
-      mk('pkg:apk/alpine/git?distro=3.16'),
+    const report = () => json('reports/trivy-alpine-distroless.json');
+    // The report has only a tag (RepoTags, no RepoDigests): a tag says nothing about which
+    // image the statement was written for, so by default the statement does not suppress.
+    const byDefault = applyToTrivy(report(), [mk('pkg:apk/alpine/git?distro=3.16')]);
+    expect(byDefault.findings[0]?.disposition).toBe('unaddressed');
+    expect(byDefault.warnings).toEqual([
+      expect.objectContaining({
+        code: 'OCI_TAG_ONLY',
+        statement: {
+          documentId: 'https://example.com/vex/git',
+          documentIndex: 0,
+          statementIndex: 0,
+        },
+        vulnerability: 'CVE-2022-24765',
+        product:
+          'pkg:oci/trivy-test-images?repository_url=ghcr.io/aquasecurity&tag=alpine-distroless&arch=amd64',
+      }),
     ]);
+    expect(byDefault.warnings[0]?.message).toContain('statement 0 of https://example.com/vex/git');
+    const trusted = { matchOciTags: true };
+    const ok = applyToTrivy(report(), [mk('pkg:apk/alpine/git?distro=3.16')], trusted);
     expect(ok.findings[0]?.disposition).toBe('suppressed');
-    const miss = applyToTrivy(json('reports/trivy-alpine-distroless.json'), [
-      mk('pkg:apk/alpine/git?distro=3.16.2'),
-    ]);
+    expect(ok.warnings).toEqual([]);
+    const miss = applyToTrivy(report(), [mk('pkg:apk/alpine/git?distro=3.16.2')], trusted);
     expect(miss.findings[0]?.nearMisses[0]).toMatchObject({
       field: 'qualifier',
       qualifier: 'distro',
