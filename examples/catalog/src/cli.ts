@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CatalogError } from './errors.js';
+import { MIN_LOCK_STALE_MS } from './lock.js';
 import { recheckModule, registryAuthFromEnv, registrySignatureSource } from './registry.js';
 import { seedCatalog } from './seed.js';
 import { startCatalogServer } from './server.js';
@@ -40,6 +41,8 @@ Commands:
 
 Environment: FLAREO_CATALOG_DATA_DIR, FLAREO_CATALOG_PORT, FLAREO_CATALOG_HOST,
 FLAREO_CATALOG_PUBLIC_URL, FLAREO_CATALOG_LOG_LEVEL. Flags win over the environment.
+FLAREO_CATALOG_LOCK_STALE_MS: lease of the data directory's write lock (default 10000,
+at least 2000); a lock left by a process that died is taken over after it.
 Registry credentials: FLAREO_REGISTRY_USERNAME and FLAREO_REGISTRY_PASSWORD, or
 FLAREO_REGISTRY_TOKEN (default anonymous).
 Default data directory: $XDG_DATA_HOME/flareo-catalog (~/.local/share/flareo-catalog).`;
@@ -92,6 +95,20 @@ function registryOptions(allowHttp: boolean | undefined, env: CliIo['env']) {
   return { ...(allowHttp ? { plainHttp: true } : {}), ...(auth ? { auth } : {}) };
 }
 
+/** `FLAREO_CATALOG_LOCK_STALE_MS`: an integer of milliseconds, at least the lock's minimum. */
+function parseLockStale(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < MIN_LOCK_STALE_MS || ms > 3_600_000) {
+    throw new CatalogError(
+      'ARGUMENT_INVALID',
+      `FLAREO_CATALOG_LOCK_STALE_MS must be an integer ${MIN_LOCK_STALE_MS}–3600000, got ${JSON.stringify(value)}`,
+      { expected: `${MIN_LOCK_STALE_MS}–3600000`, actual: value },
+    );
+  }
+  return ms;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A started `serve`: resolves when the server has closed. */
@@ -130,6 +147,8 @@ export async function runCli(
   const env = io.env;
   const dataDir = resolve(values['data-dir'] ?? env.FLAREO_CATALOG_DATA_DIR ?? defaultDataDir(env));
   try {
+    const lockStaleMs = parseLockStale(env.FLAREO_CATALOG_LOCK_STALE_MS);
+    const lockOption = lockStaleMs === undefined ? {} : { lockStaleMs };
     switch (command) {
       case 'seed': {
         if (rest.length > 0)
@@ -168,6 +187,7 @@ export async function runCli(
           ? registrySignatureSource(registryOptions(values['allow-http'], env))
           : undefined;
         const store = await CatalogStore.open(dataDir, {
+          ...lockOption,
           onQuarantine: (slug, e) =>
             io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
           ...(fromRegistry ? { signatureSource: fromRegistry } : {}),
@@ -208,6 +228,7 @@ export async function runCli(
         }
         const options = registryOptions(values['allow-http'], env);
         const store = await CatalogStore.open(dataDir, {
+          ...lockOption,
           onQuarantine: (slug, e) =>
             io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
         });
@@ -269,6 +290,7 @@ export async function runCli(
           io.err(`Seeded the sample catalog (${result.ingested.length} modules) into ${dataDir}`);
         }
         const store = await CatalogStore.open(dataDir, {
+          ...lockOption,
           onQuarantine: (slug, e) =>
             io.err(
               JSON.stringify({

@@ -12,6 +12,7 @@ import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
 import { mergeVex, type VexDocument } from '@flareo/vex';
 import { type Assessment, assessModule } from './assess.js';
 import { assertSlug, CatalogError } from './errors.js';
+import { acquireWriteLock, DEFAULT_LOCK_STALE_MS, processAlive, type WriteLock } from './lock.js';
 import {
   bundleFileSignatureSource,
   readModuleDir,
@@ -45,6 +46,8 @@ export const DATA_FILES = Object.freeze({
   trustedRoot: 'trusted_root.json',
   modules: 'modules',
   staging: '.staging',
+  /** The write lock (a directory, see `lock.ts`). */
+  lock: '.lock',
   /** Written into each stored module directory, last, before the rename. */
   record: 'ingest.json',
 });
@@ -61,6 +64,11 @@ export interface StoreOptions {
   readonly publicUrl?: string;
   /** Called for modules on disk that no longer verify at start (they are not served). */
   readonly onQuarantine?: (slug: string, error: CatalogError) => void;
+  /**
+   * Lease of the data directory's write lock in milliseconds (at least 2000): a lock held by
+   * a process that died is taken over after this long. Defaults to `10_000`.
+   */
+  readonly lockStaleMs?: number;
 }
 
 /** One module as the catalog serves it. */
@@ -142,10 +150,13 @@ const ioError = (message: string, error: unknown, slug?: string) =>
 
 /**
  * The embedded store: a data directory with one directory per module, no server and no
- * native addon. A module is written into `.staging/`, every file fsynced, then renamed into
- * `modules/<slug>` in one step, so a crash leaves either the whole module or nothing.
- * At open, stale staging directories are removed and the index is rebuilt from disk by
- * verifying every stored module again (a module that no longer verifies is not served).
+ * native addon. An ingest takes the data directory's write lock, writes the module into its
+ * own `.staging/<slug>.<pid>.<random>`, fsyncs every file, renames it into `modules/<slug>` in
+ * one step and only then releases the lock, so a crash leaves either the whole module or
+ * nothing, whatever other processes run on the same directory. At open, staging directories
+ * left by dead processes are removed (under the lock, and never one whose owner is alive) and
+ * the index is rebuilt from disk by verifying every stored module again (a module that no
+ * longer verifies is not served).
  */
 export class CatalogStore {
   readonly dataDir: string;
@@ -273,11 +284,40 @@ export class CatalogStore {
   async #prepare(): Promise<void> {
     try {
       await mkdir(join(this.dataDir, DATA_FILES.modules), { recursive: true });
-      await rm(join(this.dataDir, DATA_FILES.staging), { recursive: true, force: true });
       await mkdir(join(this.dataDir, DATA_FILES.staging), { recursive: true });
     } catch (error) {
       throw ioError('cannot prepare the data directory', error);
     }
+    // Leftovers of crashed ingests are removed only while holding the write lock (an ingest
+    // holds it from its first staged byte to its rename), and a directory whose owner is still
+    // alive on this host is kept even then. When another process holds the lock, the cleanup
+    // waits for a later start: leftovers are never served, they only take space.
+    const lock = await this.#lock(0);
+    if (!lock) return;
+    try {
+      const staging = join(this.dataDir, DATA_FILES.staging);
+      for (const name of await readdir(staging)) {
+        const owner = STAGING_NAME.exec(name)?.[1];
+        if (owner !== undefined && processAlive(Number(owner))) continue;
+        await rm(join(staging, name), { recursive: true, force: true });
+      }
+    } catch (error) {
+      throw ioError('cannot clean the staging directory', error);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** The write lock; `waitMs` 0 tries once. */
+  #lock(waitMs: number): Promise<WriteLock | undefined> {
+    return acquireWriteLock(this.dataDir, join(this.dataDir, DATA_FILES.lock), {
+      staleMs: this.#lockStaleMs,
+      waitMs,
+    });
+  }
+
+  get #lockStaleMs(): number {
+    return this.#options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
   }
 
   /** Rebuild the index from disk (at open, and on demand, e.g. on SIGHUP). */
@@ -400,18 +440,25 @@ export class CatalogStore {
       throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, { slug });
     }
     // Claimed before the first await, so two ingests of one slug in this process cannot
-    // both proceed; across processes the rename below is what decides.
+    // both proceed; across processes the write lock below decides.
     this.#ingesting.add(slug);
-    if (await exists(target)) {
-      this.#ingesting.delete(slug);
-      throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, { slug });
-    }
-    const staging = join(
-      this.dataDir,
-      DATA_FILES.staging,
-      `${slug}.${randomBytes(6).toString('hex')}`,
-    );
+    let lock: WriteLock | undefined;
+    let staging: string | undefined;
     try {
+      // Wait for a busy lock a little longer than a dead holder's lease.
+      lock = await this.#lock(2 * this.#lockStaleMs + 5_000);
+      if (!lock) throw ioError('cannot take the write lock', new Error('busy'), slug);
+      if (await exists(target)) {
+        throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, {
+          slug,
+        });
+      }
+      // Named after this process, so that a start-up in another process can tell it is alive.
+      staging = join(
+        this.dataDir,
+        DATA_FILES.staging,
+        `${slug}.${process.pid}.${randomBytes(6).toString('hex')}`,
+      );
       const ingestedAt = new Date().toISOString();
       try {
         await mkdir(join(staging, 'vex'), { recursive: true });
@@ -425,6 +472,8 @@ export class CatalogStore {
       } catch (error) {
         throw ioError(`cannot stage ${slug}`, error, slug);
       }
+      // A lock lost to a lease overrun means another writer may be in the directory now.
+      lock.assertHeld();
       try {
         await rename(staging, target);
       } catch (error) {
@@ -439,16 +488,27 @@ export class CatalogStore {
         }
         throw ioError(`cannot store ${slug}`, error, slug);
       }
-      await syncDir(join(this.dataDir, DATA_FILES.modules));
+      try {
+        await syncDir(join(this.dataDir, DATA_FILES.modules));
+      } catch (error) {
+        throw ioError(`cannot store ${slug}`, error, slug);
+      }
       const entry = { module, ingestedAt };
       this.#entries.set(slug, entry);
       return entry;
     } finally {
-      this.#ingesting.delete(slug);
-      await rm(staging, { recursive: true, force: true });
+      try {
+        if (staging) await rm(staging, { recursive: true, force: true });
+      } finally {
+        this.#ingesting.delete(slug);
+        await lock?.release();
+      }
     }
   }
 }
+
+/** `<slug>.<pid>.<random>`: the owner's pid is the second part. */
+const STAGING_NAME = /^[a-z0-9-]+\.(\d+)\.[0-9a-f]+$/;
 
 const hashHex = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -98,6 +98,21 @@ describe('flareo-catalog commands', () => {
     expect(JSON.parse(c.err.at(-1) as string).error.code).toBe(code);
   });
 
+  it.each(['100', '1999', 'soon', '-5', '3600001'])(
+    'refuses FLAREO_CATALOG_LOCK_STALE_MS=%s with ARGUMENT_INVALID (exit 2)',
+    async (value) => {
+      const c = capture({
+        FLAREO_CATALOG_DATA_DIR: join(tmp.dir, 'unused'),
+        FLAREO_CATALOG_LOCK_STALE_MS: value,
+      });
+      expect((await runCli(['recheck'], c.io)).code).toBe(2);
+      expect(JSON.parse(c.err[0] as string).error).toMatchObject({
+        code: 'ARGUMENT_INVALID',
+        detail: { actual: value },
+      });
+    },
+  );
+
   it.each([[['frobnicate']], [['serve', '--bogus']], [[]]])(
     '%j prints the usage and exits 2',
     async (args) => {
