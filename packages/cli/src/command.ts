@@ -32,36 +32,15 @@ export function helpText(lines: readonly string[]): string {
   return out.join('\n');
 }
 
-/** Parse a positive integer option value. */
-export function positiveInteger(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-      throw new CliError({
-        code: 'USAGE',
-        message: `${flag} must be a positive integer`,
-        expected: 'an integer >= 1',
-        actual: value,
-      });
-    }
-    return n;
-  };
-}
-
-/** Parse a finite number option value. */
-export function finiteNumber(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) {
-      throw new CliError({
-        code: 'USAGE',
-        message: `${flag} must be a number`,
-        expected: 'a finite number',
-        actual: value,
-      });
-    }
-    return n;
-  };
+/**
+ * Record an outcome as soon as it is known, before it is printed: if the reader of standard
+ * output goes away while it is printed (`| head -1`), the process still ends with it.
+ * The status only ever gets worse (0 → 1 → 2).
+ */
+export function decided(code: ExitCode): ExitCode {
+  const current = typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  if (code > current) process.exitCode = code;
+  return code;
 }
 
 /** The `--json` option every command has. */
@@ -89,7 +68,7 @@ export async function run(
     code = await body();
   } catch (error) {
     const report = reportOf(error);
-    code = error instanceof CliError ? error.exitCode : EXIT.usage;
+    code = decided(error instanceof CliError ? error.exitCode : EXIT.usage);
     if (json) out.json({ error: report });
     out.failure(code === EXIT.usage ? 'error' : 'failed', report);
     if (!(error instanceof CliError) && process.env.FLAREO_DEBUG && error instanceof Error) {

@@ -7,6 +7,7 @@ import { registerVerify, registerVerifyBundle } from './commands/verify.js';
 import { registerVerifyBatch } from './commands/verify-batch.js';
 import { registerVerifyImage } from './commands/verify-image.js';
 import { registerVex } from './commands/vex.js';
+import { commanderErrorLine } from './options.js';
 import { Output } from './output.js';
 
 /** This package's version, read from its package.json (next to `dist/` and `src/`). */
@@ -19,7 +20,9 @@ export function packageVersion(): string {
 
 /**
  * The `flareo` program. Usage errors are not handled here: the caller turns commander's
- * errors into exit code 2 (`exitOverride`).
+ * errors into exit code 2 (`exitOverride`). Option values are parsed by the shared parsers
+ * of `options.ts`, so a bad value is one line naming the option, the value and what was
+ * expected.
  */
 export function createProgram(out: Output = new Output()): Command {
   const program = new Command('flareo')
@@ -29,11 +32,11 @@ export function createProgram(out: Output = new Output()): Command {
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => out.stdout.write(s),
       writeErr: (s) => out.stderr.write(s),
-      outputError: (s, write) => write(out.err.red(s)),
+      // One line, whatever the value given was (a newline in it is shown escaped).
+      outputError: (s, write) => write(`${out.err.red(commanderErrorLine(s))} (see --help)\n`),
     })
     .exitOverride();
   registerVerify(program, out);

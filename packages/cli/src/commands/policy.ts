@@ -1,6 +1,6 @@
 import type { CompiledPolicy, PolicyResult } from '@flareo/policy';
 import type { Command } from 'commander';
-import { examples, helpText, jsonOption, run } from '../command.js';
+import { decided, examples, helpText, jsonOption, run } from '../command.js';
 import { EXIT, inputError } from '../errors.js';
 import { readJson, readJsonObject } from '../io.js';
 import type { Colors, Output } from '../output.js';
@@ -95,9 +95,10 @@ export function registerPolicy(program: Command, out: Output): void {
         }
       }
       const { result } = compiled.query({ input });
+      const code = decided(result.verdict === 'fail' ? EXIT.failed : EXIT.ok);
       if (flags.json) out.json({ result });
       else for (const line of describeDecision(result, out.out)) out.line(line);
-      return result.verdict === 'fail' ? EXIT.failed : EXIT.ok;
+      return code;
     }),
   );
 }

@@ -1,8 +1,9 @@
 import type { TrustScore, TrustScoreOptions } from '@flareo/trust-score';
 import type { Command } from 'commander';
-import { examples, finiteNumber, helpText, jsonOption, run } from '../command.js';
-import { EXIT, inputError } from '../errors.js';
+import { decided, examples, helpText, jsonOption, run } from '../command.js';
+import { CliError, EXIT, inputError, reportOf } from '../errors.js';
 import { readJsonObject } from '../io.js';
+import { numberOption } from '../options.js';
 import type { Colors, Output } from '../output.js';
 
 interface ScoreFlags {
@@ -29,6 +30,35 @@ export function describeScore(s: TrustScore, c: Colors): string[] {
   return lines;
 }
 
+/** The library's option names, as the flags that set them. */
+const FLAGS: Record<string, string> = {
+  freshnessGraceHours: '--grace-hours',
+  freshnessZeroHours: '--zero-hours',
+  passingScore: '--passing-score',
+  warningScore: '--warning-score',
+};
+
+/** Options that do not fit together (`--zero-hours` not above `--grace-hours`…): bad usage. */
+function optionError(error: unknown): CliError {
+  const report = reportOf(error);
+  const flags = (text: string) =>
+    text.replace(
+      /\b(freshnessGraceHours|freshnessZeroHours|passingScore|warningScore)\b/g,
+      (k) => FLAGS[k] ?? k,
+    );
+  return new CliError(
+    {
+      ...report,
+      code: 'USAGE',
+      message: flags(report.message),
+      ...(report.field === undefined ? {} : { field: flags(report.field) }),
+      ...(typeof report.expected === 'string' ? { expected: flags(report.expected) } : {}),
+    },
+    EXIT.usage,
+    { cause: error },
+  );
+}
+
 /** `flareo score SIGNALS.json`. */
 export function registerScore(program: Command, out: Output): void {
   const command = program
@@ -48,24 +78,28 @@ export function registerScore(program: Command, out: Output): void {
     .option(
       '--grace-hours <h>',
       'full freshness credit up to this age (default 24)',
-      finiteNumber('--grace-hours'),
+      numberOption({ min: 0 }),
     )
     .option(
       '--zero-hours <h>',
       'age at which freshness reaches 0 (default 720)',
-      finiteNumber('--zero-hours'),
+      numberOption({ min: 0, exclusiveMin: true }),
     )
     .option(
       '--passing-score <n>',
       'lowest score with status passing (default 85)',
-      finiteNumber('--passing-score'),
+      numberOption({ min: 0, max: 100 }),
     )
     .option(
       '--warning-score <n>',
       'lowest score with status warning (default 60)',
-      finiteNumber('--warning-score'),
+      numberOption({ min: 0, max: 100 }),
     )
-    .option('--min-score <n>', 'exit 1 when the score is below this', finiteNumber('--min-score'))
+    .option(
+      '--min-score <n>',
+      'exit 1 when the score is below this (0 to 100)',
+      numberOption({ min: 0, max: 100 }),
+    )
     .addOption(jsonOption());
   examples(command, [
     'flareo score signals.json',
@@ -85,9 +119,11 @@ export function registerScore(program: Command, out: Output): void {
       try {
         score = computeTrustScore(signals as never, options);
       } catch (error) {
+        if ((error as { code?: unknown }).code === 'OPTION_INVALID') throw optionError(error);
         throw inputError(error, file);
       }
       const below = flags.minScore !== undefined && score.score < flags.minScore;
+      decided(below ? EXIT.failed : EXIT.ok);
       if (flags.json) {
         out.json({
           ...score,

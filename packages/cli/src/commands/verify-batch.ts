@@ -2,9 +2,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { IdentityPolicy, VerificationSummary, VerifierPool } from '@flareo/bundle-verify';
 import { type Command, Option } from 'commander';
-import { collect, examples, helpText, jsonOption, positiveInteger, run } from '../command.js';
+import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, type FailureReport, reportOf, usageError } from '../errors.js';
-import { readText, STDIN } from '../io.js';
+import { jsonSyntaxReason, readText, STDIN } from '../io.js';
+import { integerOption, shown } from '../options.js';
 import { describeFailure, type Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
@@ -58,33 +59,38 @@ const ENTRY_KEYS = new Set([
   'issuerRegexp',
 ]);
 
-function invalidLine(message: string, expected?: unknown, actual?: unknown): CliError {
-  return new CliError({
-    code: 'MANIFEST_INVALID',
-    message,
-    ...(expected === undefined ? {} : { expected }),
-    ...(actual === undefined ? {} : { actual }),
-  });
-}
+/** What a JSON value is, without showing it. */
+const kindOf = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : v === '' ? 'an empty string' : typeof v;
 
-/** Check one manifest line's shape. */
-export function parseEntry(text: string): ManifestEntry {
+/**
+ * Check one manifest line's shape. Messages name the line and say what is wrong without
+ * quoting the line: a file given by mistake (`/etc/passwd`) must not end up in a CI log.
+ */
+export function parseEntry(text: string, line: number): ManifestEntry {
+  const invalidLine = (message: string, expected?: unknown, actual?: unknown): CliError =>
+    new CliError({
+      code: 'MANIFEST_INVALID',
+      message: `line ${line}: ${message}`,
+      ...(expected === undefined ? {} : { expected }),
+      ...(actual === undefined ? {} : { actual }),
+    });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw invalidLine(`not JSON: ${(cause as Error).message}`, 'one JSON object a line');
+    throw invalidLine(`not JSON (${jsonSyntaxReason(cause, text)})`, 'one JSON object a line');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidLine('not a JSON object', 'one JSON object a line', typeof value);
+    throw invalidLine('not a JSON object', 'one JSON object a line', kindOf(value));
   }
   const entry = value as Record<string, unknown>;
   for (const [k, v] of Object.entries(entry)) {
     if (!ENTRY_KEYS.has(k)) {
-      throw invalidLine(`unknown key "${k}"`, [...ENTRY_KEYS].join(', '), k);
+      throw invalidLine(`unknown key "${shown(k, 40)}"`, [...ENTRY_KEYS].join(', '));
     }
     if (typeof v !== 'string' || v === '') {
-      throw invalidLine(`"${k}" must be a non-empty string`, 'string', v);
+      throw invalidLine(`"${k}" must be a non-empty string`, 'a non-empty string', kindOf(v));
     }
   }
   if ((entry.bundle === undefined) === (entry.signature === undefined)) {
@@ -214,8 +220,8 @@ export function registerVerifyBatch(program: Command, out: Output): void {
     .option('--use-current-time', 'also check certificates at the current time')
     .option(
       '--concurrency <n>',
-      `worker threads (default: the number of cores, ${availableParallelism()} here)`,
-      positiveInteger('--concurrency'),
+      `worker threads, at most one per core and per line (default: the number of cores, ${availableParallelism()} here)`,
+      integerOption({ min: 1 }),
     )
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addOption(jsonOption());
@@ -241,7 +247,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
       await loadTrust(plan); // fail fast (exit 2) on unusable trust material, before starting workers
       const defaults = identityPolicyFlags(flags);
       identityPolicy(defaults); // validates the default flags once
-      const concurrency = flags.concurrency ?? availableParallelism();
+      const concurrency = workerCount(flags.concurrency, lines.length, out);
       const signatureLines = (e: ManifestEntry) => e.signature !== undefined;
       const pools = new Map<RekorPolicyFlag, VerifierPool>();
       const poolFor = (policy: RekorPolicyFlag): VerifierPool => {
@@ -250,7 +256,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
           pool = createVerifierPool({
             trust: plan.inputs,
             verifier: verifierOptions(policy, flags.useCurrentTime === true),
-            size: Math.min(concurrency, lines.length),
+            size: concurrency,
           });
           pools.set(policy, pool);
         }
@@ -280,6 +286,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
       const settle = (index: number, r: BatchResult) => {
         results[index] = r;
         counts[r.outcome]++;
+        if (r.outcome !== 'verified') decided(r.outcome === 'invalid' ? EXIT.usage : EXIT.failed);
         while (next < results.length && results[next] !== undefined) {
           emit(results[next] as BatchResult);
           next++;
@@ -298,7 +305,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
           ...(entry?.artifact === undefined ? {} : { artifact: entry.artifact }),
         });
         try {
-          entry = parseEntry(lineText);
+          entry = parseEntry(lineText, line);
           const job = prepare(entry, baseDir, defaults, plan);
           const rekorPolicy =
             flags.rekorPolicy ?? (signatureLines(entry) ? 'disabled' : 'require-any');
@@ -363,6 +370,28 @@ export function registerVerifyBatch(program: Command, out: Output): void {
       return counts.invalid > 0 ? EXIT.usage : counts.failed > 0 ? EXIT.failed : EXIT.ok;
     }),
   );
+}
+
+/**
+ * Worker threads for a batch: what --concurrency asks (default: one per core), but never
+ * more than the cores (verification is CPU-bound: more workers only cost memory, some 25 MB
+ * each) nor than the lines. Capping an explicit --concurrency is said on stderr.
+ */
+export function workerCount(
+  requested: number | undefined,
+  lines: number,
+  out: Output,
+  cores = availableParallelism(),
+): number {
+  const n = Math.max(1, Math.min(requested ?? cores, cores, lines));
+  if (requested !== undefined && n < requested) {
+    const why =
+      n === lines && lines < cores
+        ? `${lines} line${lines === 1 ? '' : 's'}`
+        : `${cores} core${cores === 1 ? '' : 's'}`;
+    out.note(`note: --concurrency ${requested} capped to ${n} (${why})`);
+  }
+  return n;
 }
 
 function identityPolicyFlags(flags: IdentityFlags): IdentityFlags {

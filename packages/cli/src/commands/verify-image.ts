@@ -7,8 +7,9 @@ import type {
   SignatureSource,
 } from '@flareo/image-verify';
 import { type Command, Option } from 'commander';
-import { collect, examples, helpText, jsonOption, positiveInteger, run } from '../command.js';
+import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, type ExitCode, type FailureReport, usageError } from '../errors.js';
+import { integerOption } from '../options.js';
 import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
@@ -52,7 +53,7 @@ export function parseImageTarget(arg: string): ImageTarget {
     return { kind: 'layout', dir: rest };
   }
   try {
-    if (statSync(arg).isDirectory()) return { kind: 'layout', dir: arg };
+    if (statSync(arg, { bigint: true }).isDirectory()) return { kind: 'layout', dir: arg };
   } catch {
     // not a local path: a registry reference
   }
@@ -213,8 +214,8 @@ export function registerVerifyImage(program: Command, out: Output): void {
     .option('--registry-username <user>', 'registry user (password from FLAREO_REGISTRY_PASSWORD)')
     .option(
       '--timeout <seconds>',
-      'timeout of each registry request (default 30)',
-      positiveInteger('--timeout'),
+      'timeout of each registry request, 1 to 3600 (default 30)',
+      integerOption({ min: 1, max: 3600 }),
     )
     .addOption(jsonOption());
   examples(command, [
@@ -322,6 +323,7 @@ async function verifyImageJob(out: Output, job: ImageJob): Promise<ExitCode> {
     if (!isImageVerifyError(error)) throw error;
     const report = reportOfImageError(error);
     if (INPUT_CODES.has(error.code)) throw new CliError(report, EXIT.usage, { cause: error });
+    decided(EXIT.failed);
     if (job.json) out.json({ verified: false, ...base, error: report });
     out.failure(`verification failed for ${job.label}`, report);
     return EXIT.failed;
@@ -340,6 +342,7 @@ async function verifyImageJob(out: Output, job: ImageJob): Promise<ExitCode> {
           : `none of the ${failing.signatures.length} signature(s) of ${failing.digest} verified`,
       ...(hint === undefined ? {} : { hint }),
     };
+    decided(EXIT.failed);
     if (job.json)
       out.json({ verified: false, ...base, digest: result.digest, error: report, result });
     out.failure(`verification failed for ${job.label}`, report);

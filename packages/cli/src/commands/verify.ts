@@ -1,6 +1,6 @@
 import type { IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify';
 import { type Command, Option } from 'commander';
-import { collect, examples, helpText, jsonOption, run } from '../command.js';
+import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { EXIT, type ExitCode, usageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
@@ -68,6 +68,7 @@ async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
     }
     if (!isVerificationFailure(error)) throw error;
     const report = verificationFailure(error, job.plan);
+    decided(EXIT.failed);
     if (job.json) out.json({ verified: false, ...base, error: report });
     out.failure(`verification failed for ${job.artifact.label}`, report);
     return EXIT.failed;

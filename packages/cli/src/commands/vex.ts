@@ -13,9 +13,10 @@ import type {
   VexIssue,
 } from '@flareo/vex';
 import { type Command, Option } from 'commander';
-import { collect, examples, helpText, jsonOption, positiveInteger, run } from '../command.js';
+import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, type ExitCode, inputError, usageError } from '../errors.js';
 import { readJson, readJsonObject } from '../io.js';
+import { integerOption, rfc3339Option } from '../options.js';
 import type { Colors, Output } from '../output.js';
 
 const mode = (strict: boolean | undefined): ValidationMode => (strict ? 'strict' : 'lenient');
@@ -113,6 +114,7 @@ function registerValidate(group: Command, out: Output): void {
         return r;
       });
       const valid = results.every((r) => r.valid);
+      decided(valid ? EXIT.ok : EXIT.failed);
       if (flags.json) {
         out.json({ valid, mode: mode(flags.strict), files: results });
       } else {
@@ -164,11 +166,15 @@ function registerMerge(group: Command, out: Output): void {
     .argument('<files...>', 'OpenVEX JSON documents')
     .option('--id <iri>', 'the merged document’s @id (default: urn:flareo:vex:sha256:<hash>)')
     .option('--author <name>', 'the merged document’s author (default: Flareo)')
-    .option('--timestamp <rfc3339>', 'the merged document’s timestamp (default: latest input)')
+    .option(
+      '--timestamp <rfc3339>',
+      'the merged document’s timestamp (default: latest input)',
+      rfc3339Option(),
+    )
     .option(
       '--doc-version <n>',
       'the merged document’s version (default: 1)',
-      positiveInteger('--doc-version'),
+      integerOption({ min: 1 }),
     )
     .option('--trusted-author <name>', 'keep only documents by this author; repeatable', collect)
     .option('--strict', 'reject inputs that are not strictly valid')
