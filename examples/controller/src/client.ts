@@ -49,7 +49,7 @@ async function call(base: string, path: string, init: RequestInit = {}): Promise
   try {
     body = JSON.parse(text) as Json;
   } catch {
-    body = { code: 'NOT_JSON', message: text.slice(0, 500) };
+    body = { error: { code: 'NOT_JSON', message: text.slice(0, 500), detail: {} } };
   }
   return { status: response.status, body };
 }
@@ -78,19 +78,24 @@ function describeSignature(signature: unknown): string {
 }
 
 function describeFailure(action: string, response: Response): string {
-  const b = response.body;
+  // Errors come as { error: { code, message, detail } }; a body in any other shape (a proxy's
+  // HTML page, say) is shown as it is.
+  const error = response.body.error as Json | undefined;
+  const b: Json =
+    error && typeof error === 'object' ? error : { code: 'UNKNOWN', message: show(response.body) };
+  const detail = (b.detail ?? {}) as Json;
   const lines = [
     `${action} failed (HTTP ${response.status} ${String(b.code)}): ${String(b.message)}`,
   ];
-  const reason = b.reason as Json | undefined;
+  const reason = detail.reason as Json | undefined;
   if (reason) {
     lines.push(`  reason:   ${String(reason.code)} at step ${String(reason.step)}`);
     for (const key of ['field', 'expected', 'actual', 'missing', 'rekorCode'] as const) {
       if (reason[key] !== undefined) lines.push(`  ${`${key}:`.padEnd(9)} ${show(reason[key])}`);
     }
   } else {
-    if (b.expected !== undefined) lines.push(`  expected: ${show(b.expected)}`);
-    if (b.actual !== undefined) lines.push(`  actual:   ${show(b.actual)}`);
+    if (detail.expected !== undefined) lines.push(`  expected: ${show(detail.expected)}`);
+    if (detail.actual !== undefined) lines.push(`  actual:   ${show(detail.actual)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@ import { AuditLog } from './audit.js';
 import type { ControllerConfig } from './config.js';
 import { ControllerError } from './errors.js';
 import { pathProblem } from './paths.js';
-import { registerApi } from './server.js';
+import { httpServerOptions, registerApi } from './server.js';
 import { ModuleStore, type ModuleStoreOptions } from './store.js';
 import { type LoadedTrust, loadTrust, ModuleVerifier } from './trust.js';
 import { type ValidationReport, validateConfig } from './validator.js';
@@ -89,7 +89,7 @@ export async function createController(
   config: ControllerConfig,
   options: ControllerOptions = {},
 ): Promise<Controller> {
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({ logger: options.logger ?? false, ...httpServerOptions() });
   const log = app.log;
   let store: ModuleStore | undefined;
   try {

@@ -43,8 +43,20 @@ export type ControllerErrorCode =
   | 'REQUEST_INVALID'
   /** A `.sig` sent to a COSIGN_BUNDLE controller or a `.cosign.bundle` to a KEYED one. */
   | 'SIGNATURE_KIND_MISMATCH'
-  /** The module or its signature exceeds the configured size limit. */
-  | 'PAYLOAD_TOO_LARGE';
+  /** The module or its signature exceeds the configured size limit, or the body is too large. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** No route has this path (HTTP 404). */
+  | 'ROUTE_NOT_FOUND'
+  /** The path exists, not with this method (HTTP 405, with an `Allow` header). */
+  | 'METHOD_NOT_ALLOWED'
+  /** A request body of a content type the API does not take (HTTP 415). */
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  /** The request's headers are larger than the HTTP parser accepts (HTTP 431). */
+  | 'HEADERS_TOO_LARGE'
+  /** The client did not send its request in time (HTTP 408). */
+  | 'REQUEST_TIMEOUT'
+  /** Anything unexpected: logged with its stack, never sent (HTTP 500). */
+  | 'INTERNAL_ERROR';
 
 /** Structured detail of a {@link ControllerError}. */
 export interface ControllerErrorDetail {

@@ -1,8 +1,10 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import type { AuditLog } from './audit.js';
 import type { ControllerConfig } from './config.js';
-import { ControllerError, type ControllerErrorCode } from './errors.js';
+import { ControllerError, type ControllerErrorCode, jsonSafe } from './errors.js';
 import type { ModuleStore } from './store.js';
 import { checkModuleName, safeFileName } from './store.js';
 import type { LoadedTrust, ModuleSignature, ModuleVerifier } from './trust.js';
@@ -13,10 +15,16 @@ export const HTTP_STATUS: Readonly<Partial<Record<ControllerErrorCode, number>>>
   SIGNATURE_KIND_MISMATCH: 400,
   MODULE_NAME_INVALID: 400,
   MODULE_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   MODULE_EXISTS: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   SIGNATURE_VERIFICATION_FAILED: 422,
+  HEADERS_TOO_LARGE: 431,
   INSTALL_FAILED: 500,
+  INTERNAL_ERROR: 500,
 };
 
 /** What the HTTP server is built from. */
@@ -28,23 +36,171 @@ export interface ServerDependencies {
   readonly audit: AuditLog;
 }
 
-/** The body of every error response. */
+/** The body of every error response: `{ error: { code, message, detail } }`. */
 export interface ErrorBody {
-  readonly code: string;
-  readonly message: string;
-  readonly [field: string]: unknown;
+  readonly error: {
+    readonly code: ControllerErrorCode;
+    readonly message: string;
+    /** The error's structured detail (`reason`, `expected`, `actual`, …); `{}` when none. */
+    readonly detail: Record<string, unknown>;
+  };
 }
 
-function send(reply: FastifyReply, error: ControllerError): FastifyReply {
-  const status = HTTP_STATUS[error.code] ?? 500;
-  const body: ErrorBody = {
-    code: error.code,
-    message: error.message,
-    ...(error.detail.reason ? { reason: error.detail.reason } : {}),
-    ...(error.detail.expected === undefined ? {} : { expected: error.detail.expected }),
-    ...(error.detail.actual === undefined ? {} : { actual: error.detail.actual }),
+/** The response body of a controller error. */
+export function errorBody(error: ControllerError): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      detail: jsonSafe(error.detail) as Record<string, unknown>,
+    },
   };
-  return reply.code(status).send(body);
+}
+
+/**
+ * Any error that reaches the HTTP layer as a controller error and its status: the
+ * controller's own errors keep theirs; the framework's and the multipart parser's 4xx keep
+ * their status under a controller code; anything else is a 500 `INTERNAL_ERROR` whose
+ * message is not sent.
+ */
+export function toHttpError(error: unknown): { error: ControllerError; status: number } {
+  if (error instanceof ControllerError) {
+    return { error, status: HTTP_STATUS[error.code] ?? 500 };
+  }
+  const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  const message = typeof e.message === 'string' ? e.message : 'bad request';
+  const detail = typeof e.code === 'string' ? { actual: e.code } : {};
+  const wrap = (code: ControllerErrorCode, text: string) => ({
+    error: new ControllerError(code, text, detail, { cause: error }),
+    status,
+  });
+  switch (status) {
+    case 404:
+      return wrap('ROUTE_NOT_FOUND', message);
+    case 408:
+      return wrap('REQUEST_TIMEOUT', message);
+    case 413:
+      return wrap('PAYLOAD_TOO_LARGE', message);
+    case 415:
+      return wrap('UNSUPPORTED_MEDIA_TYPE', message);
+    case 431:
+      return wrap('HEADERS_TOO_LARGE', message);
+  }
+  if (status >= 400 && status < 500) return wrap('REQUEST_INVALID', message);
+  return {
+    error: new ControllerError('INTERNAL_ERROR', 'internal error', {}, { cause: error }),
+    status: 500,
+  };
+}
+
+function send(reply: FastifyReply, error: unknown): FastifyReply {
+  const mapped = toHttpError(error);
+  if (mapped.error.code === 'INTERNAL_ERROR') {
+    reply.log.error({ err: error }, 'unexpected error');
+  }
+  return reply.code(mapped.status).send(errorBody(mapped.error));
+}
+
+/**
+ * Errors the HTTP parser raises before Fastify sees a request (headers over Node's 16 KiB,
+ * a malformed request line, a timeout) answered in the same JSON shape, then the connection
+ * is closed.
+ */
+function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, controllerError] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          new ControllerError(
+            'HEADERS_TOO_LARGE',
+            'the request headers are larger than the server accepts',
+            { actual: error.code },
+          ),
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            408,
+            new ControllerError('REQUEST_TIMEOUT', 'the request was not received in time', {
+              actual: error.code,
+            }),
+          ]
+        : [
+            400,
+            new ControllerError('REQUEST_INVALID', 'malformed HTTP request', {
+              actual: error.code ?? 'unknown',
+            }),
+          ];
+  const body = JSON.stringify(errorBody(controllerError as ControllerError));
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status as number]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+/**
+ * Fastify options that make the framework's own errors answer in the controller's error
+ * shape: undecodable paths (`%`), over-long parameters, and HTTP parser errors. Module names
+ * are at most 128 characters, so parameters up to 1024 reach the name check (400
+ * MODULE_NAME_INVALID) instead of the router's limit.
+ */
+export function httpServerOptions(): Pick<
+  FastifyServerOptions,
+  'clientErrorHandler' | 'frameworkErrors' | 'routerOptions'
+> {
+  return {
+    routerOptions: { maxParamLength: 1024 },
+    clientErrorHandler: onClientError,
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === 'FST_ERR_BAD_URL') {
+        send(
+          reply,
+          new ControllerError(
+            'REQUEST_INVALID',
+            'the request path is not valid percent-encoded URL text',
+            { actual: error.code },
+            { cause: error },
+          ),
+        );
+        return;
+      }
+      send(reply, error);
+    },
+  };
+}
+
+/** Methods by route pattern, collected as routes are registered (for 404 versus 405). */
+class RouteTable {
+  readonly #routes: { segments: string[]; methods: Set<string> }[] = [];
+
+  add(url: string, methods: string | string[]): void {
+    const segments = url.split('/');
+    let route = this.#routes.find((r) => r.segments.join('/') === segments.join('/'));
+    if (!route) {
+      route = { segments, methods: new Set() };
+      this.#routes.push(route);
+    }
+    for (const m of Array.isArray(methods) ? methods : [methods]) route.methods.add(m);
+  }
+
+  /** Methods allowed on a concrete path (empty when no route has this path). */
+  allowed(path: string): string[] {
+    const parts = path.split('/');
+    const out = new Set<string>();
+    for (const route of this.#routes) {
+      if (route.segments.length !== parts.length) continue;
+      const match = route.segments.every(
+        (seg, i) => seg === parts[i] || (seg.startsWith(':') && (parts[i] ?? '') !== ''),
+      );
+      if (match) for (const m of route.methods) out.add(m);
+    }
+    return [...out].sort();
+  }
 }
 
 const bad = (message: string, detail: { expected?: unknown; actual?: unknown } = {}) =>
@@ -74,33 +230,44 @@ export function moduleNameFromFile(fileName: string): string {
 export async function registerApi(app: FastifyInstance, deps: ServerDependencies): Promise<void> {
   const { config, verifier, store, audit, trust } = deps;
   const limits = config.controller.limits;
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
   await app.register(multipart, {
     limits: {
       fileSize: Math.max(limits.moduleBytes, limits.signatureBytes),
-      // One more file than a valid request has, so that a third file is reported as a
-      // malformed request (400) rather than cut off by the parser.
+      // One more file and one more field than a valid request has, so that a third file or a
+      // second "name" is reported as a malformed request (400) rather than cut off by the
+      // parser (413).
       files: 3,
-      fields: 1,
-      parts: 4,
+      fields: 2,
+      parts: 5,
       fieldSize: 256,
       headerPairs: 100,
     },
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ControllerError) return send(reply, error);
-    const e = error as { statusCode?: number; code?: string; message?: string };
-    if (e.statusCode === 413) {
+  app.setErrorHandler((error, _request, reply) => send(reply, error));
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = routes.allowed(path);
+    if (allowed.length) {
+      reply.header('allow', allowed.join(', '));
       return send(
         reply,
-        new ControllerError('PAYLOAD_TOO_LARGE', e.message ?? 'request too large'),
+        new ControllerError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+          { expected: allowed, actual: request.method },
+        ),
       );
     }
-    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-      return send(reply, bad(e.message ?? 'bad request', { actual: e.code }));
-    }
-    request.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ code: 'INTERNAL_ERROR', message: 'internal error' });
+    return send(
+      reply,
+      new ControllerError('ROUTE_NOT_FOUND', `no route ${request.method} ${path}`, {
+        actual: path,
+      }),
+    );
   });
 
   app.get('/healthz', async () => ({
@@ -142,38 +309,59 @@ export async function registerApi(app: FastifyInstance, deps: ServerDependencies
       });
     }
     const upload: Upload = {};
-    for await (const part of request.parts()) {
-      if (part.type === 'field') {
-        if (part.fieldname !== 'name')
-          throw bad(`unknown form field "${part.fieldname}"`, {
-            expected: ['name'],
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') {
+          if (part.fieldname !== 'name')
+            throw bad(`unknown form field "${part.fieldname}"`, {
+              expected: ['name'],
+              actual: part.fieldname,
+            });
+          if (upload.name !== undefined) throw bad('the "name" field is given twice');
+          upload.name = String(part.value);
+          continue;
+        }
+        const field = part.fieldname as FilePart;
+        if (!FILE_PARTS.includes(field)) {
+          part.file.resume();
+          throw bad(`unknown file part "${part.fieldname}"`, {
+            expected: FILE_PARTS,
             actual: part.fieldname,
           });
-        if (upload.name !== undefined) throw bad('the "name" field is given twice');
-        upload.name = String(part.value);
-        continue;
+        }
+        if (upload[field] !== undefined) {
+          part.file.resume();
+          throw bad(`the "${field}" part is given twice`);
+        }
+        const bytes = await part.toBuffer();
+        const limit = field === 'module' ? limits.moduleBytes : limits.signatureBytes;
+        if (bytes.length > limit) {
+          throw new ControllerError(
+            'PAYLOAD_TOO_LARGE',
+            `the ${field} part exceeds ${limit} bytes`,
+            {
+              expected: limit,
+              actual: bytes.length,
+            },
+          );
+        }
+        upload[field] = { fileName: part.filename, bytes };
       }
-      const field = part.fieldname as FilePart;
-      if (!FILE_PARTS.includes(field)) {
-        part.file.resume();
-        throw bad(`unknown file part "${part.fieldname}"`, {
-          expected: FILE_PARTS,
-          actual: part.fieldname,
-        });
+    } catch (error) {
+      // The controller's own refusals and the parser's limits (413) pass through; anything
+      // else the multipart parser throws means the body is malformed (no boundary, no
+      // closing boundary, a broken part header): the client's fault, not a 500.
+      if (error instanceof ControllerError) throw error;
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500 && status !== 406) {
+        throw error;
       }
-      if (upload[field] !== undefined) {
-        part.file.resume();
-        throw bad(`the "${field}" part is given twice`);
-      }
-      const bytes = await part.toBuffer();
-      const limit = field === 'module' ? limits.moduleBytes : limits.signatureBytes;
-      if (bytes.length > limit) {
-        throw new ControllerError('PAYLOAD_TOO_LARGE', `the ${field} part exceeds ${limit} bytes`, {
-          expected: limit,
-          actual: bytes.length,
-        });
-      }
-      upload[field] = { fileName: part.filename, bytes };
+      throw new ControllerError(
+        'REQUEST_INVALID',
+        `malformed multipart body: ${(error as Error).message}`,
+        { expected: 'multipart/form-data with a boundary and a closing boundary' },
+        { cause: error },
+      );
     }
     const module = upload.module;
     if (!module)

@@ -249,8 +249,10 @@ describe('prexorctl against a running controller', () => {
     ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      code: 'SIGNATURE_VERIFICATION_FAILED',
-      reason: { code: 'TLOG_MISSING', step: 'tlog' },
+      error: {
+        code: 'SIGNATURE_VERIFICATION_FAILED',
+        detail: { reason: { code: 'TLOG_MISSING', step: 'tlog' } },
+      },
     });
   });
 

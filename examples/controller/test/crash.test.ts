@@ -77,7 +77,7 @@ describe('SIGKILL during installs', () => {
             const onDisk = readFileSync(join(modules, name, `${name}.jar`));
             expect(createHash('sha256').update(onDisk).digest('hex')).toBe(sha256);
           } else {
-            expect([got.status, got.body.code]).toEqual([404, 'MODULE_NOT_FOUND']);
+            expect([got.status, got.body.error.code]).toEqual([404, 'MODULE_NOT_FOUND']);
             expect(readdirSync(modules)).not.toContain(name);
           }
         }

@@ -55,13 +55,19 @@ const sigPart = (name: string, text: string) => ({
 });
 
 function expectRejected(
-  reply: { status: number; body: { code: string; reason: { code: string; step: string } } },
+  reply: {
+    status: number;
+    body: { error: { code: string; detail: { reason: { code: string; step: string } } } };
+  },
   code: string,
   step: string,
 ) {
   expect(reply.status).toBe(422);
-  expect(reply.body.code).toBe('SIGNATURE_VERIFICATION_FAILED');
-  expect({ code: reply.body.reason.code, step: reply.body.reason.step }).toEqual({ code, step });
+  expect(reply.body.error.code).toBe('SIGNATURE_VERIFICATION_FAILED');
+  expect({
+    code: reply.body.error.detail.reason.code,
+    step: reply.body.error.detail.reason.step,
+  }).toEqual({ code, step });
 }
 
 describe('COSIGN_BUNDLE + REQUIRE_SET (production, required)', () => {
@@ -148,7 +154,9 @@ rekor:
     );
     // The bundle names a trusted key, but that key does not verify these bytes.
     expectRejected(reply, 'UNTRUSTED_SIGNER', 'trust');
-    expect(reply.body.reason.message).toMatch(/no trusted public key verifies the signature/);
+    expect(reply.body.error.detail.reason.message).toMatch(
+      /no trusted public key verifies the signature/,
+    );
     expect(modulesOnDisk(dir)).toEqual(before);
     expect((await request(url, '/api/v1/modules/tampered')).status).toBe(404);
     expect(auditLines(dir)).toContainEqual(
@@ -180,8 +188,8 @@ rekor:
       bundlePart('wrong-key', cosignBundle(m.bytes, { key: keys.intruder }, { rekor })),
     );
     expectRejected(reply, 'UNTRUSTED_SIGNER', 'trust');
-    expect(reply.body.reason.actual).toBe(keys.intruder.keyId);
-    expect(reply.body.reason.expected).toContain(keys.authorA.keyId);
+    expect(reply.body.error.detail.reason.actual).toBe(keys.intruder.keyId);
+    expect(reply.body.error.detail.reason.expected).toContain(keys.authorA.keyId);
     expect(modulesOnDisk(dir)).not.toContain('wrong-key');
   });
 
@@ -203,7 +211,7 @@ rekor:
       bundlePart('no-set', cosignBundle(m.bytes, { key: keys.authorA })),
     );
     expectRejected(reply, 'TLOG_MISSING', 'tlog');
-    expect(reply.body.reason.rekorCode).toBe('EVIDENCE_INSUFFICIENT');
+    expect(reply.body.error.detail.reason.rekorCode).toBe('EVIDENCE_INSUFFICIENT');
     expect(modulesOnDisk(dir)).not.toContain('no-set');
     // A log entry that carries an inclusion proof but no SET.
     const proofOnly = mintSigstoreBundle({
@@ -225,7 +233,7 @@ rekor:
       bundlePart('rogue-set', cosignBundle(m.bytes, { key: keys.authorA }, { rekor: rogueRekor })),
     );
     expectRejected(reply, 'TLOG_UNTRUSTED', 'tlog');
-    expect(reply.body.reason.missing).toMatch(/transparency log/);
+    expect(reply.body.error.detail.reason.missing).toMatch(/transparency log/);
   });
 
   it('rejects a SET whose signature was altered', async () => {
@@ -259,39 +267,39 @@ rekor:
       m,
       sigPart('bad-request', keyedSig(m.bytes, keys.authorA)),
     );
-    expect([wrongKind.status, wrongKind.body.code]).toEqual([400, 'SIGNATURE_KIND_MISMATCH']);
+    expect([wrongKind.status, wrongKind.body.error.code]).toEqual([400, 'SIGNATURE_KIND_MISMATCH']);
     // no module part
     const form = new FormData();
     form.append('bundle', new Blob([bundle.bytes]), bundle.name);
     const noModule = await request(url, '/api/v1/modules', { method: 'POST', body: form });
-    expect([noModule.status, noModule.body.code]).toEqual([400, 'REQUEST_INVALID']);
+    expect([noModule.status, noModule.body.error.code]).toEqual([400, 'REQUEST_INVALID']);
     // not multipart
     const json = await request(url, '/api/v1/modules', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
-    expect([json.status, json.body.code]).toEqual([400, 'REQUEST_INVALID']);
+    expect([json.status, json.body.error.code]).toEqual([400, 'REQUEST_INVALID']);
     // an unknown part
     const extra = new FormData();
     extra.append('module', new Blob([m.bytes]), m.name);
     extra.append('sbom', new Blob(['{}']), 'sbom.json');
     const unknown = await request(url, '/api/v1/modules', { method: 'POST', body: extra });
-    expect([unknown.status, unknown.body.code]).toEqual([400, 'REQUEST_INVALID']);
-    expect(unknown.body.actual).toBe('sbom');
+    expect([unknown.status, unknown.body.error.code]).toEqual([400, 'REQUEST_INVALID']);
+    expect(unknown.body.error.detail.actual).toBe('sbom');
     // both a bundle and a signature
     const both = new FormData();
     both.append('module', new Blob([m.bytes]), m.name);
     both.append('bundle', new Blob([bundle.bytes]), bundle.name);
     both.append('signature', new Blob(['AAAA']), 'x.sig');
     const twoSigs = await request(url, '/api/v1/modules', { method: 'POST', body: both });
-    expect([twoSigs.status, twoSigs.body.code]).toEqual([400, 'REQUEST_INVALID']);
+    expect([twoSigs.status, twoSigs.body.error.code]).toEqual([400, 'REQUEST_INVALID']);
     // a module part given twice
     const twice = new FormData();
     twice.append('module', new Blob([m.bytes]), m.name);
     twice.append('module', new Blob([m.bytes]), m.name);
     const dup = await request(url, '/api/v1/modules', { method: 'POST', body: twice });
-    expect([dup.status, dup.body.code]).toEqual([400, 'REQUEST_INVALID']);
+    expect([dup.status, dup.body.error.code]).toEqual([400, 'REQUEST_INVALID']);
     expect(modulesOnDisk(dir)).not.toContain('bad-request');
   });
 
@@ -305,7 +313,7 @@ rekor:
         bundlePart('named', cosignBundle(m.bytes, { key: keys.authorA }, { rekor })),
         { name },
       );
-      expect([reply.status, reply.body.code]).toEqual([400, 'MODULE_NAME_INVALID']);
+      expect([reply.status, reply.body.error.code]).toEqual([400, 'MODULE_NAME_INVALID']);
       expect(modulesOnDisk(dir).some((e) => e.includes('escape') || e.startsWith('.'))).toBe(false);
     },
   );
@@ -315,16 +323,16 @@ rekor:
     const part = bundlePart('twice', cosignBundle(m.bytes, { key: keys.authorA }, { rekor }));
     expect((await install(url, m, part)).status).toBe(200);
     const again = await install(url, m, part);
-    expect([again.status, again.body.code]).toEqual([409, 'MODULE_EXISTS']);
+    expect([again.status, again.body.error.code]).toEqual([409, 'MODULE_EXISTS']);
     const got = await request(url, '/api/v1/modules/twice');
     expect(got.body).toMatchObject({ name: 'twice', signature: { status: 'verified' } });
     const removed = await request(url, '/api/v1/modules/twice', { method: 'DELETE' });
     expect([removed.status, removed.body.removed.name]).toEqual([200, 'twice']);
     expect(modulesOnDisk(dir)).not.toContain('twice');
     const gone = await request(url, '/api/v1/modules/twice', { method: 'DELETE' });
-    expect([gone.status, gone.body.code]).toEqual([404, 'MODULE_NOT_FOUND']);
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'MODULE_NOT_FOUND']);
     const badName = await request(url, '/api/v1/modules/..%2Fetc', { method: 'DELETE' });
-    expect([badName.status, badName.body.code]).toEqual([400, 'MODULE_NAME_INVALID']);
+    expect([badName.status, badName.body.error.code]).toEqual([400, 'MODULE_NAME_INVALID']);
     expect(auditLines(dir)).toContainEqual(
       expect.objectContaining({ event: 'module.removed', name: 'twice' }),
     );
@@ -442,7 +450,7 @@ describe('KEYED .sig files (ECDSA P-256/P-384, Ed25519, RSA)', () => {
       m,
       bundlePart('keyed-kind', cosignBundle(m.bytes, { key: keys.authorA })),
     );
-    expect([reply.status, reply.body.code]).toEqual([400, 'SIGNATURE_KIND_MISMATCH']);
+    expect([reply.status, reply.body.error.code]).toEqual([400, 'SIGNATURE_KIND_MISMATCH']);
     expectRejected(await install(url, m), 'SIGNATURE_REQUIRED', 'policy');
   });
 });
@@ -499,7 +507,7 @@ describe('a private CA without Rekor: time sources', () => {
       bundlePart('other-san', cosignBundle(m.bytes, { certificate: longLeaf })),
     );
     expectRejected(reply, 'IDENTITY_MISMATCH', 'identity');
-    expect(reply.body.reason.actual).toEqual(['builder@acme.test']);
+    expect(reply.body.error.detail.reason.actual).toEqual(['builder@acme.test']);
   });
 });
 
@@ -571,10 +579,10 @@ modules: {signing: {trustRoot: trust.pem, mode: KEYED}}
 `,
     });
     const big = await install(url, { name: 'big.jar', bytes: new Uint8Array(1001) });
-    expect([big.status, big.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const m = jar('small');
     const sig = await install(url, m, sigPart('small', 'A'.repeat(101)));
-    expect([sig.status, sig.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect([sig.status, sig.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect(modulesOnDisk(dir)).toEqual([]);
     expect((await install(url, m, sigPart('small', keyedSig(m.bytes, keys.authorA)))).status).toBe(
       200,

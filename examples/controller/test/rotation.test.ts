@@ -66,7 +66,10 @@ describe('key rotation: add new key, restart, re-sign, remove old key, restart',
     let url = await restart(dir);
     expect((await installFresh(url, 'a-before', moduleA, aOld)).status).toBe(200);
     const bBefore = await installFresh(url, 'b-before', moduleB, bNew);
-    expect([bBefore.status, bBefore.body.reason?.code]).toEqual([422, 'UNTRUSTED_SIGNER']);
+    expect([bBefore.status, bBefore.body.error.detail.reason?.code]).toEqual([
+      422,
+      'UNTRUSTED_SIGNER',
+    ]);
 
     // Step 1: add the new key to the trust root. Not yet effective: trust is read at start-up.
     writeFiles(dir, {
@@ -94,12 +97,16 @@ describe('key rotation: add new key, restart, re-sign, remove old key, restart',
     const aOldAfter = await installFresh(url, 'a-step5-old', moduleA, aOld);
     expect(aOldAfter.status).toBe(422);
     expect(aOldAfter.body).toMatchObject({
-      code: 'SIGNATURE_VERIFICATION_FAILED',
-      reason: {
-        code: 'UNTRUSTED_SIGNER',
-        step: 'trust',
-        actual: oldKey.keyId,
-        expected: [newKey.keyId],
+      error: {
+        code: 'SIGNATURE_VERIFICATION_FAILED',
+        detail: {
+          reason: {
+            code: 'UNTRUSTED_SIGNER',
+            step: 'trust',
+            actual: oldKey.keyId,
+            expected: [newKey.keyId],
+          },
+        },
       },
     });
     expect((await installFresh(url, 'b-step5', moduleB, bNew)).status).toBe(200);
@@ -132,17 +139,17 @@ describe('key rotation: add new key, restart, re-sign, remove old key, restart',
     const newLog = cosignBundle(moduleB, { key: newKey }, { rekor: newRekor });
     let url = await restart(dir);
     expect((await installFresh(url, 'old-log', moduleB, oldLog)).status).toBe(200);
-    expect((await installFresh(url, 'new-log-1', moduleB, newLog)).body.reason?.code).toBe(
-      'TLOG_UNTRUSTED',
-    );
+    expect(
+      (await installFresh(url, 'new-log-1', moduleB, newLog)).body.error.detail.reason?.code,
+    ).toBe('TLOG_UNTRUSTED');
     writeFiles(dir, { 'security/rekor.pub': `${rekor.publicKeyPem}${newRekor.publicKeyPem}` });
     url = await restart(dir);
     expect((await installFresh(url, 'new-log-2', moduleB, newLog)).status).toBe(200);
     writeFiles(dir, { 'security/rekor.pub': newRekor.publicKeyPem });
     url = await restart(dir);
-    expect((await installFresh(url, 'old-log-2', moduleB, oldLog)).body.reason?.code).toBe(
-      'TLOG_UNTRUSTED',
-    );
+    expect(
+      (await installFresh(url, 'old-log-2', moduleB, oldLog)).body.error.detail.reason?.code,
+    ).toBe('TLOG_UNTRUSTED');
     expect((await installFresh(url, 'new-log-3', moduleB, newLog)).status).toBe(200);
   });
 });

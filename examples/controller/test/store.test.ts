@@ -178,7 +178,7 @@ describe('through the API: a failing disk is a 500 and installs nothing', () => 
         bytes: cosignBundle(bytes, { key: keys.authorA }),
       };
       const reply = await install(c.url, { name: 'omega.jar', bytes }, part);
-      expect([reply.status, reply.body.code]).toEqual([500, 'INSTALL_FAILED']);
+      expect([reply.status, reply.body.error.code]).toEqual([500, 'INSTALL_FAILED']);
       expect(modulesOnDisk(dir)).toEqual([]);
       expect(auditLines(dir).some((l) => l.event === 'module.installed')).toBe(false);
       broken = false;
