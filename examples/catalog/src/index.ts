@@ -39,7 +39,12 @@ export {
   writeModuleDir,
 } from './seed.js';
 export type { CatalogApp, CatalogServerOptions, RunningCatalog, StartOptions } from './server.js';
-export { createCatalogServer, startCatalogServer } from './server.js';
+export {
+  createCatalogServer,
+  HTTP_ERROR_CODES,
+  MAX_URL_LENGTH,
+  startCatalogServer,
+} from './server.js';
 export type { CatalogConfig, CatalogEntry, ServedVex, StoreOptions } from './store.js';
 export { CatalogStore, DATA_FILES, identityFor, initDataDir } from './store.js';
 export type { VexRepositoryIndex, VexRepositoryPackage } from './vex-repo.js';

@@ -2,6 +2,9 @@ import { resultSchema } from '@flareo/policy';
 import { openVexSchema } from '@flareo/vex';
 import { SLUG_PATTERN } from './errors.js';
 
+/** Longest request target (path and query) served; longer ones are refused with 414. */
+export const MAX_URL_LENGTH = 8192;
+
 // The OpenAPI 3.1 description of every route. Schemas that a Flareo package ships (the
 // policy result, OpenVEX) are embedded from the package so the description cannot drift.
 
@@ -21,9 +24,30 @@ const slugParam = {
   schema: { type: 'string', pattern: SLUG_PATTERN },
 };
 const errors = {
-  '400': json(ref('Error'), 'The slug is invalid (`SLUG_INVALID`).'),
+  '400': json(
+    ref('Error'),
+    'The slug is invalid (`SLUG_INVALID`), or the request is (`URL_INVALID`, `BAD_REQUEST`).',
+  ),
   '404': json(ref('Error'), 'No such module (`MODULE_NOT_FOUND`).'),
 };
+/** Errors of the HTTP layer that any operation can answer. */
+const httpErrors = {
+  '400': json(
+    ref('Error'),
+    'The request is malformed: an undecodable path (`URL_INVALID`) or a request Node’s HTTP parser refuses (`BAD_REQUEST`, `detail.reason` the parser’s code).',
+  ),
+  '414': json(
+    ref('Error'),
+    `The request target is longer than ${MAX_URL_LENGTH} characters (\`URI_TOO_LONG\`).`,
+  ),
+  '431': json(
+    ref('Error'),
+    'The request line and headers exceed Node’s limit of 16 KiB (`HEADERS_TOO_LARGE`); the connection is closed.',
+  ),
+};
+/** Every code an error body can carry, with its status. */
+const ERROR_CODES =
+  'Catalog codes: `SLUG_INVALID` (400), `MODULE_NOT_FOUND` (404), `INTERNAL` (500). HTTP-layer codes: `BAD_REQUEST`, `URL_INVALID`, `BODY_INVALID` (400), `NOT_FOUND` (404, an unknown route), `METHOD_NOT_ALLOWED` (405, any method but GET and HEAD on a known path, with `Allow: GET, HEAD`), `REQUEST_TIMEOUT` (408), `PAYLOAD_TOO_LARGE` (413), `URI_TOO_LONG` (414), `UNSUPPORTED_MEDIA_TYPE` (415), `HEADERS_TOO_LARGE` (431). The API is read-only and takes no request body: a body sent with GET is ignored, and one sent with another method is answered 405 or 404 without being read.';
 
 const dateTime = { type: 'string', format: 'date-time' };
 const counts = {
@@ -52,7 +76,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       responses: { '200': ok, ...errors, ...((extra.responses as object) ?? {}) },
     },
   });
-  return {
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'Flareo catalog API',
@@ -221,9 +245,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           properties: {
             error: {
               type: 'object',
-              required: ['code', 'message'],
+              required: ['code', 'message', 'detail'],
               properties: {
-                code: { type: 'string' },
+                code: { type: 'string', description: ERROR_CODES },
                 message: { type: 'string' },
                 detail: { type: 'object' },
               },
@@ -374,4 +398,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
     },
   };
+  // Every operation can also meet the HTTP layer's own errors.
+  for (const item of Object.values(document.paths) as { get: { responses: object } }[]) {
+    item.get.responses = { ...httpErrors, ...item.get.responses };
+  }
+  return document;
 }

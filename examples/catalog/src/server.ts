@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   type FastifyServerOptions,
   fastify,
 } from 'fastify';
-import { CatalogError, SLUG_PATTERN } from './errors.js';
-import { openApiDocument } from './openapi.js';
+import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
+import { MAX_URL_LENGTH, openApiDocument } from './openapi.js';
 import type { CatalogStore } from './store.js';
 import {
   modulePurl,
@@ -64,17 +67,105 @@ const STATUS: Partial<Record<CatalogError['code'], number>> = {
   MODULE_NOT_FOUND: 404,
 };
 
+export { MAX_URL_LENGTH };
+
+/**
+ * The codes of errors that the HTTP layer itself answers (the request, not a module, is
+ * wrong), by status. Every one is sent as `{ error: { code, message, detail } }`.
+ */
+export const HTTP_ERROR_CODES = Object.freeze({
+  400: ['BAD_REQUEST', 'URL_INVALID', 'BODY_INVALID'],
+  404: ['NOT_FOUND'],
+  405: ['METHOD_NOT_ALLOWED'],
+  408: ['REQUEST_TIMEOUT'],
+  413: ['PAYLOAD_TOO_LARGE'],
+  414: ['URI_TOO_LONG'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+  431: ['HEADERS_TOO_LARGE'],
+  500: ['INTERNAL'],
+} as const);
+
+/** Fastify's own request errors: the status and code the catalog answers them with. */
+const FRAMEWORK_ERRORS: Record<string, readonly [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BODY_INVALID'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BODY_INVALID'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BODY_INVALID'],
+  FST_ERR_BAD_URL: [400, 'URL_INVALID'],
+};
+
+/** The methods every route answers; any other is 405 on a known path. */
+const ALLOWED_METHODS = ['GET', 'HEAD'];
+
 function sendError(
   reply: FastifyReply,
   status: number,
   code: string,
   message: string,
-  detail?: unknown,
+  detail: unknown = {},
 ) {
   return reply
     .code(status)
     .type('application/json; charset=utf-8')
-    .send({ error: { code, message, ...(detail === undefined ? {} : { detail }) } });
+    .send({ error: { code, message, detail } });
+}
+
+/** The path of a request target, without its query. */
+const pathOf = (url: string) => url.split('?')[0] ?? url;
+
+/** Paths of the web page (HTML answers); the rest is the API, health and assets. */
+function isPagePath(path: string): boolean {
+  return !(
+    path === '/api' ||
+    path.startsWith('/api/') ||
+    path.startsWith('/assets/') ||
+    path.startsWith('/.well-known/') ||
+    path === '/healthz'
+  );
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers over
+ * `maxHeaderSize` bytes, malformed request lines, bad chunked encoding, a header timeout):
+ * answer those on the socket in the catalog's error shape too, then close the connection.
+ */
+function answerClientError(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let code = 'BAD_REQUEST';
+  let message = `malformed HTTP request: ${error.message}`;
+  let detail: Record<string, unknown> = { reason: error.code ?? 'CLIENT_ERROR' };
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    code = 'HEADERS_TOO_LARGE';
+    message = `the request line and headers exceed ${maxHeaderSize} bytes`;
+    detail = { expected: `at most ${maxHeaderSize} bytes`, reason: error.code };
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    code = 'REQUEST_TIMEOUT';
+    message = 'the request was not received in time';
+  }
+  this.log.debug({ err: error }, 'client error');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message, detail } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'X-Content-Type-Options: nosniff\r\n' +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+  // The client may keep sending; do not keep its socket open for long.
+  setTimeout(() => socket.destroy(), 2_000).unref();
 }
 
 /** True when an If-None-Match header matches `etag` (weak comparison, RFC 9110). */
@@ -96,7 +187,27 @@ const slugParams = {
 /** Build the catalog's Fastify app (routes, error handling, web page); not yet listening. */
 export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   const { store } = options;
-  const app = fastify({ logger: options.logger ?? true });
+  // Answers for what goes wrong before a route runs, in the catalog's error shape.
+  let notFound = (_request: FastifyRequest, reply: FastifyReply): FastifyReply => reply;
+  const app = fastify({
+    logger: options.logger ?? true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        // Every route parameter is a slug: one this long is not a slug.
+        if (isPagePath(pathOf(request.url))) return notFound(request, reply);
+        return sendError(reply, 400, 'SLUG_INVALID', 'invalid module slug: too long', {
+          expected: SLUG_PATTERN,
+        });
+      }
+      const known = FRAMEWORK_ERRORS[error.code];
+      if (known) {
+        return sendError(reply, known[0], known[1], error.message, { reason: error.code });
+      }
+      request.log.error({ err: error }, 'framework error');
+      return sendError(reply, 500, 'INTERNAL', 'internal error');
+    },
+  });
   // Every route, as registered (the OpenAPI test compares it with the description).
   const routes: string[] = [];
   app.addHook('onRoute', (route) => {
@@ -114,6 +225,15 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     publicUrl = url;
     store.setPublicUrl(url);
   });
+
+  const html = (reply: FastifyReply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+      )
+      .send(page);
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof CatalogError) {
@@ -136,15 +256,53 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
         { expected: SLUG_PATTERN },
       );
     }
+    const frameworkCode = (error as { code?: unknown }).code;
+    const known = typeof frameworkCode === 'string' ? FRAMEWORK_ERRORS[frameworkCode] : undefined;
+    if (known) {
+      const [status, code] = known;
+      const detail: Record<string, unknown> = { reason: frameworkCode };
+      if (status === 413) detail.expected = `at most ${app.initialConfig.bodyLimit} bytes`;
+      if (status === 415) detail.actual = request.headers['content-type'] ?? null;
+      return sendError(reply, status, code, e.message ?? 'bad request', detail);
+    }
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-      return sendError(reply, e.statusCode, 'BAD_REQUEST', e.message ?? 'bad request');
+      const code =
+        (HTTP_ERROR_CODES as Record<number, readonly string[]>)[e.statusCode]?.[0] ?? 'BAD_REQUEST';
+      return sendError(
+        reply,
+        e.statusCode,
+        code,
+        e.message ?? 'bad request',
+        typeof frameworkCode === 'string' ? { reason: frameworkCode } : {},
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, 500, 'INTERNAL', 'internal error');
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  notFound = (request, reply) => {
+    const path = pathOf(request.url);
+    if (isPagePath(path) && (request.method === 'GET' || request.method === 'HEAD')) {
+      return html(reply.code(404));
+    }
+    return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${path}`, {
+      actual: path,
+    });
+  };
+  app.setNotFoundHandler((request, reply) => notFound(request, reply));
+  // After routing and before any body is read: over-long request targets, and unknown
+  // routes (so that a body sent to one is never parsed).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.length > MAX_URL_LENGTH) {
+      return sendError(
+        reply,
+        414,
+        'URI_TOO_LONG',
+        `the request target is ${request.url.length} characters long, more than ${MAX_URL_LENGTH}`,
+        { expected: `at most ${MAX_URL_LENGTH} characters`, actual: request.url.length },
+      );
+    }
+    if (request.is404) return notFound(request, reply);
+  });
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-cache');
     reply.header('x-content-type-options', 'nosniff');
@@ -289,27 +447,39 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     return reply.type('application/gzip').send(Buffer.from(archive.bytes));
   });
 
-  // Web page: one HTML shell; the script renders the list or a module from the API.
-  const html = (reply: FastifyReply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header(
-        'content-security-policy',
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
-      )
-      .send(page);
+  // Web page: one HTML shell; the script renders the list, a module, or "not found" from
+  // the API. The page of an unknown or invalid slug is the same shell, with 404.
   app.get('/', async (_request, reply) => html(reply));
-  app.get<{ Params: { slug: string } }>(
-    '/modules/:slug',
-    { schema: { params: slugParams } },
-    async (_request, reply) => html(reply),
-  );
+  app.get<{ Params: { slug: string } }>('/modules/:slug', async (request, reply) => {
+    const { slug } = request.params;
+    let known = false;
+    try {
+      known = isSlug(slug) && store.get(slug) !== undefined;
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error;
+    }
+    return html(known ? reply : reply.code(404));
+  });
   app.get('/assets/app.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(script),
   );
   app.get('/assets/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').send(style),
   );
+
+  // Every other method on a known path: 405 with Allow, answered before any body is read.
+  const methodNotAllowed = async (request: FastifyRequest, reply: FastifyReply) =>
+    sendError(
+      reply.header('allow', ALLOWED_METHODS.join(', ')),
+      405,
+      'METHOD_NOT_ALLOWED',
+      `${request.method} is not allowed on ${pathOf(request.url)}; use ${ALLOWED_METHODS.join(' or ')}`,
+      { expected: ALLOWED_METHODS, actual: request.method },
+    );
+  const others = app.supportedMethods.filter((m) => !ALLOWED_METHODS.includes(m));
+  for (const url of new Set(routes)) {
+    app.route({ method: others, url, onRequest: methodNotAllowed, handler: methodNotAllowed });
+  }
 
   // decorate() adds both members at run time; its typings do not widen the instance.
   return app as unknown as CatalogApp;

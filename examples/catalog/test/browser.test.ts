@@ -121,11 +121,27 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
     },
   );
 
-  it('shows a JSON error for an unknown module', async () => {
+  it('shows a JSON error for an unknown module, on a 404 page', async () => {
     const page = await context.newPage();
-    await page.goto(`${running.url}/modules/unknown`);
+    const response = await page.goto(`${running.url}/modules/unknown`);
+    expect(response?.status()).toBe(404);
     await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('h1').textContent()).toBe('Module not found');
     expect(await page.locator('[data-testid="error"]').textContent()).toContain('MODULE_NOT_FOUND');
+    await page.close();
+  });
+
+  it('shows "Page not found" for an unknown page, on a 404 page', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const response = await page.goto(`${running.url}/no/such/page`);
+    expect(response?.status()).toBe(404);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('h1').textContent()).toBe('Page not found');
+    expect(await page.locator('[data-testid="error"]').textContent()).toContain('NOT_FOUND');
+    await page.screenshot({ path: join(artifacts, 'not-found.png') });
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

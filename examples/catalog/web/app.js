@@ -357,11 +357,21 @@ async function renderModule(slug) {
   );
 }
 
+function renderNotFound() {
+  document.title = 'Not found — Flareo catalog';
+  app.replaceChildren(
+    h('h1', {}, 'Page not found'),
+    h('p', { testid: 'error' }, `NOT_FOUND: no page ${location.pathname}`),
+    h('a', { href: '/' }, 'All modules'),
+  );
+}
+
 async function route() {
   const match = /^\/modules\/([^/]+)\/?$/.exec(location.pathname);
   try {
     if (match) await renderModule(decodeURIComponent(match[1]));
-    else await renderList();
+    else if (location.pathname === '/') await renderList();
+    else renderNotFound();
     document.body.dataset.ready = 'true';
   } catch (error) {
     app.replaceChildren(
