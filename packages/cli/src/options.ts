@@ -111,6 +111,34 @@ export function rfc3339Option() {
   };
 }
 
+/** An `http:` or `https:` URL option (a log's base URL). */
+export function urlOption() {
+  const expected = 'expected an http or https URL such as https://rekor.example.com';
+  return (value: string): string => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InvalidArgumentError(expected);
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+      throw new InvalidArgumentError(expected);
+    }
+    return value;
+  };
+}
+
+/** A repeatable `os/arch[/variant]` option (`linux/amd64`, `linux/arm64/v8`). */
+export function platformOption() {
+  const expected = 'expected os/arch or os/arch/variant, such as linux/arm64/v8';
+  return (value: string, previous: readonly string[] | undefined): string[] => {
+    if (!/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/i.test(value)) {
+      throw new InvalidArgumentError(expected);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
 const escapeControl = (c: string): string =>
   c === '\n'
     ? '\\n'

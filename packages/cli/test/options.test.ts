@@ -6,7 +6,9 @@ import {
   integerOption,
   numberOption,
   oneLine,
+  platformOption,
   rfc3339Option,
+  urlOption,
 } from '../src/options.js';
 import { flareo } from './helpers.js';
 
@@ -80,6 +82,20 @@ describe('the shared option parsers', () => {
     }
   });
 
+  it('URLs and platforms', () => {
+    const url = urlOption();
+    expect(url('https://rekor.example.com')).toBe('https://rekor.example.com');
+    expect(url('http://127.0.0.1:3000/')).toBe('http://127.0.0.1:3000/');
+    for (const bad of ['not a url', 'rekor.example.com', 'file:///etc/passwd', 'ftp://x', '']) {
+      expect(attempt(url, bad)).toHaveProperty('refused');
+    }
+    const platform = platformOption();
+    expect(platform('linux/arm64/v8', ['linux/amd64'])).toEqual(['linux/amd64', 'linux/arm64/v8']);
+    for (const bad of ['x', 'linux/', '/amd64', 'linux/amd64/v8/extra', 'linux amd64']) {
+      expect(attempt((v) => platform(v, undefined), bad)).toHaveProperty('refused');
+    }
+  });
+
   it('property: any string either parses within the range or is refused by InvalidArgumentError', () => {
     const int = integerOption({ min: 1, max: 3600 });
     const num = numberOption({ min: 0, max: 100 });
@@ -133,6 +149,10 @@ const OPTIONS: readonly { readonly args: readonly string[]; readonly flag: strin
   { args: ['verify', '--bundle', 'b.json', 'a.tgz'], flag: '--rekor-policy' },
   { args: ['verify-image', 'oci:dir'], flag: '--rekor-policy' },
   { args: ['verify-image', 'oci:dir'], flag: '--timeout' },
+  { args: ['verify-image', 'oci:dir'], flag: '--platform' },
+  { args: ['verify-image', 'oci:dir'], flag: '--rekor-url' },
+  { args: ['verify', '--bundle', 'b.json', 'a.tgz'], flag: '--rekor-url' },
+  { args: ['verify-batch', 'm.jsonl'], flag: '--rekor-url' },
   { args: ['vex', 'merge', 'a.json'], flag: '--doc-version' },
   { args: ['vex', 'merge', 'a.json'], flag: '--timestamp' },
   { args: ['vex', 'apply', '--vex', 'v.json', 'r.json'], flag: '--format' },
@@ -198,6 +218,7 @@ describe('flareo: a bad option value is exit 2 and one line, in every command', 
         (s) =>
           !/^[-+]?[\d.]*([eE][-+]?\d*)?$/.test(s) &&
           !/^\d{4}-/.test(s) &&
+          !s.includes('/') &&
           !s.startsWith('-') &&
           !s.includes('\u0000'),
       );

@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, type FailureReport, reportOf, usageError } from '../errors.js';
 import { jsonSyntaxReason, readText, STDIN } from '../io.js';
-import { integerOption, shown } from '../options.js';
+import { integerOption, shown, urlOption } from '../options.js';
 import { describeFailure, type Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
@@ -203,7 +203,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
     .option('--key <file>', 'PEM public key(s) (KEYED trust); repeatable', collect)
     .option('--trust-root <file>', 'PEM bundle or trusted_root.json; repeatable', collect)
     .option('--rekor-key <file>', 'Rekor public key (PEM) trusted as a log; repeatable', collect)
-    .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key')
+    .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key', urlOption())
     .option('--certificate-identity <san>', 'default SAN for lines without one')
     .option('--certificate-identity-regexp <regexp>', 'default SAN regular expression (anchored)')
     .option('--certificate-oidc-issuer <url>', 'default OIDC issuer for lines without one')

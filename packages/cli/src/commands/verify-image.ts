@@ -9,7 +9,7 @@ import type {
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, type ExitCode, type FailureReport, usageError } from '../errors.js';
-import { integerOption } from '../options.js';
+import { integerOption, platformOption } from '../options.js';
 import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
@@ -207,7 +207,7 @@ export function registerVerifyImage(program: Command, out: Output): void {
     .option(
       '--platform <os/arch[/variant]>',
       'for a multi-arch index, also require this platform manifest to be signed; repeatable',
-      collect,
+      platformOption(),
     )
     .option('--all-platforms', 'for a multi-arch index, require every platform manifest signed')
     .option('--allow-http', 'plain HTTP to a loopback registry (localhost, 127.0.0.0/8, [::1])')

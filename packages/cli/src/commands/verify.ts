@@ -2,6 +2,7 @@ import type { IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify'
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { EXIT, type ExitCode, usageError } from '../errors.js';
+import { urlOption } from '../options.js';
 import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
@@ -98,7 +99,7 @@ export function trustOptions(command: Command): Command {
       'Rekor public key (PEM) trusted as a transparency log, beside a PEM --trust-root; repeatable',
       collect,
     )
-    .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key');
+    .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key', urlOption());
 }
 
 /** cosign's identity flags, shared by `verify` and `verify-image`. */
