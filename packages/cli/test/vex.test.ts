@@ -290,3 +290,104 @@ describe('flareo vex validate and merge', () => {
     expect(j.dropped).toEqual([expect.objectContaining({ file: v1, reason: 'superseded' })]);
   });
 });
+
+describe('flareo vex: mutable tags and same-version conflicts', () => {
+  const tagVex = scratch.write(
+    'tag.openvex.json',
+    new VexBuilder({
+      id: 'https://catalog.example/vex/tagged',
+      author: 'Catalog review',
+      timestamp: '2025-01-01T00:00:00Z',
+    })
+      .notAffected({
+        vulnerability: 'CVE-2024-0003',
+        products: ['pkg:oci/app?repository_url=ghcr.io/acme/app&tag=1.0'],
+        justification: 'component_not_present',
+      })
+      .build(),
+  );
+
+  // The same scan, of the image as pulled by its tag.
+  const taggedSarif = scratch.write('tagged.sarif', {
+    version: '2.1.0',
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    runs: [
+      {
+        tool: { driver: { name: 'Trivy', rules: [{ id: 'CVE-2024-0003' }] } },
+        results: [{ ruleId: 'CVE-2024-0003', level: 'error', message: { text: 'x' } }],
+        properties: {
+          imageName: 'ghcr.io/acme/app:1.0',
+          repoTags: ['ghcr.io/acme/app:1.0'],
+          repoDigests: [`ghcr.io/acme/app@sha256:${'a'.repeat(64)}`],
+        },
+      },
+    ],
+  });
+
+  it('apply: a tag-only image statement does not suppress, warns, and --match-oci-tags opts in', async () => {
+    const [plain, asJson, optedIn] = await Promise.all([
+      flareo(['vex', 'apply', '--vex', tagVex, '--summary', taggedSarif]),
+      flareo(['vex', 'apply', '--vex', tagVex, '--json', taggedSarif]),
+      flareo(['vex', 'apply', '--vex', tagVex, '--match-oci-tags', '--json', taggedSarif]),
+    ]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toContain('only by the tag');
+    const j = json(asJson) as {
+      warnings: { code: string; product: string }[];
+      residual: { findings: { open: number; suppressed: number } };
+    };
+    expect(j.warnings).toEqual([
+      expect.objectContaining({
+        code: 'OCI_TAG_ONLY',
+        product: expect.stringContaining('tag=1.0'),
+      }),
+    ]);
+    expect(j.residual.findings).toMatchObject({ open: 1, suppressed: 0 });
+    const o = json(optedIn) as {
+      warnings: unknown[];
+      residual: { findings: { open: number; suppressed: number } };
+    };
+    expect(optedIn.code, optedIn.stderr).toBe(0);
+    expect(o.warnings).toEqual([]);
+    expect(o.residual.findings).toMatchObject({ open: 0, suppressed: 1 });
+  });
+
+  it('merge: two editions with one @id, version and time but different content are both kept and reported', async () => {
+    const edition = (status: 'affected' | 'not_affected', name: string) =>
+      scratch.write(name, {
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        '@id': 'https://vendor.example/vex/same',
+        author: 'Vendor',
+        timestamp: '2024-03-01T00:00:00Z',
+        version: 3,
+        statements: [
+          {
+            vulnerability: { name: `CVE-2024-${status === 'affected' ? '3001' : '3002'}` },
+            products: [{ '@id': 'pkg:npm/left-pad' }],
+            status,
+            ...(status === 'affected'
+              ? { action_statement: 'upgrade' }
+              : { justification: 'component_not_present' }),
+          },
+        ],
+      });
+    const a = edition('affected', 'same-a.json');
+    const b = edition('not_affected', 'same-b.json');
+    const [ab, ba] = await Promise.all([
+      flareo(['vex', 'merge', '--json', a, b]),
+      flareo(['vex', 'merge', '--json', b, a]),
+    ]);
+    expect(ab.code, ab.stderr).toBe(0);
+    expect(ab.stderr).toContain('with different content: all were kept');
+    const x = json(ab) as {
+      document: { statements: unknown[] };
+      conflicts: { documentId: string; files: string[] }[];
+    };
+    const y = json(ba) as typeof x;
+    expect(x.document.statements).toHaveLength(2);
+    expect(x.conflicts).toEqual([
+      expect.objectContaining({ documentId: 'https://vendor.example/vex/same', files: [a, b] }),
+    ]);
+    expect(JSON.stringify(y.document)).toBe(JSON.stringify(x.document));
+  });
+});

@@ -207,6 +207,10 @@ function registerMerge(group: Command, out: Output): void {
         out.json({
           document: merged.document,
           dropped: merged.dropped.map((d) => ({ ...d, file: files[d.documentIndex] })),
+          conflicts: merged.conflicts.map((c) => ({
+            ...c,
+            files: c.documentIndexes.map((i) => files[i]),
+          })),
           duplicatesRemoved: merged.duplicatesRemoved,
           ...(flags.output === undefined ? {} : { output: flags.output }),
         });
@@ -219,6 +223,11 @@ function registerMerge(group: Command, out: Output): void {
             ? `superseded by ${files[d.by ?? -1] ?? `document ${d.by}`}`
             : 'author not trusted';
         out.note(`dropped ${files[d.documentIndex]}: ${why}`);
+      }
+      for (const c of merged.conflicts) {
+        out.warn(
+          `${c.documentIndexes.map((i) => files[i]).join(' and ')} are the same version (${c.version ?? 'none'}) of ${c.documentId} with different content: all were kept`,
+        );
       }
       out.note(
         `merged ${docs.length - merged.dropped.length} of ${docs.length} document(s): ${merged.document.statements.length} statement(s), ${merged.duplicatesRemoved} duplicate(s) removed${flags.output === undefined ? '' : `, written to ${flags.output}`}`,
@@ -374,6 +383,7 @@ interface ApplyFlags {
   readonly strict?: boolean;
   readonly conservative?: boolean;
   readonly scannerAliases?: boolean;
+  readonly matchOciTags?: boolean;
   readonly output?: string;
   readonly json?: boolean;
 }
@@ -408,6 +418,10 @@ function registerApply(group: Command, out: Output): void {
     .option('--strict', 'reject VEX documents that are not strictly valid OpenVEX')
     .option('--conservative', 'on a time tie, affected / under_investigation win')
     .option(
+      '--match-oci-tags',
+      'let statements that name an image only by tag (pkg:oci/app?tag=1.0) apply; off by default, because a tag can move to another image',
+    )
+    .option(
       '--scanner-aliases',
       'also match by the scanner’s alias ids (VendorIDs, relatedVulnerabilities)',
     )
@@ -439,7 +453,10 @@ function registerApply(group: Command, out: Output): void {
       };
       let result: ApplyResult;
       try {
-        const index = vex.createVexIndex(docs, flags.conservative ? { conservative: true } : {});
+        const index = vex.createVexIndex(docs, {
+          ...(flags.conservative ? { conservative: true } : {}),
+          ...(flags.matchOciTags ? { matchOciTags: true } : {}),
+        });
         const apply = { trivy: vex.applyToTrivy, grype: vex.applyToGrype, sarif: vex.applyToSarif }[
           format
         ];
@@ -453,6 +470,7 @@ function registerApply(group: Command, out: Output): void {
           format: result.format,
           granularity: result.granularity,
           limitations: result.limitations,
+          warnings: result.warnings,
           residual: result.residual,
           findings: result.findings.map((f) => findingJson(f, explain)),
         });
@@ -474,6 +492,11 @@ function registerApply(group: Command, out: Output): void {
           `${result.format}: ${r.suppressed} of ${r.open + r.suppressed} finding(s) suppressed by VEX, ${r.open} open${flags.output === undefined ? '' : `; report written to ${flags.output}`}`,
         );
         for (const l of result.limitations) out.warn(l);
+      }
+      if (!flags.json) {
+        for (const w of result.warnings) {
+          out.warn(w.message);
+        }
       }
       return EXIT.ok;
     }),
