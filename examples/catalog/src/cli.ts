@@ -203,6 +203,7 @@ export async function runCli(
                 digest: entry.module.manifest.digest,
                 score: a.score.score,
                 verdict: a.decision.result.verdict,
+                warnings: entry.module.warnings,
               }),
             );
           } catch (error) {

@@ -25,6 +25,7 @@ import {
   type Residual,
   type VexDocument,
   VexError,
+  validateVex,
 } from '@flareo/vex';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import {
@@ -130,9 +131,27 @@ export interface FindingSummary {
   readonly statusNotes?: string;
 }
 
+/**
+ * Something ingest accepted but reports: today an OpenVEX `affected` statement without an
+ * `action_statement` (`AFFECTED_WITHOUT_ACTION`).
+ */
+export interface IngestWarning {
+  readonly code: 'AFFECTED_WITHOUT_ACTION';
+  /** The VEX file, relative to the module directory (`vex/01.openvex.json`). */
+  readonly file: string;
+  /** JSON pointer of the statement in that file (`/statements/0`). */
+  readonly path: string;
+  /** The statement's `@id` when it has one. */
+  readonly statement?: string;
+  readonly vulnerability: string;
+  readonly message: string;
+}
+
 /** A module whose every part verified; what the catalog stores and serves. */
 export interface VerifiedModule {
   readonly slug: string;
+  /** What ingest accepted but reports (recomputed at every start from the stored files). */
+  readonly warnings: readonly IngestWarning[];
   readonly manifest: ModuleManifest;
   readonly contact: ModuleContact;
   readonly signature: SignatureEvidence & {
@@ -541,33 +560,11 @@ export async function verifyModule(
     });
   }
   const documents: VexDocument[] = [];
+  const warnings: IngestWarning[] = [];
   for (const file of vexFiles) {
-    try {
-      documents.push(
-        parseVex(text(source.files.get(file) as Uint8Array), { mode: 'strict' }).document,
-      );
-    } catch (error) {
-      const issues =
-        error instanceof VexError && Array.isArray(error.detail.issues)
-          ? (error.detail.issues as { path: string; message: string; code?: string }[]).map(
-              (i) => ({
-                path: i.path || '/',
-                message: i.code ? `${i.code}: ${i.message}` : i.message,
-              }),
-            )
-          : undefined;
-      throw new CatalogError(
-        'VEX_INVALID',
-        `${file}: ${(error as Error).message}`,
-        {
-          slug,
-          file,
-          ...(error instanceof VexError ? { reason: error.code } : {}),
-          ...(issues ? { issues } : {}),
-        },
-        { cause: error },
-      );
-    }
+    const document = readVexDocument(source, file, slug);
+    documents.push(document);
+    warnings.push(...reviewVexStatements(document, file, slug));
   }
   const merged = mergeVex(documents, { id: `urn:flareo:catalog:${slug}:vex` }).document;
 
@@ -614,6 +611,7 @@ export async function verifyModule(
 
   return {
     slug,
+    warnings,
     manifest,
     contact,
     signature: {
@@ -629,4 +627,99 @@ export async function verifyModule(
     scan: { report, findings: uniqueFindings(applied.findings), residual: applied.residual },
     files,
   };
+}
+
+const vexIssues = (issues: unknown) =>
+  Array.isArray(issues)
+    ? (issues as { path: string; message: string; code?: string }[]).map((i) => ({
+        path: i.path || '/',
+        message: i.code ? `${i.code}: ${i.message}` : i.message,
+      }))
+    : undefined;
+
+/**
+ * Parse one OpenVEX document in strict mode. The one strict rule the catalog relaxes is
+ * `affected` without `action_statement`: the seed makes it a warning of the ingest report,
+ * so a document whose only strict errors are that one is read in lenient mode (which
+ * reports it as a warning, see {@link reviewVexStatements}) and every other error refuses.
+ */
+function readVexDocument(source: ModuleSource, file: string, slug: string): VexDocument {
+  const refuse = (error: unknown): never => {
+    const issues = error instanceof VexError ? vexIssues(error.detail.issues) : undefined;
+    throw new CatalogError(
+      'VEX_INVALID',
+      `${file}: ${(error as Error).message}`,
+      {
+        slug,
+        file,
+        ...(error instanceof VexError ? { reason: error.code } : {}),
+        ...(issues ? { issues } : {}),
+      },
+      { cause: error },
+    );
+  };
+  try {
+    const input = text(source.files.get(file) as Uint8Array);
+    const strict = validateVex(input, { mode: 'strict' });
+    const onlyMissingActions =
+      !strict.valid &&
+      strict.errors.length > 0 &&
+      strict.errors.every((e) => e.code === 'AFFECTED_WITHOUT_ACTION');
+    return parseVex(input, { mode: onlyMissingActions ? 'lenient' : 'strict' }).document;
+  } catch (error) {
+    return refuse(error);
+  }
+}
+
+/**
+ * The seed's VEX rules beyond OpenVEX: "the reviewer team writes a public impact statement
+ * for every not_affected annotation", so a `not_affected` statement without
+ * `impact_statement` (a justification alone is not enough) refuses the module
+ * (`VEX_INVALID`, reason `IMPACT_STATEMENT_MISSING`, naming the statement); an `affected`
+ * statement without `action_statement` is returned as a warning.
+ */
+export function reviewVexStatements(
+  document: VexDocument,
+  file: string,
+  slug: string,
+): IngestWarning[] {
+  const warnings: IngestWarning[] = [];
+  document.statements.forEach((statement, i) => {
+    const path = `/statements/${i}`;
+    const vulnerability = statement.vulnerability.name;
+    const id = statement['@id'];
+    const named = `${file}${path} (${vulnerability}${id === undefined ? '' : `, ${id}`})`;
+    if (statement.status === 'not_affected' && !statement.impact_statement?.trim()) {
+      throw new CatalogError(
+        'VEX_INVALID',
+        `${named}: a not_affected statement needs a public impact_statement`,
+        {
+          slug,
+          file,
+          reason: 'IMPACT_STATEMENT_MISSING',
+          expected: 'a non-empty impact_statement on every not_affected statement',
+          actual: {
+            path,
+            vulnerability,
+            ...(id === undefined ? {} : { statement: id }),
+            ...(statement.justification === undefined
+              ? {}
+              : { justification: statement.justification }),
+          },
+          issues: [{ path, message: 'not_affected without impact_statement' }],
+        },
+      );
+    }
+    if (statement.status === 'affected' && !statement.action_statement?.trim()) {
+      warnings.push({
+        code: 'AFFECTED_WITHOUT_ACTION',
+        file,
+        path,
+        ...(id === undefined ? {} : { statement: id }),
+        vulnerability,
+        message: `${named}: an affected statement has no action_statement`,
+      });
+    }
+  });
+  return warnings;
 }

@@ -290,6 +290,23 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               type: 'object',
               properties: {
                 ingestedAt: dateTime,
+                warnings: {
+                  type: 'array',
+                  description:
+                    'What ingest accepted but reports: an OpenVEX `affected` statement without `action_statement` (`AFFECTED_WITHOUT_ACTION`).',
+                  items: {
+                    type: 'object',
+                    required: ['code', 'file', 'path', 'vulnerability', 'message'],
+                    properties: {
+                      code: { const: 'AFFECTED_WITHOUT_ACTION' },
+                      file: { type: 'string' },
+                      path: { type: 'string' },
+                      statement: { type: 'string' },
+                      vulnerability: { type: 'string' },
+                      message: { type: 'string' },
+                    },
+                  },
+                },
                 contact: { type: 'object' },
                 signature: {
                   type: 'object',

@@ -49,6 +49,7 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
   return {
     ...moduleSummary(entry, assessment),
     ingestedAt: entry.ingestedAt,
+    warnings: m.warnings,
     contact: m.contact,
     signature: {
       verifiedBy: 'server' as const,
