@@ -316,21 +316,20 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                     issuer: { type: ['string', 'null'] },
                     signedAt: dateTime,
                     rekor: {
-                      type: ['object', 'null'],
-                      properties: {
-                        logIndex: { type: 'string' },
-                        logId: { type: 'string' },
-                        integratedTime: { type: ['string', 'null'] },
-                        checks: { type: 'object' },
-                      },
+                      oneOf: [ref('RekorEntry'), { type: 'null' }],
+                      description: 'The first of `rekorEntries`.',
                     },
+                    rekorEntries: { type: 'array', items: ref('RekorEntry') },
                     browserVerification: {
                       type: 'object',
                       properties: { supported: { type: 'boolean' }, reason: { type: 'string' } },
                     },
                   },
                 },
-                provenance: { type: 'object' },
+                provenance: {
+                  type: 'object',
+                  properties: { rekorEntries: { type: 'array', items: ref('RekorEntry') } },
+                },
                 sbom: { type: 'object' },
                 vulnerabilities: {
                   type: 'object',
@@ -345,6 +344,31 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               },
             },
           ],
+        },
+        RekorEntry: {
+          type: 'object',
+          required: ['logIndex', 'logId', 'uuid', 'publicLog', 'searchUrl'],
+          properties: {
+            logIndex: { type: 'string' },
+            logId: { type: 'string', description: 'Lowercase hex SHA-256 of the log key.' },
+            kind: { type: 'string' },
+            integratedTime: { type: ['string', 'null'] },
+            uuid: {
+              type: ['string', 'null'],
+              description: 'Entry UUID: hex RFC 6962 leaf hash of the entry body.',
+            },
+            publicLog: {
+              type: 'boolean',
+              description:
+                'The entry is in Sigstore’s public-good Rekor log (decided by log id against the embedded public-good trusted root).',
+            },
+            searchUrl: {
+              type: ['string', 'null'],
+              description:
+                'https://search.sigstore.dev/?logIndex=… for public-good entries; null for private logs.',
+            },
+            checks: { type: 'object' },
+          },
         },
         Finding: {
           type: 'object',

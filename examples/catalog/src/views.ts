@@ -1,5 +1,6 @@
 import type { RuleResult } from '@flareo/policy';
 import type { Assessment } from './assess.js';
+import { rekorLookups } from './rekor.js';
 import type { CatalogEntry } from './store.js';
 
 // The JSON shapes the API serves, built from a stored module and its assessment.
@@ -43,7 +44,8 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
   const m = entry.module;
   const sig = m.signature.summary;
   const signer = sig.signer;
-  const entryLog = sig.tlog.entries[0];
+  const signatureLog = rekorLookups(sig, m.signature.bundle);
+  const provenanceLog = rekorLookups(m.provenance.summary, m.provenance.bundle);
   const findings = m.scan.findings;
   const rules: readonly RuleResult[] = assessment.decision.result.rules;
   return {
@@ -68,15 +70,8 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
               extensions: signer.extensions,
             }
           : null,
-      rekor: entryLog
-        ? {
-            logIndex: entryLog.logIndex,
-            logId: entryLog.logId,
-            kind: `${entryLog.kind}/${entryLog.version}`,
-            integratedTime: entryLog.integratedTime ?? null,
-            checks: entryLog.checks,
-          }
-        : null,
+      rekor: signatureLog[0] ?? null,
+      rekorEntries: signatureLog,
       rekorPolicy: sig.tlog.policy,
       times: sig.times,
       browserVerification: { supported: false, reason: BROWSER_VERIFICATION_NOTE },
@@ -87,6 +82,7 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
       predicateType:
         m.provenance.summary.statement?.predicateType ?? m.provenance.slsa.predicateType,
       matchedSubject: m.provenance.summary.statement?.matchedSubject ?? null,
+      rekorEntries: provenanceLog,
     },
     sbom: {
       completeness: m.sbom.completeness.completeness,

@@ -106,6 +106,14 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
       expect(await page.locator('[data-testid="rekor-log-index"]').textContent()).toBe(
         m.signature.rekor.logIndex,
       );
+      // The seeded log is private: the UUID, and no public search link.
+      expect(await page.locator('[data-testid="rekor-uuid"]').textContent()).toBe(
+        m.signature.rekor.uuid,
+      );
+      expect(await page.locator('[data-testid="rekor-lookup"]').textContent()).toContain(
+        'private log',
+      );
+      expect(await page.locator('[data-testid="rekor-search"]').count()).toBe(0);
 
       expect(await page.locator('[data-testid="residual"]').count()).toBe(
         m.vulnerabilities.open.length,
@@ -120,6 +128,29 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
       await page.close();
     },
   );
+
+  it('links a public-good Rekor entry to search.sigstore.dev', async () => {
+    // The seeded log is private, so the API answer is rewritten in flight as it would be for
+    // an entry of the public-good log (the server side is tested in rekor.test.ts).
+    const page = await context.newPage();
+    const m = await api('/api/v1/modules/grafana');
+    const entry = {
+      ...m.signature.rekor,
+      publicLog: true,
+      searchUrl: `https://search.sigstore.dev/?logIndex=${m.signature.rekor.logIndex}`,
+    };
+    await page.route('**/api/v1/modules/grafana', (route) =>
+      route.fulfill({
+        json: { ...m, signature: { ...m.signature, rekor: entry, rekorEntries: [entry] } },
+      }),
+    );
+    await page.goto(`${running.url}/modules/grafana`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const link = page.locator('[data-testid="verification"] [data-testid="rekor-search"]');
+    expect(await link.getAttribute('href')).toBe(entry.searchUrl);
+    expect(await link.textContent()).toContain(m.signature.rekor.logIndex);
+    await page.close();
+  });
 
   it('shows a JSON error for an unknown module, on a 404 page', async () => {
     const page = await context.newPage();

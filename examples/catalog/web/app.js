@@ -101,6 +101,20 @@ function check(ok, label) {
   return h('li', { class: ok ? 'ok' : 'no' }, label);
 }
 
+// A public-good Rekor entry links to search.sigstore.dev; a private log gets no public link
+// (the server decides by log id, see the API's publicLog).
+function rekorLookup(entry) {
+  if (!entry) return '—';
+  if (entry.searchUrl) {
+    return h(
+      'a',
+      { href: entry.searchUrl, rel: 'noopener noreferrer', testid: 'rekor-search' },
+      `search.sigstore.dev, log index ${entry.logIndex}`,
+    );
+  }
+  return h('span', { class: 'muted' }, 'private log: no public search');
+}
+
 function verificationCard(m) {
   const s = m.signature;
   const rekor = s.rekor;
@@ -153,6 +167,20 @@ function verificationCard(m) {
       h('dd', { class: 'mono', testid: 'rekor-log-index' }, rekor ? rekor.logIndex : '—'),
       h('dt', {}, 'Log entry'),
       h('dd', { class: 'mono' }, rekor ? `${rekor.kind}, log ${rekor.logId}` : '—'),
+      h('dt', {}, 'Entry UUID'),
+      h('dd', { class: 'mono', testid: 'rekor-uuid' }, rekor?.uuid ?? '—'),
+      h('dt', {}, 'Look it up'),
+      h('dd', { testid: 'rekor-lookup' }, rekorLookup(rekor)),
+      h('dt', {}, 'Provenance entry'),
+      h(
+        'dd',
+        { class: 'mono', testid: 'provenance-rekor' },
+        m.provenance.rekorEntries.length === 0
+          ? '—'
+          : m.provenance.rekorEntries.map((e) =>
+              h('div', {}, `log index ${e.logIndex}, UUID ${e.uuid ?? '—'} `, rekorLookup(e)),
+            ),
+      ),
       h('dt', {}, 'Signed'),
       h('dd', {}, `${date(s.signedAt)} (${ago(s.signedAt, m.evaluatedAt)})`),
       h('dt', {}, 'Certificate'),
