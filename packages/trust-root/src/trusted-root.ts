@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import {
   argumentError,
   optionalString,
@@ -14,6 +13,8 @@ import {
   type TrustedCertificate,
 } from './certificates.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
+// TRUSTED_ROOT_SCHEMA compiled by ajv at build time (scripts/generate-validator.mjs).
+import { validate } from './generated/trusted-root-validator.js';
 import {
   type HashAlgorithm,
   importPublicKey,
@@ -30,11 +31,9 @@ import {
   type TransparencyLog,
   TrustRoot,
 } from './model.js';
-import {
-  type CertificateAuthorityJson,
-  TRUSTED_ROOT_SCHEMA,
-  type TransparencyLogInstanceJson,
-  type TrustedRootJson,
+import type {
+  CertificateAuthorityJson,
+  TransparencyLogInstanceJson,
 } from './trusted-root-schema.js';
 import { hostOf } from './url.js';
 import { parseValidFor } from './validity.js';
@@ -59,10 +58,6 @@ export interface TrustedRootOptions {
    */
   readonly onUnsupported?: 'error' | 'skip';
 }
-
-const validate = new Ajv({ allErrors: false, strict: true }).compile<TrustedRootJson>(
-  TRUSTED_ROOT_SCHEMA,
-);
 
 /** What a protobuf-specs `PublicKeyDetails` value says about a key. */
 interface KeyDetails {
@@ -100,7 +95,7 @@ class Skip extends Error {}
 
 /**
  * Parse a Sigstore `trusted_root.json` (text, bytes or an already-parsed object) into a
- * {@link TrustRoot}. The document is validated against {@link TRUSTED_ROOT_SCHEMA};
+ * {@link TrustRoot}. The document is validated against `TRUSTED_ROOT_SCHEMA`;
  * `validFor` windows are closed intervals, a window without `start` is rejected, and a
  * missing `validFor` means unbounded. Each CA chain is verified link by link now, once.
  * Log ids must equal sha256(SPKI) or the log's signed-note key hash. Any problem throws a
