@@ -16,7 +16,7 @@ import { ControllerError } from './errors.js';
  * controller wants an owner in the lock (pid and process start time) so that a second
  * controller can say who holds the directory, and so that the lock of a controller killed
  * with SIGKILL is recognised as stale at once (its pid is gone, or now belongs to a process
- * that started later), without a heartbeat or a staleness timeout. That takes ~150 lines.
+ * that started later), without a heartbeat or a staleness timeout. That fits in this one short file.
  */
 
 /** Who holds a directory lock, as written (JSON) in the lock file. */

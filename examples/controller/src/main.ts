@@ -23,6 +23,9 @@ const program = new Command('flareo-controller')
   )
   .exitOverride();
 
+/** How long a stopping controller may take to flush its logs before it exits anyway. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 /** Exit codes: 0 ok, 1 configuration refused, 2 usage. */
 async function run(argv: string[]): Promise<number> {
   try {
@@ -73,10 +76,18 @@ async function run(argv: string[]): Promise<number> {
     closing = true;
     controller.app.log.info({ signal }, 'shutting down');
     controller.audit.write({ event: 'controller.stopped', level: 'info', signal });
-    controller
-      .close()
-      .then(() => process.exit(0))
-      .catch(() => process.exit(1));
+    // No process.exit() right after close: the logger writes stdout asynchronously, and
+    // exiting at once could drop the last lines ("shutting down") under load. With the
+    // server closed the event loop empties by itself once they are written; the unref'd
+    // timer only ends a process that something else would keep alive.
+    const finish = (code: number) => {
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), SHUTDOWN_GRACE_MS).unref();
+    };
+    controller.close().then(
+      () => finish(0),
+      () => finish(1),
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
