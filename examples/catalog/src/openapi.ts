@@ -1,5 +1,6 @@
 import { resultSchema } from '@flareo/policy';
 import { openVexSchema } from '@flareo/vex';
+import { ADMISSION_FILE_PATTERN } from './admission.js';
 import { SLUG_PATTERN } from './errors.js';
 
 /** Longest request target (path and query) served; longer ones are refused with 414. */
@@ -50,6 +51,23 @@ const ERROR_CODES =
   'Catalog codes: `SLUG_INVALID` (400), `MODULE_NOT_FOUND` (404), `INTERNAL` (500). HTTP-layer codes: `BAD_REQUEST`, `URL_INVALID`, `BODY_INVALID` (400), `NOT_FOUND` (404, an unknown route), `METHOD_NOT_ALLOWED` (405, any method but GET and HEAD on a known path, with `Allow: GET, HEAD`), `REQUEST_TIMEOUT` (408), `PAYLOAD_TOO_LARGE` (413), `URI_TOO_LONG` (414), `UNSUPPORTED_MEDIA_TYPE` (415), `HEADERS_TOO_LARGE` (431). The API is read-only and takes no request body: a body sent with GET is ignored, and one sent with another method is answered 405 or 404 without being read.';
 
 const dateTime = { type: 'string', format: 'date-time' };
+const admissionFileParam = {
+  name: 'file',
+  in: 'path',
+  required: true,
+  description:
+    'Manifest and format: `kyverno-verify-images`, `policy-controller` or `kyverno-verdict`, then `.yaml` or `.json`.',
+  schema: { type: 'string', pattern: ADMISSION_FILE_PATTERN },
+};
+const admissionBody = {
+  description: 'The manifest (one Kubernetes object).',
+  content: {
+    'application/yaml': { schema: { type: 'string' } },
+    'application/json': {
+      schema: { type: 'object', required: ['apiVersion', 'kind', 'metadata', 'spec'] },
+    },
+  },
+};
 const counts = {
   type: 'object',
   properties: {
@@ -186,6 +204,24 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         'Signature bundle',
         'The module’s Sigstore bundle alone, for `flareo verify --bundle` or `cosign verify-blob --bundle`.',
         json({ type: 'object' }, 'The Sigstore bundle.'),
+      ),
+      '/api/v1/admission/{file}': {
+        get: {
+          summary: 'Admission policies for every module',
+          description:
+            'Generated from the catalog’s identity policy and trust root: `kyverno-verify-images` (Kyverno ClusterPolicy, verifyImages with keyless attestors), `policy-controller` (sigstore policy-controller ClusterImagePolicy), `kyverno-verdict` (Kyverno ClusterPolicy denying a Pod whose module’s verdict is `fail`, through apiCall to `/api/v1/modules/{slug}/policy`); `.yaml` or `.json`. See /docs/admission.',
+          parameters: [admissionFileParam],
+          responses: {
+            '200': admissionBody,
+            '404': json(ref('Error'), 'No such manifest (`NOT_FOUND`).'),
+          },
+        },
+      },
+      '/api/v1/modules/{slug}/admission/{file}': moduleOp(
+        'Admission policies for one module',
+        'The manifests of `/api/v1/admission/{file}`, covering this module only.',
+        admissionBody,
+        { parameters: [admissionFileParam] },
       ),
       '/api/v1/trust/trusted_root.json': {
         get: {

@@ -9,6 +9,12 @@ import {
   type FastifyServerOptions,
   fastify,
 } from 'fastify';
+import {
+  ADMISSION_FILE_PATTERN,
+  admissionManifest,
+  parseAdmissionFile,
+  renderManifest,
+} from './admission.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import { MAX_URL_LENGTH, openApiDocument } from './openapi.js';
 import type { CatalogStore } from './store.js';
@@ -394,6 +400,54 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   );
   app.get('/api/v1/trust/trusted_root.json', async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(store.trustedRootText),
+  );
+
+  // Admission policies, generated from the catalog's identity policy and trust root.
+  const serveAdmission = (
+    file: string,
+    modules: ReturnType<CatalogStore['list']>,
+    reply: FastifyReply,
+    slug?: string,
+  ) => {
+    const parsed = parseAdmissionFile(file);
+    if (!parsed) {
+      return sendError(reply, 404, 'NOT_FOUND', `no admission manifest ${file}`, {
+        expected: ADMISSION_FILE_PATTERN,
+        actual: file,
+      });
+    }
+    const manifest = admissionManifest(parsed.manifest, {
+      config: store.config,
+      trustRoot: store.trustRoot,
+      modules,
+      catalogUrl: baseUrl(),
+      ...(slug ? { slug } : {}),
+    });
+    return reply
+      .type(
+        parsed.format === 'yaml'
+          ? 'application/yaml; charset=utf-8'
+          : 'application/json; charset=utf-8',
+      )
+      .send(renderManifest(manifest, parsed.format));
+  };
+  app.get<{ Params: { file: string } }>('/api/v1/admission/:file', async (request, reply) =>
+    serveAdmission(request.params.file, store.list(), reply),
+  );
+  app.get<{ Params: { slug: string; file: string } }>(
+    '/api/v1/modules/:slug/admission/:file',
+    {
+      schema: {
+        params: {
+          ...slugParams,
+          properties: { ...slugParams.properties, file: { type: 'string' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { slug, file } = request.params;
+      return serveAdmission(file, [store.get(slug)], reply, slug);
+    },
   );
 
   // VEX repository (spec v0.1).
