@@ -1,9 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../src/store.js';
 import {
   auditLines,
+  type ChildController,
   CONTROLLER_BIN,
   cleanupDirs,
   controllerYaml,
@@ -160,5 +164,27 @@ describe('one controller per modules directory', () => {
     const again = await startChild(dir);
     expect(again.stdout()).not.toContain('took over the lock');
     expect(await again.stop()).toBe(0);
+  });
+
+  it('four controllers racing for a stale lock: exactly one wins, the others get STORE_LOCKED', async () => {
+    const dir = keyedDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    mkdirSync(join(dir, 'modules'));
+    writeFileSync(
+      join(dir, 'modules', LOCK_FILE),
+      JSON.stringify({ pid: dead, startTime: '1', hostname: hostname(), acquiredAt: 'then' }),
+    );
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => startChild(dir)));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(String(r.reason)).toContain('STORE_LOCKED');
+    }
+    const winner = (winners[0] as PromiseFulfilledResult<ChildController>).value;
+    expect(JSON.parse(readFileSync(join(dir, 'modules', LOCK_FILE), 'utf8')).pid).toBe(
+      winner.child.pid,
+    );
+    expect(auditLines(dir).filter((l) => l.event === 'controller.started')).toHaveLength(1);
+    expect(await winner.stop()).toBe(0);
   });
 });
