@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { argumentError } from './arguments.js';
 import { BundleVerifyError } from './errors.js';
 import type { DigestAlgorithm } from './input.js';
 
@@ -11,6 +12,8 @@ export type ArtifactInput =
   | Uint8Array
   | { readonly bytes: Uint8Array }
   | { readonly digest: string };
+
+const DIGEST_ALGORITHMS: readonly unknown[] = ['sha256', 'sha384', 'sha512'];
 
 /** An artifact with its digests computed on demand, once. */
 export class Artifact {
@@ -89,7 +92,25 @@ export async function artifactFromStream(
   stream: AsyncIterable<Uint8Array | string>,
   algorithm: DigestAlgorithm = 'sha256',
 ): Promise<{ readonly digest: string }> {
+  const fn = 'artifactFromStream';
+  const iterable =
+    typeof stream === 'object' &&
+    stream !== null &&
+    !(stream instanceof Uint8Array) &&
+    (typeof (stream as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function' ||
+      typeof (stream as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function');
+  if (!iterable) {
+    throw argumentError(fn, 'stream', 'an async iterable of Uint8Array or string chunks', stream);
+  }
+  if (!DIGEST_ALGORITHMS.includes(algorithm)) {
+    throw argumentError(fn, 'algorithm', 'sha256, sha384 or sha512', algorithm);
+  }
   const hash = createHash(algorithm);
-  for await (const chunk of stream) hash.update(chunk);
+  for await (const chunk of stream) {
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+      throw argumentError(fn, 'stream chunk', 'a Uint8Array or a string', chunk);
+    }
+    hash.update(chunk);
+  }
   return { digest: `${algorithm}:${hash.digest('hex')}` };
 }

@@ -9,7 +9,10 @@ export type BundleVerifyErrorCode =
   | 'UNSUPPORTED_FORMAT'
   /** An input exceeds a size or count limit (hostile input guard). */
   | 'LIMIT_EXCEEDED'
-  /** The options or the identity policy are invalid. */
+  /**
+   * The options, the identity policy, the artifact or another argument is invalid: of the
+   * wrong type or shape (for example `null` as the policy or a number as the trust root).
+   */
   | 'POLICY_INVALID'
   /** No trusted key or certificate authority vouches for the signer. */
   | 'UNTRUSTED_SIGNER'

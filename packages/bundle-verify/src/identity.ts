@@ -98,7 +98,18 @@ function invalid(field: string, message: string, cause?: unknown): never {
 }
 
 export function compileIdentityPolicy(policy: IdentityPolicy): CompiledIdentityPolicy {
-  if (typeof policy !== 'object' || policy === null) invalid('policy', 'must be an object');
+  if (
+    typeof policy !== 'object' ||
+    policy === null ||
+    Array.isArray(policy) ||
+    policy instanceof Uint8Array
+  ) {
+    invalid('policy', 'must be an object');
+  }
+  const ext: unknown = policy.extensions;
+  if (ext !== undefined && (typeof ext !== 'object' || ext === null || Array.isArray(ext))) {
+    invalid('extensions', 'must be an object of extension name to matcher');
+  }
   const extensions = Object.entries(policy.extensions ?? {}).map(([name, matcher]) => {
     const arc = FULCIO_EXTENSIONS[name];
     const oid =

@@ -1,5 +1,6 @@
 import { parsePemBlocks, TrustRootError } from '@flareo/trust-root';
 import { bundleFromJSON, ValidationError } from '@sigstore/bundle';
+import { requireLimits, requireSignatureInput } from './arguments.js';
 import { BundleVerifyError } from './errors.js';
 
 /** Formats the verifier reads. */
@@ -118,9 +119,12 @@ export function normalizeBundle(
   input: string | Uint8Array | object,
   limits: InputLimits = DEFAULT_LIMITS,
 ): NormalizedInput {
-  const json = toJsonObject(input, limits);
-  if (typeof json.mediaType === 'string') return normalizeSigstoreBundle(json, limits);
-  if ('base64Signature' in json) return normalizeLegacyBundle(json, limits);
+  requireLimits('normalizeBundle', 'limits', limits);
+  // A partial limits object keeps the defaults for what it leaves out (never "no limit").
+  const applied = limits === DEFAULT_LIMITS ? limits : { ...DEFAULT_LIMITS, ...limits };
+  const json = toJsonObject(input, applied);
+  if (typeof json.mediaType === 'string') return normalizeSigstoreBundle(json, applied);
+  if ('base64Signature' in json) return normalizeLegacyBundle(json, applied);
   throw new BundleVerifyError(
     'UNSUPPORTED_FORMAT',
     'not a Sigstore bundle (no mediaType) nor a legacy cosign bundle (no base64Signature)',
@@ -337,6 +341,7 @@ function parseEnvelope(bytes: Uint8Array): SignedContent | undefined {
 
 /** A raw `.sig` sidecar: base64 text (what cosign writes) or the signature bytes themselves. */
 export function normalizeKeyedSignature(signature: string | Uint8Array): NormalizedInput {
+  requireSignatureInput('normalizeKeyedSignature', 'signature', signature);
   let bytes: Uint8Array;
   if (typeof signature === 'string') bytes = strictBase64(signature, 'signature');
   else {

@@ -1,12 +1,20 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ArtifactInput } from './artifact.js';
+import {
+  argumentError,
+  requireBundleInput,
+  requirePolicy,
+  requireRecord,
+  requireSignatureInput,
+  requireVerifierOptions,
+} from './arguments.js';
+import { Artifact, type ArtifactInput } from './artifact.js';
 import {
   BundleVerifyError,
   type BundleVerifyErrorCode,
   type BundleVerifyErrorDetail,
 } from './errors.js';
-import type { IdentityPolicy } from './identity.js';
+import { compileIdentityPolicy, type IdentityPolicy } from './identity.js';
 import type { TrustInput, WorkerReply, WorkerRequest, WorkerSetup } from './pool-protocol.js';
 import type { VerificationSummary } from './summary.js';
 import type { VerifierOptions } from './verifier.js';
@@ -42,12 +50,39 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+/** One item of `options.trust`: PEM text, trusted_root.json text, or the public-good root. */
+function checkTrustInput(fn: string, parameter: string, value: unknown): void {
+  const t = requireRecord(fn, parameter, value);
+  const ok =
+    (t.kind === 'pem' && typeof t.text === 'string') ||
+    (t.kind === 'trusted-root' && typeof t.json === 'string') ||
+    t.kind === 'public-good';
+  if (!ok) {
+    throw argumentError(
+      fn,
+      parameter,
+      "{ kind: 'pem', text } | { kind: 'trusted-root', json } | { kind: 'public-good' }",
+      value,
+      'trust',
+    );
+  }
+  if (t.options !== undefined) requireRecord(fn, `${parameter}.options`, t.options);
+}
+
 /**
  * A pool of verifiers on worker threads, to use every core for batches. Each call is routed
  * to the least busy worker. Failures reject with a {@link BundleVerifyError} carrying the same
  * code and detail as in-thread verification.
  */
 export function createVerifierPool(options: VerifierPoolOptions): VerifierPool {
+  const fn = 'createVerifierPool';
+  const o = requireRecord(fn, 'options', options);
+  if (!Array.isArray(o.trust))
+    throw argumentError(fn, 'options.trust', 'an array', o.trust, 'trust');
+  o.trust.forEach((t: unknown, i: number) => {
+    checkTrustInput(fn, `options.trust[${i}]`, t);
+  });
+  requireVerifierOptions(fn, 'options.verifier', o.verifier, false);
   const size = options.size ?? availableParallelism();
   if (!Number.isInteger(size) || size < 1) {
     throw new BundleVerifyError(
@@ -93,17 +128,37 @@ export function createVerifierPool(options: VerifierPoolOptions): VerifierPool {
       target.worker.postMessage({ ...req, id });
     });
   };
+  // Arguments are checked here, before they cross to a worker: a wrong type rejects with the
+  // same coded error as in-thread verification (and cannot fail to clone).
+  const checked = (check: () => void): Promise<void> => {
+    try {
+      check();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   return {
     size,
     verifyBundle: (bundle, artifact, policy) =>
-      send({
-        kind: 'bundle',
-        input: bundle,
-        ...(artifact === undefined ? {} : { artifact }),
-        ...(policy === undefined ? {} : { policy }),
-      }),
+      checked(() => {
+        requireBundleInput('VerifierPool.verifyBundle', 'bundle', bundle);
+        if (artifact !== undefined) new Artifact(artifact);
+        requirePolicy('VerifierPool.verifyBundle', 'policy', policy);
+        if (policy !== undefined) compileIdentityPolicy(policy);
+      }).then(() =>
+        send({
+          kind: 'bundle',
+          input: bundle,
+          ...(artifact === undefined ? {} : { artifact }),
+          ...(policy === undefined ? {} : { policy }),
+        }),
+      ),
     verifySignature: (signature, artifact) =>
-      send({ kind: 'signature', input: signature, artifact }),
+      checked(() => {
+        requireSignatureInput('VerifierPool.verifySignature', 'signature', signature);
+        new Artifact(artifact);
+      }).then(() => send({ kind: 'signature', input: signature, artifact })),
     async close() {
       closed = true;
       await Promise.all(

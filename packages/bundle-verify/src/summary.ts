@@ -1,3 +1,4 @@
+import { argumentError, requireRecord } from './arguments.js';
 import type { VerificationResult } from './verifier.js';
 
 /** A JSON-safe description of a {@link VerificationResult} (for logs, APIs and worker threads). */
@@ -41,6 +42,19 @@ export interface VerificationSummary {
 
 /** Turn a verification result into plain JSON-safe data. */
 export function summarizeResult(result: VerificationResult): VerificationSummary {
+  const r = requireRecord('summarizeResult', 'result', result);
+  const signer = requireRecord('summarizeResult', 'result.signer', r.signer);
+  const tlog = requireRecord('summarizeResult', 'result.tlog', r.tlog);
+  if (
+    typeof r.format !== 'string' ||
+    typeof r.content !== 'string' ||
+    !Array.isArray(r.times) ||
+    !Array.isArray(tlog.entries) ||
+    typeof r.scts !== 'number' ||
+    (signer.kind !== 'key' && signer.kind !== 'certificate')
+  ) {
+    throw argumentError('summarizeResult', 'result', 'a VerificationResult', result);
+  }
   const s = result.signer;
   return {
     format: result.format,

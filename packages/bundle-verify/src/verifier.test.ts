@@ -1223,11 +1223,13 @@ describe('rejections: options, policy and arguments', () => {
     );
   });
 
-  it('an unknown Rekor policy → POLICY_INVALID', () => {
-    const v = createVerifier(trust, { rekor: { policy: 'sometimes' as 'disabled' } });
-    expectRejection(() => v.verifyBundle(m.json, artifact, anyIdentity), 'POLICY_INVALID', 'tlog', {
-      rekorCode: 'OPTION_INVALID',
-    });
+  it('an unknown Rekor policy → POLICY_INVALID when the verifier is created', () => {
+    expectRejection(
+      () => createVerifier(trust, { rekor: { policy: 'sometimes' as 'disabled' } }),
+      'POLICY_INVALID',
+      'tlog',
+      { field: 'options.rekor.policy' },
+    );
   });
 });
 

@@ -13,6 +13,14 @@ import {
   type TrustedKey,
   type TrustRoot,
 } from '@flareo/trust-root';
+import {
+  requireBundleInput,
+  requireNormalizedInput,
+  requirePolicy,
+  requireSignatureInput,
+  requireTrustRoot,
+  requireVerifierOptions,
+} from './arguments.js';
 import { Artifact, type ArtifactInput } from './artifact.js';
 import { parseSigningCertificate, type SigningCertificate } from './certificate.js';
 import { checkLeaf, checkValidity, verifyChain } from './chain.js';
@@ -202,6 +210,8 @@ export function createVerifierWith(
   options: VerifierOptions,
   steps: VerifierSteps,
 ): BundleVerifier {
+  requireTrustRoot('createVerifier', 'trustRoot', trustRoot);
+  requireVerifierOptions('createVerifier', 'options', options);
   const rekorPolicy = options.rekor?.policy ?? 'require-any';
   const threshold = options.rekor?.threshold ?? (rekorPolicy === 'disabled' ? 0 : 1);
   const timeSources = options.timeSources ?? ['log', 'timestamp'];
@@ -224,6 +234,8 @@ export function createVerifierWith(
     artifactInput: ArtifactInput | undefined,
     policyInput?: IdentityPolicy | CompiledIdentityPolicy,
   ): VerificationResult {
+    requireNormalizedInput('verifyNormalized', 'input', input);
+    requirePolicy('verifyNormalized', 'policy', policyInput);
     const content = input.content;
     if (artifactInput === undefined && content.kind === 'message') {
       throw new BundleVerifyError(
@@ -542,10 +554,15 @@ export function createVerifierWith(
   }
 
   const verifier: BundleVerifier = {
-    verifyBundle: (bundle, artifact, policy) =>
-      verifyNormalized(normalizeBundle(bundle, limits), artifact, policy),
-    verifySignature: (signature, artifact) =>
-      verifyNormalized(normalizeKeyedSignature(signature), artifact),
+    verifyBundle: (bundle, artifact, policy) => {
+      requireBundleInput('verifyBundle', 'bundle', bundle);
+      requirePolicy('verifyBundle', 'policy', policy);
+      return verifyNormalized(normalizeBundle(bundle, limits), artifact, policy);
+    },
+    verifySignature: (signature, artifact) => {
+      requireSignatureInput('verifySignature', 'signature', signature);
+      return verifyNormalized(normalizeKeyedSignature(signature), artifact);
+    },
     verifyNormalized,
   };
   return Object.freeze(verifier);
