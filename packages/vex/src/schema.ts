@@ -1,5 +1,5 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { isDateTime, isIri, isUri } from './formats.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import * as validators from './generated/openvex-validators.js';
 
 /** The five justification labels, in the order the specification lists them. */
 export const JUSTIFICATIONS = [
@@ -158,27 +158,13 @@ export function openVexSchema(lenient = false): Record<string, unknown> {
   };
 }
 
-/** A fresh ajv 2020-12 instance with the three formats OpenVEX uses. */
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strictRequired: false, strictTypes: false });
-  ajv.addFormat('iri', { type: 'string', validate: isIri });
-  ajv.addFormat('uri', { type: 'string', validate: isUri });
-  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
-  return ajv;
-}
-
-let compiled: { strict: ValidateFunction; lenient: ValidateFunction } | undefined;
-
-/** The compiled validators, built once on first use. */
+/**
+ * The compiled validators: {@link openVexSchema} strict and lenient, compiled with
+ * `createAjv` (schema-compiler.ts) at build time into standalone code (scripts/generate-validators.mjs), so
+ * no process pays for ajv's compiler.
+ */
 export function schemaValidators(): { strict: ValidateFunction; lenient: ValidateFunction } {
-  if (!compiled) {
-    const ajv = createAjv();
-    compiled = {
-      strict: ajv.compile(openVexSchema(false)),
-      lenient: ajv.compile(openVexSchema(true)),
-    };
-  }
-  return compiled;
+  return validators;
 }
 
 /** A duplicate found by {@link findDuplicates}: `index` repeats the item at `firstIndex`. */

@@ -1,7 +1,7 @@
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { describe, expect, it } from 'vitest';
 import { conformsToOpenVexSchema } from '../../src/index.js';
-import { createAjv } from '../../src/schema.js';
+import { createAjv } from '../../src/schema-compiler.js';
 
 const dir = vectorsDir();
 
