@@ -452,6 +452,19 @@ describe('normalizeBundle: limits', () => {
     const custom = { ...DEFAULT_LIMITS, maxTlogEntries: 0 };
     rejects(() => normalizeBundle(v01, custom), 'LIMIT_EXCEEDED', { actual: 1, expected: '<= 0' });
   });
+
+  it('a partial limits object keeps the default for every limit it leaves out', () => {
+    const b = mintLegacyCosignBundle({
+      artifact,
+      signer: { certificate: leaf, chain: Array.from({ length: 10 }, () => chain.intermediate) },
+      certEncoding: 'pem',
+    });
+    // Only maxTlogEntries given: maxCertificates is still 10, never "no limit".
+    rejects(() => normalizeBundle(b, { maxTlogEntries: 4 } as never), 'LIMIT_EXCEEDED', {
+      field: 'certificates',
+      expected: `<= ${DEFAULT_LIMITS.maxCertificates}`,
+    });
+  });
 });
 
 describe('normalizeKeyedSignature', () => {
