@@ -420,18 +420,25 @@ export async function registerApi(app: FastifyInstance, deps: ServerDependencies
       outcome,
     );
     const unsignedWarn = outcome.status !== 'verified' && config.runtime.profile === 'production';
+    const warning = outcome.status === 'verified' ? outcome.warning : undefined;
     audit.write({
       event: 'module.installed',
-      level: unsignedWarn ? 'warn' : 'info',
+      level: unsignedWarn || warning ? 'warn' : 'info',
       name,
       sha256: record.sha256,
       signature: outcome.status,
       ...(outcome.status === 'verified' ? { signer: outcome.verification.signer } : {}),
+      ...(warning ? { warning } : {}),
     });
     if (unsignedWarn)
       request.log.warn(
         { module: name, signature: outcome.status },
         'module installed without a verified signature',
+      );
+    else if (warning)
+      request.log.warn(
+        { module: name, signature: outcome.status, warning },
+        `module installed; ${warning.message}`,
       );
     else request.log.info({ module: name, signature: outcome.status }, 'module installed');
     return reply.code(200).send({ installed: record });

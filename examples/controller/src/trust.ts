@@ -5,6 +5,8 @@ import {
   type CompiledIdentityPolicy,
   compileIdentityPolicy,
   createVerifier,
+  type NormalizedInput,
+  normalizeBundle,
   summarizeResult,
   type TimeSource,
   type VerificationSummary,
@@ -136,6 +138,12 @@ export type SignatureOutcome =
       readonly status: 'verified';
       readonly kind: 'bundle' | 'sig';
       readonly verification: VerificationSummary;
+      /**
+       * Set when the signature verified with a weaker guarantee than a transparency log gives:
+       * under `rekor.policy: DISABLED`, a certificate checked at the controller's current time
+       * because no SET verified (`cosign --insecure-ignore-tlog`). Audited at level `warn`.
+       */
+      readonly warning?: { readonly code: 'NO_LOG_TIME'; readonly message: string };
     }
   | { readonly status: 'unsigned'; readonly because: string }
   | { readonly status: 'unverified'; readonly kind: 'bundle' | 'sig'; readonly because: string };
@@ -165,6 +173,23 @@ export function reasonOf(error: BundleVerifyError): RejectionReason {
 }
 
 /**
+ * True when one of the bundle's log entries carries a SignedEntryTimestamp (a Sigstore
+ * bundle's `inclusionPromise`, or a legacy cosign `rekorBundle`). Only decides which verifier
+ * runs under DISABLED: the entries themselves are verified by `@flareo/rekor-set`.
+ */
+function carriesSet(input: NormalizedInput): boolean {
+  return input.tlogEntries.some((entry) => {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const e = entry as {
+      inclusionPromise?: { signedEntryTimestamp?: unknown } | null;
+      SignedEntryTimestamp?: unknown;
+    };
+    const set = e.inclusionPromise?.signedEntryTimestamp ?? e.SignedEntryTimestamp;
+    return typeof set === 'string' && set.length > 0;
+  });
+}
+
+/**
  * The install-time signature check: the configured mode, Rekor policy, time sources and
  * identity policy compiled once over the trust material loaded at start-up.
  */
@@ -172,6 +197,8 @@ export class ModuleVerifier {
   readonly #config: ControllerConfig;
   readonly #requirement: SigningRequirement;
   readonly #verifier: BundleVerifier | undefined;
+  /** DISABLED with a Rekor key: for bundles that carry a SET (see the constructor). */
+  readonly #logged: BundleVerifier | undefined;
   readonly #identity: CompiledIdentityPolicy;
 
   constructor(config: ControllerConfig, trust: LoadedTrust, requirement: SigningRequirement) {
@@ -200,17 +227,26 @@ export class ModuleVerifier {
     const timeSources: TimeSource[] = config.signing.allowCurrentTime
       ? ['log', 'current']
       : ['log'];
-    this.#verifier = hasSigners
-      ? createVerifier(root, {
-          rekor: {
-            policy:
-              config.signing.mode === 'KEYED'
-                ? 'disabled'
-                : REKOR_POLICY[config.signing.rekor.policy],
-          },
-          timeSources,
-        })
-      : undefined;
+    const disabled = config.signing.mode === 'KEYED' || config.signing.rekor.policy === 'DISABLED';
+    if (hasSigners && !disabled) {
+      this.#verifier = createVerifier(root, {
+        rekor: { policy: REKOR_POLICY[config.signing.rekor.policy] },
+        timeSources,
+      });
+    } else if (hasSigners) {
+      // DISABLED: the log is not required, but a SET the bundle carries is verified against
+      // rekor.publicKey when one is configured, and its integrated time is then the trusted
+      // time (every entry the bundle carries must verify: a bad one rejects the module).
+      // Without a SET that can be checked, certificates are checked at the current time, as
+      // cosign does with --insecure-ignore-tlog.
+      this.#verifier = createVerifier(root, {
+        rekor: { policy: 'disabled' },
+        timeSources: ['current'],
+      });
+      if (config.signing.mode === 'COSIGN_BUNDLE' && root.tlogs.length > 0) {
+        this.#logged = createVerifier(root, { rekor: { policy: 'require-any' }, timeSources });
+      }
+    }
   }
 
   /** `true` when a module must carry a signature that verifies. */
@@ -254,11 +290,39 @@ export class ModuleVerifier {
       };
     }
     try {
-      const result =
-        signature.kind === 'sig'
-          ? this.#verifier.verifySignature(Buffer.from(signature.bytes).toString('utf8'), module)
-          : this.#verifier.verifyBundle(signature.bytes, module, this.#identity);
-      return { status: 'verified', kind: signature.kind, verification: summarizeResult(result) };
+      if (signature.kind === 'sig') {
+        const result = this.#verifier.verifySignature(
+          Buffer.from(signature.bytes).toString('utf8'),
+          module,
+        );
+        return { status: 'verified', kind: 'sig', verification: summarizeResult(result) };
+      }
+      const input = normalizeBundle(signature.bytes);
+      const logged = this.#logged !== undefined && carriesSet(input);
+      const verifier = logged ? (this.#logged as BundleVerifier) : this.#verifier;
+      const result = verifier.verifyNormalized(input, module, this.#identity);
+      const verification = summarizeResult(result);
+      const unlogged =
+        this.#config.signing.mode === 'COSIGN_BUNDLE' &&
+        this.#config.signing.rekor.policy === 'DISABLED' &&
+        !logged &&
+        result.signer.kind === 'certificate' &&
+        result.signer.trustedBy.kind === 'certificate-authority';
+      if (!unlogged) return { status: 'verified', kind: 'bundle', verification };
+      const why = !input.tlogEntries.length
+        ? 'the bundle carries no Rekor entry'
+        : !carriesSet(input)
+          ? 'the bundle carries no SET'
+          : 'no rekor.publicKey is configured to verify its SET';
+      return {
+        status: 'verified',
+        kind: 'bundle',
+        verification,
+        warning: {
+          code: 'NO_LOG_TIME',
+          message: `the signing certificate was checked at the controller's current time, not at a transparency-log time: ${why} (rekor.policy DISABLED)`,
+        },
+      };
     } catch (error) {
       if (error instanceof BundleVerifyError) throw rejected(reasonOf(error), error);
       throw rejected(

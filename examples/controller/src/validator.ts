@@ -17,10 +17,11 @@ export type ValidatorCode =
   | 'PRODUCTION_SIGNING_NOT_REQUIRED'
   /** warning: `allowUnsignedDevelopment` set where it changes nothing. */
   | 'ALLOW_UNSIGNED_DEVELOPMENT_IGNORED'
-  /** warning: `rekor.publicKey` set while the policy is DISABLED. */
-  | 'REKOR_PUBLIC_KEY_UNUSED'
-  /** warning: CA certificates trusted, but no trusted time can be found for a certificate signer. */
-  | 'CERTIFICATES_WITHOUT_TIME_SOURCE'
+  /**
+   * warning: CA certificates trusted with `rekor.policy: DISABLED` and no `rekor.publicKey`:
+   * certificate signers are checked at the current time (short-lived certificates fail).
+   */
+  | 'CERTIFICATES_CHECKED_AT_CURRENT_TIME'
   /** warning: CERTIFICATE blocks in the trust root are never used in KEYED mode. */
   | 'CERTIFICATES_UNUSED_IN_KEYED_MODE';
 
@@ -90,13 +91,6 @@ export function validateConfig(config: ControllerConfig, trust: TrustInventory):
         `rekor.policy ${signing.rekor.policy} requires rekor.publicKey (the Rekor public key PEM to verify log evidence offline)`,
       );
     }
-  } else if (signing.rekor.publicKey !== undefined) {
-    add(
-      'warn',
-      'REKOR_PUBLIC_KEY_UNUSED',
-      `${S}/rekor/publicKey`,
-      'rekor.publicKey is set but rekor.policy is DISABLED: log entries are not examined',
-    );
   }
 
   const root = trust.trustRoot;
@@ -131,12 +125,12 @@ export function validateConfig(config: ControllerConfig, trust: TrustInventory):
         `${S}/trustRoot`,
         `${root.path} holds ${root.certificates} CERTIFICATE block(s), which mode KEYED never uses`,
       );
-    } else if (signing.rekor.policy === 'DISABLED' && !signing.allowCurrentTime) {
+    } else if (signing.rekor.policy === 'DISABLED' && signing.rekor.publicKey === undefined) {
       add(
         'warn',
-        'CERTIFICATES_WITHOUT_TIME_SOURCE',
-        `${S}/allowCurrentTime`,
-        'certificate-signed bundles cannot be verified: with rekor.policy DISABLED no SET time is trusted, and allowCurrentTime is false (set it to true for long-lived private-CA certificates)',
+        'CERTIFICATES_CHECKED_AT_CURRENT_TIME',
+        `${S}/rekor/publicKey`,
+        "rekor.policy is DISABLED and no rekor.publicKey is set: certificate signers are checked at the current time (a SET cannot be verified), so short-lived certificates such as Fulcio's will have expired; set rekor.publicKey to use the time of a SET the bundle carries",
       );
     }
   }

@@ -455,50 +455,158 @@ describe('KEYED .sig files (ECDSA P-256/P-384, Ed25519, RSA)', () => {
   });
 });
 
-describe('a private CA without Rekor: time sources', () => {
-  const files = (extra: string) => ({
-    'trust.pem': authorCa.pem,
-    'controller.yml': controllerYaml('production', `trustRoot: trust.pem\n${extra}`),
+describe('rekor.policy DISABLED (the default): time sources', () => {
+  const files = (extra: string, withRekorKey = false) => ({
+    'trust.pem': pem(keys.authorA.publicKeyPem, authorCa.pem),
+    ...(withRekorKey ? { 'rekor.pub': rekor.publicKeyPem } : {}),
+    'controller.yml': controllerYaml(
+      'production',
+      `trustRoot: trust.pem\n${withRekorKey ? `rekor: {publicKey: rekor.pub, url: 'https://${rekor.hostname}'}\n` : ''}${extra}`,
+    ),
   });
-  it('without allowCurrentTime a certificate has no trusted time: TIME_SOURCE_MISSING', async () => {
-    const { url } = await controller(files(''));
-    const m = jar('no-time');
+  const sources = (reply: {
+    body: { installed: { signature: { verification: { times: { source: string }[] } } } };
+  }) => reply.body.installed.signature.verification.times.map((t) => t.source);
+
+  it('a SET the bundle carries is verified and its time trusted: a short-lived certificate installs, with no warning', async () => {
+    const { url, dir } = await controller(files('', true));
+    const m = jar('short-set');
+    const reply = await install(
+      url,
+      m,
+      bundlePart('short-set', cosignBundle(m.bytes, { certificate: shortLeaf }, { rekor })),
+    );
+    expect(reply.status).toBe(200);
+    expect(sources(reply)).toEqual(['log']);
+    expect(reply.body.installed.signature.warning).toBeUndefined();
+    expect(reply.body.installed.signature.verification.tlog.entries[0].checks.set).toBe(true);
+    const event = auditLines(dir).find((l) => l.event === 'module.installed');
+    expect(event).toMatchObject({ level: 'info', name: 'short-set' });
+    expect(event).not.toHaveProperty('warning');
+  });
+
+  it('a SET that is present must verify: altered, or from another log, rejects the module', async () => {
+    const { url, dir } = await controller(files('', true));
+    const m = jar('bad-set');
+    const json = JSON.parse(cosignBundle(m.bytes, { certificate: shortLeaf }, { rekor }));
+    const set = Buffer.from(json.rekorBundle.SignedEntryTimestamp, 'base64');
+    set[set.length - 3] = (set[set.length - 3] ?? 0) ^ 0x01;
+    json.rekorBundle.SignedEntryTimestamp = set.toString('base64');
+    expectRejected(
+      await install(url, m, bundlePart('bad-set', JSON.stringify(json))),
+      'SET_INVALID',
+      'tlog',
+    );
     expectRejected(
       await install(
         url,
         m,
-        bundlePart('no-time', cosignBundle(m.bytes, { certificate: longLeaf })),
+        bundlePart('bad-set', cosignBundle(m.bytes, { key: keys.authorA }, { rekor: rogueRekor })),
       ),
-      'TIME_SOURCE_MISSING',
-      'time',
+      'TLOG_UNTRUSTED',
+      'tlog',
     );
+    expect(modulesOnDisk(dir)).not.toContain('bad-set');
   });
-  it('with allowCurrentTime a long-lived certificate verifies now; an expired one does not', async () => {
-    const { url } = await controller(files('allowCurrentTime: true'));
-    const m = jar('long-lived');
-    const ok = await install(
+
+  it('without a SET the current time is used: a long-lived certificate installs with a warning (response, audit)', async () => {
+    const { url, dir } = await controller(files('', true));
+    const m = jar('no-set');
+    const reply = await install(
       url,
       m,
-      bundlePart('long-lived', cosignBundle(m.bytes, { certificate: longLeaf })),
+      bundlePart('no-set', cosignBundle(m.bytes, { certificate: longLeaf })),
     );
-    expect(ok.status).toBe(200);
-    expect(
-      ok.body.installed.signature.verification.times.map((t: { source: string }) => t.source),
-    ).toEqual(['current']);
-    const s = jar('short-lived');
+    expect(reply.status).toBe(200);
+    expect(sources(reply)).toEqual(['current']);
+    expect(reply.body.installed.signature.warning).toMatchObject({
+      code: 'NO_LOG_TIME',
+      message: expect.stringContaining('the bundle carries no Rekor entry'),
+    });
+    const event = auditLines(dir).find((l) => l.event === 'module.installed');
+    expect(event).toMatchObject({
+      level: 'warn',
+      name: 'no-set',
+      warning: { code: 'NO_LOG_TIME' },
+    });
+    // An entry with an inclusion proof but no SET gives no log time either.
+    const p = jar('proof-only');
+    const proofOnly = mintSigstoreBundle({
+      version: '0.2',
+      content: { kind: 'message', artifact: p.bytes },
+      signer: { certificate: longLeaf },
+      rekor,
+      set: false,
+    });
+    const reply2 = await install(url, p, bundlePart('proof-only', JSON.stringify(proofOnly.json)));
+    expect(reply2.status).toBe(200);
+    expect(reply2.body.installed.signature.warning.message).toContain('the bundle carries no SET');
+  });
+
+  it('without a SET a short-lived certificate has expired: CERTIFICATE_EXPIRED', async () => {
+    const { url } = await controller(files(''));
+    const m = jar('short-no-set');
     expectRejected(
       await install(
         url,
-        s,
-        bundlePart('short-lived', cosignBundle(s.bytes, { certificate: shortLeaf })),
+        m,
+        bundlePart('short-no-set', cosignBundle(m.bytes, { certificate: shortLeaf })),
       ),
       'CERTIFICATE_EXPIRED',
       'certificate',
     );
   });
+
+  it('without rekor.publicKey a SET cannot be checked: the current time is used, with a warning saying so', async () => {
+    const { url } = await controller(files(''));
+    const m = jar('unchecked-set');
+    const reply = await install(
+      url,
+      m,
+      bundlePart('unchecked-set', cosignBundle(m.bytes, { certificate: longLeaf }, { rekor })),
+    );
+    expect(reply.status).toBe(200);
+    expect(sources(reply)).toEqual(['current']);
+    expect(reply.body.installed.signature.warning.message).toContain('no rekor.publicKey');
+  });
+
+  it('a key signer needs no time: no warning without a SET', async () => {
+    const { url } = await controller(files(''));
+    const m = jar('key-no-set');
+    const reply = await install(
+      url,
+      m,
+      bundlePart('key-no-set', cosignBundle(m.bytes, { key: keys.authorA })),
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.body.installed.signature.warning).toBeUndefined();
+  });
+
+  it('with allowCurrentTime and a SET, the certificate must be valid at both times', async () => {
+    const { url } = await controller(files('allowCurrentTime: true', true));
+    const l = jar('long-set');
+    const ok = await install(
+      url,
+      l,
+      bundlePart('long-set', cosignBundle(l.bytes, { certificate: longLeaf }, { rekor })),
+    );
+    expect(ok.status).toBe(200);
+    expect(sources(ok)).toEqual(['log', 'current']);
+    const s = jar('short-set-now');
+    expectRejected(
+      await install(
+        url,
+        s,
+        bundlePart('short-set-now', cosignBundle(s.bytes, { certificate: shortLeaf }, { rekor })),
+      ),
+      'CERTIFICATE_EXPIRED',
+      'certificate',
+    );
+  });
+
   it('an identity policy pins the SAN', async () => {
     const { url } = await controller(
-      files('allowCurrentTime: true\nidentity: {subjectAlternativeName: release@other.test}'),
+      files('identity: {subjectAlternativeName: release@other.test}'),
     );
     const m = jar('other-san');
     const reply = await install(

@@ -134,21 +134,32 @@ describe('ConfigValidator rules', () => {
     ).toEqual(['ALLOW_UNSIGNED_DEVELOPMENT_IGNORED']);
   });
 
-  it('REKOR_PUBLIC_KEY_UNUSED: a Rekor key with policy DISABLED', () => {
-    expect(
-      codes('modules: {signing: {trustRoot: t.pem, rekor: {publicKey: r.pub}}}').warnings,
-    ).toEqual(['REKOR_PUBLIC_KEY_UNUSED']);
+  it('a Rekor key with policy DISABLED is no finding: it verifies the SETs bundles carry', () => {
+    expect(codes('modules: {signing: {trustRoot: t.pem, rekor: {publicKey: r.pub}}}')).toEqual({
+      errors: [],
+      warnings: [],
+    });
   });
 
-  it('CERTIFICATES_WITHOUT_TIME_SOURCE: CA certificates, DISABLED, no current time', () => {
+  it('CERTIFICATES_CHECKED_AT_CURRENT_TIME: CA certificates, DISABLED, no Rekor key', () => {
     const withCa: TrustInventory = {
       trustRoot: { path: '/t.pem', publicKeys: 0, certificates: 1 },
     };
     expect(codes('modules: {signing: {trustRoot: t.pem}}', withCa).warnings).toEqual([
-      'CERTIFICATES_WITHOUT_TIME_SOURCE',
+      'CERTIFICATES_CHECKED_AT_CURRENT_TIME',
     ]);
+    // allowCurrentTime changes nothing here: the current time is the only time either way.
     expect(
       codes('modules: {signing: {trustRoot: t.pem, allowCurrentTime: true}}', withCa).warnings,
+    ).toEqual(['CERTIFICATES_CHECKED_AT_CURRENT_TIME']);
+    expect(
+      codes('modules: {signing: {trustRoot: t.pem, rekor: {publicKey: r.pub}}}', withCa).warnings,
+    ).toEqual([]);
+    expect(
+      codes(
+        'modules: {signing: {trustRoot: t.pem, rekor: {policy: REQUIRE_SET, publicKey: r.pub}}}',
+        withCa,
+      ).warnings,
     ).toEqual([]);
   });
 
