@@ -48,6 +48,14 @@ export function formatBytes(n: number): string {
 /** What standard input was read for, once it has been. */
 let stdinReadAs: string | undefined;
 
+/**
+ * Record that standard input was already read as `kind` (by another thread of this process:
+ * `verify-batch` reads a `-` manifest on the main thread, its lines on worker threads).
+ */
+export function markStdinRead(kind: InputKind): void {
+  stdinReadAs ??= kind;
+}
+
 function tooLarge(label: string, path: string, limit: number, known?: bigint): CliError {
   const where = path === STDIN ? 'standard input' : path;
   return new CliError({
@@ -265,5 +273,99 @@ export function isFile(path: string): boolean {
     return statSync(path, { bigint: true }).isFile();
   } catch {
     return false;
+  }
+}
+
+/** One non-blank line of a text input, trimmed, with its 1-based line number. */
+export interface TextLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * Read a UTF-8 text file (or standard input) line by line, in 1 MiB chunks: what is held at
+ * any time is one chunk and the lines not yet taken, whatever the input's size. The input's
+ * limit is that of {@link readBytes}: a regular file over it is refused before it is read,
+ * anything else when the limit is passed. Blank lines are skipped (their numbers count);
+ * lines end at `\n`, and are trimmed (so `\r\n` works).
+ */
+export function* readLines(path: string, kind: InputKind): Generator<TextLine, void, undefined> {
+  const limit = INPUT_LIMITS[kind];
+  const fail = () => tooLarge(kind, path, limit);
+  let fd: number | undefined;
+  if (path === STDIN) {
+    if (stdinReadAs !== undefined) readBytes(path, kind); // throws: named twice
+    stdinReadAs = kind;
+    fd = 0;
+  } else {
+    try {
+      fd = openSync(path, 'r');
+      const stats = fstatSync(fd, { bigint: true });
+      if (stats.isDirectory()) {
+        throw new CliError({
+          code: 'INPUT_UNREADABLE',
+          message: `${kind} ${path} is a directory`,
+          expected: 'a file',
+          actual: 'a directory',
+        });
+      }
+      if (stats.isFile() && stats.size > BigInt(limit))
+        throw tooLarge(kind, path, limit, stats.size);
+    } catch (error) {
+      if (fd !== undefined) closeSync(fd);
+      if (error instanceof CliError) throw error;
+      throw unreadable(kind, path, error);
+    }
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes?: Uint8Array): string => {
+    try {
+      return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
+    } catch (cause) {
+      throw new CliError(
+        {
+          code: 'INPUT_INVALID',
+          message: `${kind} ${path} is not UTF-8 text`,
+          expected: 'UTF-8 text',
+          actual: 'binary data',
+        },
+        EXIT.usage,
+        { cause },
+      );
+    }
+  };
+  const chunk = Buffer.allocUnsafe(MiB);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let total = 0;
+  let rest = '';
+  let line = 0;
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 10);
+          continue;
+        }
+        if (code !== 'EOF') throw unreadable(kind, path === STDIN ? 'standard input' : path, error);
+        n = 0;
+      }
+      total += n;
+      if (total > limit) throw fail();
+      const text = rest + decode(n === 0 ? undefined : chunk.subarray(0, n));
+      const parts = text.split('\n');
+      rest = n === 0 ? '' : (parts.pop() as string);
+      for (const part of parts) {
+        line++;
+        const trimmed = part.trim();
+        if (trimmed !== '') yield { line, text: trimmed };
+      }
+      if (n === 0) return;
+    }
+  } finally {
+    if (fd !== 0) closeSync(fd);
   }
 }

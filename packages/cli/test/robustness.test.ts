@@ -367,3 +367,30 @@ describe('unexpected errors', () => {
     expect(run.code, run.stderr).toBe(0);
   });
 });
+
+describe('verify-batch streams its manifest', () => {
+  it('20,000 lines from a pipe, mixed with blank lines and CRLF: every result once, in manifest order', async () => {
+    // Lines that fail before verification (cheap), interleaved with verifiable ones: chunks
+    // of both kinds come back from the workers at different speeds and must still be
+    // printed in order.
+    const rows: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 1000 === 0) rows.push(line);
+      else if (i % 7 === 0) rows.push('');
+      else rows.push(i % 2 ? '{"bundle": 1}\r' : 'not json');
+    }
+    const run = await flareo(['verify-batch', ...trust, '--json', '-'], {
+      input: `${rows.join('\n')}\n`,
+    });
+    expect(run.code).toBe(2);
+    const out = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const summary = out.pop();
+    const expected = rows.flatMap((r, i) => (r.trim() === '' ? [] : [i + 1]));
+    expect(out.map((r) => r.line)).toEqual(expected);
+    expect(out.filter((r) => r.outcome === 'verified')).toHaveLength(20);
+    expect(summary).toMatchObject({ type: 'summary', total: expected.length, verified: 20 });
+  });
+});

@@ -1,155 +1,27 @@
 import { availableParallelism } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
-import type { IdentityPolicy, VerificationSummary, VerifierPool } from '@flareo/bundle-verify';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type Command, Option } from 'commander';
+import { type BatchSetup, formatResult, type LineOutput, type Outcome } from '../batch.js';
+import type { BatchChunk, BatchReply } from '../batch-worker.js';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
-import { CliError, EXIT, type FailureReport, reportOf, usageError } from '../errors.js';
-import { jsonSyntaxReason, readText, STDIN } from '../io.js';
-import { integerOption, shown, urlOption } from '../options.js';
-import { describeFailure, type Output } from '../output.js';
-import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+import { isFile, readLines, STDIN, type TextLine } from '../io.js';
+import { integerOption, urlOption } from '../options.js';
+import { colorEnabled, type Output } from '../output.js';
+import { loadTrust, planTrust } from '../trust.js';
 import {
-  type ArtifactArg,
   type IdentityFlags,
   identityPolicy,
-  isVerificationFailure,
-  parseArtifact,
   REKOR_POLICIES,
-  type RekorPolicyFlag,
-  readSignedInput,
-  type SignedInput,
   type TrustFlags,
-  verificationFailure,
-  verifierOptions,
 } from '../verification.js';
 
-/** One manifest line. */
-export interface ManifestEntry {
-  readonly bundle?: string;
-  readonly signature?: string;
-  readonly artifact: string;
-  readonly identity?: string;
-  readonly identityRegexp?: string;
-  readonly issuer?: string;
-  readonly issuerRegexp?: string;
-}
-
-type Outcome = 'verified' | 'failed' | 'invalid';
-
-/** One line of `verify-batch --json` output (`type: "result"`). */
-export interface BatchResult {
-  readonly type: 'result';
-  readonly line: number;
-  readonly outcome: Outcome;
-  readonly verified: boolean;
-  readonly bundle?: string;
-  readonly signature?: string;
-  readonly artifact?: string;
-  readonly result?: VerificationSummary;
-  readonly error?: FailureReport;
-}
-
-const ENTRY_KEYS = new Set([
-  'bundle',
-  'signature',
-  'artifact',
-  'identity',
-  'identityRegexp',
-  'issuer',
-  'issuerRegexp',
-]);
-
-/** What a JSON value is, without showing it. */
-const kindOf = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : v === '' ? 'an empty string' : typeof v;
-
-/**
- * Check one manifest line's shape. Messages name the line and say what is wrong without
- * quoting the line: a file given by mistake (`/etc/passwd`) must not end up in a CI log.
- */
-export function parseEntry(text: string, line: number): ManifestEntry {
-  const invalidLine = (message: string, expected?: unknown, actual?: unknown): CliError =>
-    new CliError({
-      code: 'MANIFEST_INVALID',
-      message: `line ${line}: ${message}`,
-      ...(expected === undefined ? {} : { expected }),
-      ...(actual === undefined ? {} : { actual }),
-    });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw invalidLine(`not JSON (${jsonSyntaxReason(cause, text)})`, 'one JSON object a line');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidLine('not a JSON object', 'one JSON object a line', kindOf(value));
-  }
-  const entry = value as Record<string, unknown>;
-  for (const [k, v] of Object.entries(entry)) {
-    if (!ENTRY_KEYS.has(k)) {
-      throw invalidLine(`unknown key "${shown(k, 40)}"`, [...ENTRY_KEYS].join(', '));
-    }
-    if (typeof v !== 'string' || v === '') {
-      throw invalidLine(`"${k}" must be a non-empty string`, 'a non-empty string', kindOf(v));
-    }
-  }
-  if ((entry.bundle === undefined) === (entry.signature === undefined)) {
-    throw invalidLine('give exactly one of "bundle" or "signature"', '"bundle" or "signature"');
-  }
-  if (entry.artifact === undefined) throw invalidLine('"artifact" is missing', 'a path or digest');
-  return entry as unknown as ManifestEntry;
-}
-
-interface Prepared {
-  readonly signed: SignedInput;
-  readonly artifact: ArtifactArg;
-  readonly policy: IdentityPolicy | undefined;
-}
+export { type BatchResult, type ManifestEntry, parseEntry } from '../batch.js';
 
 interface BatchFlags extends TrustFlags {
   readonly concurrency?: number;
   readonly progress: boolean;
-}
-
-function prepare(
-  entry: ManifestEntry,
-  baseDir: string,
-  defaults: IdentityFlags,
-  plan: TrustPlan,
-): Prepared {
-  const resolve = (p: string) => (isAbsolute(p) ? p : join(baseDir, p));
-  const signed =
-    entry.bundle !== undefined
-      ? readSignedInput('bundle', resolve(entry.bundle))
-      : readSignedInput('signature', resolve(entry.signature as string));
-  const own = [entry.identity, entry.identityRegexp, entry.issuer, entry.issuerRegexp].some(
-    (v) => v !== undefined,
-  );
-  const flags: IdentityFlags = own
-    ? {
-        ...(entry.identity === undefined ? {} : { certificateIdentity: entry.identity }),
-        ...(entry.identityRegexp === undefined
-          ? {}
-          : { certificateIdentityRegexp: entry.identityRegexp }),
-        ...(entry.issuer === undefined ? {} : { certificateOidcIssuer: entry.issuer }),
-        ...(entry.issuerRegexp === undefined
-          ? {}
-          : { certificateOidcIssuerRegexp: entry.issuerRegexp }),
-      }
-    : defaults;
-  const policy = identityPolicy(flags);
-  if (signed.kind === 'bundle' && plan.publicGood) {
-    if (policy?.subjectAlternativeName === undefined || policy.issuer === undefined) {
-      throw usageError(
-        'keyless verification against the public-good root needs "identity" (or "identityRegexp") and "issuer" (or "issuerRegexp")',
-        'add them to the line, or give --certificate-identity and --certificate-oidc-issuer for every line',
-      );
-    }
-  }
-  if (signed.kind === 'signature' && !plan.keyed) {
-    throw usageError('a "signature" line needs --key', 'pass the signer’s public key with --key');
-  }
-  return { signed, artifact: parseArtifact(entry.artifact, baseDir), policy };
 }
 
 /** A progress bar on standard error (a terminal only), redrawn in place. */
@@ -158,7 +30,7 @@ class Progress {
   #last = 0;
   constructor(
     private readonly out: Output,
-    private readonly total: number,
+    private readonly total: number | undefined,
     private readonly enabled: boolean,
   ) {}
 
@@ -170,14 +42,20 @@ class Progress {
   draw(done: number, failed: number, force = false): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (!force && now - this.#last < 50 && done < this.total) return;
+    if (!force && now - this.#last < 50 && (this.total === undefined || done < this.total)) {
+      return;
+    }
     this.#last = now;
-    const width = 30;
-    const filled = this.total === 0 ? width : Math.round((done / this.total) * width);
     const c = this.out.err;
-    const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
+    // A manifest read from a pipe has no known length: the count alone is shown.
+    let bar = '';
+    if (this.total !== undefined) {
+      const width = 30;
+      const filled = this.total === 0 ? width : Math.round((done / this.total) * width);
+      bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))} `;
+    }
     this.out.stderr.write(
-      `\r\x1b[K${bar} ${done}/${this.total}${failed ? c.red(` ${failed} failed`) : ''}`,
+      `\r\x1b[K${bar}${done}${this.total === undefined ? '' : `/${this.total}`}${failed ? c.red(` ${failed} failed`) : ''}`,
     );
     this.#drawn = true;
   }
@@ -233,143 +111,254 @@ export function registerVerifyBatch(program: Command, out: Output): void {
   command.action((manifest: string, flags: BatchFlags) =>
     run(out, flags.json, async () => {
       const started = Date.now();
-      const text = readText(manifest, 'manifest');
       const baseDir = manifest === STDIN ? process.cwd() : dirname(manifest);
-      const lines = text
-        .split(/\r?\n/)
-        .map((t, i) => ({ text: t.trim(), line: i + 1 }))
-        .filter((l) => l.text !== '');
-      if (lines.length === 0) {
-        throw usageError(`manifest ${manifest} has no entries`, 'one JSON object a line');
-      }
-      const { createVerifierPool } = await import('@flareo/bundle-verify');
-      const plan = await planTrust(flags);
-      await loadTrust(plan); // fail fast (exit 2) on unusable trust material, before starting workers
-      const defaults = identityPolicyFlags(flags);
-      identityPolicy(defaults); // validates the default flags once
-      const concurrency = workerCount(flags.concurrency, lines.length, out);
-      const signatureLines = (e: ManifestEntry) => e.signature !== undefined;
-      const pools = new Map<RekorPolicyFlag, VerifierPool>();
-      const poolFor = (policy: RekorPolicyFlag): VerifierPool => {
-        let pool = pools.get(policy);
-        if (!pool) {
-          pool = createVerifierPool({
-            trust: plan.inputs,
-            verifier: verifierOptions(policy, flags.useCurrentTime === true),
-            size: concurrency,
-          });
-          pools.set(policy, pool);
+      // The manifest is streamed: at most a window of lines is held, whatever its length.
+      const source = readLines(manifest, 'manifest');
+      const queue: TextLine[] = [];
+      let ended = false;
+      const refill = (want: number) => {
+        while (!ended && queue.length < want) {
+          const next = source.next();
+          if (next.done) ended = true;
+          else queue.push(next.value);
         }
-        return pool;
       };
-      const progress = new Progress(out, lines.length, flags.progress && out.stderr.isTTY === true);
-      const counts: Record<Outcome, number> = { verified: 0, failed: 0, invalid: 0 };
-      const results: (BatchResult | undefined)[] = new Array(lines.length);
-      let next = 0;
-      const emit = (r: BatchResult) => {
-        progress.clear();
-        if (flags.json) out.jsonLine(r);
+      try {
+        // Enough lines to know whether there are fewer lines than cores (fewer workers then).
+        refill(availableParallelism());
+        if (queue.length === 0) {
+          throw usageError(`manifest ${manifest} has no entries`, 'one JSON object a line');
+        }
+        const plan = await planTrust(flags);
+        await loadTrust(plan); // fail fast (exit 2) on unusable trust material, before starting workers
+        const defaults = identityPolicyFlags(flags);
+        identityPolicy(defaults); // validates the default flags once
+        const concurrency = workerCount(
+          flags.concurrency,
+          ended ? queue.length : Number.POSITIVE_INFINITY,
+          out,
+        );
+        const showProgress = flags.progress && out.stderr.isTTY === true;
+        const progress = new Progress(
+          out,
+          showProgress ? (ended ? queue.length : countLines(manifest)) : undefined,
+          showProgress,
+        );
+        const setup: BatchSetup & { stdinIsManifest: boolean } = {
+          plan,
+          baseDir,
+          defaults,
+          ...(flags.rekorPolicy === undefined ? {} : { rekorPolicy: flags.rekorPolicy }),
+          useCurrentTime: flags.useCurrentTime === true,
+          json: flags.json === true,
+          color: colorEnabled(out.stdout),
+          stdinIsManifest: manifest === STDIN,
+        };
+        const counts: Record<Outcome, number> = { verified: 0, failed: 0, invalid: 0 };
+        progress.draw(0, 0, true);
+        try {
+          await runBatch(
+            setup,
+            concurrency,
+            queue,
+            refill,
+            () => ended,
+            (r) => {
+              counts[r.outcome]++;
+              if (r.outcome !== 'verified')
+                decided(r.outcome === 'invalid' ? EXIT.usage : EXIT.failed);
+              progress.clear();
+              const flowing = out.stdout.write(r.text);
+              progress.draw(
+                counts.verified + counts.failed + counts.invalid,
+                counts.failed + counts.invalid,
+              );
+              return flowing;
+            },
+            out,
+          );
+        } finally {
+          progress.clear();
+        }
+        const total = counts.verified + counts.failed + counts.invalid;
+        const summary = {
+          type: 'summary' as const,
+          total,
+          verified: counts.verified,
+          failed: counts.failed,
+          invalid: counts.invalid,
+          concurrency,
+          durationMs: Date.now() - started,
+        };
+        if (flags.json) out.jsonLine(summary);
         else {
           const c = out.out;
-          const what = `line ${r.line}${(r.bundle ?? r.signature) ? ` ${r.bundle ?? r.signature}` : ''}`;
-          if (r.outcome === 'verified') out.line(`${c.green('✓')} ${what}`);
-          else {
-            const e = r.error as FailureReport;
-            out.line(
-              `${c.red('✗')} ${what}: ${c.red(e.code)}${r.outcome === 'invalid' ? c.dim(' (invalid line)') : ''}`,
-            );
-            for (const l of describeFailure(e)) out.line(`    ${l}`);
-            if (e.hint) out.line(`    ${c.yellow('hint:')} ${e.hint}`);
-          }
+          out.line(
+            `${c.bold(`${summary.verified}/${summary.total} verified`)}${summary.failed ? c.red(`, ${summary.failed} failed`) : ''}${summary.invalid ? c.red(`, ${summary.invalid} invalid`) : ''} ${c.dim(`(${concurrency} worker${concurrency === 1 ? '' : 's'}, ${summary.durationMs} ms)`)}`,
+          );
         }
-      };
-      const settle = (index: number, r: BatchResult) => {
-        results[index] = r;
-        counts[r.outcome]++;
-        if (r.outcome !== 'verified') decided(r.outcome === 'invalid' ? EXIT.usage : EXIT.failed);
-        while (next < results.length && results[next] !== undefined) {
-          emit(results[next] as BatchResult);
-          next++;
-        }
-        progress.draw(
-          counts.verified + counts.failed + counts.invalid,
-          counts.failed + counts.invalid,
-        );
-      };
-      const verifyLine = async (index: number): Promise<void> => {
-        const { text: lineText, line } = lines[index] as { text: string; line: number };
-        let entry: ManifestEntry | undefined;
-        const base = (): Partial<BatchResult> => ({
-          ...(entry?.bundle === undefined ? {} : { bundle: entry.bundle }),
-          ...(entry?.signature === undefined ? {} : { signature: entry.signature }),
-          ...(entry?.artifact === undefined ? {} : { artifact: entry.artifact }),
-        });
-        try {
-          entry = parseEntry(lineText, line);
-          const job = prepare(entry, baseDir, defaults, plan);
-          const rekorPolicy =
-            flags.rekorPolicy ?? (signatureLines(entry) ? 'disabled' : 'require-any');
-          const pool = poolFor(rekorPolicy);
-          const summary =
-            job.signed.kind === 'bundle'
-              ? await pool.verifyBundle(job.signed.value, job.artifact.input, job.policy ?? {})
-              : await pool.verifySignature(job.signed.value as string, job.artifact.input);
-          settle(index, {
-            type: 'result',
-            line,
-            outcome: 'verified',
-            verified: true,
-            ...base(),
-            artifact: job.artifact.label,
-            result: summary,
-          });
-        } catch (error) {
-          settle(index, {
-            type: 'result',
-            line,
-            outcome: isVerificationFailure(error) ? 'failed' : 'invalid',
-            verified: false,
-            ...base(),
-            error: isVerificationFailure(error)
-              ? verificationFailure(error, plan)
-              : reportOf(error),
-          });
-        }
-      };
-      const window = Math.max(concurrency * 4, 8);
-      const inFlight = new Set<Promise<void>>();
-      progress.draw(0, 0, true);
-      try {
-        for (let i = 0; i < lines.length; i++) {
-          const p = verifyLine(i);
-          inFlight.add(p);
-          void p.then(() => inFlight.delete(p));
-          if (inFlight.size >= window) await Promise.race(inFlight);
-        }
-        await Promise.all(inFlight);
+        return counts.invalid > 0 ? EXIT.usage : counts.failed > 0 ? EXIT.failed : EXIT.ok;
       } finally {
-        progress.clear();
-        await Promise.all([...pools.values()].map((p) => p.close()));
+        source.return();
       }
-      const summary = {
-        type: 'summary' as const,
-        total: lines.length,
-        verified: counts.verified,
-        failed: counts.failed,
-        invalid: counts.invalid,
-        concurrency,
-        durationMs: Date.now() - started,
-      };
-      if (flags.json) out.jsonLine(summary);
-      else {
-        const c = out.out;
-        out.line(
-          `${c.bold(`${summary.verified}/${summary.total} verified`)}${summary.failed ? c.red(`, ${summary.failed} failed`) : ''}${summary.invalid ? c.red(`, ${summary.invalid} invalid`) : ''} ${c.dim(`(${concurrency} worker${concurrency === 1 ? '' : 's'}, ${summary.durationMs} ms)`)}`,
-        );
-      }
-      return counts.invalid > 0 ? EXIT.usage : counts.failed > 0 ? EXIT.failed : EXIT.ok;
     }),
   );
+}
+
+/** Non-blank lines of a manifest that is a regular file (for the progress bar), else unknown. */
+function countLines(manifest: string): number | undefined {
+  if (manifest === STDIN || !isFile(manifest)) return undefined;
+  try {
+    let n = 0;
+    for (const _ of readLines(manifest, 'manifest')) n++;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lines per message to a worker, at most; and chunks a worker may hold at once. */
+const CHUNK_LINES = 16;
+const CHUNKS_PER_WORKER = 3;
+
+/**
+ * Verify the manifest's lines on `size` worker threads, handing out chunks of lines and
+ * writing each line's output (through `emit`) in manifest order. At most
+ * `size × CHUNKS_PER_WORKER` chunks are out at once, and none is handed out while standard
+ * output is full (`emit` returned false), so memory stays flat for any manifest length.
+ */
+function runBatch(
+  setup: BatchSetup,
+  size: number,
+  queue: TextLine[],
+  refill: (want: number) => void,
+  ended: () => boolean,
+  emit: (r: LineOutput) => boolean,
+  out: Output,
+): Promise<void> {
+  const workerUrl = new URL('./batch-worker.js', import.meta.url);
+  interface Slot {
+    readonly worker: Worker;
+    readonly chunks: Set<number>;
+    alive: boolean;
+  }
+  const slots: Slot[] = [];
+  const sent = new Map<number, readonly TextLine[]>();
+  const finished = new Map<number, readonly LineOutput[]>();
+  let nextSeq = 0;
+  let nextOut = 0;
+  let waitingForDrain = false;
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const stop = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      void Promise.all(slots.map((s) => s.worker.terminate())).then(
+        () => (error === undefined ? resolve() : reject(error)),
+        reject,
+      );
+    };
+    /** A chunk its worker could not answer: each of its lines is an INTERNAL error. */
+    const lost = (seq: number, message: string) => {
+      const lines = sent.get(seq) ?? [];
+      finished.set(
+        seq,
+        lines.map((l) => ({
+          outcome: 'invalid' as const,
+          text: formatResult(
+            {
+              type: 'result',
+              line: l.line,
+              outcome: 'invalid',
+              verified: false,
+              error: { code: 'INTERNAL', message },
+            },
+            setup.json,
+            out.out,
+          ),
+        })),
+      );
+    };
+    const pump = () => {
+      if (settled) return;
+      try {
+        while (finished.has(nextOut)) {
+          const results = finished.get(nextOut) as readonly LineOutput[];
+          finished.delete(nextOut);
+          sent.delete(nextOut);
+          nextOut++;
+          for (const r of results) if (!emit(r)) waitingForDrain = true;
+        }
+        if (waitingForDrain) {
+          const stream = out.stdout as { once?: (event: string, f: () => void) => void };
+          if (typeof stream.once === 'function') {
+            stream.once('drain', () => {
+              waitingForDrain = false;
+              pump();
+            });
+            return;
+          }
+          waitingForDrain = false;
+        }
+        const alive = slots.filter((s) => s.alive);
+        for (;;) {
+          refill(size * CHUNK_LINES * 2);
+          if (queue.length === 0) break;
+          if (alive.length === 0) {
+            // Every worker is gone: the remaining lines cannot be verified.
+            const seq = nextSeq++;
+            sent.set(seq, queue.splice(0, CHUNK_LINES));
+            lost(seq, 'every verify-batch worker thread stopped');
+            continue;
+          }
+          const slot = alive.reduce((a, b) => (b.chunks.size < a.chunks.size ? b : a));
+          if (slot.chunks.size >= CHUNKS_PER_WORKER) break;
+          const n = Math.max(1, Math.min(CHUNK_LINES, Math.ceil(queue.length / (size * 2))));
+          const lines = queue.splice(0, n);
+          const seq = nextSeq++;
+          sent.set(seq, lines);
+          slot.chunks.add(seq);
+          slot.worker.postMessage({ seq, lines } satisfies BatchChunk);
+        }
+        if (finished.has(nextOut)) {
+          pump();
+          return;
+        }
+        if (ended() && queue.length === 0 && sent.size === 0) stop();
+      } catch (error) {
+        stop(error);
+      }
+    };
+    for (let i = 0; i < size; i++) {
+      const slot: Slot = {
+        worker: new Worker(workerUrl, { workerData: setup }),
+        chunks: new Set(),
+        alive: true,
+      };
+      const fail = (message: string) => {
+        if (!slot.alive) return;
+        slot.alive = false;
+        for (const seq of slot.chunks) lost(seq, message);
+        slot.chunks.clear();
+        pump();
+      };
+      slot.worker.on('message', (reply: BatchReply) => {
+        if (reply.type === 'results') {
+          slot.chunks.delete(reply.seq);
+          finished.set(reply.seq, reply.results);
+          pump();
+        } else if (reply.type === 'fatal') {
+          stop(new CliError(reply.report));
+        }
+      });
+      slot.worker.on('error', (error) =>
+        fail(`verify-batch worker thread failed: ${error.message}`),
+      );
+      slot.worker.on('exit', (code) => fail(`verify-batch worker thread exited (${code})`));
+      slots.push(slot);
+    }
+    pump();
+  });
 }
 
 /**
