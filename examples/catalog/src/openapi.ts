@@ -51,6 +51,15 @@ const ERROR_CODES =
   'Catalog codes: `SLUG_INVALID` (400), `MODULE_NOT_FOUND` (404), `INTERNAL` (500). HTTP-layer codes: `BAD_REQUEST`, `URL_INVALID`, `BODY_INVALID` (400), `NOT_FOUND` (404, an unknown route), `METHOD_NOT_ALLOWED` (405, any method but GET and HEAD on a known path, with `Allow: GET, HEAD`), `REQUEST_TIMEOUT` (408), `PAYLOAD_TOO_LARGE` (413), `URI_TOO_LONG` (414), `UNSUPPORTED_MEDIA_TYPE` (415), `HEADERS_TOO_LARGE` (431). The API is read-only and takes no request body: a body sent with GET is ignored, and one sent with another method is answered 405 or 404 without being read.';
 
 const dateTime = { type: 'string', format: 'date-time' };
+const bundleBody = (description: string) => ({
+  description,
+  content: {
+    'application/vnd.dev.sigstore.bundle.v0.3+json': { schema: { type: 'object' } },
+    'application/vnd.dev.sigstore.bundle+json;version=0.2': { schema: { type: 'object' } },
+    'application/vnd.dev.sigstore.bundle+json;version=0.1': { schema: { type: 'object' } },
+    'application/json': { schema: { type: 'object' } },
+  },
+});
 const admissionFileParam = {
   name: 'file',
   in: 'path',
@@ -167,6 +176,18 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           },
           'The decision.',
         ),
+        {
+          parameters: [
+            {
+              name: 'include',
+              in: 'query',
+              required: false,
+              description:
+                '`input` adds `input`: the input document the policy evaluated (the facts about the module), to re-evaluate it elsewhere, e.g. `flareo policy eval --input`.',
+              schema: { enum: ['input'] },
+            },
+          ],
+        },
       ),
       '/api/v1/modules/{slug}/score': moduleOp(
         'Trust score',
@@ -202,8 +223,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       ),
       '/api/v1/modules/{slug}/attestations/signature.sigstore.json': moduleOp(
         'Signature bundle',
-        'The module’s Sigstore bundle alone, for `flareo verify --bundle` or `cosign verify-blob --bundle`.',
-        json({ type: 'object' }, 'The Sigstore bundle.'),
+        'The module’s Sigstore bundle alone, for `flareo verify --bundle` or `cosign verify-blob --bundle`. Served with the bundle’s own media type (its `mediaType`, e.g. `application/vnd.dev.sigstore.bundle.v0.3+json`).',
+        bundleBody('The Sigstore bundle of the signature.'),
+      ),
+      '/api/v1/modules/{slug}/attestations/provenance.sigstore.json': moduleOp(
+        'Provenance bundle',
+        'The module’s SLSA provenance as a DSSE Sigstore bundle, with the bundle’s own media type.',
+        bundleBody('The Sigstore bundle of the provenance.'),
       ),
       '/api/v1/admission/{file}': {
         get: {

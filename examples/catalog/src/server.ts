@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { TRUST_SCORE_DEFAULTS } from '@flareo/trust-score';
 import {
   type FastifyInstance,
   type FastifyReply,
@@ -17,6 +18,7 @@ import {
 } from './admission.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import { MAX_URL_LENGTH, openApiDocument } from './openapi.js';
+import { escapeHtml, pageShell, renderDocPage, renderModuleList } from './pages.js';
 import type { CatalogStore } from './store.js';
 import {
   modulePurl,
@@ -174,6 +176,18 @@ function answerClientError(
   setTimeout(() => socket.destroy(), 2_000).unref();
 }
 
+/** Sigstore bundle media types (`…bundle.v0.3+json`, `…bundle+json;version=0.2`). */
+const BUNDLE_MEDIA_TYPE =
+  /^application\/vnd\.dev\.sigstore\.bundle(?:\.v0\.[0-9]+\+json|\+json;\s*version=0\.[0-9]+)$/;
+
+/** The media type a bundle is served with: its own `mediaType` when that is a Sigstore bundle's. */
+export function bundleMediaType(bundle: unknown): string {
+  const declared = (bundle as { mediaType?: unknown } | null)?.mediaType;
+  return typeof declared === 'string' && BUNDLE_MEDIA_TYPE.test(declared)
+    ? declared
+    : 'application/json; charset=utf-8';
+}
+
 /** True when an If-None-Match header matches `etag` (weak comparison, RFC 9110). */
 function matchesEtag(header: string | string[] | undefined, etag: string): boolean {
   if (header === undefined) return false;
@@ -221,9 +235,9 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
       routes.push(route.url);
   });
   app.decorate('catalogRoutes', routes);
-  const page = asset('index.html');
   const script = asset('app.js');
   const style = asset('style.css');
+  const favicon = asset('favicon.svg');
   let publicUrl = options.publicUrl;
   const baseUrl = () => publicUrl ?? store.publicUrl;
   if (publicUrl) store.setPublicUrl(publicUrl);
@@ -232,7 +246,7 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     store.setPublicUrl(url);
   });
 
-  const html = (reply: FastifyReply) =>
+  const html = (reply: FastifyReply, page: string) =>
     reply
       .type('text/html; charset=utf-8')
       .header(
@@ -240,6 +254,19 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
       )
       .send(page);
+  // Pages the script renders from the API (a module); without JavaScript they say so.
+  const scriptPage = (title: string, main: string) =>
+    pageShell({
+      title,
+      script: true,
+      main: `${main}<noscript><p class="note">This page is drawn by JavaScript from the JSON API. Without it, read <a href="/api/v1/modules">/api/v1/modules</a> or the module's <code>/api/v1/modules/&lt;slug&gt;</code>.</p></noscript>`,
+    });
+  const notFoundPage = (path: string) =>
+    pageShell({
+      title: 'Not found — Flareo catalog',
+      script: true,
+      main: `<h1>Page not found</h1><p data-testid="error">NOT_FOUND: no page ${escapeHtml(path)}</p><a href="/">All modules</a>`,
+    });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof CatalogError) {
@@ -288,7 +315,7 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   notFound = (request, reply) => {
     const path = pathOf(request.url);
     if (isPagePath(path) && (request.method === 'GET' || request.method === 'HEAD')) {
-      return html(reply.code(404));
+      return html(reply.code(404), notFoundPage(path));
     }
     return sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${path}`, {
       actual: path,
@@ -393,10 +420,21 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
       };
     },
   );
+  // A bundle is served with its own media type (a Sigstore bundle's mediaType) when it has one.
+  const sendBundle = (reply: FastifyReply, bundle: unknown) =>
+    // A Buffer, so that Fastify adds no charset parameter to the bundle's media type.
+    reply.type(bundleMediaType(bundle)).send(Buffer.from(JSON.stringify(bundle)));
   app.get<{ Params: { slug: string } }>(
     '/api/v1/modules/:slug/attestations/signature.sigstore.json',
     { schema: { params: slugParams } },
-    async (request) => store.get(request.params.slug).module.signature.bundle,
+    async (request, reply) =>
+      sendBundle(reply, store.get(request.params.slug).module.signature.bundle),
+  );
+  app.get<{ Params: { slug: string } }>(
+    '/api/v1/modules/:slug/attestations/provenance.sigstore.json',
+    { schema: { params: slugParams } },
+    async (request, reply) =>
+      sendBundle(reply, store.get(request.params.slug).module.provenance.bundle),
   );
   app.get('/api/v1/trust/trusted_root.json', async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(store.trustedRootText),
@@ -501,9 +539,26 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     return reply.type('application/gzip').send(Buffer.from(archive.bytes));
   });
 
-  // Web page: one HTML shell; the script renders the list, a module, or "not found" from
-  // the API. The page of an unknown or invalid slug is the same shell, with 404.
-  app.get('/', async (_request, reply) => html(reply));
+  // Web pages: the list is rendered on the server (it works without JavaScript); a module's
+  // page is drawn by the script from the API; the docs pages are rendered markdown. The page of
+  // an unknown or invalid slug, or of an unknown doc, is answered with 404.
+  app.get('/', async (_request, reply) =>
+    html(
+      reply,
+      pageShell({
+        title: 'Flareo catalog',
+        script: true,
+        ready: true,
+        main: renderModuleList(
+          store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
+          {
+            passing: TRUST_SCORE_DEFAULTS.passingScore,
+            warning: TRUST_SCORE_DEFAULTS.warningScore,
+          },
+        ),
+      }),
+    ),
+  );
   app.get<{ Params: { slug: string } }>('/modules/:slug', async (request, reply) => {
     const { slug } = request.params;
     let known = false;
@@ -512,8 +567,29 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     } catch (error) {
       if (!(error instanceof CatalogError)) throw error;
     }
-    return html(known ? reply : reply.code(404));
+    const page = scriptPage(
+      known ? `${slug} — Flareo catalog` : 'Module not found — Flareo catalog',
+      '<p class="muted">Loading…</p>',
+    );
+    return html(known ? reply : reply.code(404), page);
   });
+  app.get<{ Params: { name: string } }>('/docs/:name', async (request, reply) => {
+    const doc = renderDocPage(request.params.name, baseUrl());
+    if (!doc) return notFound(request, reply);
+    return html(
+      reply,
+      pageShell({
+        title: `${doc.title} — Flareo catalog`,
+        ready: true,
+        main: `<article class="card doc">${doc.html}</article>`,
+      }),
+    );
+  });
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    app.get(path, async (_request, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(favicon),
+    );
+  }
   app.get('/assets/app.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(script),
   );

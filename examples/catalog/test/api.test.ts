@@ -4,7 +4,7 @@ import { parseTrustedRoot } from '@flareo/trust-root';
 import { computeTrustScore } from '@flareo/trust-score';
 import { parseVex } from '@flareo/vex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCatalog, startCatalogServer } from '../src/server.js';
+import { bundleMediaType, type RunningCatalog, startCatalogServer } from '../src/server.js';
 import { CatalogStore } from '../src/store.js';
 import { now, SAMPLE_SLUGS, seededDataDir } from './support.js';
 
@@ -193,8 +193,34 @@ describe('catalog API over HTTP', () => {
     ).toBe('https://slsa.dev/provenance/v1');
     expect(att.provenance.statement.subject[0].digest.sha256).toBe(att.digest.slice(7));
     expect(att.sbom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.5' });
-    expect(await json('/api/v1/modules/vaultwarden/attestations/signature.sigstore.json')).toEqual(
-      att.signature.bundle,
+    // Each bundle alone, with the bundle's own media type (not plain application/json).
+    for (const [file, bundle] of [
+      ['signature.sigstore.json', att.signature.bundle],
+      ['provenance.sigstore.json', att.provenance.bundle],
+    ]) {
+      expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+      const response = await get(`/api/v1/modules/vaultwarden/attestations/${file}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(
+        'application/vnd.dev.sigstore.bundle.v0.3+json',
+      );
+      expect(await response.json()).toEqual(bundle);
+    }
+  });
+
+  it('serves a bundle without a Sigstore media type as application/json', () => {
+    expect(bundleMediaType({ mediaType: 'text/html' })).toBe('application/json; charset=utf-8');
+    expect(bundleMediaType({})).toBe('application/json; charset=utf-8');
+    expect(
+      bundleMediaType({ mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2' }),
+    ).toBe('application/vnd.dev.sigstore.bundle+json;version=0.2');
+  });
+
+  it('documents ?include=input of the policy route', async () => {
+    const doc = await json('/api/v1/openapi.json');
+    const params = doc.paths['/api/v1/modules/{slug}/policy'].get.parameters;
+    expect(params).toContainEqual(
+      expect.objectContaining({ name: 'include', in: 'query', schema: { enum: ['input'] } }),
     );
   });
 

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,47 @@ import { now, SAMPLE_SLUGS, seededDataDir } from './support.js';
 // is set (CI), in which case findTool throws and the suite fails.
 const chromiumPath = findTool('chromium');
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+
+describe.skipIf(!chromiumPath)('the web page in Chromium, JavaScript off', () => {
+  let data: { dir: string; remove: () => Promise<void> };
+  let running: RunningCatalog;
+  let profile: string;
+  let context: BrowserContext;
+  beforeAll(async () => {
+    data = await seededDataDir();
+    const store = await CatalogStore.open(data.dir, { now });
+    running = await startCatalogServer({ store, host: '127.0.0.1', port: 0, logger: false });
+    profile = await mkdtemp(join(tmpdir(), 'flareo-chromium-nojs-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath as string,
+      headless: true,
+      javaScriptEnabled: false,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await running?.close();
+    await data?.remove();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('shows the module list, and says what a script-drawn page needs', async () => {
+    const page = await context.newPage();
+    await page.goto(`${running.url}/`);
+    expect(await page.locator('[data-testid="module-row"]').count()).toBe(SAMPLE_SLUGS.length);
+    expect(
+      await page.locator('[data-slug="nextcloud"] [data-testid="verdict"]').textContent(),
+    ).toBe('fail');
+    expect(await page.getByText('Loading…').count()).toBe(0);
+    await page.goto(`${running.url}/modules/grafana`);
+    expect(await page.locator('main').textContent()).toContain('drawn by JavaScript');
+    await page.goto(`${running.url}/docs/verify`);
+    expect(await page.locator('h1').textContent()).toBe('Verify a module yourself');
+    await page.close();
+  });
+});
 
 describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
   let data: { dir: string; remove: () => Promise<void> };
@@ -149,6 +191,108 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
     const link = page.locator('[data-testid="verification"] [data-testid="rekor-search"]');
     expect(await link.getAttribute('href')).toBe(entry.searchUrl);
     expect(await link.textContent()).toContain(m.signature.rekor.logIndex);
+    await page.close();
+  });
+
+  it('never wraps a CVE id inside itself at 1280 px', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    let checked = 0;
+    for (const slug of ['grafana', 'nextcloud', 'gitea']) {
+      await page.goto(`${running.url}/modules/${slug}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      const lines = await page.$$eval('td.cve', (cells) =>
+        cells.map((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          // One client rect per line box the text occupies.
+          return { id: cell.textContent, lines: range.getClientRects().length };
+        }),
+      );
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect(l, `${slug} ${l.id}`).toEqual({ id: l.id, lines: 1 });
+      checked += lines.length;
+    }
+    expect(checked).toBeGreaterThanOrEqual(5);
+    await page.close();
+  });
+
+  it('fits the module list in a 390 px wide screen', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${running.url}/`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const sizes = await page.evaluate(() => {
+      const table = document.querySelector('[data-testid="module-list"]') as HTMLElement;
+      const card = table.closest('section') as HTMLElement;
+      const style = getComputedStyle(card);
+      return {
+        page: document.documentElement.scrollWidth,
+        tableRight: table.getBoundingClientRect().right,
+        cardInnerRight: card.getBoundingClientRect().right - Number.parseFloat(style.paddingRight),
+        tableScroll: table.scrollWidth,
+        tableWidth: table.clientWidth,
+      };
+    });
+    expect(sizes.page).toBeLessThanOrEqual(390);
+    expect(sizes.tableRight).toBeLessThanOrEqual(sizes.cardInnerRight + 0.5);
+    expect(sizes.tableScroll).toBeLessThanOrEqual(sizes.tableWidth);
+    // Score, status and verdict stay visible.
+    const row = page.locator('[data-testid="module-row"][data-slug="nextcloud"]');
+    expect(await row.locator('[data-testid="verdict"]').isVisible()).toBe(true);
+    expect(await row.locator('[data-testid="score"]').isVisible()).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'catalog-list-390.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('loads every page with no failed request and no console error (favicon included)', async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('requestfailed', (r) => problems.push(`failed ${r.url()}`));
+    for (const path of ['/', '/modules/grafana', '/docs/vex', '/docs/admission', '/docs/verify']) {
+      await page.goto(`${running.url}${path}`);
+      await page.waitForSelector('body[data-ready="true"]');
+    }
+    // The browser asks for the icon on its own; give it the time to.
+    await page
+      .waitForResponse((r) => r.url().endsWith('/favicon.svg'), { timeout: 5_000 })
+      .catch(() => {});
+    expect(problems).toEqual([]);
+    const icon = await page.evaluate(
+      () => (document.querySelector('link[rel="icon"]') as HTMLLinkElement).href,
+    );
+    expect((await fetch(icon)).status).toBe(200);
+    await page.close();
+  });
+
+  it('explains the Status and Verdict columns', async () => {
+    const page = await context.newPage();
+    await page.goto(`${running.url}/`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const legend = page.locator('[data-testid="legend"]');
+    expect(await legend.isVisible()).toBe(true);
+    expect(await legend.locator('#about-status').textContent()).toContain('passing from 85');
+    expect(await legend.locator('#about-verdict').textContent()).toContain('denied');
+    expect(await page.locator('th a[href="#about-verdict"]').textContent()).toBe('Verdict');
+    await page.close();
+  });
+
+  it('renders the docs pages from the markdown', async () => {
+    const page = await context.newPage();
+    await page.goto(`${running.url}/docs/vex`);
+    expect(await page.locator('h1').textContent()).toBe('VEX in this catalog');
+    expect(await page.locator('table').first().textContent()).toContain('under_investigation');
+    await page.screenshot({ path: join(artifacts, 'docs-vex.png'), fullPage: true });
+    const response = await page.goto(`${running.url}/docs/nope`);
+    expect(response?.status()).toBe(404);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('h1').textContent()).toBe('Page not found');
     await page.close();
   });
 

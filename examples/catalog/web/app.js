@@ -43,59 +43,26 @@ function ago(iso, from) {
   if (hours < 48) return `${Math.max(0, Math.round(hours))} hours ago`;
   return `${Math.round(hours / 24)} days ago`;
 }
+// Tables scroll inside their card on narrow screens instead of widening the page.
 const table = (head, rows, testid) =>
   h(
-    'table',
-    { testid },
+    'div',
+    { class: 'table-scroll' },
     h(
-      'thead',
-      {},
+      'table',
+      { testid },
       h(
-        'tr',
+        'thead',
         {},
-        head.map((c) => h('th', {}, c)),
-      ),
-    ),
-    h('tbody', {}, rows),
-  );
-
-async function renderList() {
-  document.title = 'Flareo catalog';
-  const { modules } = await api('/api/v1/modules');
-  app.replaceChildren(
-    h('h1', {}, 'Modules'),
-    h(
-      'p',
-      { class: 'muted' },
-      `${modules.length} modules, each verified at ingest: signature and Rekor entry, SLSA provenance, SBOM, Trivy scan and OpenVEX.`,
-    ),
-    h(
-      'section',
-      { class: 'card' },
-      table(
-        ['Module', 'Version', 'Trust score', 'Status', 'Verdict', 'Signed'],
-        modules.map((m) =>
-          h(
-            'tr',
-            { testid: 'module-row', 'data-slug': m.slug },
-            h(
-              'td',
-              {},
-              h('a', { href: `/modules/${m.slug}` }, m.name),
-              h('div', { class: 'muted' }, m.description),
-            ),
-            h('td', {}, m.version),
-            h('td', { testid: 'score' }, String(m.score)),
-            h('td', {}, badge(m.status)),
-            h('td', {}, badge(m.verdict, 'verdict')),
-            h('td', { title: date(m.signedAt) }, ago(m.signedAt, m.evaluatedAt)),
-          ),
+        h(
+          'tr',
+          {},
+          head.map((c) => h('th', {}, c)),
         ),
-        'module-list',
       ),
+      h('tbody', {}, rows),
     ),
   );
-}
 
 function check(ok, label) {
   return h('li', { class: ok ? 'ok' : 'no' }, label);
@@ -280,7 +247,7 @@ function findingsCard(m) {
             h(
               'tr',
               { testid: 'residual' },
-              h('td', { class: 'mono' }, f.vulnerability),
+              h('td', { class: 'mono cve' }, f.vulnerability),
               h('td', {}, pkg(f)),
               h('td', {}, f.severity),
               h('td', {}, f.disposition.replace('_', ' ')),
@@ -297,7 +264,7 @@ function findingsCard(m) {
             h(
               'tr',
               { testid: 'suppressed' },
-              h('td', { class: 'mono' }, f.vulnerability),
+              h('td', { class: 'mono cve' }, f.vulnerability),
               h('td', {}, pkg(f)),
               h('td', {}, f.severity),
               h('td', {}, f.status ?? ''),
@@ -398,8 +365,9 @@ async function route() {
   const match = /^\/modules\/([^/]+)\/?$/.exec(location.pathname);
   try {
     if (match) await renderModule(decodeURIComponent(match[1]));
-    else if (location.pathname === '/') await renderList();
-    else renderNotFound();
+    else if (location.pathname === '/') {
+      // The list is rendered on the server; nothing to draw.
+    } else renderNotFound();
     document.body.dataset.ready = 'true';
   } catch (error) {
     app.replaceChildren(
