@@ -41,12 +41,19 @@ function canonical(value: unknown, depth: number): string {
     }
     return `${out}]`;
   }
+  // One string built in place (no intermediate arrays): this runs for every statement of
+  // every document validated.
   const record = value as Record<string, unknown>;
-  const entries = Object.keys(record)
-    .filter((k) => record[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(record[k], depth + 1)}`);
-  return `{${entries.join(',')}}`;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(v, depth + 1)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** Lower-case hex SHA-256 of a string's UTF-8 bytes. */
