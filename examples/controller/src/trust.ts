@@ -14,6 +14,8 @@ import {
 import {
   mergeTrustRoots,
   parsePemTrustBundle,
+  publicGoodTrustRoot,
+  type TrustedCertificate,
   type TrustRoot,
   TrustRootError,
 } from '@flareo/trust-root';
@@ -60,6 +62,35 @@ function invalid(path: string, what: string, error: TrustRootError): ControllerE
   );
 }
 
+const spkiOf = (certificate: TrustedCertificate): string =>
+  certificate.x509.publicKey.export({ type: 'spki', format: 'der' }).toString('hex');
+
+let publicGood: { fingerprints: Set<string>; spkis: Set<string> } | undefined;
+
+/**
+ * Whether a CA certificate belongs to a public certificate authority that issues code-signing
+ * certificates to anyone: a root or intermediate of the Sigstore public-good Fulcio (by
+ * fingerprint, or by public key for a re-issued certificate, from the root embedded in
+ * `@flareo/trust-root`), or any certificate whose subject organisation is `sigstore.dev`
+ * (the staging and older public-good instances).
+ */
+export function isPublicAuthority(certificate: TrustedCertificate): boolean {
+  if (publicGood === undefined) {
+    const certificates = publicGoodTrustRoot().certificateAuthorities.flatMap(
+      (a) => a.certificates,
+    );
+    publicGood = {
+      fingerprints: new Set(certificates.map((c) => c.fingerprint)),
+      spkis: new Set(certificates.map(spkiOf)),
+    };
+  }
+  if (publicGood.fingerprints.has(certificate.fingerprint)) return true;
+  if (publicGood.spkis.has(spkiOf(certificate))) return true;
+  return certificate.subject
+    .split('\n')
+    .some((rdn) => rdn.trim().toLowerCase() === 'o=sigstore.dev');
+}
+
 /**
  * Read and parse the trust root and the Rekor key. A trust root file without any PEM block
  * is reported as empty (the validator decides whether that is fatal); a malformed one, or an
@@ -85,6 +116,9 @@ export function loadTrust(config: ControllerConfig): LoadedTrust {
         path: trustPath,
         publicKeys: moduleRoot?.keys.length ?? 0,
         certificates: moduleRoot?.certificateAuthorities.length ?? 0,
+        publicAuthorities: (moduleRoot?.certificateAuthorities ?? [])
+          .filter((a) => a.certificates.some(isPublicAuthority))
+          .map((a) => a.anchor.subject.replaceAll('\n', ', ')),
       },
     };
   }

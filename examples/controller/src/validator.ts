@@ -23,7 +23,13 @@ export type ValidatorCode =
    */
   | 'CERTIFICATES_CHECKED_AT_CURRENT_TIME'
   /** warning: CERTIFICATE blocks in the trust root are never used in KEYED mode. */
-  | 'CERTIFICATES_UNUSED_IN_KEYED_MODE';
+  | 'CERTIFICATES_UNUSED_IN_KEYED_MODE'
+  /**
+   * error in production, warning in development: a public CA (the Sigstore public-good
+   * Fulcio) is trusted without an identity policy naming both the subject alternative name
+   * and the OIDC issuer, so any Sigstore user could sign modules.
+   */
+  | 'PUBLIC_CA_WITHOUT_IDENTITY';
 
 /** One finding of the config validator. */
 export interface ValidatorFinding {
@@ -41,6 +47,8 @@ export interface TrustInventory {
     readonly path: string;
     readonly publicKeys: number;
     readonly certificates: number;
+    /** Subjects of the CERTIFICATE blocks that are public CAs (see `isPublicAuthority`). */
+    readonly publicAuthorities?: readonly string[];
   };
   /** The Rekor key file, when configured. */
   readonly rekor?: { readonly path: string; readonly keys: number };
@@ -131,6 +139,22 @@ export function validateConfig(config: ControllerConfig, trust: TrustInventory):
         'CERTIFICATES_CHECKED_AT_CURRENT_TIME',
         `${S}/rekor/publicKey`,
         "rekor.policy is DISABLED and no rekor.publicKey is set: certificate signers are checked at the current time (a SET cannot be verified), so short-lived certificates such as Fulcio's will have expired; set rekor.publicKey to use the time of a SET the bundle carries",
+      );
+    }
+  }
+
+  const publicAuthorities = root?.publicAuthorities ?? [];
+  if (root !== undefined && publicAuthorities.length > 0 && signing.mode === 'COSIGN_BUNDLE') {
+    const missing = [
+      ...(signing.identity.subjectAlternativeName === undefined ? ['subjectAlternativeName'] : []),
+      ...(signing.identity.issuer === undefined ? ['issuer'] : []),
+    ];
+    if (missing.length) {
+      add(
+        runtime.profile === 'production' ? 'error' : 'warn',
+        'PUBLIC_CA_WITHOUT_IDENTITY',
+        `${S}/identity`,
+        `${root.path} trusts a public certificate authority (${publicAuthorities.join('; ')}) that gives a certificate to anyone with an OIDC account, and modules.signing.identity does not name the ${missing.join(' and the ')}: any Sigstore user could sign a module that installs. Set modules.signing.identity.subjectAlternativeName and .issuer to your module authors' identity${runtime.profile === 'production' ? '' : ' (a production controller refuses to start this way)'}`,
       );
     }
   }
