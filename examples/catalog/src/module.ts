@@ -27,6 +27,7 @@ import {
   VexError,
   validateVex,
 } from '@flareo/vex';
+import { verifyCosignRecord } from './cosign.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import {
   assertSchema,
@@ -41,6 +42,8 @@ export const MODULE_FILES = Object.freeze({
   manifest: 'module.json',
   contact: 'flareo.json',
   signature: 'signature.sigstore.json',
+  /** A verified cosign `.sig` signature layer (see `cosign.ts`), stored instead of a bundle. */
+  cosignSignature: 'signature.cosign.json',
   provenance: 'provenance.sigstore.json',
   sbom: 'sbom.cdx.json',
   scan: 'trivy.json',
@@ -79,10 +82,27 @@ export interface ModuleSource {
   readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
+/**
+ * How a module's image is signed: a Sigstore bundle (`signature.sigstore.json`), or cosign's
+ * classic `.sig` signature layer (`signature.cosign.json`, see `cosign.ts`).
+ */
+export type SignatureFormat = 'sigstore-bundle' | 'cosign-signature';
+
+/** The stored file of each signature format. */
+export const SIGNATURE_FILES: Readonly<Record<SignatureFormat, string>> = Object.freeze({
+  'sigstore-bundle': 'signature.sigstore.json',
+  'cosign-signature': 'signature.cosign.json',
+});
+
 /** What the signature source proved about the module's artifact. */
 export interface SignatureEvidence {
-  /** The Sigstore bundle that verified; it is stored as `signature.sigstore.json`. */
+  /**
+   * What verified: the Sigstore bundle, stored as `signature.sigstore.json`, or the cosign
+   * signature record, stored as `signature.cosign.json`.
+   */
   readonly bundle: unknown;
+  /** Which of the two it is. Default `'sigstore-bundle'`. */
+  readonly format?: SignatureFormat;
   /** What `@flareo/bundle-verify` proved, JSON-safe. */
   readonly summary: VerificationSummary;
 }
@@ -155,6 +175,7 @@ export interface VerifiedModule {
   readonly manifest: ModuleManifest;
   readonly contact: ModuleContact;
   readonly signature: SignatureEvidence & {
+    readonly format: SignatureFormat;
     /** The verified signing time (SET integrated time or RFC 3161 time). */
     readonly signedAt: string;
     readonly identity: string | undefined;
@@ -247,6 +268,7 @@ export async function readModuleDir(dir: string): Promise<ModuleSource> {
   ];
   for (const rel of required) await read(rel, false);
   await read(MODULE_FILES.signature, true);
+  await read(MODULE_FILES.cosignSignature, true);
   let vexNames: string[] = [];
   try {
     vexNames = (await readdir(join(dir, MODULE_FILES.vexDir)))
@@ -346,10 +368,30 @@ function rejectedBy(
   );
 }
 
-/** The default signature source: `signature.sigstore.json` in the module directory. */
+/**
+ * The default signature source: `signature.sigstore.json` in the module directory, or, when
+ * there is none, a stored cosign signature record `signature.cosign.json` (what a registry
+ * ingest of a cosign-signed image stores), verified over the manifest's digest.
+ */
 export const bundleFileSignatureSource: SignatureSource = {
   name: 'bundle-file',
   verify(request) {
+    if (
+      !request.source.files.has(MODULE_FILES.signature) &&
+      request.source.files.has(MODULE_FILES.cosignSignature)
+    ) {
+      const file = MODULE_FILES.cosignSignature;
+      const record = parseJson(request.source, file, 'SIGNATURE_REJECTED', request.slug);
+      const { summary } = verifyCosignRecord(
+        record,
+        request.manifest.digest,
+        { trustRoot: request.trustRoot, verifierOptions: request.verifierOptions },
+        request.identity,
+        request.slug,
+        file,
+      );
+      return { bundle: record, summary, format: 'cosign-signature' };
+    }
     const file = MODULE_FILES.signature;
     const bundle = parseJson(request.source, file, 'SIGNATURE_REJECTED', request.slug);
     try {
@@ -602,7 +644,11 @@ export async function verifyModule(
   for (const [rel, bytes] of source.files) {
     if (rel !== manifest.artifact) files.set(rel, bytes);
   }
-  files.set(MODULE_FILES.signature, jsonBytes(evidence.bundle));
+  // Only the signature that verified is stored, in the file of its format.
+  const format = evidence.format ?? 'sigstore-bundle';
+  files.delete(MODULE_FILES.signature);
+  files.delete(MODULE_FILES.cosignSignature);
+  files.set(SIGNATURE_FILES[format], jsonBytes(evidence.bundle));
   if (manifest.artifact !== undefined) {
     // The artifact bytes are not stored: the stored manifest keeps only the verified digest.
     const { artifact: _bytesNotStored, ...stored } = manifest;
@@ -616,6 +662,7 @@ export async function verifyModule(
     contact,
     signature: {
       ...evidence,
+      format,
       signedAt: signedTime,
       identity: signer.kind === 'certificate' ? signer.subjectAlternativeNames[0] : undefined,
       issuer: signer.kind === 'certificate' ? signer.issuer : undefined,

@@ -226,6 +226,14 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         'The module’s Sigstore bundle alone, for `flareo verify --bundle` or `cosign verify-blob --bundle`. Served with the bundle’s own media type (its `mediaType`, e.g. `application/vnd.dev.sigstore.bundle.v0.3+json`).',
         bundleBody('The Sigstore bundle of the signature.'),
       ),
+      '/api/v1/modules/{slug}/attestations/signature.cosign.json': moduleOp(
+        'Cosign signature record',
+        'For a module whose image is signed the cosign way (a `sha256-<digest>.sig` layer): what the catalog verified, `{ mediaType, image, origin, payload (base64 simple-signing payload), annotations (signature, certificate, chain, Rekor bundle, RFC 3161 timestamp) }`. 404 `NOT_FOUND` for a module signed with a Sigstore bundle (and `signature.sigstore.json` is 404 for a cosign-signed one).',
+        json(
+          { type: 'object', required: ['mediaType', 'image', 'origin', 'payload', 'annotations'] },
+          'The cosign signature record.',
+        ),
+      ),
       '/api/v1/modules/{slug}/attestations/provenance.sigstore.json': moduleOp(
         'Provenance bundle',
         'The module’s SLSA provenance as a DSSE Sigstore bundle, with the bundle’s own media type.',
@@ -374,6 +382,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                   type: 'object',
                   properties: {
                     verifiedBy: { const: 'server' },
+                    format: {
+                      enum: ['sigstore-bundle', 'cosign-signature'],
+                      description:
+                        'How the image is signed: a Sigstore bundle, or cosign’s classic `.sig` signature layer.',
+                    },
+                    formatLabel: { type: 'string' },
+                    file: { enum: ['signature.sigstore.json', 'signature.cosign.json'] },
                     identity: { type: ['string', 'null'] },
                     issuer: { type: ['string', 'null'] },
                     signedAt: dateTime,

@@ -14,6 +14,7 @@ import {
   type SignatureReport,
 } from '@flareo/image-verify';
 import type { TrustRoot } from '@flareo/trust-root';
+import { cosignRecord, verifyCosignRecord } from './cosign.js';
 import { CatalogError } from './errors.js';
 import { MODULE_FILES, type ModuleManifest, type SignatureSource } from './module.js';
 
@@ -248,12 +249,13 @@ const summaryOf = (found: readonly FoundSignature[]) =>
  * `module.json`) from the registry, and verifies them with `@flareo/image-verify` against the
  * catalog's trust root, Rekor policy and the module's identity policy. The first verified
  * Sigstore bundle referrer becomes the module's `signature.sigstore.json` (checked once more
- * with the catalog's own verifier over the digest, the exact check made at every restart); a
- * `signature.sigstore.json` in the module directory is ignored.
+ * with the catalog's own verifier over the digest, the exact check made at every restart);
+ * when no bundle verifies, the first verified cosign `.sig` signature layer is stored as
+ * `signature.cosign.json` (checked once more the same way). A signature file in the module
+ * directory is ignored.
  *
- * Refusals: `SIGNATURE_REJECTED` when no signature was found (`reason` `NO_SIGNATURES`), when
- * only legacy cosign signatures verify (`reason` `SIGSTORE_BUNDLE_REQUIRED`: the catalog stores
- * a Sigstore bundle) or when nothing verifies (`reason` `NO_VERIFIED_SIGNATURE`), with every
+ * Refusals: `SIGNATURE_REJECTED` when no signature was found (`reason` `NO_SIGNATURES`) or
+ * when nothing verifies (`reason` `NO_VERIFIED_SIGNATURE`), with every
  * signature found in `detail.actual`; `REGISTRY_UNAVAILABLE` when the registry cannot be read
  * (`reason` `REGISTRY_ERROR`, `AUTH_FAILED`, `IMAGE_NOT_FOUND`); `ARGUMENT_INVALID` for plain
  * HTTP to a registry that is not loopback.
@@ -278,18 +280,22 @@ export function registrySignatureSource(options: RegistrySignatureOptions = {}):
       const index = result.signatures.findIndex((s) => s.verified && s.kind === 'bundle');
       const collectedSignature = collected.signatures[index];
       if (index < 0 || collectedSignature?.kind !== 'bundle') {
-        const legacy = result.signatures.some((s) => s.verified && s.kind === 'cosign');
-        if (legacy) {
-          throw new CatalogError(
-            'SIGNATURE_REJECTED',
-            `${reference}: only legacy cosign signatures verify, but the catalog stores a Sigstore bundle; attach one as an OCI referrer (e.g. \`cosign sign --new-bundle-format\`) and ingest again. Found: ${summaryOf(found).join('; ')}`,
-            {
-              slug,
-              reason: 'SIGSTORE_BUNDLE_REQUIRED',
-              expected: 'a verified Sigstore bundle referrer',
-              actual: found,
-            },
+        // No bundle referrer verifies: a cosign `.sig` signature layer that verifies is stored
+        // instead (signature.cosign.json), after one more check through the stored record, the
+        // exact check every restart makes.
+        const cosignIndex = result.signatures.findIndex((s) => s.verified && s.kind === 'cosign');
+        const cosignSignature = collected.signatures[cosignIndex];
+        if (cosignIndex >= 0 && cosignSignature?.kind === 'cosign') {
+          const record = cosignRecord(reference, cosignSignature);
+          const { summary } = verifyCosignRecord(
+            JSON.parse(JSON.stringify(record)),
+            manifest.digest,
+            { trustRoot: request.trustRoot, verifierOptions: request.verifierOptions },
+            request.identity,
+            slug,
+            MODULE_FILES.cosignSignature,
           );
+          return { bundle: record, summary, format: 'cosign-signature' as const };
         }
         throw new CatalogError(
           'SIGNATURE_REJECTED',

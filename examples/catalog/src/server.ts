@@ -409,7 +409,13 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
       const m = store.get(request.params.slug).module;
       return {
         digest: m.manifest.digest,
-        signature: { bundle: m.signature.bundle, verification: m.signature.summary },
+        signature: {
+          format: m.signature.format,
+          ...(m.signature.format === 'cosign-signature'
+            ? { cosign: m.signature.bundle }
+            : { bundle: m.signature.bundle }),
+          verification: m.signature.summary,
+        },
         provenance: {
           bundle: m.provenance.bundle,
           statement: m.provenance.statement,
@@ -424,11 +430,37 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   const sendBundle = (reply: FastifyReply, bundle: unknown) =>
     // A Buffer, so that Fastify adds no charset parameter to the bundle's media type.
     reply.type(bundleMediaType(bundle)).send(Buffer.from(JSON.stringify(bundle)));
+  // The signature in the file of its format; the other file is 404 naming the one to fetch.
+  const signatureFile =
+    (format: 'sigstore-bundle' | 'cosign-signature') =>
+    async (request: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) => {
+      const signature = store.get(request.params.slug).module.signature;
+      if (signature.format !== format) {
+        const file =
+          signature.format === 'cosign-signature'
+            ? 'signature.cosign.json'
+            : 'signature.sigstore.json';
+        return sendError(
+          reply,
+          404,
+          'NOT_FOUND',
+          `module ${request.params.slug} is signed with a ${signature.format}, served as ${file}`,
+          { expected: file, actual: pathOf(request.url) },
+        );
+      }
+      return format === 'sigstore-bundle'
+        ? sendBundle(reply, signature.bundle)
+        : reply.type('application/json; charset=utf-8').send(JSON.stringify(signature.bundle));
+    };
   app.get<{ Params: { slug: string } }>(
     '/api/v1/modules/:slug/attestations/signature.sigstore.json',
     { schema: { params: slugParams } },
-    async (request, reply) =>
-      sendBundle(reply, store.get(request.params.slug).module.signature.bundle),
+    signatureFile('sigstore-bundle'),
+  );
+  app.get<{ Params: { slug: string } }>(
+    '/api/v1/modules/:slug/attestations/signature.cosign.json',
+    { schema: { params: slugParams } },
+    signatureFile('cosign-signature'),
   );
   app.get<{ Params: { slug: string } }>(
     '/api/v1/modules/:slug/attestations/provenance.sigstore.json',

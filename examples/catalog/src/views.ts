@@ -1,5 +1,7 @@
 import type { RuleResult } from '@flareo/policy';
 import type { Assessment } from './assess.js';
+import { cosignRekorEntry } from './cosign.js';
+import { SIGNATURE_FILES, type SignatureFormat } from './module.js';
 import { rekorLookups } from './rekor.js';
 import type { CatalogEntry } from './store.js';
 
@@ -8,6 +10,30 @@ import type { CatalogEntry } from './store.js';
 /** Why the web page does not re-verify in the browser (shown on the page and in the API). */
 export const BROWSER_VERIFICATION_NOTE =
   '@flareo/bundle-verify (with @flareo/rekor-set and @flareo/trust-root under it) is built for Node.js: it verifies with node:crypto APIs that have no browser counterpart (X509Certificate, KeyObject and createPublicKey, synchronous verify, publicDecrypt, hash), uses Buffer, and its entry point imports node:worker_threads and node:os for the verifier pool. Browsers offer only WebCrypto, which is asynchronous and cannot parse X.509 certificates, so no bundler shim makes the synchronous verifier run here. This server verified the signature with @flareo/bundle-verify. To check it yourself, download the bundle and trusted_root.json and run `flareo verify` offline.';
+
+/** How each signature format is named on the page and in the API. */
+export const SIGNATURE_FORMAT_LABELS: Readonly<Record<SignatureFormat, string>> = Object.freeze({
+  'sigstore-bundle': 'Sigstore bundle',
+  'cosign-signature': 'cosign signature (.sig tag, simple signing)',
+});
+
+/** A cosign record's Rekor entry in the shape `rekorLookups` reads from a bundle. */
+const cosignAsBundle = (record: unknown) => {
+  const entry = cosignRekorEntry(record);
+  return entry
+    ? {
+        verificationMaterial: {
+          tlogEntries: [
+            {
+              logIndex: entry.logIndex,
+              logId: { keyId: Buffer.from(entry.logId, 'hex').toString('base64') },
+              canonicalizedBody: entry.body,
+            },
+          ],
+        },
+      }
+    : undefined;
+};
 
 const links = (slug: string) => ({
   self: `/api/v1/modules/${slug}`,
@@ -44,7 +70,10 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
   const m = entry.module;
   const sig = m.signature.summary;
   const signer = sig.signer;
-  const signatureLog = rekorLookups(sig, m.signature.bundle);
+  const signatureLog =
+    m.signature.format === 'cosign-signature'
+      ? rekorLookups(sig, cosignAsBundle(m.signature.bundle))
+      : rekorLookups(sig, m.signature.bundle);
   const provenanceLog = rekorLookups(m.provenance.summary, m.provenance.bundle);
   const findings = m.scan.findings;
   const rules: readonly RuleResult[] = assessment.decision.result.rules;
@@ -55,8 +84,14 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
     contact: m.contact,
     signature: {
       verifiedBy: 'server' as const,
-      library: '@flareo/bundle-verify',
-      format: sig.format,
+      library:
+        m.signature.format === 'cosign-signature'
+          ? '@flareo/image-verify and @flareo/bundle-verify'
+          : '@flareo/bundle-verify',
+      format: m.signature.format,
+      formatLabel: SIGNATURE_FORMAT_LABELS[m.signature.format],
+      file: SIGNATURE_FILES[m.signature.format],
+      verifiedAs: sig.format,
       identity: m.signature.identity ?? null,
       issuer: m.signature.issuer ?? null,
       signedAt: m.signature.signedAt,

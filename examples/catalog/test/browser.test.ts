@@ -148,6 +148,9 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
       expect(await page.locator('[data-testid="rekor-log-index"]').textContent()).toBe(
         m.signature.rekor.logIndex,
       );
+      expect(await page.locator('[data-testid="signature-format"]').textContent()).toBe(
+        'Sigstore bundle',
+      );
       // The seeded log is private: the UUID, and no public search link.
       expect(await page.locator('[data-testid="rekor-uuid"]').textContent()).toBe(
         m.signature.rekor.uuid,
@@ -293,6 +296,35 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
     expect(response?.status()).toBe(404);
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.locator('h1').textContent()).toBe('Page not found');
+    await page.close();
+  });
+
+  it('says when a module is signed the cosign way, and links its stored record', async () => {
+    // The registry test proves the API's answer for a real cosign-signed image; here the
+    // page is shown that answer (rewritten in flight) to check what it says.
+    const page = await context.newPage();
+    const m = await api('/api/v1/modules/gitea');
+    const signature = {
+      ...m.signature,
+      format: 'cosign-signature',
+      formatLabel: 'cosign signature (.sig tag, simple signing)',
+      file: 'signature.cosign.json',
+    };
+    await page.route('**/api/v1/modules/gitea', (route) =>
+      route.fulfill({ json: { ...m, signature } }),
+    );
+    await page.goto(`${running.url}/modules/gitea`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('[data-testid="signature-format"]').textContent()).toBe(
+      signature.formatLabel,
+    );
+    const note = page.locator('[data-testid="browser-note"]');
+    expect(await note.locator('a[download="signature.cosign.json"]').getAttribute('href')).toBe(
+      '/api/v1/modules/gitea/attestations/signature.cosign.json',
+    );
+    expect(await note.locator('pre').textContent()).toContain(
+      `flareo verify-image ${m.image}@${m.digest}`,
+    );
     await page.close();
   });
 

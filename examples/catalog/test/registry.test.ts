@@ -234,6 +234,113 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
     ]);
   });
 
+  it('ingests an image signed only the cosign way (.sig), stores and serves what was verified, and says so', async () => {
+    const slug = 'cosign-only';
+    const { oci, descriptor, manifest } = image(slug);
+    cosignSign(oci, descriptor, slug);
+    await push.pushStore(`flareo/${slug}`, oci);
+    const files = mint(slug, manifest);
+    const dir = await moduleDir(slug, files);
+
+    const ingest = capture();
+    expect(
+      (
+        await runCli(
+          ['ingest', '--from-registry', '--allow-http', '--data-dir', data.dir, dir],
+          ingest.io,
+        )
+      ).code,
+    ).toBe(0);
+    expect(JSON.parse(ingest.out[0] as string)).toMatchObject({
+      ingested: slug,
+      digest: descriptor.digest,
+    });
+    const moduleDirPath = join(data.dir, 'modules', slug);
+    await expect(readFile(join(moduleDirPath, 'signature.sigstore.json'))).rejects.toThrow();
+    const record = JSON.parse(await readFile(join(moduleDirPath, 'signature.cosign.json'), 'utf8'));
+    expect(record).toMatchObject({
+      mediaType: 'application/vnd.flareo.catalog.cosign-signature.v1+json',
+      image: `${imageName(slug)}@${descriptor.digest}`,
+      origin: { via: 'signature-tag', layer: 0 },
+    });
+    // What was verified: the simple-signing payload naming the digest, and the layer's
+    // signature, certificate, chain and Rekor bundle annotations.
+    const payload = JSON.parse(Buffer.from(record.payload, 'base64').toString('utf8'));
+    expect(payload.critical.image['docker-manifest-digest']).toBe(descriptor.digest);
+    expect(payload.critical.type).toBe('cosign container image signature');
+    expect(Object.keys(record.annotations).sort()).toEqual(
+      expect.arrayContaining([
+        'dev.cosignproject.cosign/signature',
+        'dev.sigstore.cosign/bundle',
+        'dev.sigstore.cosign/certificate',
+        'dev.sigstore.cosign/chain',
+      ]),
+    );
+
+    // Restart with no registry: the stored record is verified again, offline, and served.
+    const reopened = await CatalogStore.open(data.dir, { now });
+    expect(reopened.quarantined.has(slug)).toBe(false);
+    expect(reopened.get(slug).module.signature).toMatchObject({
+      format: 'cosign-signature',
+      identity: workflowOf(slug),
+      issuer: SAMPLE_ISSUER,
+    });
+    const server = await startCatalogServer({ store: reopened, port: 0, logger: false });
+    try {
+      const detail = (await (await fetch(`${server.url}/api/v1/modules/${slug}`)).json()) as {
+        signature: {
+          format: string;
+          formatLabel: string;
+          rekor: { logIndex: string; uuid: string };
+        };
+      };
+      expect(detail.signature.format).toBe('cosign-signature');
+      expect(detail.signature.formatLabel).toContain('cosign');
+      expect(detail.signature.rekor.uuid).toMatch(/^[0-9a-f]{64}$/);
+      const att = (await (
+        await fetch(`${server.url}/api/v1/modules/${slug}/attestations`)
+      ).json()) as {
+        signature: { format: string; cosign: unknown; bundle?: unknown };
+      };
+      expect(att.signature.format).toBe('cosign-signature');
+      expect(att.signature.cosign).toEqual(record);
+      expect(att.signature.bundle).toBeUndefined();
+      const served = await fetch(
+        `${server.url}/api/v1/modules/${slug}/attestations/signature.cosign.json`,
+      );
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await served.json()).toEqual(record);
+      const noBundle = await fetch(
+        `${server.url}/api/v1/modules/${slug}/attestations/signature.sigstore.json`,
+      );
+      expect(noBundle.status).toBe(404);
+      expect(((await noBundle.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    } finally {
+      await server.close();
+    }
+
+    // A stored record altered on disk no longer verifies: the module is quarantined.
+    const altered = structuredClone(record);
+    altered.payload = Buffer.from(
+      JSON.stringify({ ...payload, optional: { tampered: 'yes' } }),
+    ).toString('base64');
+    const copy = await tempDir('flareo-catalog-cosign-altered-');
+    try {
+      await initDataDir(copy.dir, { config: kit.config, trustedRoot: kit.trustedRoot });
+      const { cp, writeFile } = await import('node:fs/promises');
+      await cp(moduleDirPath, join(copy.dir, 'modules', slug), { recursive: true });
+      await writeFile(
+        join(copy.dir, 'modules', slug, 'signature.cosign.json'),
+        JSON.stringify(altered),
+      );
+      const tampered = await CatalogStore.open(copy.dir, { now });
+      expect(tampered.quarantined.get(slug)?.code).toBe('SIGNATURE_REJECTED');
+    } finally {
+      await copy.remove();
+    }
+  });
+
   it('recheck exits 1 with the code once the registry signatures are replaced by another identity', async () => {
     const slug = 'registry-app';
     const { oci, descriptor, manifest } = image(slug); // the same image, a fresh store
@@ -247,7 +354,7 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
 
     const recheck = capture();
     expect(
-      (await runCli(['recheck', '--allow-http', '--data-dir', data.dir], recheck.io)).code,
+      (await runCli(['recheck', '--allow-http', '--data-dir', data.dir, slug], recheck.io)).code,
     ).toBe(1);
     const lines = recheck.out.map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
@@ -281,18 +388,17 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
       reason: 'NO_SIGNATURES',
     },
     {
-      name: 'only a legacy cosign signature',
-      slug: 'cosign-only',
+      name: "only a cosign signature, by another slug's workflow",
+      slug: 'cosign-other',
       publish: async (slug) => {
         const { oci, descriptor, manifest } = image(slug);
-        cosignSign(oci, descriptor, slug);
+        cosignSign(oci, descriptor, slug, workflowOf('gitea'));
         await push.pushStore(`flareo/${slug}`, oci);
         return { files: mint(slug, manifest) };
       },
       code: 'SIGNATURE_REJECTED',
-      reason: 'SIGSTORE_BUNDLE_REQUIRED',
-      signatures: ['cosign:VERIFIED'],
-      message: 'cosign sign --new-bundle-format',
+      reason: 'NO_VERIFIED_SIGNATURE',
+      signatures: ['cosign:IDENTITY_MISMATCH'],
     },
     {
       name: "a bundle signed by another slug's workflow",

@@ -86,9 +86,12 @@ function verificationCard(m) {
   const s = m.signature;
   const rekor = s.rekor;
   const trustedBy = s.certificate?.trustedBy;
+  const cosign = s.format === 'cosign-signature';
   const command = [
-    `flareo verify ${m.digest}`,
-    `  --bundle signature.sigstore.json --trust-root trusted_root.json`,
+    cosign
+      ? `flareo verify-image ${m.image}@${m.digest} --trust-root trusted_root.json`
+      : `flareo verify ${m.digest}`,
+    ...(cosign ? [] : [`  --bundle signature.sigstore.json --trust-root trusted_root.json`]),
     `  --certificate-identity '${s.identity ?? ''}'`,
     `  --certificate-oidc-issuer '${s.issuer ?? ''}'`,
   ].join(' \\\n');
@@ -100,7 +103,7 @@ function verificationCard(m) {
       'p',
       { testid: 'verification-result' },
       h('strong', {}, 'Verified by the catalog server'),
-      ` with ${s.library} (${s.format}); not re-verified in this browser.`,
+      ` with ${s.library} (${s.formatLabel}); not re-verified in this browser.`,
     ),
     h(
       'ul',
@@ -126,6 +129,8 @@ function verificationCard(m) {
     h(
       'dl',
       { class: 'facts' },
+      h('dt', {}, 'Signature format'),
+      h('dd', { testid: 'signature-format' }, s.formatLabel),
       h('dt', {}, 'Identity'),
       h('dd', { class: 'mono', testid: 'identity' }, s.identity ?? '—'),
       h('dt', {}, 'Issuer'),
@@ -169,11 +174,8 @@ function verificationCard(m) {
         'Check it yourself, offline: download ',
         h(
           'a',
-          {
-            href: `/api/v1/modules/${m.slug}/attestations/signature.sigstore.json`,
-            download: 'signature.sigstore.json',
-          },
-          'signature.sigstore.json',
+          { href: `/api/v1/modules/${m.slug}/attestations/${s.file}`, download: s.file },
+          s.file,
         ),
         ' and ',
         h(
@@ -181,7 +183,9 @@ function verificationCard(m) {
           { href: '/api/v1/trust/trusted_root.json', download: 'trusted_root.json' },
           'trusted_root.json',
         ),
-        ', then run:',
+        cosign
+          ? ' (what the server verified; the command below fetches the signature from the registry again), then run:'
+          : ', then run:',
       ),
       h('pre', {}, command),
     ),
