@@ -4,6 +4,10 @@ import { defineConfig, type Options } from 'tsup';
  * The one tsup configuration every published package uses: ESM and CJS builds, type
  * declarations for both, source maps, Node 20 target. Packages pass their entry points
  * and, rarely, overrides.
+ *
+ * `@flareo/internal` (code shared by the packages, never published) is bundled into each
+ * package that uses it, so no published package depends on it at run time; it stays out of
+ * the public type declarations.
  */
 export function packageConfig(overrides: Options = {}) {
   return defineConfig({
@@ -16,6 +20,7 @@ export function packageConfig(overrides: Options = {}) {
     platform: 'node',
     splitting: false,
     treeshake: true,
+    noExternal: ['@flareo/internal'],
     ...overrides,
   });
 }

@@ -1,4 +1,15 @@
 import {
+  expectCoded,
+  isBytes,
+  isEmptyObject,
+  isUndefined,
+  never,
+  optionalObject,
+  type Row as TableRow,
+  WRONG_VALUES,
+  wrongRows,
+} from '@flareo/internal/testing';
+import {
   buildTrustedRoot,
   createFulcioChain,
   mintKeyedSignature,
@@ -43,46 +54,15 @@ const result = verifier.verifyBundle(bundle, artifact, {});
 const pool = api.createVerifierPool({ trust: [{ kind: 'public-good' }], size: 1 });
 afterAll(() => pool.close());
 
-const WRONG: readonly [string, unknown][] = [
-  ['undefined', undefined],
-  ['null', null],
-  ['a number', 42],
-  ['a string', 'text'],
-  ['a boolean', true],
-  ['a plain object', {}],
-  ['an array', []],
-  ['a Uint8Array', new Uint8Array([1, 2, 3])],
-  ['a function', () => 1],
-];
+type Row = TableRow<BundleVerifyErrorCode>;
 
-type Row = readonly [label: string, call: () => unknown, code?: BundleVerifyErrorCode | undefined];
-
-function wrong(
+const wrong = (
   parameter: string,
   accepts: (value: unknown) => boolean,
   call: (value: unknown) => unknown,
   code?: BundleVerifyErrorCode | ((value: unknown) => BundleVerifyErrorCode),
-): Row[] {
-  return WRONG.filter(([, v]) => !accepts(v)).map(
-    ([name, v]) =>
-      [
-        `${parameter} = ${name}`,
-        () => call(v),
-        typeof code === 'function' ? code(v) : code,
-      ] as const,
-  );
-}
+): Row[] => wrongRows(WRONG_VALUES, parameter, accepts, call, code);
 
-const isUndefined = (v: unknown) => v === undefined;
-const isBytes = (v: unknown) => v instanceof Uint8Array;
-const isEmptyObject = (v: unknown) =>
-  typeof v === 'object' &&
-  v !== null &&
-  !Array.isArray(v) &&
-  !isBytes(v) &&
-  Object.keys(v).length === 0;
-const optionalObject = (v: unknown) => v === undefined || isEmptyObject(v);
-const never = () => false;
 /** Base64 text or bytes: the type of a keyed signature (its content is checked later). */
 const isSignature = (v: unknown) => typeof v === 'string' || isBytes(v);
 /** The types a bundle may have (its content is checked by the worker). */
@@ -376,35 +356,6 @@ const poolMethods: Record<string, Entry> = {
   },
 };
 
-async function expectCoded(
-  call: () => unknown,
-  code: BundleVerifyErrorCode,
-  async: boolean,
-): Promise<void> {
-  let thrown: unknown;
-  let returned: unknown;
-  try {
-    returned = call();
-  } catch (error) {
-    thrown = error;
-  }
-  if (async) {
-    // The contract of an async function: it rejects, it does not throw.
-    expect(thrown, 'an async function threw synchronously').toBeUndefined();
-    expect(returned).toBeInstanceOf(Promise);
-    try {
-      await returned;
-    } catch (error) {
-      thrown = error;
-    }
-  }
-  expect(thrown, 'expected a BundleVerifyError, got no error').toBeDefined();
-  if (!(thrown instanceof api.BundleVerifyError)) {
-    throw new Error(`expected a BundleVerifyError, got ${String(thrown)}`, { cause: thrown });
-  }
-  expect(thrown.code).toBe(code);
-}
-
 const functionNames = (o: object) =>
   Object.entries(o)
     .filter(([, v]) => typeof v === 'function')
@@ -433,7 +384,8 @@ describe('argument validation of every public function', () => {
       if (entry.bad.length === 0) continue;
       it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
         `${table} ${name}: $label → coded error`,
-        ({ call, code }) => expectCoded(call, code ?? 'POLICY_INVALID', entry.async === true),
+        ({ call, code }) =>
+          expectCoded(api.BundleVerifyError, call, code ?? 'POLICY_INVALID', entry.async === true),
       );
     }
   }

@@ -1,3 +1,4 @@
+import { createChecks, describeMismatch, isRecord } from '@flareo/internal/arguments';
 import { REKOR_POLICIES } from '@flareo/rekor-set';
 import { BundleVerifyError, type VerificationStep } from './errors.js';
 
@@ -6,21 +7,11 @@ import { BundleVerifyError, type VerificationStep } from './errors.js';
  * refused with `POLICY_INVALID` (this package's code for invalid options, policies and
  * artifacts), naming the function, the parameter, what was expected and what was given; a
  * bundle or signature input of the wrong type is `BUNDLE_MALFORMED`. Nothing reaches the
- * pipeline to surface as a raw TypeError.
+ * pipeline to surface as a raw TypeError. The generic checks are `@flareo/internal`'s,
+ * bundled in at build time.
  */
 
-export function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (value instanceof Uint8Array) return 'Uint8Array';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
-  if (typeof value === 'object') {
-    const name = Object.getPrototypeOf(value)?.constructor?.name;
-    return name && name !== 'Object' ? name : 'object';
-  }
-  return typeof value;
-}
-
+/** An argument or option of the wrong type: `POLICY_INVALID`, at `step` of the pipeline. */
 export function argumentError(
   fn: string,
   parameter: string,
@@ -28,44 +19,20 @@ export function argumentError(
   value: unknown,
   step: VerificationStep = 'parse',
 ): BundleVerifyError {
-  return new BundleVerifyError(
-    'POLICY_INVALID',
-    `${fn}: ${parameter} must be ${expected}, got ${typeOf(value)}`,
-    { step, field: parameter, expected, actual: typeOf(value) },
-  );
+  const { message, mismatch } = describeMismatch(fn, parameter, expected, value);
+  return new BundleVerifyError('POLICY_INVALID', message, { step, ...mismatch });
 }
 
+/** A bundle or signature input of the wrong type: `BUNDLE_MALFORMED`. */
 export function inputError(fn: string, parameter: string, expected: string, value: unknown) {
-  return new BundleVerifyError(
-    'BUNDLE_MALFORMED',
-    `${fn}: ${parameter} must be ${expected}, got ${typeOf(value)}`,
-    { step: 'parse', field: parameter, expected, actual: typeOf(value) },
-  );
+  const { message, mismatch } = describeMismatch(fn, parameter, expected, value);
+  return new BundleVerifyError('BUNDLE_MALFORMED', message, { step: 'parse', ...mismatch });
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  !(value instanceof Uint8Array);
-
-export function requireRecord(
-  fn: string,
-  parameter: string,
-  value: unknown,
-): Record<string, unknown> {
-  if (!isRecord(value)) throw argumentError(fn, parameter, 'an object', value);
-  return value;
-}
-
-/** `undefined` (defaults) or a plain object. */
-export function requireOptional(
-  fn: string,
-  parameter: string,
-  value: unknown,
-): Record<string, unknown> {
-  return value === undefined ? {} : requireRecord(fn, parameter, value);
-}
+export const { requireRecord, requireOptional, optionalBoolean } = createChecks(
+  (message, mismatch) =>
+    new BundleVerifyError('POLICY_INVALID', message, { step: 'parse', ...mismatch }),
+);
 
 export function requireInteger(
   fn: string,
@@ -76,12 +43,6 @@ export function requireInteger(
 ): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw argumentError(fn, parameter, `an integer >= ${min}`, value, step);
-  }
-}
-
-function optionalBoolean(fn: string, parameter: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw argumentError(fn, parameter, 'a boolean', value);
   }
 }
 

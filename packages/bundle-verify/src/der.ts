@@ -3,6 +3,8 @@
 // the TLVs to the extensions costs a few µs, and a bundle verification's floor is ~1 ms.
 // Anything malformed throws DerError; callers turn it into their typed error.
 
+import { calendarTimeToEpochMs } from '@flareo/internal/calendar';
+
 export class DerError extends Error {
   override readonly name = 'DerError';
 }
@@ -71,14 +73,13 @@ export function decodeOid(bytes: Uint8Array): string {
   return arcs.join('.');
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * The instant of a UTC calendar time, or a {@link DerError} when the fields name no real
  * time: month 1-12, day within its month (Gregorian leap years), hour 0-23, minute and
- * second 0-59. `Date.UTC` alone would roll `Feb 31` or `24:00` over to another instant, and
- * reads years 0-99 as 1900-1999. Leap seconds (`60`) are refused: `Date` has none, and
- * neither X.509 validity nor RFC 3161 tokens need them.
+ * second 0-59, milliseconds 0-999. `Date.UTC` alone would roll `Feb 31` or `24:00` over to
+ * another instant, and reads years 0-99 as 1900-1999. Leap seconds (`60`) are refused: `Date`
+ * has none, and neither X.509 validity nor RFC 3161 tokens need them. The calendar is
+ * `@flareo/internal`'s, shared with the RFC 3339 parsers of the other packages.
  */
 export function utcTime(
   year: number,
@@ -89,26 +90,13 @@ export function utcTime(
   second: number,
   millis = 0,
 ): Date {
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-  if (
-    days === undefined ||
-    day < 1 ||
-    day > days ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59 ||
-    millis < 0 ||
-    millis > 999
-  ) {
+  const ms = calendarTimeToEpochMs(year, month, day, hour, minute, second, millis);
+  if (ms === undefined) {
     throw new DerError(
       `time ${year}-${month}-${day} ${hour}:${minute}:${second} is not a real calendar time`,
     );
   }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, millis);
-  return date;
+  return new Date(ms);
 }
 
 /** UTCTime or GeneralizedTime (seconds precision, `Z` only, as RFC 5280 requires). */

@@ -10,6 +10,7 @@ import {
   type KeyObject,
   X509Certificate,
 } from 'node:crypto';
+import { fractionToMs } from '@flareo/internal/calendar';
 import {
   canIssue,
   issuedBy,
@@ -163,17 +164,9 @@ function generalizedTime(buf: Uint8Array, tlv: Tlv | undefined): Date {
   ).toString('latin1');
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text);
   if (!m) throw new DerError(`bad genTime ${JSON.stringify(text)}`);
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  const field = (i: number) => Number(m[i]);
   try {
-    return utcTime(y, mo, d, h, mi, s, ms);
+    return utcTime(field(1), field(2), field(3), field(4), field(5), field(6), fractionToMs(m[7]));
   } catch (cause) {
     throw new DerError(`genTime ${JSON.stringify(text)} is not a valid time`, { cause });
   }

@@ -1,10 +1,12 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanInput } from '../test/fixtures.js';
 import { isDateTime } from './date-time.js';
 import { compilePolicy, createDecisionLog, PolicyError, validateDecisionLog } from './index.js';
 import { assertDecisionLog } from './validate.js';
 
+// The calendar checks and their fast-check properties are @flareo/internal's (calendar.ts,
+// rfc3339.ts); these tables hold this package's variant: upper-case T and Z, fractions of any
+// length, a yes or no.
 describe('decision-log timestamp (date-time format)', () => {
   it.each([
     '2025-06-01T00:00:00Z',
@@ -12,6 +14,7 @@ describe('decision-log timestamp (date-time format)', () => {
     '2024-02-29T23:59:59Z',
     '2000-02-29T00:00:00+05:30',
     '2025-06-01T00:00:00-23:59',
+    '2025-06-01T12:34:56.123456789012Z',
   ])('accepts %s', (text) => {
     expect(isDateTime(text)).toBe(true);
   });
@@ -31,6 +34,7 @@ describe('decision-log timestamp (date-time format)', () => {
     '2023-06-01T00:00:00-00:60',
     '2023-06-01',
     '2023-06-01T00:00:00',
+    '2023-06-01t00:00:00Z',
   ])('refuses %s', (text) => {
     expect(isDateTime(text)).toBe(false);
   });
@@ -58,34 +62,5 @@ describe('decision-log timestamp (date-time format)', () => {
     } catch (error) {
       expect((error as PolicyError).code).toBe('DECISION_LOG_INVALID');
     }
-  });
-
-  it('agrees with the calendar: accepted exactly when the components are a real time', () => {
-    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 9999 }),
-        fc.integer({ min: 0, max: 13 }),
-        fc.integer({ min: 0, max: 32 }),
-        fc.integer({ min: 0, max: 25 }),
-        fc.integer({ min: 0, max: 61 }),
-        fc.integer({ min: 0, max: 61 }),
-        (year, month, day, hour, minute, second) => {
-          const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}Z`;
-          const probe = new Date(0);
-          probe.setUTCFullYear(year, month - 1, day);
-          probe.setUTCHours(hour, minute, second);
-          const real =
-            probe.getUTCFullYear() === year &&
-            probe.getUTCMonth() === month - 1 &&
-            probe.getUTCDate() === day &&
-            probe.getUTCHours() === hour &&
-            probe.getUTCMinutes() === minute &&
-            probe.getUTCSeconds() === second;
-          expect(isDateTime(text)).toBe(real);
-        },
-      ),
-      { numRuns: 2000 },
-    );
   });
 });

@@ -1,3 +1,15 @@
+import {
+  expectCoded,
+  isBigint,
+  isBytes,
+  isString,
+  isUndefined,
+  never,
+  optionalObject,
+  type Row as TableRow,
+  WRONG_VALUES_WITH_BIGINT,
+  wrongRows,
+} from '@flareo/internal/testing';
 import { describe, expect, it } from 'vitest';
 import type { RekorErrorCode } from './index.js';
 import * as api from './index.js';
@@ -20,44 +32,14 @@ const binding = w.messageBinding;
 const hash = new Uint8Array(32);
 const options = { now: NOW };
 
-const WRONG: readonly [string, unknown][] = [
-  ['undefined', undefined],
-  ['null', null],
-  ['a number', 42],
-  ['a bigint', 42n],
-  ['a string', 'text'],
-  ['a boolean', true],
-  ['a plain object', {}],
-  ['an array', []],
-  ['a Uint8Array', new Uint8Array([1, 2, 3])],
-  ['a function', () => 1],
-];
+type Row = TableRow<RekorErrorCode>;
 
-type Row = readonly [label: string, call: () => unknown, code?: RekorErrorCode | undefined];
-
-function wrong(
+const wrong = (
   parameter: string,
   accepts: (value: unknown) => boolean,
   call: (value: unknown) => unknown,
   code?: RekorErrorCode,
-): Row[] {
-  return WRONG.filter(([, v]) => !accepts(v)).map(
-    ([name, v]) => [`${parameter} = ${name}`, () => call(v), code] as const,
-  );
-}
-
-const isString = (v: unknown) => typeof v === 'string';
-const isBytes = (v: unknown) => v instanceof Uint8Array;
-const isBigint = (v: unknown) => typeof v === 'bigint';
-const isUndefined = (v: unknown) => v === undefined;
-const isEmptyObject = (v: unknown) =>
-  typeof v === 'object' &&
-  v !== null &&
-  !Array.isArray(v) &&
-  !isBytes(v) &&
-  Object.keys(v).length === 0;
-const optionalObject = (v: unknown) => v === undefined || isEmptyObject(v);
-const never = () => false;
+): Row[] => wrongRows(WRONG_VALUES_WITH_BIGINT, parameter, accepts, call, code);
 
 /** Bindings that are objects but miss or mistype a field. */
 const BAD_BINDINGS: readonly [string, unknown][] = [
@@ -302,20 +284,6 @@ const table: Record<string, Entry> = {
   },
 };
 
-function expectCoded(call: () => unknown, code: RekorErrorCode): void {
-  let thrown: unknown;
-  try {
-    call();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, 'expected a RekorError, got no error').toBeDefined();
-  if (!(thrown instanceof api.RekorError)) {
-    throw new Error(`expected a RekorError, got ${String(thrown)}`, { cause: thrown });
-  }
-  expect(thrown.code).toBe(code);
-}
-
 describe('argument validation of every public function', () => {
   it('covers every function the package exports', () => {
     const exported = Object.entries(api)
@@ -331,7 +299,7 @@ describe('argument validation of every public function', () => {
     });
     it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
       `${name}: $label → coded error`,
-      ({ call, code }) => expectCoded(call, code ?? 'OPTION_INVALID'),
+      ({ call, code }) => expectCoded(api.RekorError, call, code ?? 'OPTION_INVALID'),
     );
   }
 });

@@ -1,4 +1,5 @@
 import { KeyObject } from 'node:crypto';
+import { createChecks, isRecord, typeOf } from '@flareo/internal/arguments';
 import { RekorError } from './errors.js';
 
 /**
@@ -6,82 +7,25 @@ import { RekorError } from './errors.js';
  * logs, hashes, options) of the wrong type is refused with `OPTION_INVALID`, naming the
  * function, the parameter, what was expected and what was given, before it could surface as
  * a raw TypeError. Untrusted data keeps its own codes (a log entry that is not an object is
- * `ENTRY_MALFORMED`, a checkpoint that is not a string `CHECKPOINT_MALFORMED`).
+ * `ENTRY_MALFORMED`, a checkpoint that is not a string `CHECKPOINT_MALFORMED`). The generic
+ * checks are `@flareo/internal`'s, bundled in at build time.
  */
 
-export function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (value instanceof Uint8Array) return 'Uint8Array';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
-  if (typeof value === 'object') {
-    const name = Object.getPrototypeOf(value)?.constructor?.name;
-    return name && name !== 'Object' ? name : 'object';
-  }
-  return typeof value;
-}
+export { typeOf };
 
-export function argumentError(
-  fn: string,
-  parameter: string,
-  expected: string,
-  value: unknown,
-): RekorError {
-  return new RekorError(
-    'OPTION_INVALID',
-    `${fn}: ${parameter} must be ${expected}, got ${typeOf(value)}`,
-    { field: parameter, expected, actual: typeOf(value) },
-  );
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  !(value instanceof Uint8Array);
-
-export function requireRecord(
-  fn: string,
-  parameter: string,
-  value: unknown,
-): Record<string, unknown> {
-  if (!isRecord(value)) throw argumentError(fn, parameter, 'an object', value);
-  return value;
-}
-
-/** `undefined` (use defaults) or a plain object. */
-export function requireOptional(
-  fn: string,
-  parameter: string,
-  value: unknown,
-): Record<string, unknown> {
-  return value === undefined ? {} : requireRecord(fn, parameter, value);
-}
-
-export function requireString(fn: string, parameter: string, value: unknown): string {
-  if (typeof value !== 'string') throw argumentError(fn, parameter, 'a string', value);
-  return value;
-}
-
-export function requireBytes(fn: string, parameter: string, value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw argumentError(fn, parameter, 'a Uint8Array', value);
-  return value;
-}
-
-export function requireBigint(fn: string, parameter: string, value: unknown): bigint {
-  if (typeof value !== 'bigint') throw argumentError(fn, parameter, 'a bigint', value);
-  return value;
-}
+export const {
+  argumentError,
+  requireRecord,
+  requireOptional,
+  requireString,
+  requireBytes,
+  requireBigint,
+  optionalBoolean,
+} = createChecks((message, mismatch) => new RekorError('OPTION_INVALID', message, mismatch));
 
 export function requireHashes(fn: string, parameter: string, value: unknown): void {
   if (!Array.isArray(value) || !value.every((h) => h instanceof Uint8Array)) {
     throw argumentError(fn, parameter, 'an array of Uint8Array hashes', value);
-  }
-}
-
-export function optionalBoolean(fn: string, parameter: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw argumentError(fn, parameter, 'a boolean', value);
   }
 }
 

@@ -1,3 +1,15 @@
+import {
+  either,
+  expectCoded,
+  isBytes,
+  isEmptyObject,
+  isString,
+  isUndefined,
+  never,
+  type Row as TableRow,
+  WRONG_VALUES,
+  wrongRows,
+} from '@flareo/internal/testing';
 import { describe, expect, it } from 'vitest';
 import type { TrustRootErrorCode } from './index.js';
 import * as api from './index.js';
@@ -15,47 +27,14 @@ const key = log.key;
 const at = new Date('2025-01-01T00:00:00Z');
 const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(key.spki).toString('base64')}\n-----END PUBLIC KEY-----\n`;
 
-/** Values of every JavaScript type a caller might pass by mistake. */
-const WRONG: readonly [string, unknown][] = [
-  ['undefined', undefined],
-  ['null', null],
-  ['a number', 42],
-  ['a string', 'text'],
-  ['a boolean', true],
-  ['a plain object', {}],
-  ['an array', []],
-  ['a Uint8Array', new Uint8Array([1, 2, 3])],
-  ['a function', () => 1],
-];
-
-type Row = readonly [label: string, call: () => unknown, code?: TrustRootErrorCode];
+type Row = TableRow<TrustRootErrorCode>;
 
 /** One row per wrong value of `parameter`, except the values `accepts` admits. */
-function wrong(
+const wrong = (
   parameter: string,
   accepts: (value: unknown) => boolean,
   call: (value: unknown) => unknown,
-): Row[] {
-  return WRONG.filter(([, v]) => !accepts(v)).map(
-    ([name, v]) => [`${parameter} = ${name}`, () => call(v)] as const,
-  );
-}
-
-const isString = (v: unknown) => typeof v === 'string';
-const isBytes = (v: unknown) => v instanceof Uint8Array;
-const isUndefined = (v: unknown) => v === undefined;
-const either =
-  (...tests: ((v: unknown) => boolean)[]) =>
-  (v: unknown) =>
-    tests.some((t) => t(v));
-const never = () => false;
-/** `{}` itself: valid where every field is optional. */
-const isEmptyObject = (v: unknown) =>
-  typeof v === 'object' &&
-  v !== null &&
-  !Array.isArray(v) &&
-  !isBytes(v) &&
-  Object.keys(v).length === 0;
+): Row[] => wrongRows<TrustRootErrorCode>(WRONG_VALUES, parameter, accepts, call);
 
 interface Entry {
   /** A valid call, proving the checks do not refuse correct use. */
@@ -265,20 +244,6 @@ const methods: Record<string, Entry> = {
   },
 };
 
-function expectCoded(call: () => unknown, code: TrustRootErrorCode): void {
-  let thrown: unknown;
-  try {
-    call();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, 'expected a TrustRootError, got no error').toBeDefined();
-  if (!(thrown instanceof api.TrustRootError)) {
-    throw new Error(`expected a TrustRootError, got ${String(thrown)}`, { cause: thrown });
-  }
-  expect(thrown.code).toBe(code);
-}
-
 describe('argument validation of every public function', () => {
   it('covers every function the package exports', () => {
     const exported = Object.entries(api)
@@ -307,7 +272,7 @@ describe('argument validation of every public function', () => {
       if (entry.bad.length === 0) continue;
       it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
         `${table} ${name}: $label → coded error`,
-        ({ call, code }) => expectCoded(call, code ?? 'ARGUMENT_INVALID'),
+        ({ call, code }) => expectCoded(api.TrustRootError, call, code ?? 'ARGUMENT_INVALID'),
       );
     }
   }

@@ -1,51 +1,28 @@
 import { KeyObject, X509Certificate } from 'node:crypto';
+import { createChecks, isRecord, typeOf } from '@flareo/internal/arguments';
 import { TrustRootError } from './errors.js';
 
 /**
  * Argument checks of the public functions: a value of the wrong type is refused with
  * `ARGUMENT_INVALID` naming the function, the parameter, what was expected and what was
- * given, before it can surface as a raw TypeError deep inside.
+ * given, before it can surface as a raw TypeError deep inside. The generic checks are
+ * `@flareo/internal`'s, bundled in at build time; the ones below know this package's types.
  */
 
-/** A short description of a value's type for messages: `null`, `array`, `Uint8Array`, ... */
-export function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (value instanceof Uint8Array) return 'Uint8Array';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
-  if (typeof value === 'object') {
-    const name = Object.getPrototypeOf(value)?.constructor?.name;
-    return name && name !== 'Object' ? name : 'object';
-  }
-  return typeof value;
-}
+const checks = createChecks(
+  (message, { expected, actual }) =>
+    new TrustRootError('ARGUMENT_INVALID', message, { expected, actual }),
+);
 
-export function argumentError(
-  fn: string,
-  parameter: string,
-  expected: string,
-  value: unknown,
-): TrustRootError {
-  return new TrustRootError(
-    'ARGUMENT_INVALID',
-    `${fn}: ${parameter} must be ${expected}, got ${typeOf(value)}`,
-    { expected, actual: typeOf(value) },
-  );
-}
-
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function requireRecord(
-  fn: string,
-  parameter: string,
-  value: unknown,
-): Record<string, unknown> {
-  if (!isRecord(value) || value instanceof Uint8Array) {
-    throw argumentError(fn, parameter, 'an object', value);
-  }
-  return value;
-}
+export const {
+  argumentError,
+  requireRecord,
+  requireString,
+  optionalString,
+  requireBytes,
+  requireDate,
+  requireArrayOf,
+} = checks;
 
 /** An options object: `undefined` or a plain object. */
 export function requireOptions(
@@ -53,26 +30,7 @@ export function requireOptions(
   value: unknown,
   parameter = 'options',
 ): Record<string, unknown> {
-  return value === undefined ? {} : requireRecord(fn, parameter, value);
-}
-
-export function requireString(fn: string, parameter: string, value: unknown): string {
-  if (typeof value !== 'string') throw argumentError(fn, parameter, 'a string', value);
-  return value;
-}
-
-export function optionalString(fn: string, parameter: string, value: unknown): void {
-  if (value !== undefined) requireString(fn, parameter, value);
-}
-
-export function requireBytes(fn: string, parameter: string, value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw argumentError(fn, parameter, 'a Uint8Array', value);
-  return value;
-}
-
-export function requireDate(fn: string, parameter: string, value: unknown): Date {
-  if (!(value instanceof Date)) throw argumentError(fn, parameter, 'a Date', value);
-  return value;
+  return checks.requireOptional(fn, parameter, value);
 }
 
 export function requireOneOf<T extends string>(
@@ -133,17 +91,4 @@ export function requireCertificate(fn: string, parameter: string, value: unknown
   ) {
     throw argumentError(fn, parameter, 'a TrustedCertificate', value);
   }
-}
-
-/** An array whose every item passes `check`. */
-export function requireArrayOf(
-  fn: string,
-  parameter: string,
-  value: unknown,
-  check: (fn: string, parameter: string, item: unknown) => void,
-): void {
-  if (!Array.isArray(value)) throw argumentError(fn, parameter, 'an array', value);
-  value.forEach((item, i) => {
-    check(fn, `${parameter}[${i}]`, item);
-  });
 }
