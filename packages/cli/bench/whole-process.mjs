@@ -7,7 +7,8 @@
 // 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report, against a script
 // that only parses both files. Prints a table and the ratios; `--json` prints JSON.
 //
-// Usage: node bench/whole-process.mjs [--runs N] [--json]   (run `pnpm build` first)
+// Usage: node bench/whole-process.mjs [--runs N] [--json]   (run `pnpm build` first;
+// FLAREO_BENCH_CLI=path/to/cli.js measures another build)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const cliDir = resolve(here, '..');
 const repo = resolve(cliDir, '..', '..');
-const cli = join(cliDir, 'dist', 'cli.js');
+// FLAREO_BENCH_CLI: another build of the command to measure (an earlier one, to compare).
+const cli = process.env.FLAREO_BENCH_CLI
+  ? resolve(process.env.FLAREO_BENCH_CLI)
+  : join(cliDir, 'dist', 'cli.js');
 const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
