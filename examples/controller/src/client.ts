@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { generateToken, hashToken, SCOPES, type Scope } from './auth.js';
 
 /** prexorctl exit codes. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });
@@ -13,12 +16,27 @@ export interface ClientIo {
 }
 
 const DEFAULT_CONTROLLER = 'http://127.0.0.1:8080';
+/** Largest response body read (a controller answers a few kilobytes). */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 class UsageError extends Error {}
 
 interface GlobalOptions {
   controller?: string;
   json?: boolean;
+  token?: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** How to reach the controller: base URL, bearer token, TLS files. */
+interface Connection {
+  readonly base: string;
+  readonly token: string | undefined;
+  readonly ca: Buffer | undefined;
+  readonly cert: Buffer | undefined;
+  readonly key: Buffer | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -28,30 +46,82 @@ interface Response {
   readonly body: Json;
 }
 
-async function call(base: string, path: string, init: RequestInit = {}): Promise<Response> {
+async function call(
+  connection: Connection,
+  path: string,
+  init: { method?: string; form?: FormData } = {},
+): Promise<Response> {
+  const { base } = connection;
   let url: URL;
   try {
     url = new URL(path, base.endsWith('/') ? base : `${base}/`);
   } catch {
     throw new UsageError(`invalid controller URL ${JSON.stringify(base)}`);
   }
-  let response: globalThis.Response;
-  try {
-    response = await fetch(url, init);
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new UsageError(
-      `cannot reach the controller at ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-    );
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`the controller URL must be http:// or https://, not ${url.protocol}`);
   }
-  const text = await response.text();
-  let body: Json;
+  if (url.protocol === 'http:' && (connection.ca || connection.cert)) {
+    throw new UsageError('--cacert, --cert and --key need an https:// controller URL');
+  }
+  const headers: Record<string, string> = {};
+  let body: Buffer | undefined;
+  if (init.form) {
+    // Let the platform encode the multipart body, then send it with node:http(s), which
+    // (unlike fetch) takes a CA and a client certificate.
+    const encoded = new Request('http://localhost/', { method: 'POST', body: init.form });
+    body = Buffer.from(await encoded.arrayBuffer());
+    headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    headers['content-length'] = String(body.length);
+  }
+  if (connection.token !== undefined) headers.authorization = `Bearer ${connection.token}`;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const { status, text } = await new Promise<{ status: number; text: string }>(
+    (resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers,
+          ...(url.protocol === 'https:'
+            ? {
+                ...(connection.ca ? { ca: connection.ca } : {}),
+                ...(connection.cert ? { cert: connection.cert } : {}),
+                ...(connection.key ? { key: connection.key } : {}),
+              }
+            : {}),
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) {
+              res.destroy(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    },
+  ).catch((error: unknown) => {
+    const e = error as NodeJS.ErrnoException;
+    throw new UsageError(`cannot reach the controller at ${base}: ${e.code ?? e.message}`);
+  });
+  let parsed: Json;
   try {
-    body = JSON.parse(text) as Json;
+    parsed = JSON.parse(text) as Json;
   } catch {
-    body = { error: { code: 'NOT_JSON', message: text.slice(0, 500), detail: {} } };
+    parsed = { error: { code: 'NOT_JSON', message: text.slice(0, 500), detail: {} } };
   }
-  return { status: response.status, body };
+  return { status, body: parsed };
 }
 
 const show = (value: unknown): string =>
@@ -97,6 +167,9 @@ function describeFailure(action: string, response: Response): string {
     if (detail.expected !== undefined) lines.push(`  expected: ${show(detail.expected)}`);
     if (detail.actual !== undefined) lines.push(`  actual:   ${show(detail.actual)}`);
   }
+  if (response.status === 401) {
+    lines.push('  give a token with --token TOKEN or the environment variable PREXORCTL_TOKEN');
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -129,13 +202,30 @@ export async function runPrexorctl(argv: readonly string[], io: ClientIo): Promi
       `controller base URL (default: $PREXORCTL_CONTROLLER or ${DEFAULT_CONTROLLER})`,
     )
     .option('--json', 'print the controller’s JSON responses')
+    .option('--token <token>', 'bearer token (default: $PREXORCTL_TOKEN)')
+    .option('--cacert <file>', 'PEM CA certificate(s) to trust for an https:// controller')
+    .option('--cert <file>', 'PEM client certificate, for a controller that requires one')
+    .option('--key <file>', 'PEM private key of --cert')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  const base = (cmd: Command) => {
+  const base = (cmd: Command): { url: Connection; json: boolean } => {
     const o = cmd.optsWithGlobals<GlobalOptions>();
+    if ((o.cert === undefined) !== (o.key === undefined)) {
+      throw new UsageError('--cert and --key go together');
+    }
+    const token = o.token ?? (io.env.PREXORCTL_TOKEN || undefined);
+    if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+      throw new UsageError('the token must be printable ASCII without spaces');
+    }
     return {
-      url: o.controller ?? (io.env.PREXORCTL_CONTROLLER || DEFAULT_CONTROLLER),
+      url: {
+        base: o.controller ?? (io.env.PREXORCTL_CONTROLLER || DEFAULT_CONTROLLER),
+        token,
+        ca: o.cacert === undefined ? undefined : readLocal(o.cacert, 'CA certificate'),
+        cert: o.cert === undefined ? undefined : readLocal(o.cert, 'client certificate'),
+        key: o.key === undefined ? undefined : readLocal(o.key, 'client key'),
+      },
       json: o.json === true,
     };
   };
@@ -190,7 +280,7 @@ export async function runPrexorctl(argv: readonly string[], io: ClientIo): Promi
           form.append('bundle', new Blob([readLocal(bundle, 'bundle')]), basename(bundle));
         if (sig !== undefined)
           form.append('signature', new Blob([readLocal(sig, 'signature')]), basename(sig));
-        const response = await call(url, 'api/v1/modules', { method: 'POST', body: form });
+        const response = await call(url, 'api/v1/modules', { method: 'POST', form });
         print(
           json,
           response,
@@ -235,6 +325,38 @@ export async function runPrexorctl(argv: readonly string[], io: ClientIo): Promi
         method: 'DELETE',
       });
       print(json, response, () => `removed ${name}\n`, `remove of ${name}`);
+    });
+
+  program
+    .command('token')
+    .description('API tokens')
+    .command('create')
+    .description(
+      'make a new bearer token: prints the secret (for the client) and the entry for the controller’s tokens file (its SHA-256 only)',
+    )
+    .requiredOption('--name <name>', 'what the audit log will call this token')
+    .addOption(
+      new Option('--scope <scope...>', 'what it may do (repeatable)')
+        .choices([...SCOPES])
+        .makeOptionMandatory(),
+    )
+    .action((opts: { name: string; scope: Scope[] }, cmd: Command) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(opts.name)) {
+        throw new UsageError(
+          'a token name is 1–128 letters, digits, ".", "_", "@", "-", starting with a letter or digit',
+        );
+      }
+      const token = generateToken();
+      const scopes = [...new Set(opts.scope)];
+      const sha256 = hashToken(token);
+      if (cmd.optsWithGlobals<GlobalOptions>().json) {
+        io.stdout(`${JSON.stringify({ name: opts.name, token, sha256, scopes }, null, 2)}\n`);
+        return;
+      }
+      io.stdout(
+        `token: ${token}\n  (give it to the client as PREXORCTL_TOKEN; it is shown once and stored nowhere)\n` +
+          `add to the controller's tokens file:\n  - name: ${opts.name}\n    sha256: ${sha256}\n    scopes: [${scopes.join(', ')}]\n`,
+      );
     });
 
   try {

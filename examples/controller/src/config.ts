@@ -23,8 +23,18 @@ export interface ControllerConfig {
   readonly controller: {
     /** `controller.listen.host`. Default `127.0.0.1`. */
     readonly host: string;
-    /** `controller.listen.port`. Default `8080`; `0` picks a free port. */
+    /** `controller.listen.port`. Default {@link DEFAULT_PORT}; `0` picks a free port. */
     readonly port: number;
+    /**
+     * `controller.listen.tls`: serve HTTPS with this certificate (chain) and key, absolute
+     * paths; `clientCa` set → clients must present a certificate issued by it (mTLS).
+     * `undefined`: plain HTTP.
+     */
+    readonly tls: ListenTls | undefined;
+    readonly auth: {
+      /** `controller.auth.tokens`: the bearer tokens file, absolute; `undefined` when not set. */
+      readonly tokensFile: string | undefined;
+    };
     /** `controller.modulesDir`: where installed modules live. Default `./modules`. */
     readonly modulesDir: string;
     /** `controller.auditLog`: the append-only JSON-lines audit log. Default `./audit.log`. */
@@ -66,6 +76,19 @@ export interface ControllerConfig {
     };
   };
 }
+
+/** `controller.listen.tls` with absolute paths. */
+export interface ListenTls {
+  /** PEM certificate (and intermediates) the controller presents. */
+  readonly certificate: string;
+  /** PEM private key of that certificate. */
+  readonly key: string;
+  /** PEM CA certificate(s) client certificates must chain to; set → mTLS is required. */
+  readonly clientCa: string | undefined;
+}
+
+/** Default `controller.listen.port`: not the catalog's 8080, so both run on one machine. */
+export const DEFAULT_PORT = 8080;
 
 /**
  * Largest `limits.moduleBytes`: 1 GiB. A module is held in memory while it is verified, so the
@@ -112,7 +135,22 @@ export const CONFIG_SCHEMA = {
           properties: {
             host: { type: 'string', minLength: 1 },
             port: { type: 'integer', minimum: 0, maximum: 65535 },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['certificate', 'key'],
+              properties: {
+                certificate: { type: 'string', minLength: 1 },
+                key: { type: 'string', minLength: 1 },
+                clientCa: { type: 'string', minLength: 1 },
+              },
+            },
           },
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { tokens: { type: 'string', minLength: 1 } },
         },
         modulesDir: { type: 'string', minLength: 1 },
         auditLog: { type: 'string', minLength: 1 },
@@ -217,7 +255,12 @@ export function schemaProblems(document: unknown): ConfigProblem[] {
 type Raw = {
   runtime?: { profile?: Profile };
   controller?: {
-    listen?: { host?: string; port?: number };
+    listen?: {
+      host?: string;
+      port?: number;
+      tls?: { certificate: string; key: string; clientCa?: string };
+    };
+    auth?: { tokens?: string };
     modulesDir?: string;
     auditLog?: string;
     limits?: { moduleBytes?: number; signatureBytes?: number };
@@ -264,7 +307,16 @@ export function configFromDocument(
     runtime: { profile: raw.runtime?.profile ?? 'production' },
     controller: {
       host: listen.host ?? '127.0.0.1',
-      port: listen.port ?? 8080,
+      port: listen.port ?? DEFAULT_PORT,
+      tls:
+        listen.tls === undefined
+          ? undefined
+          : {
+              certificate: resolve(baseDir, listen.tls.certificate),
+              key: resolve(baseDir, listen.tls.key),
+              clientCa: optionalPath(baseDir, listen.tls.clientCa),
+            },
+      auth: { tokensFile: optionalPath(baseDir, raw.controller?.auth?.tokens) },
       modulesDir: resolve(baseDir, raw.controller?.modulesDir ?? 'modules'),
       auditLog: resolve(baseDir, raw.controller?.auditLog ?? 'audit.log'),
       limits: {

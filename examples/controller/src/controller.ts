@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuditLog } from './audit.js';
+import { isLoopback, loadTls, type TlsMaterial, TokenStore } from './auth.js';
 import type { ControllerConfig } from './config.js';
 import { ControllerError } from './errors.js';
 import { pathProblem } from './paths.js';
@@ -51,12 +52,16 @@ function refused(config: ControllerConfig, report: ValidationReport): Controller
  * directory paths, with no side effect at all: nothing is created, written, deleted or
  * appended (a running controller on the same files is not disturbed).
  * @throws ControllerError `TRUST_MATERIAL_INVALID`, `CONFIG_REJECTED`,
- *   `AUDIT_LOG_UNWRITABLE`, `MODULES_DIR_UNUSABLE`
+ *   `AUDIT_LOG_UNWRITABLE`, `MODULES_DIR_UNUSABLE`, `AUTH_TOKENS_INVALID`, `TLS_MATERIAL_INVALID`
  */
 export function checkConfiguration(config: ControllerConfig): ConfigurationCheck {
   const trust = loadTrust(config);
   const report = validateConfig(config, trust.inventory);
   if (report.errors.length) throw refused(config, report);
+  if (config.controller.auth.tokensFile !== undefined) {
+    TokenStore.load(config.controller.auth.tokensFile);
+  }
+  if (config.controller.tls !== undefined) loadTls(config.controller.tls);
   const audit = pathProblem(config.controller.auditLog, 'file');
   if (audit !== undefined) {
     throw new ControllerError(
@@ -89,7 +94,26 @@ export async function createController(
   config: ControllerConfig,
   options: ControllerOptions = {},
 ): Promise<Controller> {
-  const app = Fastify({ logger: options.logger ?? false, ...httpServerOptions() });
+  // TLS material is read first: the server is built with it. A refusal here precedes the
+  // audit log, like the configuration file's own errors.
+  const tls: TlsMaterial | undefined =
+    config.controller.tls === undefined ? undefined : loadTls(config.controller.tls);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ...httpServerOptions(),
+    ...(tls === undefined
+      ? {}
+      : {
+          https: {
+            cert: tls.cert,
+            key: tls.key,
+            minVersion: 'TLSv1.2' as const,
+            ...(tls.ca === undefined
+              ? {}
+              : { ca: tls.ca, requestCert: true, rejectUnauthorized: true }),
+          },
+        }),
+  }) as unknown as FastifyInstance;
   const log = app.log;
   let store: ModuleStore | undefined;
   try {
@@ -97,6 +121,23 @@ export async function createController(
     let trust: LoadedTrust;
     try {
       trust = loadTrust(config);
+    } catch (error) {
+      if (error instanceof ControllerError) {
+        audit.write({
+          event: 'config.rejected',
+          level: 'error',
+          code: error.code,
+          message: error.message,
+        });
+      }
+      throw error;
+    }
+    let tokens: TokenStore | undefined;
+    try {
+      tokens =
+        config.controller.auth.tokensFile === undefined
+          ? undefined
+          : TokenStore.load(config.controller.auth.tokensFile);
     } catch (error) {
       if (error instanceof ControllerError) {
         audit.write({
@@ -130,7 +171,15 @@ export async function createController(
       log.warn({ cleaned: opened.cleaned }, 'removed leftovers of interrupted installs');
       audit.write({ event: 'store.cleaned', level: 'warn', entries: opened.cleaned });
     }
-    await registerApi(app, { config, trust, verifier, store, audit });
+    const clientCertificates = config.controller.tls?.clientCa !== undefined;
+    await registerApi(app, {
+      config,
+      trust,
+      verifier,
+      store,
+      audit,
+      auth: { tokens, clientCertificates },
+    });
     const started = {
       profile: config.runtime.profile,
       mode: config.signing.mode,
@@ -140,6 +189,11 @@ export async function createController(
       trustedKeys: trust.keyIds,
       trustedAuthorities: trust.authorities,
       rekorKeys: trust.inventory.rekor?.keys ?? 0,
+      auth: {
+        tokens: tokens?.size ?? 0,
+        tls: tls !== undefined,
+        clientCertificates,
+      },
     };
     audit.write({ event: 'controller.started', level: 'info', ...started });
     log.info(started, 'trust material loaded');
@@ -154,6 +208,19 @@ export async function createController(
       async listen(overrides = {}) {
         const host = overrides.host ?? config.controller.host;
         const port = overrides.port ?? config.controller.port;
+        // The validator judged the configured host; a host given here is judged the same way.
+        if (
+          config.runtime.profile === 'production' &&
+          !isLoopback(host) &&
+          tokens === undefined &&
+          !clientCertificates
+        ) {
+          const recheck = validateConfig(
+            { ...config, controller: { ...config.controller, host } },
+            trust.inventory,
+          );
+          throw refused(config, recheck);
+        }
         let url: string;
         try {
           url = await app.listen({ host, port });

@@ -29,6 +29,22 @@ export type ControllerErrorCode =
   | 'STORE_LOCKED'
   /** The listen address cannot be opened (in use, not permitted). */
   | 'LISTEN_FAILED'
+  /**
+   * The bearer tokens file (`controller.auth.tokens`) cannot be read, is not valid YAML,
+   * does not match its schema, or names a token or hash twice (`detail.path`, `detail.problems`).
+   */
+  | 'AUTH_TOKENS_INVALID'
+  /**
+   * `controller.listen.tls` files cannot be read, or the certificate, key and client CA do not
+   * make a TLS context (a key that is not the certificate's, say) (`detail.path`).
+   */
+  | 'TLS_MATERIAL_INVALID'
+  /** An API request without credentials where they are required (HTTP 401, `WWW-Authenticate: Bearer`). */
+  | 'AUTH_REQUIRED'
+  /** A bearer token that matches no token of the tokens file, or a malformed Authorization header (HTTP 401). */
+  | 'TOKEN_INVALID'
+  /** A valid token without the scope the request needs (`detail.expected`: the scope) (HTTP 403). */
+  | 'SCOPE_MISSING'
   /** A module name is empty, too long, or could escape the modules directory. */
   | 'MODULE_NAME_INVALID'
   /** A module of that name is already installed. */

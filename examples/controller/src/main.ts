@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from './config.js';
+import { type ControllerConfig, loadConfig } from './config.js';
 import { checkConfiguration, createController } from './controller.js';
 import { ControllerError, jsonSafe } from './errors.js';
 
@@ -48,10 +48,23 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`flareo-controller: ${error.message}\n`);
     return 1;
   };
+  // --host and --port replace the configured ones before the validator judges the address
+  // (a production controller refuses a non-loopback host without authentication).
+  const configured = (): ControllerConfig => {
+    const config = loadConfig(opts.config);
+    return {
+      ...config,
+      controller: {
+        ...config.controller,
+        ...(opts.host === undefined ? {} : { host: opts.host }),
+        ...(opts.port === undefined ? {} : { port: opts.port }),
+      },
+    };
+  };
   if (opts.check) {
     // No controller is built: --check creates, writes, deletes and appends nothing.
     try {
-      const { report } = checkConfiguration(loadConfig(opts.config));
+      const { report } = checkConfiguration(configured());
       for (const finding of report.warnings) {
         process.stdout.write(`warning ${finding.code} (${finding.path}): ${finding.message}\n`);
       }
@@ -64,8 +77,7 @@ async function run(argv: string[]): Promise<number> {
   }
   let controller: Awaited<ReturnType<typeof createController>>;
   try {
-    const config = loadConfig(opts.config);
-    controller = await createController(config, { logger: { level: opts.logLevel } });
+    controller = await createController(configured(), { logger: { level: opts.logLevel } });
   } catch (error) {
     if (error instanceof ControllerError) return fail(error);
     throw error;
@@ -92,10 +104,7 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    await controller.listen({
-      ...(opts.host === undefined ? {} : { host: opts.host }),
-      ...(opts.port === undefined ? {} : { port: opts.port }),
-    });
+    await controller.listen();
   } catch (error) {
     await controller.close();
     if (error instanceof ControllerError) return fail(error);

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import type { AuditLog } from './audit.js';
+import { clientCertificate, type Principal, type Scope, type TokenStore } from './auth.js';
 import type { ControllerConfig } from './config.js';
 import { ControllerError, type ControllerErrorCode, jsonSafe } from './errors.js';
 import type { ModuleStore } from './store.js';
@@ -14,6 +15,9 @@ export const HTTP_STATUS: Readonly<Partial<Record<ControllerErrorCode, number>>>
   REQUEST_INVALID: 400,
   SIGNATURE_KIND_MISMATCH: 400,
   MODULE_NAME_INVALID: 400,
+  AUTH_REQUIRED: 401,
+  TOKEN_INVALID: 401,
+  SCOPE_MISSING: 403,
   MODULE_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -34,7 +38,34 @@ export interface ServerDependencies {
   readonly verifier: ModuleVerifier;
   readonly store: ModuleStore;
   readonly audit: AuditLog;
+  /** API authentication; none when omitted. */
+  readonly auth?: ApiAuth;
 }
+
+/** How API requests are authenticated. */
+export interface ApiAuth {
+  /** Bearer tokens (`controller.auth.tokens`); when set, every `/api/` request needs one. */
+  readonly tokens: TokenStore | undefined;
+  /** Client certificates are required by the TLS layer (`controller.listen.tls.clientCa`). */
+  readonly clientCertificates: boolean;
+}
+
+/** The scope an API request needs: GET/HEAD read, POST install, DELETE remove. */
+export function scopeFor(method: string): Scope | undefined {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return 'read';
+    case 'POST':
+      return 'install';
+    case 'DELETE':
+      return 'remove';
+    default:
+      return undefined;
+  }
+}
+
+const REALM = 'flareo-controller';
 
 /** The body of every error response: `{ error: { code, message, detail } }`. */
 export interface ErrorBody {
@@ -229,6 +260,77 @@ export function moduleNameFromFile(fileName: string): string {
  */
 export async function registerApi(app: FastifyInstance, deps: ServerDependencies): Promise<void> {
   const { config, verifier, store, audit, trust } = deps;
+  const auth: ApiAuth = deps.auth ?? { tokens: undefined, clientCertificates: false };
+  const principals = new WeakMap<object, Principal>();
+  const principalOf = (request: { raw: object; ip: string }): Principal =>
+    principals.get(request.raw) ?? { kind: 'anonymous', address: request.ip };
+
+  // Authentication runs before routing decisions reach a handler, for every /api/ path
+  // (unknown ones too: an unauthenticated client learns nothing about the routes).
+  // /healthz stays open for probes; with mTLS the TLS layer has already checked the client.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!path.startsWith('/api/')) return;
+    const certificate = auth.clientCertificates ? clientCertificate(request.raw.socket) : undefined;
+    if (auth.tokens === undefined) {
+      if (certificate) principals.set(request.raw, { kind: 'certificate', ...certificate });
+      return;
+    }
+    const refuse = (error: ControllerError, challenge: string) => {
+      audit.write({
+        event: 'auth.refused',
+        level: 'warn',
+        code: error.code,
+        method: request.method,
+        path,
+        address: request.ip,
+        ...(certificate ? { certificate } : {}),
+        ...(error.code === 'SCOPE_MISSING' ? { token: error.detail.actual } : {}),
+      });
+      request.log.warn({ code: error.code, path, address: request.ip }, error.message);
+      reply.header('www-authenticate', challenge);
+      throw error;
+    };
+    const header = request.headers.authorization;
+    if (header === undefined || header.trim() === '') {
+      refuse(
+        new ControllerError(
+          'AUTH_REQUIRED',
+          'this API needs a bearer token: send "Authorization: Bearer <token>" (prexorctl --token or $PREXORCTL_TOKEN)',
+          { expected: 'Authorization: Bearer <token>', actual: 'no Authorization header' },
+        ),
+        `Bearer realm="${REALM}"`,
+      );
+    }
+    const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header ?? '');
+    const token = match?.[1] === undefined ? undefined : auth.tokens.authenticate(match[1]);
+    if (token === undefined) {
+      refuse(
+        new ControllerError(
+          'TOKEN_INVALID',
+          match
+            ? 'the bearer token is not one this controller knows'
+            : 'the Authorization header is not "Bearer <token>"',
+          { expected: 'Authorization: Bearer <token>' },
+        ),
+        `Bearer realm="${REALM}", error="invalid_token"`,
+      );
+      return;
+    }
+    const scope = scopeFor(request.method);
+    if (scope !== undefined && !token.scopes.includes(scope)) {
+      refuse(
+        new ControllerError(
+          'SCOPE_MISSING',
+          `the token "${token.name}" may ${token.scopes.join(', ')}; ${request.method} ${path} needs the "${scope}" scope`,
+          { expected: scope, actual: token.name },
+        ),
+        `Bearer realm="${REALM}", error="insufficient_scope", scope="${scope}"`,
+      );
+    }
+    principals.set(request.raw, { kind: 'token', name: token.name, scopes: token.scopes });
+  });
+
   const limits = config.controller.limits;
   const routes = new RouteTable();
   app.addHook('onRoute', (route) => routes.add(route.url, route.method));
@@ -276,6 +378,11 @@ export async function registerApi(app: FastifyInstance, deps: ServerDependencies
     mode: config.signing.mode,
     signaturesRequired: verifier.enforced,
     rekorPolicy: config.signing.rekor.policy,
+    auth: {
+      tokens: auth.tokens?.size ?? 0,
+      tls: config.controller.tls !== undefined,
+      clientCertificates: auth.clientCertificates,
+    },
     trust: {
       publicKeys: trust.inventory.trustRoot?.publicKeys ?? 0,
       certificates: trust.inventory.trustRoot?.certificates ?? 0,
@@ -296,6 +403,7 @@ export async function registerApi(app: FastifyInstance, deps: ServerDependencies
       level: 'info',
       name: removed.name,
       sha256: removed.sha256,
+      by: principalOf(request),
     });
     request.log.info({ module: removed.name }, 'module removed');
     return { removed };
@@ -403,6 +511,7 @@ export async function registerApi(app: FastifyInstance, deps: ServerDependencies
           name,
           fileName: moduleFile,
           reason: error.detail.reason,
+          by: principalOf(request),
         });
         request.log.warn({ module: name, reason: error.detail.reason }, 'module rejected');
       }
@@ -429,6 +538,7 @@ export async function registerApi(app: FastifyInstance, deps: ServerDependencies
       signature: outcome.status,
       ...(outcome.status === 'verified' ? { signer: outcome.verification.signer } : {}),
       ...(warning ? { warning } : {}),
+      by: principalOf(request),
     });
     if (unsignedWarn)
       request.log.warn(

@@ -1,3 +1,4 @@
+import { isLoopback } from './auth.js';
 import type { ControllerConfig } from './config.js';
 import { resolveSigningRequirement, type SigningRequirement } from './profile.js';
 
@@ -29,7 +30,14 @@ export type ValidatorCode =
    * Fulcio) is trusted without an identity policy naming both the subject alternative name
    * and the OIDC issuer, so any Sigstore user could sign modules.
    */
-  | 'PUBLIC_CA_WITHOUT_IDENTITY';
+  | 'PUBLIC_CA_WITHOUT_IDENTITY'
+  /**
+   * error in production, warning in development: the API listens beyond loopback with no
+   * authentication (neither `controller.auth.tokens` nor `controller.listen.tls.clientCa`).
+   */
+  | 'LISTEN_WITHOUT_AUTH'
+  /** warning: bearer tokens over plain HTTP beyond loopback (anyone on the path reads them). */
+  | 'TOKENS_WITHOUT_TLS';
 
 /** One finding of the config validator. */
 export interface ValidatorFinding {
@@ -157,6 +165,25 @@ export function validateConfig(config: ControllerConfig, trust: TrustInventory):
         `${root.path} trusts a public certificate authority (${publicAuthorities.join('; ')}) that gives a certificate to anyone with an OIDC account, and modules.signing.identity does not name the ${missing.join(' and the ')}: any Sigstore user could sign a module that installs. Set modules.signing.identity.subjectAlternativeName and .issuer to your module authors' identity${runtime.profile === 'production' ? '' : ' (a production controller refuses to start this way)'}`,
       );
     }
+  }
+
+  const { host, auth, tls } = config.controller;
+  const authenticated = auth.tokensFile !== undefined || tls?.clientCa !== undefined;
+  if (!isLoopback(host) && !authenticated) {
+    add(
+      runtime.profile === 'production' ? 'error' : 'warn',
+      'LISTEN_WITHOUT_AUTH',
+      '/controller/auth',
+      `the install API would listen on ${host}, beyond this machine, without authentication: anyone who reaches the port could install modules. Set controller.auth.tokens (bearer tokens) and/or controller.listen.tls.clientCa (client certificates), or listen on 127.0.0.1${runtime.profile === 'production' ? '' : ' (a production controller refuses to start this way)'}`,
+    );
+  }
+  if (!isLoopback(host) && auth.tokensFile !== undefined && tls === undefined) {
+    add(
+      'warn',
+      'TOKENS_WITHOUT_TLS',
+      '/controller/listen/tls',
+      `bearer tokens are sent in clear over plain HTTP on ${host}: set controller.listen.tls (certificate and key)`,
+    );
   }
 
   if (requirement.warn) {

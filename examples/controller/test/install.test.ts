@@ -346,6 +346,7 @@ rekor:
       mode: 'COSIGN_BUNDLE',
       signaturesRequired: true,
       rekorPolicy: 'REQUIRE_SET',
+      auth: { tokens: 0, tls: false, clientCertificates: false },
       trust: { publicKeys: 1, certificates: 1, rekorKeys: 1 },
     });
   });
