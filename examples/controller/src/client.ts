@@ -15,7 +15,7 @@ export interface ClientIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-const DEFAULT_CONTROLLER = 'http://127.0.0.1:8080';
+const DEFAULT_CONTROLLER = 'http://127.0.0.1:8181';
 /** Largest response body read (a controller answers a few kilobytes). */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 

@@ -88,7 +88,7 @@ export interface ListenTls {
 }
 
 /** Default `controller.listen.port`: not the catalog's 8080, so both run on one machine. */
-export const DEFAULT_PORT = 8080;
+export const DEFAULT_PORT = 8181;
 
 /**
  * Largest `limits.moduleBytes`: 1 GiB. A module is held in memory while it is verified, so the

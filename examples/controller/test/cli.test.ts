@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PORT, parseConfig } from '../src/config.js';
 import {
   auditLines,
   type ChildController,
@@ -344,6 +346,31 @@ describe('prexorctl against a running controller', () => {
     expect(down.stderr).toContain(
       `cannot reach the controller at http://127.0.0.1:${port}: ECONNREFUSED`,
     );
+  });
+
+  it('without --controller or PREXORCTL_CONTROLLER, prexorctl talks to the default port 8181 (not the catalog’s 8080)', async (ctx) => {
+    expect(parseConfig('', '/x').controller.port).toBe(DEFAULT_PORT);
+    expect(DEFAULT_PORT).toBe(8181);
+    // A stand-in controller on 127.0.0.1:8181 records what reaches it.
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.setHeader('content-type', 'application/json');
+      res.end('{"modules":[]}');
+    });
+    const listening = await new Promise<boolean>((res) => {
+      server.once('error', () => res(false));
+      server.listen(DEFAULT_PORT, '127.0.0.1', () => res(true));
+    });
+    if (!listening) ctx.skip('port 8181 is in use on this machine');
+    try {
+      const run = await runBin(PREXORCTL_BIN, ['module', 'list']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('no modules installed\n');
+      expect(seen).toEqual(['GET /api/v1/modules']);
+    } finally {
+      await new Promise((res) => server.close(res));
+    }
   });
 
   it('a KEYED controller takes the .sig sidecar', async () => {

@@ -38,7 +38,7 @@ describe('defaults and paths', () => {
     });
     expect(c.controller).toMatchObject({
       host: '127.0.0.1',
-      port: 8080,
+      port: 8181,
       modulesDir: '/etc/flareo/modules',
       auditLog: '/etc/flareo/audit.log',
       limits: { moduleBytes: 64 * 1024 * 1024, signatureBytes: 1024 * 1024 },
