@@ -3,7 +3,7 @@
 // the TLVs to the extensions costs a few µs, and a bundle verification's floor is ~1 ms.
 // Anything malformed throws DerError; callers turn it into their typed error.
 
-import { calendarTimeToEpochMs } from '@flareo/internal/calendar';
+import { type CalendarTime, calendarTimeToEpochMs } from '@flareo/internal/calendar';
 
 export class DerError extends Error {
   override readonly name = 'DerError';
@@ -81,17 +81,10 @@ export function decodeOid(bytes: Uint8Array): string {
  * has none, and neither X.509 validity nor RFC 3161 tokens need them. The calendar is
  * `@flareo/internal`'s, shared with the RFC 3339 parsers of the other packages.
  */
-export function utcTime(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  millis = 0,
-): Date {
-  const ms = calendarTimeToEpochMs(year, month, day, hour, minute, second, millis);
+export function utcTime(...time: CalendarTime): Date {
+  const ms = calendarTimeToEpochMs(...time);
   if (ms === undefined) {
+    const [year, month, day, hour, minute, second] = time;
     throw new DerError(
       `time ${year}-${month}-${day} ${hour}:${minute}:${second} is not a real calendar time`,
     );

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type CalendarFields,
   calendarTimeToEpochMs,
   daysInMonth,
   fractionToMs,
@@ -9,25 +10,20 @@ import {
 } from './calendar.js';
 
 /** The reference: whether Date's own setters keep every field as given (no roll-over). */
-function dateKeeps(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-): boolean {
+function dateKeeps(...fields: CalendarFields): boolean {
+  const [year, month, day, hour, minute, second] = fields;
   const probe = new Date(0);
   probe.setUTCFullYear(year, month - 1, day);
   probe.setUTCHours(hour, minute, second);
-  return (
-    probe.getUTCFullYear() === year &&
-    probe.getUTCMonth() === month - 1 &&
-    probe.getUTCDate() === day &&
-    probe.getUTCHours() === hour &&
-    probe.getUTCMinutes() === minute &&
-    probe.getUTCSeconds() === second
-  );
+  const kept: CalendarFields = [
+    probe.getUTCFullYear(),
+    probe.getUTCMonth() + 1,
+    probe.getUTCDate(),
+    probe.getUTCHours(),
+    probe.getUTCMinutes(),
+    probe.getUTCSeconds(),
+  ];
+  return kept.every((value, i) => value === fields[i]);
 }
 
 // Components drawn a little past every limit, so that both sides of each check are tried.

@@ -18,6 +18,19 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** The fields of a UTC calendar time, month and day counted from 1. */
+export type CalendarFields = [
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+];
+
+/** {@link CalendarFields} and, optionally, milliseconds (0 when left out). */
+export type CalendarTime = [...CalendarFields, millis?: number];
+
 const within = (value: number, min: number, max: number) =>
   Number.isInteger(value) && value >= min && value <= max;
 
@@ -27,14 +40,8 @@ const within = (value: number, min: number, max: number) =>
  * validity, RFC 3161 tokens and protobuf timestamps all count time without them, so a second
  * 60 could only be mapped to an instant by guessing.
  */
-export function isValidCalendarTime(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-): boolean {
+export function isValidCalendarTime(...fields: CalendarFields): boolean {
+  const [year, month, day, hour, minute, second] = fields;
   return (
     within(year, 0, 9999) &&
     within(month, 1, 12) &&
@@ -63,15 +70,8 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
  * Epoch milliseconds of a UTC calendar time, or `undefined` when the fields name no real time
  * (see {@link isValidCalendarTime}) or `millis` is not an integer 0–999.
  */
-export function calendarTimeToEpochMs(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  millis = 0,
-): number | undefined {
+export function calendarTimeToEpochMs(...time: CalendarTime): number | undefined {
+  const [year, month, day, hour, minute, second, millis = 0] = time;
   if (!isValidCalendarTime(year, month, day, hour, minute, second)) return undefined;
   if (!within(millis, 0, 999)) return undefined;
   return (

@@ -20,25 +20,25 @@ describe('parseRfc3339', () => {
     expect(iso(parseRfc3339(text))).toBe(expected);
   });
 
+  // The calendar's own limits are covered by the property below; these are the shapes.
   it.each([
-    ['day 31 of April', '2023-04-31T00:00:00Z'],
-    ['hour 24', '2023-06-01T24:00:00Z'],
-    ['second 60 (leap second)', '2016-12-31T23:59:60Z'],
-    ['offset hour 24', '2023-06-01T00:00:00+24:00'],
-    ['offset minute 60', '2023-06-01T00:00:00-01:60'],
-    ['no zone', '2023-06-01T00:00:00'],
-    ['date only', '2023-06-01'],
-    ['space separator', '2023-06-01 00:00:00Z'],
-    ['lower-case t', '2023-06-01t00:00:00Z'],
-    ['lower-case z', '2023-06-01T00:00:00z'],
-    ['offset without colon', '2023-06-01T00:00:00+0200'],
-    ['ten fraction digits', '2023-06-01T00:00:00.1234567890Z'],
-    ['empty fraction', '2023-06-01T00:00:00.Z'],
-    ['five-digit year', '12023-06-01T00:00:00Z'],
-    ['trailing newline', '2023-06-01T00:00:00Z\n'],
-    ['non-ASCII digits', '٢٠٢٣-06-01T00:00:00Z'],
-    ['empty', ''],
-  ])('refuses %s', (_name, text) => {
+    '2024-09-31T08:00:00Z',
+    '2024-07-04T24:00:00+01:00',
+    '1998-12-31T23:59:60Z',
+    '2024-07-04T08:00:00+24:00',
+    '2024-07-04T08:00:00',
+    '2024-07-04',
+    '2024-07-04 08:00:00Z',
+    '2024-07-04t08:00:00Z',
+    '2024-07-04T08:00:00z',
+    '2024-07-04T08:00:00+0100',
+    '2024-07-04T08:00:00.0123456789Z',
+    '2024-07-04T08:00:00.Z',
+    '02024-07-04T08:00:00Z',
+    ' 2024-07-04T08:00:00Z',
+    '2024-07-04T08:00Z',
+    '',
+  ])('refuses %j', (text) => {
     expect(parseRfc3339(text)).toBeUndefined();
   });
 
