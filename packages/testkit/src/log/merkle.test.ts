@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { vectorsDir } from '../vectors.js';
 import {
   eq,
   flip,
@@ -9,7 +10,6 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './_test-verifiers.js';
-import { vectorsDir } from '../vectors.js';
 import { emptyRoot, leafHash, MerkleTree, nodeHash } from './merkle.js';
 
 // ---------------------------------------------------------------------------------------------
