@@ -97,6 +97,16 @@ export function parseEntry(text: string, line: number): ManifestEntry {
     throw invalidLine('give exactly one of "bundle" or "signature"', '"bundle" or "signature"');
   }
   if (entry.artifact === undefined) throw invalidLine('"artifact" is missing', 'a path or digest');
+  // Lines are verified on several worker threads at once; standard input can be read once.
+  for (const k of ['bundle', 'signature', 'artifact'] as const) {
+    if (entry[k] === '-') {
+      throw invalidLine(
+        `"${k}" names standard input (-), which a manifest line cannot use`,
+        'a path or digest',
+        '-',
+      );
+    }
+  }
   return entry as unknown as ManifestEntry;
 }
 

@@ -125,7 +125,7 @@ describe.skipIf(!dir)('real Sigstore bundles', () => {
     );
     const bad = scratch.write(
       'bad.jsonl',
-      `${JSON.stringify(lines[0])}\n{"bundle": 3}\nnot json\n`,
+      `${JSON.stringify(lines[0])}\n{"bundle": 3}\nnot json\n${JSON.stringify({ ...lines[0], artifact: '-' })}\n`,
     );
     const [r, human, invalid, defaults] = await Promise.all([
       flareo(['verify-batch', '--concurrency', '2', '--json', manifest]),
@@ -176,8 +176,17 @@ describe.skipIf(!dir)('real Sigstore bundles', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(inv.map((o) => o.outcome)).toEqual(['verified', 'invalid', 'invalid', undefined]);
+    expect(inv.map((o) => o.outcome)).toEqual([
+      'verified',
+      'invalid',
+      'invalid',
+      'invalid',
+      undefined,
+    ]);
     expect(inv[1]).toMatchObject({ error: { code: 'MANIFEST_INVALID' } });
+    expect(inv[3]).toMatchObject({
+      error: { code: 'MANIFEST_INVALID', message: expect.stringContaining('standard input (-)') },
+    });
     expect(defaults.code, defaults.stderr).toBe(0);
     expect(defaults.stdout).toContain('2/2 verified');
   });
