@@ -21,6 +21,11 @@ export type CatalogErrorCode =
   | 'REGISTRY_UNAVAILABLE'
   /** The provenance attestation did not verify or is not usable SLSA provenance. */
   | 'PROVENANCE_REJECTED'
+  /**
+   * A signed part (contact file, SBOM, Trivy report, VEX document as an in-toto attestation)
+   * did not verify, or is missing where the catalog requires it; `detail.reason` says why.
+   */
+  | 'ATTESTATION_REJECTED'
   /** The SBOM is not a CycloneDX JSON document of the expected shape. */
   | 'SBOM_INVALID'
   /** An OpenVEX document is invalid (strict OpenVEX 0.2.0). */

@@ -29,6 +29,7 @@ import {
 } from '@flareo/vex';
 import { verifyCosignRecord } from './cosign.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
+import { attestationFileOf, type PartName, type SignedPart, verifySignedParts } from './parts.js';
 import {
   assertSchema,
   contactSchema,
@@ -172,6 +173,8 @@ export interface VerifiedModule {
   readonly slug: string;
   /** What ingest accepted but reports (recomputed at every start from the stored files). */
   readonly warnings: readonly IngestWarning[];
+  /** Each part (contact file, SBOM, Trivy report, VEX documents): signed or not, and by whom. */
+  readonly parts: readonly SignedPart[];
   readonly manifest: ModuleManifest;
   readonly contact: ModuleContact;
   readonly signature: SignatureEvidence & {
@@ -212,6 +215,8 @@ export interface VerifyContext {
   readonly trustRoot?: TrustRoot;
   /** The options {@link verifier} was built with; passed to the signature source. Default none. */
   readonly verifierOptions?: VerifierOptions;
+  /** Refuse a module whose contact file, SBOM, Trivy report or a VEX document is not signed. Default false. */
+  readonly requireSignedParts?: boolean;
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -278,6 +283,16 @@ export async function readModuleDir(dir: string): Promise<ModuleSource> {
     // checked below: at least one document is required
   }
   for (const name of vexNames) await read(`${MODULE_FILES.vexDir}/${name}`, false);
+  // Signed parts: attestations/<part file>.sigstore.json, each optional here (the catalog's
+  // requireSignedParts decides in verifyModule).
+  for (const rel of [
+    MODULE_FILES.contact,
+    MODULE_FILES.sbom,
+    MODULE_FILES.scan,
+    ...vexNames.map((n) => `${MODULE_FILES.vexDir}/${n}`),
+  ]) {
+    await read(attestationFileOf(rel), true);
+  }
   const manifestBytes = files.get(MODULE_FILES.manifest);
   if (manifestBytes) {
     const artifact = artifactName(manifestBytes);
@@ -640,6 +655,27 @@ export async function verifyModule(
     );
   }
 
+  // Signed parts, last: every part has passed its own checks; now each attestation present must
+  // verify and carry exactly that part, and a missing one refuses when the catalog requires it.
+  const parts = verifySignedParts({
+    slug,
+    digest: manifest.digest,
+    files: source.files,
+    parts: [
+      { part: 'contact' as PartName, file: MODULE_FILES.contact, document: contact },
+      { part: 'sbom' as PartName, file: MODULE_FILES.sbom, document: sbom },
+      { part: 'scan' as PartName, file: MODULE_FILES.scan, document: report },
+      ...vexFiles.map((file) => ({
+        part: 'vex' as PartName,
+        file,
+        document: JSON.parse(text(source.files.get(file) as Uint8Array)),
+      })),
+    ],
+    verifier: context.verifier,
+    identity,
+    required: context.requireSignedParts ?? false,
+  });
+
   const files = new Map<string, Uint8Array>();
   for (const [rel, bytes] of source.files) {
     if (rel !== manifest.artifact) files.set(rel, bytes);
@@ -658,6 +694,7 @@ export async function verifyModule(
   return {
     slug,
     warnings,
+    parts,
     manifest,
     contact,
     signature: {

@@ -216,6 +216,11 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                 },
               },
               sbom: { type: 'object' },
+              parts: {
+                type: 'array',
+                description: 'The signed parts, each with its DSSE Sigstore `bundle` when signed.',
+                items: { type: 'object' },
+              },
             },
           },
           'The attestations.',
@@ -374,6 +379,25 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                       statement: { type: 'string' },
                       vulnerability: { type: 'string' },
                       message: { type: 'string' },
+                    },
+                  },
+                },
+                parts: {
+                  type: 'array',
+                  description:
+                    'Each part of the module (contact file, SBOM, Trivy report, every VEX document): whether it came as a signed in-toto attestation, and by whom.',
+                  items: {
+                    type: 'object',
+                    required: ['part', 'file', 'signed'],
+                    properties: {
+                      part: { enum: ['contact', 'sbom', 'scan', 'vex'] },
+                      file: { type: 'string' },
+                      signed: { type: 'boolean' },
+                      attestation: { type: 'string' },
+                      predicateType: { type: 'string' },
+                      identity: { type: 'string' },
+                      issuer: { type: 'string' },
+                      logIndex: { type: 'string' },
                     },
                   },
                 },

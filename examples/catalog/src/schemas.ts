@@ -159,6 +159,7 @@ export const catalogConfigSchema = {
     },
     rekorPolicy: { enum: ['require-set', 'require-inclusion-proof', 'require-any'] },
     policy: { type: 'object' },
+    requireSignedParts: { type: 'boolean' },
   },
 } as const;
 

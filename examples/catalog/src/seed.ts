@@ -11,6 +11,12 @@ import {
 } from '@flareo/testkit';
 import { VexBuilder, type VexDocument } from '@flareo/vex';
 import { CatalogError } from './errors.js';
+import {
+  ATTESTATIONS_DIR,
+  attestationFileOf,
+  PART_PREDICATE_TYPES,
+  type PartName,
+} from './parts.js';
 import { type CatalogConfig, CatalogStore, initDataDir } from './store.js';
 
 // The sample catalog: real signatures from the test kit's deterministic Fulcio-style CA and
@@ -275,6 +281,7 @@ export const SAMPLE_CONFIG: CatalogConfig = {
   ],
   rekorPolicy: 'require-any',
   policy: {},
+  requireSignedParts: true,
 };
 
 /** Options of {@link createSeedKit}. */
@@ -295,6 +302,11 @@ export interface SeedKit {
   readonly config: CatalogConfig;
   /** Mint the files of one module directory (relative path → bytes). */
   mintModule(spec: SampleModuleSpec, options?: MintOptions): Map<string, Uint8Array>;
+  /**
+   * (Re)sign the parts of minted files as they are now (after a test edited one), with the
+   * module's signer: replaces every `attestations/…` entry.
+   */
+  signParts(spec: SampleModuleSpec, files: Map<string, Uint8Array>): Map<string, Uint8Array>;
 }
 
 /** Options of {@link SeedKit.mintModule}: mint a module for an image that really exists. */
@@ -309,6 +321,11 @@ export interface MintOptions {
    * Default `${SAMPLE_REGISTRY}/<slug>`.
    */
   readonly image?: string;
+  /**
+   * Sign the contact file, SBOM, Trivy report and every VEX document as in-toto attestations
+   * (`attestations/<file>.sigstore.json`), as the sample catalog requires. Default true.
+   */
+  readonly signParts?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -343,6 +360,97 @@ export function createSeedKit(options: SeedKitOptions = {}): SeedKit {
       ],
     }),
     tlogs: [rekor.transparencyLogInstance()],
+  };
+
+  /** The module's release signer: deterministic for the spec (same key and certificate). */
+  const leafFor = (spec: SampleModuleSpec) => {
+    const tag = `v${spec.version}`;
+    const repo = `https://github.com/flareo/${spec.slug}`;
+    const workflow = `${repo}/.github/workflows/release.yml@refs/tags/${tag}`;
+    const signedAt = new Date(now.getTime() - spec.signedHoursAgo * HOUR);
+    const commit = hex(`${spec.slug}@${spec.version}:commit`, 20);
+    return chain.leaf({
+      seed: `${seed}:${spec.slug}:${spec.version}`,
+      notBefore: new Date(signedAt.getTime() - 60_000),
+      san: { uri: [spec.identity ?? workflow] },
+      oidcIssuer: SAMPLE_ISSUER,
+      github: {
+        workflowTrigger: 'push',
+        workflowSha: commit,
+        workflowName: 'Release',
+        workflowRepository: `flareo/${spec.slug}`,
+        workflowRef: `refs/tags/${tag}`,
+        sourceRepositoryUri: repo,
+        sourceRepositoryRef: `refs/tags/${tag}`,
+        sourceRepositoryDigest: commit,
+        buildSignerUri: spec.identity ?? workflow,
+        runnerEnvironment: 'github-hosted',
+        runInvocationUri: `${repo}/actions/runs/${parseInt(hex(spec.slug, 4), 16)}/attempts/1`,
+      },
+    });
+  };
+
+  /**
+   * Sign each part of `files` as an in-toto attestation about the module's image digest, the
+   * way `cosign attest --type cyclonedx | vuln | openvex` does (and a Flareo predicate for the
+   * contact file), into `attestations/<file>.sigstore.json`.
+   */
+  const signParts = (
+    spec: SampleModuleSpec,
+    files: Map<string, Uint8Array>,
+  ): Map<string, Uint8Array> => {
+    const read = (rel: string) => JSON.parse(new TextDecoder().decode(files.get(rel)));
+    const manifest = read('module.json') as { image: string; digest: string };
+    const digestHex = manifest.digest.replace(/^sha256:/, '');
+    const signedAt = new Date(now.getTime() - spec.signedHoursAgo * HOUR);
+    const leaf = leafFor(spec);
+    for (const rel of [...files.keys()])
+      if (rel.startsWith(`${ATTESTATIONS_DIR}/`)) files.delete(rel);
+    const partFiles: [PartName, string][] = [
+      ['contact', 'flareo.json'],
+      ['sbom', 'sbom.cdx.json'],
+      ['scan', 'trivy.json'],
+      ...[...files.keys()]
+        .filter((k) => k.startsWith('vex/'))
+        .sort()
+        .map((k): [PartName, string] => ['vex', k]),
+    ];
+    for (const [i, [part, rel]] of partFiles.entries()) {
+      const document = read(rel);
+      const predicate =
+        part === 'scan'
+          ? {
+              invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
+              scanner: {
+                uri: 'pkg:github/aquasecurity/trivy@v0.59.1',
+                version: '0.59.1',
+                db: { uri: '', version: '' },
+                result: document,
+              },
+              metadata: {
+                scanStartedOn: iso(new Date(signedAt.getTime() - 60_000)),
+                scanFinishedOn: iso(signedAt),
+              },
+            }
+          : document;
+      const bundle = mintSigstoreBundle({
+        version: '0.3',
+        content: {
+          kind: 'dsse',
+          statement: {
+            _type: 'https://in-toto.io/Statement/v1',
+            subject: [{ name: manifest.image, digest: { sha256: digestHex } }],
+            predicateType: PART_PREDICATE_TYPES[part],
+            predicate,
+          },
+        },
+        signer: { certificate: leaf },
+        rekor,
+        integratedTime: new Date(signedAt.getTime() + 10_000 + i * 1_000),
+      });
+      files.set(attestationFileOf(rel), enc(bundle.json));
+    }
+    return files;
   };
 
   const mintModule = (
@@ -390,25 +498,7 @@ export function createSeedKit(options: SeedKitOptions = {}): SeedKit {
     const digestHex = createHash('sha256').update(artifact).digest('hex');
     const digest = `sha256:${digestHex}`;
 
-    const leaf = chain.leaf({
-      seed: `${seed}:${spec.slug}:${spec.version}`,
-      notBefore: new Date(signedAt.getTime() - 60_000),
-      san: { uri: [spec.identity ?? workflow] },
-      oidcIssuer: SAMPLE_ISSUER,
-      github: {
-        workflowTrigger: 'push',
-        workflowSha: commit,
-        workflowName: 'Release',
-        workflowRepository: `flareo/${spec.slug}`,
-        workflowRef: `refs/tags/${tag}`,
-        sourceRepositoryUri: repo,
-        sourceRepositoryRef: `refs/tags/${tag}`,
-        sourceRepositoryDigest: commit,
-        buildSignerUri: spec.identity ?? workflow,
-        runnerEnvironment: 'github-hosted',
-        runInvocationUri: `${repo}/actions/runs/${parseInt(hex(spec.slug, 4), 16)}/attempts/1`,
-      },
-    });
+    const leaf = leafFor(spec);
     const signature = mintSigstoreBundle({
       version: '0.3',
       content: { kind: 'message', artifact },
@@ -604,10 +694,10 @@ export function createSeedKit(options: SeedKitOptions = {}): SeedKit {
     for (const [i, doc] of vexDocs.entries()) {
       files.set(`vex/${String(i + 1).padStart(2, '0')}.openvex.json`, enc(doc));
     }
-    return files;
+    return options.signParts === false ? files : signParts(spec, files);
   };
 
-  return { now, chain, rekor, trustedRoot, config: SAMPLE_CONFIG, mintModule };
+  return { now, chain, rekor, trustedRoot, config: SAMPLE_CONFIG, mintModule, signParts };
 }
 
 /** Write minted files into a module directory. */

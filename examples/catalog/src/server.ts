@@ -423,6 +423,12 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
           slsa: m.provenance.slsa,
         },
         sbom: m.sbom.document,
+        parts: m.parts.map((part) => {
+          const bytes = part.attestation ? m.files.get(part.attestation) : undefined;
+          return bytes
+            ? { ...part, bundle: JSON.parse(Buffer.from(bytes).toString('utf8')) }
+            : part;
+        }),
       };
     },
   );

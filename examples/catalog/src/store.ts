@@ -38,6 +38,12 @@ export interface CatalogConfig {
   readonly rekorPolicy?: 'require-set' | 'require-inclusion-proof' | 'require-any';
   /** `@flareo/policy` config (`data.flareo.config`). Defaults to the package defaults. */
   readonly policy?: PolicyConfig;
+  /**
+   * Refuse a module whose contact file, SBOM, Trivy report or any VEX document is not signed
+   * as an in-toto attestation (see `parts.ts`). Absent means false, so catalogs made before
+   * the setting keep working; {@link initDataDir} writes `true` unless told otherwise.
+   */
+  readonly requireSignedParts?: boolean;
 }
 
 /** Paths inside a data directory. */
@@ -204,6 +210,7 @@ export class CatalogStore {
       trustedBuilders,
       trustRoot,
       verifierOptions,
+      requireSignedParts: config.requireSignedParts ?? false,
       ...(options.signatureSource ? { signatureSource: options.signatureSource } : {}),
     };
   }
@@ -461,14 +468,16 @@ export class CatalogStore {
       );
       const ingestedAt = new Date().toISOString();
       try {
-        await mkdir(join(staging, 'vex'), { recursive: true });
+        const dirs = new Set([staging, join(staging, 'vex')]);
+        for (const rel of module.files.keys()) dirs.add(dirname(join(staging, rel)));
+        for (const dir of dirs) await mkdir(dir, { recursive: true });
         for (const [rel, bytes] of module.files) await writeDurable(join(staging, rel), bytes);
         await writeDurable(
           join(staging, DATA_FILES.record),
           `${JSON.stringify({ slug, ingestedAt, digest: module.manifest.digest }, null, 2)}\n`,
         );
-        await syncDir(join(staging, 'vex'));
-        await syncDir(staging);
+        // Deepest first, so each directory's entry in its parent is synced after its content.
+        for (const dir of [...dirs].sort((a, b) => b.length - a.length)) await syncDir(dir);
       } catch (error) {
         throw ioError(`cannot stage ${slug}`, error, slug);
       }
@@ -531,18 +540,20 @@ export function identityFor(config: CatalogConfig, slug: string): IdentityPolicy
   };
 }
 
-/** Create a data directory: `catalog.json` and `trusted_root.json`, written atomically. */
+/**
+ * Create a data directory: `catalog.json` and `trusted_root.json`, written atomically.
+ * `requireSignedParts` defaults to true here (new catalogs).
+ */
 export async function initDataDir(
   dataDir: string,
   init: { config: CatalogConfig; trustedRoot: unknown },
 ): Promise<void> {
   assertSchema(catalogConfigSchema, init.config, 'CONFIG_INVALID', { file: DATA_FILES.config });
+  // New catalogs require signed parts unless the config says otherwise.
+  const config = { ...init.config, requireSignedParts: init.config.requireSignedParts ?? true };
   try {
     await mkdir(join(dataDir, DATA_FILES.modules), { recursive: true });
-    await writeFileAtomic(
-      join(dataDir, DATA_FILES.config),
-      `${JSON.stringify(init.config, null, 2)}\n`,
-    );
+    await writeFileAtomic(join(dataDir, DATA_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileAtomic(
       join(dataDir, DATA_FILES.trustedRoot),
       `${JSON.stringify(init.trustedRoot, null, 2)}\n`,

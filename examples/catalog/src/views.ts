@@ -81,6 +81,7 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
     ...moduleSummary(entry, assessment),
     ingestedAt: entry.ingestedAt,
     warnings: m.warnings,
+    parts: m.parts,
     contact: m.contact,
     signature: {
       verifiedBy: 'server' as const,

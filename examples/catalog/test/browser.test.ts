@@ -151,6 +151,12 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
       expect(await page.locator('[data-testid="signature-format"]').textContent()).toBe(
         'Sigstore bundle',
       );
+      const parts = page.locator('[data-testid="part"]');
+      expect(await parts.count()).toBe(m.parts.length);
+      for (const [i, p] of m.parts.entries()) {
+        expect(await parts.nth(i).textContent()).toContain(p.file);
+        expect(await parts.nth(i).textContent()).toContain(m.signature.identity);
+      }
       // The seeded log is private: the UUID, and no public search link.
       expect(await page.locator('[data-testid="rekor-uuid"]').textContent()).toBe(
         m.signature.rekor.uuid,

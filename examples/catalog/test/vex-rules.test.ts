@@ -105,14 +105,12 @@ describe('affected without an action statement is a warning', () => {
   afterAll(async () => running?.close());
 
   it('ingests it, reports the warning, serves it and keeps it across a restart', async () => {
-    const files = editVex(
-      kit.mintModule({ ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'warned' }),
-      'vex/01.openvex.json',
-      (v) => {
-        expect(v.statements[0].status).toBe('affected');
-        delete v.statements[0].action_statement;
-      },
-    );
+    const spec = { ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'warned' };
+    const files = editVex(kit.mintModule(spec), 'vex/01.openvex.json', (v) => {
+      expect(v.statements[0].status).toBe('affected');
+      delete v.statements[0].action_statement;
+    });
+    kit.signParts(spec, files); // the catalog requires signed parts: sign the edited VEX
     const entry = await store.ingest(await moduleDir(files));
     const expected = [
       {
@@ -137,13 +135,11 @@ describe('affected without an action statement is a warning', () => {
   });
 
   it('the ingest command prints the warning in its report line', async () => {
-    const files = editVex(
-      kit.mintModule({ ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'warned-cli' }),
-      'vex/01.openvex.json',
-      (v) => {
-        delete v.statements[0].action_statement;
-      },
-    );
+    const spec = { ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'warned-cli' };
+    const files = editVex(kit.mintModule(spec), 'vex/01.openvex.json', (v) => {
+      delete v.statements[0].action_statement;
+    });
+    kit.signParts(spec, files);
     const dir = await moduleDir(files);
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: () => {}, env: {} };

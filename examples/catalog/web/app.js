@@ -280,6 +280,43 @@ function findingsCard(m) {
   );
 }
 
+const PART_NAMES = {
+  contact: 'Contact file',
+  sbom: 'SBOM',
+  scan: 'Trivy report',
+  vex: 'VEX document',
+};
+
+function partsCard(m) {
+  return h(
+    'section',
+    { class: 'card', testid: 'parts' },
+    h('h2', {}, 'Signed parts'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Each part verified at ingest as an in-toto attestation about this image, signed by the module identity (cosign attest), or shown as not signed.',
+    ),
+    table(
+      ['Part', 'File', 'Signed by', 'Rekor log index'],
+      m.parts.map((p) =>
+        h(
+          'tr',
+          { testid: 'part', 'data-file': p.file },
+          h('td', {}, PART_NAMES[p.part] ?? p.part),
+          h('td', { class: 'mono' }, p.file),
+          h(
+            'td',
+            { class: p.signed ? 'ok' : 'no' },
+            p.signed ? (p.identity ?? 'signed') : 'not signed',
+          ),
+          h('td', { class: 'mono' }, p.logIndex ?? '—'),
+        ),
+      ),
+    ),
+  );
+}
+
 function factsCard(m) {
   const p = m.provenance;
   return h(
@@ -352,6 +389,7 @@ async function renderModule(slug) {
     scoreCard(m),
     policyCard(m),
     findingsCard(m),
+    partsCard(m),
     factsCard(m),
   );
 }
