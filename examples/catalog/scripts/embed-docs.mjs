@@ -1,7 +1,7 @@
 // Embeds the markdown pages the catalog serves at /docs/<name> into src/generated/docs.ts, so
 // the built app carries them (it does not read the repository at run time). Run by `build`;
 // test/docs.test.ts fails when the embedded copy differs from docs/*.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const DOC_PAGES = { vex: 'catalog-vex.md', admission: 'admission.md', verify: 'verify.md' };
 
@@ -14,5 +14,7 @@ export function generatedSource() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // src/generated/ is git-ignored, so a fresh clone does not have it yet.
+  mkdirSync(new URL('../src/generated/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../src/generated/docs.ts', import.meta.url), generatedSource());
 }
