@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseRfc3339 } from '@flareo/internal/rfc3339';
 import { CatalogError } from './errors.js';
 import { MIN_LOCK_STALE_MS } from './lock.js';
 import { recheckModule, registryAuthFromEnv, registrySignatureSource } from './registry.js';
@@ -163,11 +164,12 @@ export async function runCli(
             { actual: dataDir },
           );
         }
-        const now = values.now === undefined ? undefined : new Date(values.now);
-        if (now && Number.isNaN(now.getTime())) {
+        const nowMs = values.now === undefined ? undefined : parseRfc3339(values.now);
+        const now = nowMs === undefined ? undefined : new Date(nowMs);
+        if (values.now !== undefined && now === undefined) {
           throw new CatalogError(
             'ARGUMENT_INVALID',
-            `--now must be an ISO 8601 date, got ${JSON.stringify(values.now)}`,
+            `--now must be an RFC 3339 date-time that exists in the calendar, got ${JSON.stringify(values.now)}`,
             { actual: values.now },
           );
         }

@@ -9,6 +9,7 @@ import {
   type VerificationSummary,
   type VerifierOptions,
 } from '@flareo/bundle-verify';
+import { parseRfc3339 } from '@flareo/internal/rfc3339';
 import type { TrustRoot } from '@flareo/trust-root';
 import {
   type SbomCompleteness,
@@ -488,8 +489,8 @@ export async function verifyModule(
     file: MODULE_FILES.manifest,
   });
   const slug = manifest.slug;
-  if (Number.isNaN(Date.parse(manifest.builtAt))) {
-    throw new CatalogError('MODULE_FILE_INVALID', `module.json: builtAt is not a date`, {
+  if (parseRfc3339(manifest.builtAt) === undefined) {
+    throw new CatalogError('MODULE_FILE_INVALID', `module.json: builtAt is not a real date`, {
       slug,
       file: MODULE_FILES.manifest,
       expected: 'an RFC 3339 date-time',

@@ -7,7 +7,7 @@ import { CatalogError, type CatalogErrorCode, SLUG_PATTERN } from './errors.js';
 // @flareo/bundle-verify and @flareo/trust-score. Formats are written as patterns because
 // ajv-formats is not a dependency of this package.
 
-/** RFC 3339 date-time with a zone; `Date.parse` must accept it too (checked in code). */
+/** RFC 3339 date-time with a zone; the calendar is checked in code (`parseRfc3339`). */
 export const DATE_TIME_PATTERN =
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';

@@ -89,6 +89,7 @@ describe('flareo-catalog commands', () => {
     [['serve', '--log-level', 'loud'], 2, 'ARGUMENT_INVALID'],
     [['serve', 'extra'], 2, 'ARGUMENT_INVALID'],
     [['seed', '--now', 'yesterday'], 2, 'ARGUMENT_INVALID'],
+    [['seed', '--now', '2023-02-29T00:00:00Z'], 2, 'ARGUMENT_INVALID'],
     [['ingest'], 2, 'ARGUMENT_INVALID'],
     [['ingest', '/nonexistent'], 1, 'CONFIG_INVALID'],
     [['serve', '--port', '0'], 1, 'CONFIG_INVALID'],

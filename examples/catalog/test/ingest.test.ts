@@ -240,6 +240,14 @@ const cases: {
     code: 'MODULE_FILE_INVALID',
   },
   {
+    name: 'a manifest with a build time that Date would shift (February 30)',
+    files: () =>
+      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+        m.builtAt = '2026-02-30T12:00:00Z';
+      }),
+    code: 'MODULE_FILE_INVALID',
+  },
+  {
     name: 'a manifest that is not JSON',
     files: () => {
       const f = kit.mintModule(extraSpec());
