@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  buildTrustedRoot,
   createFulcioChain,
   mintKeyedSignature,
   mintLegacyCosignBundle,
@@ -10,6 +11,7 @@ import {
   TestTimestampAuthority,
   testKey,
 } from '@flareo/testkit';
+import { parseTrustedRoot } from '@flareo/trust-root';
 import {
   bundleFromJSON,
   isBundleWithCertificateChain,
@@ -19,6 +21,7 @@ import { describe, expect, it } from 'vitest';
 import { rejection } from '../test/support/expect-rejection.js';
 import {
   type BundleVerifyErrorCode,
+  createVerifier,
   DEFAULT_LIMITS,
   MEDIA_TYPES,
   normalizeBundle,
@@ -363,6 +366,69 @@ describe('normalizeBundle: rejections', () => {
     ],
   ])('legacy bundle with %s → BUNDLE_MALFORMED', (_name, input, field) => {
     rejects(() => normalizeBundle(input), 'BUNDLE_MALFORMED', { field });
+  });
+});
+
+describe('normalizeBundle: ProtoJSON null is unset (conformance regression)', () => {
+  const root = parseTrustedRoot({
+    ...buildTrustedRoot({
+      certificateAuthorities: [{ chain: [chain.intermediate, chain.root] }],
+      timestampAuthorities: [{ chain: [...tsa.chain] }],
+    }),
+    tlogs: [rekor.transparencyLogInstance()],
+  });
+  const verifier = createVerifier(root);
+
+  it('verifies a bundle whose optional message fields are null', () => {
+    const m = mintSigstoreBundle({
+      version: '0.2',
+      content: { kind: 'message', artifact },
+      signer: { certificate: leaf, chain: [chain.intermediate] },
+      rekor,
+    });
+    const json: Json = clone(m.json);
+    json.verificationMaterial.timestampVerificationData = null;
+    json.verificationMaterial.publicKey = null;
+    json.dsseEnvelope = null;
+    json.verificationMaterial.tlogEntries[0].inclusionProof.checkpoint.envelope ??= null;
+    const before = JSON.stringify(json);
+    const normalized = normalizeBundle(json);
+    expect(JSON.stringify(json)).toBe(before);
+    expect(normalized.timestamps).toEqual([]);
+    const result = verifier.verifyBundle(JSON.stringify(json), artifact, {});
+    expect(result.signer.kind).toBe('certificate');
+    expect(result.tlog.entries).toHaveLength(1);
+  });
+
+  it('reads a null inclusion promise beside an inclusion proof as absent', () => {
+    const m = mintSigstoreBundle({
+      version: '0.3',
+      content: { kind: 'dsse', artifact },
+      signer: { certificate: leaf },
+      rekor,
+      timestamp: tsa,
+    });
+    const json: Json = clone(m.json);
+    json.verificationMaterial.tlogEntries[0].inclusionPromise = null;
+    const result = verifier.verifyBundle(json, artifact, {});
+    expect(result.tlog.entries[0]?.checks.set).toBeFalsy();
+    expect(result.tlog.entries[0]?.checks.inclusionProof).toBe(true);
+    expect(result.times.map((t) => t.source)).toEqual(['timestamp']);
+  });
+
+  it('reads null lists as empty, and still refuses a null inside a list', () => {
+    const m = mintSigstoreBundle({
+      version: '0.3',
+      content: { kind: 'message', artifact },
+      signer: { certificate: leaf },
+      rekor: null,
+      timestamp: tsa,
+    });
+    const json: Json = clone(m.json);
+    json.verificationMaterial.tlogEntries = null;
+    expect(normalizeBundle(json).tlogEntries).toEqual([]);
+    json.verificationMaterial.tlogEntries = [null];
+    rejects(() => normalizeBundle(json), 'BUNDLE_MALFORMED');
   });
 });
 

@@ -138,6 +138,58 @@ describe('parseTrustedRoot: accepted', () => {
   });
 });
 
+describe('parseTrustedRoot: ProtoJSON null is unset (conformance regression)', () => {
+  it('reads optional message fields holding null as absent, in every message', () => {
+    const doc = document();
+    doc.mediaType = 'application/vnd.dev.sigstore.trustedroot.v0.2+json';
+    doc.certificateAuthorities[0].subject = null;
+    doc.certificateAuthorities[0].uri = null;
+    doc.certificateAuthorities[0].validFor.end = null;
+    doc.tlogs[0].checkpointKeyId = null;
+    doc.tlogs[0].operator = null;
+    doc.tlogs[0].publicKey.validFor = null;
+    doc.tlogs[1].publicKey.keyDetails = null;
+    doc.ctlogs[0].publicKey.validFor.end = null;
+    doc.timestampAuthorities[0].validFor = null;
+    const before = JSON.stringify(doc);
+    const root = parseTrustedRoot(doc);
+    expect(JSON.stringify(doc)).toBe(before);
+    expect(root.certificateAuthorities[0]?.subject).toBeUndefined();
+    expect(root.certificateAuthorities[0]?.uri).toBeUndefined();
+    expect(root.certificateAuthorities[0]?.validFor.end).toBeUndefined();
+    expect(root.tlogs[0]?.checkpointKeyId).toBeUndefined();
+    expect(root.tlogs[0]?.operator).toBeUndefined();
+    expect(root.tlogs[0]?.validFor).toEqual({});
+    expect(root.tlogs[1]?.key.algorithm.kind).toBe('ed25519');
+    expect(root.ctlogsById(ct.keyId, new Date('2999-01-01T00:00:00Z'))).toHaveLength(1);
+    expect(root.timestampAuthorities[0]?.validFor).toEqual({});
+  });
+
+  it('reads a null repeated field as an empty list', () => {
+    const doc = { ...document(), ctlogs: null, timestampAuthorities: null };
+    const root = parseTrustedRoot(JSON.stringify(doc));
+    expect(root.ctlogs).toHaveLength(0);
+    expect(root.timestampAuthorities).toHaveLength(0);
+    expect(root.tlogs).toHaveLength(2);
+  });
+
+  it('still refuses null where a value is required or inside a list', () => {
+    const required = document();
+    required.tlogs[0].baseUrl = null;
+    expect(rejection(required)).toMatchObject({
+      code: 'TRUSTED_ROOT_INVALID',
+      detail: { path: '/tlogs/0' },
+    });
+    const inList = document();
+    inList.tlogs.push(null);
+    expect(rejection(inList)).toMatchObject({
+      code: 'TRUSTED_ROOT_INVALID',
+      detail: { path: '/tlogs/2' },
+    });
+    expect(rejection({ ...document(), mediaType: null }).code).toBe('TRUSTED_ROOT_INVALID');
+  });
+});
+
 describe('parseTrustedRoot: rejected', () => {
   const cases: [string, (doc: Doc) => unknown, string, string?][] = [
     ['invalid JSON', () => '{"mediaType":', 'JSON_INVALID'],
