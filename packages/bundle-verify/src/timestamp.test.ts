@@ -15,7 +15,7 @@ import { PKIStatus } from '@peculiar/asn1-tsp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BundleVerifyError } from './errors.js';
-import { MAX_TIMESTAMP_BYTES, verifyRfc3161Timestamp } from './timestamp.js';
+import { MAX_TIMESTAMP_BYTES, MAX_TST_SERIAL_OCTETS, verifyRfc3161Timestamp } from './timestamp.js';
 
 const TIME = new Date('2024-05-06T07:08:09.123Z');
 /** The artifact signature a Sigstore client asks the TSA to stamp. */
@@ -167,6 +167,40 @@ describe('verifyRfc3161Timestamp: valid timestamps', () => {
     );
     response[statusAt + 4] = 1;
     expect(verifyRfc3161Timestamp(response, SIGNATURE, root).time).toEqual(result.time);
+  });
+});
+
+describe('verifyRfc3161Timestamp: long serial numbers (conformance regression)', () => {
+  /** A positive serial whose DER INTEGER content is exactly `octets` long (first octet 0x40). */
+  const serialOf = (octets: number): bigint => (1n << BigInt(8 * octets - 2)) + 0x5eedn;
+
+  it.each([
+    ['160 bits with the sign octet (21 octets)', (1n << 159n) + 1n],
+    ['33 octets', serialOf(33)],
+    ['48 octets', serialOf(48)],
+    [`the bound, ${MAX_TST_SERIAL_OCTETS} octets`, serialOf(MAX_TST_SERIAL_OCTETS)],
+  ])('accepts a serial number of %s', (_name, serialNumber) => {
+    const m = stamp({ serialNumber });
+    const result = verifyRfc3161Timestamp(m.response, SIGNATURE, root);
+    expect(result.serialNumber).toBe(serialNumber.toString(16));
+    expect(result.time).toEqual(TIME);
+  });
+
+  it(`refuses a serial number longer than ${MAX_TST_SERIAL_OCTETS} octets with a coded error`, () => {
+    const error = rejection(() =>
+      verifyRfc3161Timestamp(
+        stamp({ serialNumber: serialOf(MAX_TST_SERIAL_OCTETS + 1) }).response,
+        SIGNATURE,
+        root,
+      ),
+    );
+    expect(error.code).toBe('TIMESTAMP_INVALID');
+    expect(error.detail).toMatchObject({
+      step: 'timestamp',
+      field: 'serialNumber',
+      expected: `<= ${MAX_TST_SERIAL_OCTETS} octets`,
+      actual: MAX_TST_SERIAL_OCTETS + 1,
+    });
   });
 });
 

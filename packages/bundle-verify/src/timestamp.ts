@@ -38,6 +38,13 @@ export interface VerifiedTimestamp {
 
 /** Largest `signedTimestamp` accepted, in bytes (real responses are 1-8 KiB). */
 export const MAX_TIMESTAMP_BYTES = 64 * 1024;
+
+/**
+ * Longest TSTInfo serial number accepted, in octets of its DER INTEGER content (sign byte
+ * included). RFC 3161 asks for at least 160 bits; 64 octets (511 bits) leaves room for any TSA.
+ */
+export const MAX_TST_SERIAL_OCTETS = 64;
+
 const MAX_EMBEDDED_CERTIFICATES = 16;
 const MAX_SIGNED_ATTRIBUTES = 32;
 
@@ -382,8 +389,18 @@ function parseTstInfo(buf: Uint8Array): TstInfo {
   const imprintAlgorithm = algorithmId(buf, imprint[0], 'messageImprint hashAlgorithm');
   const hashed = contentOf(buf, expectTag(imprint[1], 0x04, 'hashedMessage OCTET STRING'));
   const serialNumber = integerValue(buf, fields[3], 'TSTInfo serialNumber');
-  if (((serialNumber[0] as number) & 0x80) !== 0 || serialNumber.length > 32) {
-    throw invalid('the TSTInfo serial number is negative or too long', 'serialNumber');
+  if (((serialNumber[0] as number) & 0x80) !== 0) {
+    throw invalid('the TSTInfo serial number is negative', 'serialNumber', 'a positive INTEGER');
+  }
+  // RFC 3161 §2.4.2: requesters MUST handle serial numbers of at least 160 bits (a 20-octet
+  // value, 21 octets with its sign byte); TSAs use longer ones. The bound only stops absurd input.
+  if (serialNumber.length > MAX_TST_SERIAL_OCTETS) {
+    throw invalid(
+      `the TSTInfo serial number has ${serialNumber.length} octets, more than ${MAX_TST_SERIAL_OCTETS}`,
+      'serialNumber',
+      `<= ${MAX_TST_SERIAL_OCTETS} octets`,
+      serialNumber.length,
+    );
   }
   const genTime = generalizedTime(buf, fields[4]);
   // The optional fields in their order; an unknown critical extension makes the token unusable.
