@@ -26,25 +26,38 @@ export interface TrustPlan {
   readonly keyed: boolean;
 }
 
-const PUBLIC_GOOD_LOGS_NAME = 'sigstore public-good transparency logs';
+const PUBLIC_GOOD_KEYED_NAME = 'sigstore public-good logs and timestamp authorities';
 
 /**
- * The public-good root with only its transparency logs: what `--key` trusts besides the
- * keys, so that a keyed bundle's Rekor entry verifies offline while no Fulcio certificate
- * is trusted in place of the key the user named.
+ * A trusted_root.json with its signer anchors taken out: no certificate authority (and so no
+ * CT log, which only vouches for certificates). What stays is what a KEYED verification still
+ * needs from a root: transparency logs and timestamp authorities. cosign does the same with
+ * `--key`: the trusted root keeps supplying logs and TSAs, the key replaces the signers, and
+ * only a key-signed bundle is accepted. Text that is not a JSON object is returned as is, for
+ * the trusted-root reader to refuse with its own error.
  */
-async function publicGoodLogsOnly(): Promise<TrustInput> {
+export function withoutSignerAnchors(json: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    return json;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return json;
+  return JSON.stringify({ ...doc, certificateAuthorities: [], ctlogs: [] });
+}
+
+/**
+ * The public-good root as `--key` adds to it: its transparency logs and timestamp authorities,
+ * so that a keyed bundle's Rekor entry and RFC 3161 timestamp verify offline, while no Fulcio
+ * certificate is trusted in place of the key the user named.
+ */
+async function publicGoodForKeys(): Promise<TrustInput> {
   const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
-  const json = JSON.parse(publicGoodTrustedRootJson.json) as Record<string, unknown>;
   return {
     kind: 'trusted-root',
-    json: JSON.stringify({
-      ...json,
-      certificateAuthorities: [],
-      ctlogs: [],
-      timestampAuthorities: [],
-    }),
-    options: { name: PUBLIC_GOOD_LOGS_NAME },
+    json: withoutSignerAnchors(publicGoodTrustedRootJson.json),
+    options: { name: PUBLIC_GOOD_KEYED_NAME },
   };
 }
 
@@ -83,6 +96,12 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   }
   for (const path of roots) {
     const input = trustFileInput(path);
+    // With --key the key is the signer: a trusted_root.json adds its logs and TSAs, not its CAs.
+    if (input.kind === 'trusted-root' && keys.length > 0) {
+      inputs.push({ ...input, json: withoutSignerAnchors(input.json) });
+      sources.push(`trusted_root.json ${path} (logs and timestamp authorities)`);
+      continue;
+    }
     inputs.push(input);
     sources.push(`${input.kind === 'pem' ? 'PEM bundle' : 'trusted_root.json'} ${path}`);
   }
@@ -104,8 +123,8 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
     inputs.push({ kind: 'public-good' });
     sources.push('embedded Sigstore public-good root');
   } else if (keys.length > 0 && roots.length === 0 && rekorKeys.length === 0) {
-    inputs.push(await publicGoodLogsOnly());
-    sources.push('embedded Sigstore public-good transparency logs');
+    inputs.push(await publicGoodForKeys());
+    sources.push('embedded Sigstore public-good transparency logs and timestamp authorities');
   }
   return { inputs, sources, publicGood, keyed: keys.length > 0 };
 }
