@@ -19,6 +19,7 @@ import {
   createVerifier,
   FULCIO_EXTENSIONS,
   type IdentityPolicy,
+  MAX_POLICY_REGEXP_LENGTH,
 } from './index.js';
 
 const artifact = new TextEncoder().encode('identity policy artifact');
@@ -342,5 +343,116 @@ describe('identity policy: invalid policies → POLICY_INVALID', () => {
 
   it('a certificate signer without any policy', () => {
     rejection(() => verifier.verifyBundle(bundleOf(leaf), artifact), 'POLICY_INVALID');
+  });
+});
+
+describe('identity policy: RE2 syntax and semantics (as cosign evaluates regexps)', () => {
+  const san = (regexp: string, match?: 'full' | 'search') =>
+    compileIdentityPolicy({
+      subjectAlternativeName: match === undefined ? { regexp } : { regexp, match },
+    }).san as { test(v: string): boolean };
+
+  it.each<[string, string, string, boolean]>([
+    ['a Unicode class \\pL', '\\pL+@example\\.com', 'zoë@example.com', true],
+    ['a Unicode class rejecting digits', '\\pL+@example\\.com', 'z0e@example.com', false],
+    [
+      'a case-insensitive flag (?i)',
+      '(?i)HTTPS://GITHUB\\.COM/flareo/.*',
+      DEFAULT_WORKFLOW_URI,
+      true,
+    ],
+    [
+      'a Go named group (?P<name>…)',
+      'https://github\\.com/(?P<owner>[^/]+)/.*',
+      DEFAULT_WORKFLOW_URI,
+      true,
+    ],
+    ['a POSIX class [[:alpha:]]', '[[:alpha:]]+://.*', DEFAULT_WORKFLOW_URI, true],
+    ['a quoted literal \\Q…\\E', '\\Qhttps://github.com/\\E.*', DEFAULT_WORKFLOW_URI, true],
+    ['a quoted literal whose dot is literal', '\\Qa.b\\E', 'aXb', false],
+    ['. not matching a newline (RE2 default)', 'a.b', 'a\nb', false],
+  ])('%s', (_name, regexp, value, expected) => {
+    expect(san(regexp).test(value)).toBe(expected);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['a backreference \\1', '(a)\\1', /invalid escape sequence/],
+    ['a lookahead (?=', 'https://(?=github).*', /unsupported Perl syntax/],
+    ['a negative lookahead (?!', '(?!evil).*', /unsupported Perl syntax/],
+    ['a lookbehind (?<=', '(?<=x)y', /unsupported Perl syntax|invalid named capture/],
+    ['a repeat count above 1000', 'a{1001}', /invalid repeat count/],
+    ['\\Z (not RE2)', 'a\\Z', /invalid escape sequence/],
+  ])('refuses %s with POLICY_INVALID naming the reason', (_name, regexp, reason) => {
+    const error = rejection(
+      () => compileIdentityPolicy({ subjectAlternativeName: { regexp } }),
+      'POLICY_INVALID',
+      {
+        field: 'subjectAlternativeName',
+        expected: 'an RE2 regular expression (no backreferences, no lookaround)',
+        actual: regexp,
+      },
+    );
+    expect(error.message).toMatch(reason);
+  });
+
+  it('full match by default; search only when asked', () => {
+    const prefix = '^https://github.com/flareo/demo/.github/workflows/release.yml@refs/tags/';
+    expect(san(prefix).test(DEFAULT_WORKFLOW_URI)).toBe(false);
+    expect(san(prefix, 'full').test(DEFAULT_WORKFLOW_URI)).toBe(false);
+    expect(san(prefix, 'search').test(DEFAULT_WORKFLOW_URI)).toBe(true);
+    // An infix matches under search, and anchors still anchor.
+    expect(san('workflows/release', 'search').test(DEFAULT_WORKFLOW_URI)).toBe(true);
+    expect(san('^workflows/release', 'search').test(DEFAULT_WORKFLOW_URI)).toBe(false);
+    expect(san(`^${DEFAULT_WORKFLOW_URI}$`, 'search').test(DEFAULT_WORKFLOW_URI)).toBe(true);
+    expect(san(`^${DEFAULT_WORKFLOW_URI}$`, 'search').test(`${DEFAULT_WORKFLOW_URI}x`)).toBe(false);
+  });
+
+  it('search through the verifier: a prefix pattern passes, a wrong one names "(search)"', () => {
+    const prefix = '^https://github\\.com/flareo/';
+    expect(
+      verify({ subjectAlternativeName: { regexp: prefix, match: 'search' } }).signer.kind,
+    ).toBe('certificate');
+    expect(verify({ issuer: { regexp: 'token\\.actions', match: 'search' } }).signer.kind).toBe(
+      'certificate',
+    );
+    rejection(
+      () => verify({ subjectAlternativeName: { regexp: '^https://gitlab', match: 'search' } }),
+      'IDENTITY_MISMATCH',
+      { field: 'subjectAlternativeName', expected: '/^https://gitlab/ (search)' },
+    );
+  });
+
+  it('refuses an unknown match mode and an over-long pattern', () => {
+    rejection(
+      () =>
+        compileIdentityPolicy({
+          subjectAlternativeName: { regexp: 'x', match: 'prefix' as 'full' },
+        }),
+      'POLICY_INVALID',
+      { field: 'subjectAlternativeName', expected: ['full', 'search'], actual: 'prefix' },
+    );
+    rejection(
+      () => compileIdentityPolicy({ issuer: { regexp: 'a'.repeat(MAX_POLICY_REGEXP_LENGTH + 1) } }),
+      'POLICY_INVALID',
+      { field: 'issuer', actual: MAX_POLICY_REGEXP_LENGTH + 1 },
+    );
+    expect(() =>
+      compileIdentityPolicy({ issuer: { regexp: 'a'.repeat(MAX_POLICY_REGEXP_LENGTH) } }),
+    ).not.toThrow();
+  });
+
+  it('a catastrophic-backtracking pattern finishes fast on a long hostile value', () => {
+    const hostile = `${'a'.repeat(100_000)}!`;
+    for (const [regexp, match] of [
+      ['(a+)+$', 'full'],
+      ['(a+)+$', 'search'],
+      ['(a|aa)*b', 'search'],
+      ['(.*a){20}', 'full'],
+    ] as const) {
+      const m = san(regexp, match);
+      const started = performance.now();
+      expect(m.test(hostile)).toBe(false);
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
   });
 });

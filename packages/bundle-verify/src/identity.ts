@@ -1,13 +1,40 @@
+import { RE2JS } from 're2js';
 import type { SigningCertificate } from './certificate.js';
 import { BundleVerifyError } from './errors.js';
 
-/** A value to match: a string means exact equality; `{ regexp }` a full-match regular expression. */
-export type Matcher = string | { readonly regexp: string };
+/** How a regular expression is applied to a value. */
+export type RegexpMatch = 'full' | 'search';
+
+/** A regular-expression matcher of an {@link IdentityPolicy}. */
+export interface RegexpMatcher {
+  /**
+   * The pattern, in RE2 syntax (Go's `regexp`, which cosign uses): `\pL`, `(?i)`, named groups
+   * `(?P<name>…)`, POSIX classes `[[:alpha:]]` and `\Q…\E` work; backreferences and
+   * lookaround do not exist in RE2 and are refused as `POLICY_INVALID`. Matching runs on an RE2
+   * engine in time linear in the value, so no pattern can hang the verifier.
+   */
+  readonly regexp: string;
+  /**
+   * Default `'full'`: the pattern must match the whole value, as if written `^(?:…)$`.
+   * `'search'`: the pattern may match anywhere in the value, which is how cosign applies
+   * `--certificate-identity-regexp` and `--certificate-oidc-issuer-regexp` (Go's
+   * `MatchString`); a prefix such as `^https://github.com/acme/` then accepts every value
+   * that starts with it. Anchor search patterns yourself (`^…$`) to say exactly what passes.
+   */
+  readonly match?: RegexpMatch;
+}
+
+/** A value to match: a string means exact equality; `{ regexp }` an RE2 regular expression. */
+export type Matcher = string | RegexpMatcher;
+
+/** Longest regular expression accepted in a policy, in characters. */
+export const MAX_POLICY_REGEXP_LENGTH = 4096;
 
 /**
  * Who must have signed. Every field given must match; fields left out are not checked.
- * Regular expressions are always anchored: `{ regexp: 'https://github.com/acme/' }` does
- * not match `https://github.com/acme/x` — write `'https://github\\.com/acme/.*'`.
+ * Regular expressions are RE2 and anchored by default: `{ regexp: 'https://github.com/acme/' }`
+ * does not match `https://github.com/acme/x` — write `'https://github\\.com/acme/.*'`, or ask
+ * for cosign's unanchored search with `{ regexp, match: 'search' }`.
  */
 export interface IdentityPolicy {
   /** A subject alternative name (URI, email or DNS) of the signing certificate. */
@@ -58,7 +85,7 @@ interface CompiledMatcher {
   test(value: string): boolean;
 }
 
-/** An identity policy compiled once: regular expressions built and anchored. */
+/** An identity policy compiled once: regular expressions built (RE2) for full match or search. */
 export interface CompiledIdentityPolicy {
   readonly san?: CompiledMatcher;
   readonly issuer?: CompiledMatcher;
@@ -79,20 +106,73 @@ function compileMatcher(field: string, m: Matcher): CompiledMatcher {
   if (typeof m !== 'object' || m === null || typeof m.regexp !== 'string') {
     invalid(field, 'must be a string or { regexp: string }');
   }
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${m.regexp})$`, 'u');
-  } catch (cause) {
-    invalid(field, `invalid regular expression ${JSON.stringify(m.regexp)}`, cause);
+  const match: unknown = m.match ?? 'full';
+  if (match !== 'full' && match !== 'search') {
+    invalid(field, 'match must be "full" or "search"', undefined, ['full', 'search'], match);
   }
-  return { describe: `/^(?:${m.regexp})$/`, test: (v) => re.test(v) };
+  if (m.regexp.length > MAX_POLICY_REGEXP_LENGTH) {
+    invalid(
+      field,
+      `the regular expression is longer than ${MAX_POLICY_REGEXP_LENGTH} characters`,
+      undefined,
+      `<= ${MAX_POLICY_REGEXP_LENGTH} characters`,
+      m.regexp.length,
+    );
+  }
+  let re: RE2JS;
+  try {
+    re = compiledRe2(m.regexp);
+  } catch (cause) {
+    const reason =
+      cause instanceof Error ? cause.message.replace(/^error parsing regexp: /, '') : '';
+    invalid(
+      field,
+      `invalid RE2 regular expression ${JSON.stringify(m.regexp)}${reason ? `: ${reason}` : ''}`,
+      cause,
+      'an RE2 regular expression (no backreferences, no lookaround)',
+      m.regexp,
+    );
+  }
+  return match === 'search'
+    ? { describe: `/${m.regexp}/ (search)`, test: (v) => re.test(v) }
+    : { describe: `/^(?:${m.regexp})$/`, test: (v) => re.testExact(v) };
 }
 
-function invalid(field: string, message: string, cause?: unknown): never {
+/** Compiled RE2 programs by pattern, most recently used last (compiling costs ~100 µs). */
+const RE2_CACHE = new Map<string, RE2JS>();
+const RE2_CACHE_SIZE = 256;
+
+/** Compile an RE2 pattern once: a policy given uncompiled on every call reuses the program. */
+function compiledRe2(pattern: string): RE2JS {
+  let re = RE2_CACHE.get(pattern);
+  if (re !== undefined) {
+    RE2_CACHE.delete(pattern);
+  } else {
+    re = RE2JS.compile(pattern);
+    if (RE2_CACHE.size >= RE2_CACHE_SIZE) {
+      RE2_CACHE.delete(RE2_CACHE.keys().next().value as string);
+    }
+  }
+  RE2_CACHE.set(pattern, re);
+  return re;
+}
+
+function invalid(
+  field: string,
+  message: string,
+  cause?: unknown,
+  expected?: unknown,
+  actual?: unknown,
+): never {
   throw new BundleVerifyError(
     'POLICY_INVALID',
     `identity policy ${field}: ${message}`,
-    { step: 'identity', field },
+    {
+      step: 'identity',
+      field,
+      ...(expected === undefined ? {} : { expected }),
+      ...(actual === undefined ? {} : { actual }),
+    },
     cause === undefined ? undefined : { cause },
   );
 }

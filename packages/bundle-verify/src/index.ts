@@ -7,9 +7,15 @@ export type {
   CompiledIdentityPolicy,
   IdentityPolicy,
   Matcher,
+  RegexpMatch,
+  RegexpMatcher,
   SignerIdentity,
 } from './identity.js';
-export { compileIdentityPolicy, FULCIO_EXTENSIONS } from './identity.js';
+export {
+  compileIdentityPolicy,
+  FULCIO_EXTENSIONS,
+  MAX_POLICY_REGEXP_LENGTH,
+} from './identity.js';
 export type {
   BundleFormat,
   InputLimits,
