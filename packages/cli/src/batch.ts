@@ -142,7 +142,8 @@ function prepare(
           : { certificateOidcIssuerRegexp: entry.issuerRegexp }),
       }
     : defaults;
-  const policy = identityPolicy(flags);
+  // cosign's flag names search, as cosign does; a line's own identityRegexp/issuerRegexp match whole.
+  const policy = identityPolicy(flags, own ? 'full' : 'search');
   if (signed.kind === 'bundle' && plan.publicGood) {
     if (policy?.subjectAlternativeName === undefined || policy.issuer === undefined) {
       throw usageError(

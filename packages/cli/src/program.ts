@@ -53,7 +53,7 @@ export function createProgram(out: Output = new Output()): Command {
       '',
       'Examples:',
       '  flareo verify --bundle app.sigstore.json --certificate-identity ID --certificate-oidc-issuer URL app.tgz',
-      "  flareo verify-image --certificate-identity-regexp 'https://github.com/flareo/.+' --certificate-oidc-issuer URL ghcr.io/flareo/demo@sha256:…",
+      "  flareo verify-image --certificate-identity-regexp '^https://github\\.com/flareo/.+$' --certificate-oidc-issuer URL ghcr.io/flareo/demo@sha256:…",
       '  flareo vex apply --vex app.openvex.json trivy-report.json > trivy-report.vex.json',
       '  flareo policy eval --input input.json --config data.json',
       '  flareo trust-root inspect trusted_root.json',

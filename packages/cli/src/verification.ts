@@ -71,8 +71,16 @@ export interface TrustFlags extends IdentityFlags {
   readonly json?: boolean;
 }
 
-/** Build the identity policy; `undefined` when no identity flag was given. */
-export function identityPolicy(flags: IdentityFlags): IdentityPolicy | undefined {
+/**
+ * Build the identity policy; `undefined` when no identity flag was given. Regular expressions
+ * are RE2, applied as `match` says: `'search'` (the default) for cosign's flag names, which
+ * cosign applies with Go's unanchored `MatchString`; `'full'` for flareo's own manifest keys.
+ * Their syntax is checked by {@link checkIdentityRegexps} (the library refuses it otherwise).
+ */
+export function identityPolicy(
+  flags: IdentityFlags,
+  match: 'search' | 'full' = 'search',
+): IdentityPolicy | undefined {
   if (flags.certificateIdentity !== undefined && flags.certificateIdentityRegexp !== undefined) {
     throw usageError('give --certificate-identity or --certificate-identity-regexp, not both');
   }
@@ -88,37 +96,123 @@ export function identityPolicy(flags: IdentityFlags): IdentityPolicy | undefined
     flags.certificateIdentity ??
     (flags.certificateIdentityRegexp === undefined
       ? undefined
-      : { regexp: flags.certificateIdentityRegexp });
+      : { regexp: flags.certificateIdentityRegexp, match });
   const issuer =
     flags.certificateOidcIssuer ??
     (flags.certificateOidcIssuerRegexp === undefined
       ? undefined
-      : { regexp: flags.certificateOidcIssuerRegexp });
+      : { regexp: flags.certificateOidcIssuerRegexp, match });
   if (san === undefined && issuer === undefined) return undefined;
-  for (const [flag, value] of [
-    ['--certificate-identity-regexp', flags.certificateIdentityRegexp],
-    ['--certificate-oidc-issuer-regexp', flags.certificateOidcIssuerRegexp],
-  ] as const) {
-    if (value === undefined) continue;
-    try {
-      new RegExp(value, 'u');
-    } catch (cause) {
-      throw new CliError(
-        {
-          code: 'USAGE',
-          message: `${flag} is not a valid regular expression: ${(cause as Error).message}`,
-          expected: 'a regular expression (anchored: it must match the whole value)',
-          actual: value,
-        },
-        EXIT.usage,
-        { cause },
-      );
-    }
-  }
   return {
     ...(san === undefined ? {} : { subjectAlternativeName: san }),
     ...(issuer === undefined ? {} : { issuer }),
   };
+}
+
+/** Split a pattern at its top-level `|` (outside groups, classes and escapes). */
+function topLevelAlternatives(pattern: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')') {
+      depth = Math.max(0, depth - 1);
+    } else if (c === '|' && depth === 0) {
+      parts.push(pattern.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(pattern.slice(from));
+  return parts;
+}
+
+/** Does `alternative` end with an unescaped `$` (or `\z`)? */
+function endsAnchored(alternative: string): boolean {
+  const end = alternative.endsWith('$') ? 1 : alternative.endsWith('\\z') ? 2 : 0;
+  if (end === 0) return false;
+  let slashes = 0;
+  for (let i = alternative.length - end - 1; i >= 0 && alternative[i] === '\\'; i--) slashes++;
+  return slashes % 2 === 0;
+}
+
+/**
+ * The full-match pattern equal to searching for `pattern`, or `undefined` when `pattern` is
+ * anchored at both ends already (every top-level alternative starts with `^` or `\A` and ends
+ * with `$` or `\z`). An unanchored side becomes an explicit `.*`: searching for
+ * `^https://github.com/acme/` accepts exactly what `^https://github.com/acme/.*$` accepts.
+ */
+export function anchoredForm(pattern: string): string | undefined {
+  const alternatives = topLevelAlternatives(pattern);
+  let anchored = true;
+  const cores = alternatives.map((whole) => {
+    // A leading flag group such as (?i) stays in front: (?i)^acme$ is anchored.
+    const flags = /^\(\?[imsU]+\)/.exec(whole)?.[0] ?? '';
+    const alt = whole.slice(flags.length);
+    const starts = alt.startsWith('^') || alt.startsWith('\\A');
+    const ends = endsAnchored(alt);
+    if (!starts || !ends) anchored = false;
+    let core = starts ? alt.slice(alt.startsWith('^') ? 1 : 2) : `.*${alt}`;
+    core = ends ? core.slice(0, core.endsWith('$') ? -1 : -2) : `${core}.*`;
+    return `${flags}${core}`;
+  });
+  if (anchored) return undefined;
+  return cores.length === 1 ? `^${cores[0]}$` : `^(?:${cores.join('|')})$`;
+}
+
+/**
+ * Check the regexp flags as the verifier will compile them (RE2 syntax: exit 2 naming the
+ * flag and the reason), and warn once per flag that is not anchored at both ends: such a
+ * pattern is searched, as cosign does, and the warning shows the anchored pattern that
+ * accepts the same values.
+ */
+export async function checkIdentityRegexps(
+  flags: IdentityFlags,
+  out: { warn(text: string): void },
+  match: 'search' | 'full' = 'search',
+): Promise<void> {
+  const rows = [
+    ['--certificate-identity-regexp', 'subjectAlternativeName', flags.certificateIdentityRegexp],
+    ['--certificate-oidc-issuer-regexp', 'issuer', flags.certificateOidcIssuerRegexp],
+  ] as const;
+  if (rows.every(([, , value]) => value === undefined)) return;
+  const { compileIdentityPolicy } = await import('@flareo/bundle-verify');
+  for (const [flag, field, value] of rows) {
+    if (value === undefined) continue;
+    try {
+      compileIdentityPolicy({ [field]: { regexp: value, match } });
+    } catch (error) {
+      if (!isBundleVerifyError(error)) throw error;
+      throw new CliError(
+        {
+          code: 'USAGE',
+          message: `${flag} is not a valid regular expression: ${error.message.replace(/^identity policy [^:]+: /, '')}`,
+          expected:
+            'an RE2 regular expression (Go syntax, as cosign; no backreferences or lookaround)',
+          actual: value,
+        },
+        EXIT.usage,
+        { cause: error },
+      );
+    }
+    const anchored = match === 'search' ? anchoredForm(value) : undefined;
+    if (anchored !== undefined) {
+      out.warn(
+        `${flag} ${JSON.stringify(value)} is not anchored at both ends; as in cosign it matches anywhere in the value, so it accepts what ${JSON.stringify(anchored)} accepts. Anchor it (^…$) to accept only what you mean.`,
+      );
+    }
+  }
 }
 
 /**

@@ -31,7 +31,7 @@ const trustedRoot = scratch.write('trusted_root.json', {
 });
 const identity = [
   '--certificate-identity-regexp',
-  'https://github.com/flareo/.+',
+  '^https://github\\.com/flareo/.+$',
   '--certificate-oidc-issuer',
   'https://token.actions.githubusercontent.com',
 ];

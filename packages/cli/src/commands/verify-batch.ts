@@ -11,6 +11,7 @@ import { integerOption, urlOption } from '../options.js';
 import { colorEnabled, type Output } from '../output.js';
 import { loadTrust, planTrust } from '../trust.js';
 import {
+  checkIdentityRegexps,
   type IdentityFlags,
   identityPolicy,
   REKOR_POLICIES,
@@ -133,6 +134,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         await loadTrust(plan); // fail fast (exit 2) on unusable trust material, before starting workers
         const defaults = identityPolicyFlags(flags);
         identityPolicy(defaults); // validates the default flags once
+        await checkIdentityRegexps(defaults, out);
         const concurrency = workerCount(
           flags.concurrency,
           ended ? queue.length : Number.POSITIVE_INFINITY,

@@ -13,6 +13,7 @@ import { integerOption, platformOption } from '../options.js';
 import type { Output } from '../output.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
+  checkIdentityRegexps,
   checkKeylessSigner,
   describeSummary,
   identityPolicy,
@@ -220,10 +221,10 @@ export function registerVerifyImage(program: Command, out: Output): void {
     .addOption(jsonOption());
   examples(command, [
     'flareo verify-image ghcr.io/flareo/modules/demo@sha256:5e28… \\',
-    "  --certificate-identity-regexp 'https://github.com/flareo/.+' \\",
+    "  --certificate-identity-regexp '^https://github\\.com/flareo/.+$' \\",
     '  --certificate-oidc-issuer https://token.actions.githubusercontent.com',
     'flareo verify-image oci:./demo-layout:v1 --trust-root trusted_root.json \\',
-    "  --certificate-identity-regexp 'https://github.com/flareo/.+' \\",
+    "  --certificate-identity-regexp '^https://github\\.com/flareo/.+$' \\",
     '  --certificate-oidc-issuer https://token.actions.githubusercontent.com --all-platforms',
     'flareo verify-image --allow-http 127.0.0.1:5000/modules/demo:v1 -a module=demo --json …',
   ]);
@@ -232,6 +233,7 @@ export function registerVerifyImage(program: Command, out: Output): void {
       const target = parseImageTarget(image);
       const plan = await planTrust(flags);
       const policy = identityPolicy(flags);
+      await checkIdentityRegexps(flags, out);
       const requireAnnotations = parseAnnotations(flags.annotations ?? []);
       if (flags.allPlatforms && flags.platform?.length) {
         throw usageError('give --all-platforms or --platform, not both');

@@ -8,6 +8,7 @@ import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
   type ArtifactArg,
   asUsageError,
+  checkIdentityRegexps,
   checkKeylessSigner,
   describeSummary,
   identityPolicy,
@@ -108,12 +109,12 @@ export function identityOptions(command: Command): Command {
     .option('--certificate-identity <san>', 'the signing certificate’s SAN, exactly')
     .option(
       '--certificate-identity-regexp <regexp>',
-      'the SAN as a regular expression (anchored: matches the whole SAN)',
+      'the SAN as an RE2 regular expression, searched as cosign does (anchor it: ^…$)',
     )
     .option('--certificate-oidc-issuer <url>', 'the OIDC issuer in the certificate, exactly')
     .option(
       '--certificate-oidc-issuer-regexp <regexp>',
-      'the OIDC issuer as a regular expression (anchored)',
+      'the OIDC issuer as an RE2 regular expression, searched as cosign does (anchor it: ^…$)',
     );
 }
 
@@ -158,7 +159,7 @@ export function registerVerify(program: Command, out: Output): void {
     'flareo verify --bundle app.sigstore.json \\',
     '  --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\',
     '  --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tar.gz',
-    "flareo verify --bundle att.sigstore --certificate-identity-regexp '.*@acme\\.example' \\",
+    "flareo verify --bundle att.sigstore --certificate-identity-regexp '^[^@]+@acme\\.example$' \\",
     '  --certificate-oidc-issuer https://github.com/login/oauth sha512:7bea9f6e…',
     'flareo verify --key cosign.pub --signature app.tar.gz.sig app.tar.gz',
     'flareo verify --trust-root ca.pem --rekor-key rekor.pub --rekor-policy require-set \\',
@@ -178,6 +179,7 @@ export function registerVerify(program: Command, out: Output): void {
       }
       const plan = await planTrust(flags);
       const policy = identityPolicy(flags);
+      await checkIdentityRegexps(flags, out);
       const read =
         flags.bundle !== undefined
           ? readSignedInput('bundle', flags.bundle)
