@@ -19,6 +19,8 @@ export const INPUT_LIMITS = Object.freeze({
   signature: 1 * MiB,
   timestamp: 1 * MiB,
   key: 1 * MiB,
+  certificate: 1 * MiB,
+  'CA certificates': 16 * MiB,
   'Rekor key': 1 * MiB,
   'trust root': 16 * MiB,
   artifact: 1 * GiB,

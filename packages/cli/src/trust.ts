@@ -13,6 +13,12 @@ export interface TrustFlags {
   readonly rekorKey?: readonly string[];
   /** `--rekor-url URL`: base URL of the log(s) given with `--rekor-key`. */
   readonly rekorUrl?: string;
+  /** cosign's `--certificate-chain FILE`: the signing certificate's CAs, parent first, root last. */
+  readonly certificateChain?: string;
+  /** cosign's `--ca-roots FILE`: root CA certificates. */
+  readonly caRoots?: string;
+  /** cosign's `--ca-intermediates FILE`: intermediate CA certificates, with `--ca-roots`. */
+  readonly caIntermediates?: string;
 }
 
 /** Where trust comes from, in a form both the main thread and worker threads can load. */
@@ -83,6 +89,13 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   }
   const inputs: TrustInput[] = [];
   const sources: string[] = [];
+  const cas = await caInput(flags);
+  // The key or the CA flags are the signers; trust roots then add only logs and TSAs.
+  const signersGiven = keys.length > 0 || cas !== undefined;
+  if (cas) {
+    inputs.push(cas.input);
+    sources.push(cas.source);
+  }
   for (const path of keys) {
     const text = readText(path, 'key');
     if (looksLikeJson(text)) {
@@ -96,8 +109,9 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   }
   for (const path of roots) {
     const input = trustFileInput(path);
-    // With --key the key is the signer: a trusted_root.json adds its logs and TSAs, not its CAs.
-    if (input.kind === 'trusted-root' && keys.length > 0) {
+    // With --key (or cosign's CA flags) those are the signers: a trusted_root.json adds its
+    // logs and TSAs, not its CAs.
+    if (input.kind === 'trusted-root' && signersGiven) {
       inputs.push({ ...input, json: withoutSignerAnchors(input.json) });
       sources.push(`trusted_root.json ${path} (logs and timestamp authorities)`);
       continue;
@@ -122,11 +136,86 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   if (publicGood) {
     inputs.push({ kind: 'public-good' });
     sources.push('embedded Sigstore public-good root');
-  } else if (keys.length > 0 && roots.length === 0 && rekorKeys.length === 0) {
+  } else if (signersGiven && roots.length === 0 && rekorKeys.length === 0) {
     inputs.push(await publicGoodForKeys());
     sources.push('embedded Sigstore public-good transparency logs and timestamp authorities');
   }
   return { inputs, sources, publicGood, keyed: keys.length > 0 };
+}
+
+/**
+ * cosign's `--certificate-chain`, or `--ca-roots` with optional `--ca-intermediates`, as one
+ * PEM trust input of certificate authorities. Every authority must end at a certificate the
+ * user named as a root (the last one of `--certificate-chain`, or one of `--ca-roots`): an
+ * intermediate that chains to none of them is refused, never made a trust anchor.
+ */
+async function caInput(
+  flags: TrustFlags,
+): Promise<{ input: TrustInput; source: string } | undefined> {
+  const { certificateChain, caRoots, caIntermediates } = flags;
+  if (certificateChain === undefined && caRoots === undefined && caIntermediates === undefined) {
+    return undefined;
+  }
+  if (certificateChain !== undefined && (caRoots !== undefined || caIntermediates !== undefined)) {
+    throw usageError(
+      '--certificate-chain conflicts with --ca-roots and --ca-intermediates (as in cosign)',
+      'give the whole chain with --certificate-chain, or the roots with --ca-roots (and --ca-intermediates)',
+    );
+  }
+  if (caIntermediates !== undefined && caRoots === undefined) {
+    throw usageError('--ca-intermediates goes with --ca-roots (as in cosign)');
+  }
+  const { parsePemBlocks, parsePemTrustBundle } = await import('@flareo/trust-root');
+  const read = (path: string): string => {
+    const text = readText(path, 'CA certificates');
+    if (looksLikeJson(text)) {
+      throw usageError(
+        `${path} is JSON; cosign's CA flags take PEM certificates`,
+        'pass a trusted_root.json with --trusted-root instead',
+      );
+    }
+    return text;
+  };
+  const name = certificateChain ?? (caRoots as string);
+  const rootsText = read(name);
+  const text =
+    caIntermediates === undefined
+      ? rootsText
+      : `${rootsText}
+${read(caIntermediates)}`;
+  let blocks: ReturnType<typeof parsePemBlocks>;
+  let root: ReturnType<typeof parsePemTrustBundle>;
+  try {
+    blocks = parsePemBlocks(rootsText, name);
+    root = parsePemTrustBundle(text, { name });
+  } catch (error) {
+    throw inputError(error, name);
+  }
+  if (blocks.some((b) => b.label !== 'CERTIFICATE') || blocks.length === 0) {
+    throw usageError(`${name} must hold CERTIFICATE blocks only`);
+  }
+  const hex = (der: Uint8Array): string => Buffer.from(der).toString('hex');
+  const named = new Set(
+    (certificateChain === undefined ? blocks : blocks.slice(-1)).map((b) => hex(b.der)),
+  );
+  for (const ca of root.certificateAuthorities) {
+    if (
+      !named.has(hex(ca.anchor.der)) ||
+      (certificateChain !== undefined && !ca.anchor.selfSigned)
+    ) {
+      throw usageError(
+        `"${ca.anchor.subject}" does not chain to ${certificateChain === undefined ? 'a certificate of --ca-roots' : 'the last certificate of --certificate-chain (its root)'}`,
+        certificateChain === undefined
+          ? 'give its issuer in --ca-roots or --ca-intermediates'
+          : 'order --certificate-chain parent first and root last, with every link present',
+      );
+    }
+  }
+  const source =
+    certificateChain !== undefined
+      ? `certificate chain ${certificateChain}`
+      : `CA roots ${caRoots}${caIntermediates === undefined ? '' : ` and intermediates ${caIntermediates}`}`;
+  return { input: { kind: 'pem', text, options: { name } }, source };
 }
 
 /** Parse one trust input; errors name the file (exit 2). */

@@ -240,14 +240,31 @@ export function checkKeylessSigner(
   }
 }
 
-/** Verifier options from `--rekor-policy` and `--use-current-time`. */
+/** What cosign's flags change in the verifier options. */
+export interface VerifierExtras {
+  /** `--use-signed-timestamps`: a certificate is checked at RFC 3161 times only. */
+  readonly timestampsOnly?: boolean;
+  /** `--insecure-ignore-sct`: embedded SCTs are not required. */
+  readonly ignoreSct?: boolean;
+}
+
+/** Verifier options from `--rekor-policy`, `--use-current-time` and cosign's flags. */
 export function verifierOptions(
   rekorPolicy: RekorPolicyFlag,
   useCurrentTime: boolean,
+  extras: VerifierExtras = {},
 ): Omit<VerifierOptions, 'now'> {
+  const timeSources = extras.timestampsOnly
+    ? useCurrentTime
+      ? (['timestamp', 'current'] as const)
+      : (['timestamp'] as const)
+    : useCurrentTime
+      ? (['log', 'timestamp', 'current'] as const)
+      : undefined;
   return {
     rekor: { policy: rekorPolicy },
-    ...(useCurrentTime ? { timeSources: ['log', 'timestamp', 'current'] as const } : {}),
+    ...(timeSources === undefined ? {} : { timeSources }),
+    ...(extras.ignoreSct ? { sctThreshold: 0 } : {}),
   };
 }
 
@@ -258,6 +275,30 @@ export interface SignedInput {
   readonly value: string | object;
   /** The `--rfc3161-timestamp` file merged into a legacy cosign bundle, if any. */
   readonly timestampPath?: string;
+  /**
+   * `--certificate FILE` beside `--signature`: `value` is then a legacy cosign bundle object
+   * made of the two (no log evidence), verified like a bundle.
+   */
+  readonly certificatePath?: string;
+}
+
+/** Is this input verified as a bundle (a bundle file, or a signature with its certificate)? */
+export function verifiedAsBundle(signed: SignedInput): boolean {
+  return signed.kind === 'bundle' || typeof signed.value === 'object';
+}
+
+/** Does the input carry RFC 3161 timestamps (Sigstore bundle or cosign's timestamp file)? */
+export function carriesTimestamps(signed: SignedInput): boolean {
+  if (typeof signed.value !== 'object' || signed.value === null) return false;
+  const v = signed.value as {
+    rfc3161Timestamp?: unknown;
+    verificationMaterial?: { timestampVerificationData?: { rfc3161Timestamps?: unknown } };
+  };
+  const list = v.verificationMaterial?.timestampVerificationData?.rfc3161Timestamps;
+  return (
+    (v.rfc3161Timestamp !== undefined && v.rfc3161Timestamp !== null) ||
+    (Array.isArray(list) && list.length > 0)
+  );
 }
 
 /**
@@ -267,10 +308,10 @@ export interface SignedInput {
  * their timestamps inside, so the flag is refused for them.
  */
 export function withTimestampFile(signed: SignedInput, path: string): SignedInput {
-  const bundle = signed.kind === 'bundle' ? (signed.value as Record<string, unknown>) : {};
+  const bundle = verifiedAsBundle(signed) ? (signed.value as Record<string, unknown>) : {};
   if (typeof bundle.base64Signature !== 'string') {
     throw usageError(
-      '--rfc3161-timestamp goes with a legacy cosign bundle',
+      '--rfc3161-timestamp goes with a legacy cosign bundle or --signature with --certificate',
       'Sigstore bundles hold their RFC 3161 timestamps inside (verificationMaterial.timestampVerificationData)',
     );
   }

@@ -70,6 +70,43 @@ describe('flareo verify-image (OCI layout, offline)', () => {
     expect(r.stdout).toContain('https://github.com/flareo/demo/.github/workflows/release.yml');
   });
 
+  it('takes cosign verify’s flags: --trusted-root, -o json, workflow claims, --certificate-chain', async () => {
+    const chainPem = scratch.write('image-chain.pem', `${chain.intermediate.pem}${chain.root.pem}`);
+    const [named, claim, wrongClaim, byChain] = await Promise.all([
+      flareo(['verify-image', signedDir, '--trusted-root', trustedRoot, ...identity, '-o', 'json']),
+      flareo([
+        'verify-image',
+        signedDir,
+        ...trusted,
+        '--certificate-github-workflow-repository',
+        'flareo/demo',
+        '--offline',
+      ]),
+      flareo([
+        'verify-image',
+        signedDir,
+        ...trusted,
+        '--certificate-github-workflow-repository',
+        'acme/other',
+      ]),
+      flareo([
+        'verify-image',
+        signedDir,
+        '--certificate-chain',
+        chainPem,
+        '--rekor-key',
+        scratch.write('image-rekor.pub', rekor.publicKeyPem),
+        ...identity,
+      ]),
+    ]);
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ verified: true });
+    expect(claim.code, claim.stderr).toBe(0);
+    expect(wrongClaim.code).toBe(1);
+    expect(wrongClaim.stdout + wrongClaim.stderr).toContain('githubWorkflowRepository');
+    expect(byChain.code, byChain.stderr).toBe(0);
+  });
+
   it('--json has the digest and every signature', async () => {
     const r = await flareo(['verify-image', `oci:${signedDir}:v1`, ...trusted, '--json']);
     expect(r.code).toBe(0);

@@ -8,6 +8,15 @@ import type {
 } from '@flareo/image-verify';
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
+import {
+  type CosignFlags,
+  cosignOptions,
+  cosignTrustFlags,
+  ignoresTlog,
+  rejectKeyReferences,
+  rejectUnsupported,
+  workflowExtensions,
+} from '../cosign.js';
 import { CliError, EXIT, type ExitCode, type FailureReport, usageError } from '../errors.js';
 import { integerOption, platformOption } from '../options.js';
 import type { Output } from '../output.js';
@@ -20,11 +29,12 @@ import {
   REKOR_POLICIES,
   type RekorPolicyFlag,
   type TrustFlags,
+  type VerifierExtras,
   verifierOptions,
 } from '../verification.js';
 import { identityOptions, trustOptions } from './verify.js';
 
-interface VerifyImageFlags extends TrustFlags {
+interface VerifyImageFlags extends TrustFlags, CosignFlags {
   readonly annotations?: string[];
   readonly platform?: string[];
   readonly allPlatforms?: boolean;
@@ -219,6 +229,7 @@ export function registerVerifyImage(program: Command, out: Output): void {
       integerOption({ min: 1, max: 3600 }),
     )
     .addOption(jsonOption());
+  cosignOptions(command, 'verify-image');
   examples(command, [
     'flareo verify-image ghcr.io/flareo/modules/demo@sha256:5e28… \\',
     "  --certificate-identity-regexp '^https://github\\.com/flareo/.+$' \\",
@@ -228,11 +239,23 @@ export function registerVerifyImage(program: Command, out: Output): void {
     '  --certificate-oidc-issuer https://token.actions.githubusercontent.com --all-platforms',
     'flareo verify-image --allow-http 127.0.0.1:5000/modules/demo:v1 -a module=demo --json …',
   ]);
-  command.action((image: string, flags: VerifyImageFlags) =>
-    run(out, flags.json, async () => {
+  command.action((image: string, flags: VerifyImageFlags) => {
+    const json = flags.json === true || flags.output === 'json';
+    return run(out, json, async () => {
+      rejectUnsupported(flags, 'verify-image');
+      rejectKeyReferences(flags.key);
+      const ignoreTlog = ignoresTlog(flags);
+      if (ignoreTlog && flags.rekorPolicy !== undefined && flags.rekorPolicy !== 'disabled') {
+        throw usageError(
+          `--insecure-ignore-tlog contradicts --rekor-policy ${flags.rekorPolicy}`,
+          'give one of them',
+        );
+      }
       const target = parseImageTarget(image);
-      const plan = await planTrust(flags);
-      const policy = identityPolicy(flags);
+      const plan = await planTrust(cosignTrustFlags(flags, out));
+      const base = identityPolicy(flags);
+      const extensions = workflowExtensions(flags);
+      const policy = extensions === undefined ? base : { ...(base ?? {}), extensions };
       await checkIdentityRegexps(flags, out);
       const requireAnnotations = parseAnnotations(flags.annotations ?? []);
       if (flags.allPlatforms && flags.platform?.length) {
@@ -269,13 +292,19 @@ export function registerVerifyImage(program: Command, out: Output): void {
         policy,
         requireAnnotations,
         platforms: flags.allPlatforms ? true : (flags.platform ?? false),
-        rekorPolicy: flags.rekorPolicy ?? 'require-any',
-        useCurrentTime: flags.useCurrentTime === true,
-        json: flags.json === true,
+        rekorPolicy: ignoreTlog ? 'disabled' : (flags.rekorPolicy ?? 'require-any'),
+        // cosign, told to ignore the log, checks a certificate at a signed timestamp, else now.
+        useCurrentTime:
+          flags.useCurrentTime === true || (ignoreTlog && flags.useSignedTimestamps !== true),
+        extras: {
+          ...(flags.useSignedTimestamps ? { timestampsOnly: true } : {}),
+          ...(flags.insecureIgnoreSct ? { ignoreSct: true } : {}),
+        },
+        json,
         label: image,
       });
-    }),
-  );
+    });
+  });
 }
 
 function registryAuth(flags: VerifyImageFlags) {
@@ -303,6 +332,7 @@ interface ImageJob {
   readonly platforms: boolean | string[];
   readonly rekorPolicy: RekorPolicyFlag;
   readonly useCurrentTime: boolean;
+  readonly extras?: VerifierExtras;
   readonly json: boolean;
   readonly label: string;
 }
@@ -315,7 +345,7 @@ async function verifyImageJob(out: Output, job: ImageJob): Promise<ExitCode> {
     const collected = await job.source.collect({ platforms: job.platforms });
     const verifier = createImageVerifier(
       job.trust,
-      verifierOptions(job.rekorPolicy, job.useCurrentTime),
+      verifierOptions(job.rekorPolicy, job.useCurrentTime, job.extras),
     );
     result = verifier.inspectImage(collected, {
       identity: job.policy ?? {},

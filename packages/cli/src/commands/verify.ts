@@ -1,6 +1,16 @@
 import type { IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify';
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
+import {
+  type CosignFlags,
+  cosignOptions,
+  cosignTrustFlags,
+  detachedCertificateInput,
+  ignoresTlog,
+  rejectKeyReferences,
+  rejectUnsupported,
+  workflowExtensions,
+} from '../cosign.js';
 import { EXIT, type ExitCode, usageError } from '../errors.js';
 import { urlOption } from '../options.js';
 import type { Output } from '../output.js';
@@ -8,6 +18,7 @@ import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
   type ArtifactArg,
   asUsageError,
+  carriesTimestamps,
   checkIdentityRegexps,
   checkKeylessSigner,
   describeSummary,
@@ -20,12 +31,14 @@ import {
   readSignedInput,
   type SignedInput,
   type TrustFlags,
+  type VerifierExtras,
   verificationFailure,
+  verifiedAsBundle,
   verifierOptions,
   withTimestampFile,
 } from '../verification.js';
 
-interface VerifyFlags extends TrustFlags {
+interface VerifyFlags extends TrustFlags, CosignFlags {
   readonly bundle?: string;
   readonly signature?: string;
   readonly rfc3161Timestamp?: string;
@@ -39,19 +52,29 @@ interface VerifyJob {
   readonly policy: IdentityPolicy | undefined;
   readonly rekorPolicy: RekorPolicyFlag;
   readonly useCurrentTime: boolean;
+  readonly extras?: VerifierExtras;
   readonly json: boolean;
   /** `verify-bundle` prints a one-word outcome for the conformance harness. */
   readonly terse: boolean;
 }
 
+const DETACHED_TLOG_HINT =
+  'a detached --signature and --certificate carry no transparency-log entry; cosign looks it up online in Rekor, which flareo does not do yet: verify the cosign bundle (--bundle) instead, or pass --insecure-ignore-tlog if the signature was never logged';
+
 /** Verify one artifact and print the outcome; 0 verified, 1 failed. */
 async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
   const { createVerifier, summarizeResult } = await import('@flareo/bundle-verify');
   const trust = await loadTrust(job.plan);
-  const verifier = createVerifier(trust, verifierOptions(job.rekorPolicy, job.useCurrentTime));
+  const verifier = createVerifier(
+    trust,
+    verifierOptions(job.rekorPolicy, job.useCurrentTime, job.extras),
+  );
   const base = {
     artifact: job.artifact.label,
     [job.signed.kind]: job.signed.path,
+    ...(job.signed.certificatePath === undefined
+      ? {}
+      : { certificate: job.signed.certificatePath }),
     ...(job.signed.timestampPath === undefined
       ? {}
       : { rfc3161Timestamp: job.signed.timestampPath }),
@@ -59,17 +82,22 @@ async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
   };
   let summary: VerificationSummary;
   try {
-    const result =
-      job.signed.kind === 'bundle'
-        ? verifier.verifyBundle(job.signed.value, job.artifact.input, job.policy ?? {})
-        : verifier.verifySignature(job.signed.value as string, job.artifact.input);
+    const result = verifiedAsBundle(job.signed)
+      ? verifier.verifyBundle(job.signed.value, job.artifact.input, job.policy ?? {})
+      : verifier.verifySignature(job.signed.value as string, job.artifact.input);
     summary = summarizeResult(result);
   } catch (error) {
     if (isBundleVerifyError(error) && !isVerificationFailure(error)) {
       throw asUsageError(error);
     }
     if (!isVerificationFailure(error)) throw error;
-    const report = verificationFailure(error, job.plan);
+    // cosign would now look the entry up in Rekor; flareo does not go online (yet).
+    const detachedWithoutLog =
+      job.signed.certificatePath !== undefined && error.code === 'TLOG_MISSING';
+    const report = {
+      ...verificationFailure(error, job.plan),
+      ...(detachedWithoutLog ? { hint: DETACHED_TLOG_HINT } : {}),
+    };
     decided(EXIT.failed);
     if (job.json) out.json({ verified: false, ...base, error: report });
     out.failure(`verification failed for ${job.artifact.label}`, report);
@@ -100,7 +128,11 @@ export function trustOptions(command: Command): Command {
       'Rekor public key (PEM) trusted as a transparency log, beside a PEM --trust-root; repeatable',
       collect,
     )
-    .option('--rekor-url <url>', 'base URL of the log(s) given with --rekor-key', urlOption());
+    .option(
+      '--rekor-url <url>',
+      'base URL of the log(s) given with --rekor-key (without it, cosign’s Rekor server: noted, never contacted)',
+      urlOption(),
+    );
 }
 
 /** cosign's identity flags, shared by `verify` and `verify-image`. */
@@ -136,7 +168,10 @@ export function registerVerify(program: Command, out: Output): void {
     )
     .argument('<artifact>', 'file, - (stdin), or digest sha256:<hex> | sha384:<hex> | sha512:<hex>')
     .option('--bundle <file>', 'Sigstore bundle (v0.1–v0.3) or legacy cosign bundle')
-    .option('--signature <file>', 'raw base64 signature (.sig), checked against --key')
+    .option(
+      '--signature <file>',
+      'raw base64 signature (.sig), checked against --key or the signing --certificate',
+    )
     .option(
       '--rfc3161-timestamp <file>',
       'RFC 3161 timestamp written by cosign --rfc3161-timestamp, for a legacy cosign --bundle',
@@ -155,6 +190,7 @@ export function registerVerify(program: Command, out: Output): void {
       'also check the certificate at the current time (long-lived private-CA certificates)',
     )
     .addOption(jsonOption());
+  cosignOptions(command, 'verify');
   examples(command, [
     'flareo verify --bundle app.sigstore.json \\',
     '  --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 \\',
@@ -169,45 +205,81 @@ export function registerVerify(program: Command, out: Output): void {
     'flareo verify --trust-root trusted_root.json --rekor-policy disabled \\',
     '  --bundle app.cosign.bundle --rfc3161-timestamp app.tsr.json app.tar.gz',
   ]);
-  command.action((artifact: string, flags: VerifyFlags) =>
-    run(out, flags.json, async () => {
+  command.action((artifact: string, flags: VerifyFlags) => {
+    const json = flags.json === true || flags.output === 'json';
+    return run(out, json, async () => {
+      rejectUnsupported(flags, 'verify');
+      rejectKeyReferences(flags.key);
       if ((flags.bundle === undefined) === (flags.signature === undefined)) {
         throw usageError(
           'give exactly one of --bundle FILE or --signature FILE',
-          'a Sigstore or cosign bundle goes with --bundle; a raw .sig with --signature and --key',
+          'a Sigstore or cosign bundle goes with --bundle; a raw .sig with --signature and --key (or --certificate)',
         );
       }
-      const plan = await planTrust(flags);
-      const policy = identityPolicy(flags);
+      if (flags.certificate !== undefined) {
+        if (flags.signature === undefined) {
+          throw usageError(
+            '--certificate goes with --signature',
+            'a bundle holds its own certificate: give --bundle alone',
+          );
+        }
+        if (flags.key !== undefined) {
+          throw usageError('give --key or --certificate, not both (as in cosign)');
+        }
+      }
+      const ignoreTlog = ignoresTlog(flags);
+      if (ignoreTlog && flags.rekorPolicy !== undefined && flags.rekorPolicy !== 'disabled') {
+        throw usageError(
+          `--insecure-ignore-tlog contradicts --rekor-policy ${flags.rekorPolicy}`,
+          'give one of them',
+        );
+      }
+      const trustFlags = cosignTrustFlags(flags, out);
+      const plan = await planTrust(trustFlags);
+      const base = identityPolicy(flags);
+      const extensions = workflowExtensions(flags);
+      const policy = extensions === undefined ? base : { ...(base ?? {}), extensions: extensions };
       await checkIdentityRegexps(flags, out);
       const read =
         flags.bundle !== undefined
           ? readSignedInput('bundle', flags.bundle)
-          : readSignedInput('signature', flags.signature as string);
+          : flags.certificate !== undefined
+            ? detachedCertificateInput(flags.signature as string, flags.certificate)
+            : readSignedInput('signature', flags.signature as string);
       const signed =
         flags.rfc3161Timestamp === undefined
           ? read
           : withTimestampFile(read, flags.rfc3161Timestamp);
-      if (signed.kind === 'signature' && !plan.keyed && plan.publicGood) {
+      const asBundle = verifiedAsBundle(signed);
+      if (!asBundle && !plan.keyed && plan.publicGood) {
         throw usageError(
-          '--signature needs the signer’s public key',
-          'pass it with --key FILE (PEM)',
+          '--signature needs the signer’s public key or certificate',
+          'pass it with --key FILE (PEM), or the signing certificate with --certificate FILE',
         );
       }
-      if (signed.kind === 'bundle' && !plan.keyed) checkKeylessSigner(plan, policy, out);
+      if (asBundle && !plan.keyed) checkKeylessSigner(plan, policy, out);
+      // cosign, told to ignore the log, checks a certificate at a signed timestamp, else now.
+      const currentTime =
+        flags.useCurrentTime === true ||
+        (ignoreTlog && flags.useSignedTimestamps !== true && !carriesTimestamps(signed));
       return verifyOne(out, {
         artifact: parseArtifact(artifact),
         signed,
         plan,
         policy,
-        rekorPolicy:
-          flags.rekorPolicy ?? (signed.kind === 'signature' ? 'disabled' : 'require-any'),
-        useCurrentTime: flags.useCurrentTime === true,
-        json: flags.json === true,
+        rekorPolicy: ignoreTlog
+          ? 'disabled'
+          : (flags.rekorPolicy ?? (asBundle ? 'require-any' : 'disabled')),
+        useCurrentTime: currentTime,
+        extras: {
+          ...(flags.useSignedTimestamps ? { timestampsOnly: true } : {}),
+          ...(flags.insecureIgnoreSct ? { ignoreSct: true } : {}),
+        },
+        json,
         terse: false,
       });
-    }),
-  );
+    });
+  });
 }
 
 interface VerifyBundleFlags {
