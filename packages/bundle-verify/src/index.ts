@@ -1,6 +1,5 @@
 export type { ArtifactInput } from './artifact.js';
 export { artifactFromStream } from './artifact.js';
-export { createVerifier } from './create.js';
 export type { BundleVerifyErrorCode, BundleVerifyErrorDetail, VerificationStep } from './errors.js';
 export { BundleVerifyError } from './errors.js';
 export type {
@@ -24,7 +23,7 @@ export type {
   SignerMaterial,
 } from './input.js';
 export { DEFAULT_LIMITS, MEDIA_TYPES, normalizeBundle, normalizeKeyedSignature } from './input.js';
-export type { InTotoStatementSummary } from './intoto.js';
+export type { InTotoStatement, InTotoStatementSummary, VerifiedStatement } from './intoto.js';
 export type { VerifierPool, VerifierPoolOptions } from './pool.js';
 export { createVerifierPool } from './pool.js';
 export type { TrustInput } from './pool-protocol.js';
@@ -37,3 +36,4 @@ export type {
   VerifiedSigner,
   VerifierOptions,
 } from './verifier.js';
+export { createVerifier } from './verifier.js';

@@ -18,6 +18,37 @@ export interface InTotoStatementSummary {
   readonly matchedSubject?: { readonly name: string; readonly algorithm: DigestAlgorithm };
 }
 
+/**
+ * An in-toto statement exactly as the DSSE payload encodes it (`JSON.parse` of the signed
+ * bytes), deep-frozen. Only the fields the verifier checked are typed; everything else,
+ * `predicate` included, is as signed.
+ */
+export interface InTotoStatement {
+  readonly _type: string;
+  readonly predicateType: string;
+  readonly subject: readonly {
+    readonly name?: unknown;
+    readonly digest: Readonly<Record<string, unknown>>;
+    readonly [field: string]: unknown;
+  }[];
+  readonly predicate?: unknown;
+  readonly [field: string]: unknown;
+}
+
+/** The payload of a DSSE bundle whose signature verified, parsed. */
+export interface VerifiedStatement {
+  /** The envelope's `payloadType` (covered by the signature): `application/vnd.in-toto+json`. */
+  readonly payloadType: string;
+  /** The statement the payload encodes, deep-frozen. */
+  readonly statement: InTotoStatement;
+}
+
+/** What {@link checkSubjects} read from an in-toto payload. */
+export interface CheckedStatement {
+  readonly summary: InTotoStatementSummary;
+  readonly verified: VerifiedStatement;
+}
+
 function bad(message: string, field?: string): never {
   throw new BundleVerifyError('BUNDLE_MALFORMED', `in-toto statement: ${message}`, {
     step: 'parse',
@@ -29,12 +60,14 @@ function bad(message: string, field?: string): never {
  * For an in-toto DSSE payload, read the statement and (when an artifact is given) require a
  * subject whose SHA-256 or SHA-512 (or SHA-384) digest equals the artifact's. Other payload
  * types carry no subjects: an artifact given with them must be the payload itself.
+ * Returns the statement's summary and the statement itself; callers must return the latter
+ * only once the payload's signature has verified.
  */
 export function checkSubjects(
   payloadType: string,
   payload: Uint8Array,
   artifact: Artifact | undefined,
-): InTotoStatementSummary | undefined {
+): CheckedStatement | undefined {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     if (artifact) {
       const want = artifact.digest('sha256');
@@ -105,10 +138,29 @@ export function checkSubjects(
       );
     }
   }
-  return Object.freeze({
+  const summary: InTotoStatementSummary = Object.freeze({
     type: s._type,
     predicateType: s.predicateType,
     subjects: Object.freeze(subjects),
     ...(matchedSubject ? { matchedSubject } : {}),
   });
+  const statement = deepFreeze(doc) as InTotoStatement;
+  return { summary, verified: Object.freeze({ payloadType, statement }) };
+}
+
+/**
+ * Freeze a parsed JSON value and everything in it. Iterative: a payload nested deeper than
+ * the call stack (JSON.parse accepts it) must not end in a RangeError.
+ */
+function deepFreeze(value: unknown): unknown {
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const v = pending.pop();
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) continue;
+    Object.freeze(v);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) pending.push(child);
+    }
+  }
+  return value;
 }

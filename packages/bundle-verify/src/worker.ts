@@ -5,10 +5,10 @@ import {
   parseTrustedRoot,
   publicGoodTrustRoot,
 } from '@flareo/trust-root';
-import { createVerifier } from './create.js';
 import { BundleVerifyError } from './errors.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './pool-protocol.js';
 import { summarizeResult } from './summary.js';
+import { createVerifier } from './verifier.js';
 
 // One worker of a verifier pool: parses the trust material once, then verifies requests.
 const setup = workerData as WorkerSetup;

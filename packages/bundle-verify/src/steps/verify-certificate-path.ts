@@ -1,0 +1,63 @@
+import type { RekorEvidence } from '@flareo/rekor-set';
+import type { CertificateAuthority, TrustedKey } from '@flareo/trust-root';
+import { OID_SCT_LIST } from '../certificate.js';
+import { checkLeaf, checkValidity, verifyChain } from '../chain.js';
+import { verifyEmbeddedScts } from '../sct.js';
+import { requireTimeThreshold } from './collect-trusted-times.js';
+import type { TrustedTime, Verification } from './context.js';
+import type { SigningKey } from './verify-signature.js';
+
+/** How a signing certificate was trusted, and how many of its SCTs verified. */
+export interface CertificatePath {
+  readonly trustedBy:
+    | {
+        readonly kind: 'certificate-authority';
+        readonly authority: CertificateAuthority;
+        readonly anchor: string;
+      }
+    | { readonly kind: 'pinned-key'; readonly key: TrustedKey };
+  readonly scts: number;
+}
+
+/**
+ * Steps 7–8 (`time`, `certificate`, `trust`, `sct`): a certificate whose key the trust root
+ * pins is trusted as that key. Any other needs `timeThreshold` trusted times, must be a
+ * code-signing leaf valid at each of them, must chain (through the bundle's intermediates
+ * when needed) to a trusted CA whose window holds them, and its embedded SCTs, if any, must
+ * verify against the trust root's CT logs over the pre-certificate.
+ */
+export function verifyCertificatePath(
+  run: Verification,
+  signing: Extract<SigningKey, { kind: 'certificate' }>,
+  times: readonly TrustedTime[],
+  tlog: RekorEvidence,
+): CertificatePath {
+  const { leaf, pinned } = signing;
+  if (pinned) return { trustedBy: { kind: 'pinned-key', key: pinned }, scts: 0 };
+  requireTimeThreshold(run, times, tlog);
+  const { input, config } = run;
+  const instants = times.map((t) => t.time);
+  checkLeaf(leaf);
+  checkValidity(leaf, instants, 'signing certificate');
+  const chain = verifyChain(
+    leaf,
+    input.signer.kind === 'certificate' ? input.signer.chain.slice(1) : [],
+    config.trustRoot,
+    instants,
+  );
+  let scts = 0;
+  if (leaf.extensions.has(OID_SCT_LIST)) {
+    const issuerDer = chain.bundleIntermediates[0]?.der ?? chain.trustedIssuer.der;
+    scts = verifyEmbeddedScts(leaf.der, issuerDer, config.trustRoot, {
+      threshold: config.sctThreshold,
+    }).verified.length;
+  }
+  return {
+    trustedBy: {
+      kind: 'certificate-authority',
+      authority: chain.authority,
+      anchor: chain.authority.anchor.subject.replaceAll('\n', ', '),
+    },
+    scts,
+  };
+}
