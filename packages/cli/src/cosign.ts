@@ -128,6 +128,18 @@ const UNSUPPORTED: Record<string, { readonly value: boolean; readonly why: strin
     value: true,
     why: 'registry client certificates (mTLS) are not supported',
   },
+  'output-file': {
+    value: true,
+    why: 'redirect standard output instead: flareo … > FILE (or --json > FILE)',
+  },
+  verbose: {
+    value: false,
+    why: 'the report already names each failed step; FLAREO_DEBUG=1 adds stack traces',
+  },
+  timeout: {
+    value: true,
+    why: 'verify is offline and bounded by its input limits: nothing waits on the network',
+  },
   'registry-server-name': {
     value: true,
     why: 'registry client certificates (mTLS) are not supported',
@@ -136,8 +148,20 @@ const UNSUPPORTED: Record<string, { readonly value: boolean; readonly why: strin
 
 /** Which unsupported flags each command declares. */
 const UNSUPPORTED_BY_COMMAND = {
-  verify: ['sk', 'slot', 'sct', 'timestamp-certificate-chain', 'max-workers', 'experimental-oci11'],
+  verify: [
+    'output-file',
+    'verbose',
+    'timeout',
+    'sk',
+    'slot',
+    'sct',
+    'timestamp-certificate-chain',
+    'max-workers',
+    'experimental-oci11',
+  ],
   'verify-image': [
+    'output-file',
+    'verbose',
     'sk',
     'slot',
     'sct',

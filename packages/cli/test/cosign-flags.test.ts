@@ -359,6 +359,17 @@ describe('cosign flags refused on purpose: exit 2 naming the flag and why', () =
       'cosign public-key',
     ],
     [
+      ['verify', '--timeout', '3m0s', ...detached, 'checksums.txt'],
+      "cosign's --timeout",
+      'offline',
+    ],
+    [['verify', '--verbose', ...detached, 'checksums.txt'], "cosign's --verbose", 'FLAREO_DEBUG'],
+    [
+      ['verify-image', '--output-file', 'out.txt', 'oci:layout'],
+      "cosign's --output-file",
+      '> FILE',
+    ],
+    [
       ['verify-image', '--local-image', 'oci:layout'],
       "cosign's --local-image is not supported by flareo verify-image",
       'oci:DIR',
