@@ -2,10 +2,12 @@ import {
   buildTrustedRoot,
   createFulcioChain,
   DEFAULT_GITHUB_CLAIMS,
+  embedScts,
   mintLegacyCosignBundle,
   mintSigstoreBundle,
   TestRekorV1,
   TestTimestampAuthority,
+  testKey,
 } from '@flareo/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flareo, json, Scratch } from './helpers.js';
@@ -308,6 +310,36 @@ describe('cosign identity, log, time and output flags', () => {
     expect(without.code).toBe(1);
     expect(without.stderr).toContain('TIME_SOURCE_MISSING');
     expect(withTs.code, withTs.stderr).toBe(0);
+  });
+
+  it('--private-infrastructure is cosign’s other name for --insecure-ignore-tlog', async () => {
+    const args = withRoot.map((a) =>
+      a === '--insecure-ignore-tlog' ? '--private-infrastructure' : a,
+    );
+    const r = await inDir(['verify', ...args, 'checksums.txt']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('--insecure-ignore-sct: an SCT from a CT log the root does not list stops being fatal', async () => {
+    const withSct = embedScts(leaf, chain.intermediate, [
+      { key: testKey('ecdsa-p256', 'cli-cosign-unknown-ct'), timestamp: new Date(now - 60_000) },
+    ]).certificate;
+    const bundle = mintLegacyCosignBundle({ artifact, signer: { certificate: withSct }, rekor });
+    scratch.write('sct.txt.sig', bundle.base64Signature);
+    scratch.write('sct.txt.pem', bundle.cert as string);
+    const args = [
+      'verify',
+      ...withRoot.map((a) =>
+        a === 'checksums.txt.sig' ? 'sct.txt.sig' : a === 'checksums.txt.pem' ? 'sct.txt.pem' : a,
+      ),
+    ];
+    const [strict, ignored] = await Promise.all([
+      inDir([...args, 'checksums.txt']),
+      inDir([...args, '--insecure-ignore-sct', 'checksums.txt']),
+    ]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('SCT_INVALID');
+    expect(ignored.code, ignored.stderr).toBe(0);
   });
 
   it('-o text is the default output; cosign’s --rekor-url is noted and never contacted', async () => {
