@@ -137,3 +137,32 @@ describe('identity regexp flags: RE2, searched as cosign does', () => {
     expect(r.stderr).toContain('RE2');
   });
 });
+
+describe('verify-batch: cosign’s flags search, a manifest line’s own regexps match whole', () => {
+  it('the flag searches (with the warning); the same pattern as identityRegexp fails', async () => {
+    const prefix = '^https://github.com/flareo/';
+    const line = { bundle: bundle, artifact: artifactPath };
+    const flagManifest = scratch.write('flag.jsonl', `${JSON.stringify(line)}\n`);
+    const ownManifest = scratch.write(
+      'own.jsonl',
+      `${JSON.stringify({ ...line, identityRegexp: prefix, issuer: DEFAULT_OIDC_ISSUER })}\n`,
+    );
+    const [flag, own] = await Promise.all([
+      flareo([
+        'verify-batch',
+        '--trust-root',
+        trustedRoot,
+        '--certificate-identity-regexp',
+        prefix,
+        '--certificate-oidc-issuer',
+        DEFAULT_OIDC_ISSUER,
+        flagManifest,
+      ]),
+      flareo(['verify-batch', '--trust-root', trustedRoot, ownManifest]),
+    ]);
+    expect(flag.code, flag.stderr).toBe(0);
+    expect(flag.stderr).toContain('"^https://github.com/flareo/.*$"');
+    expect(own.code).toBe(1);
+    expect(own.stdout + own.stderr).toContain('IDENTITY_MISMATCH');
+  });
+});
