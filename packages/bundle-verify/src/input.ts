@@ -1,3 +1,4 @@
+import { withoutNulls } from '@flareo/internal/protojson';
 import { parsePemBlocks, TrustRootError } from '@flareo/trust-root';
 import { bundleFromJSON, ValidationError } from '@sigstore/bundle';
 import { requireLimits, requireSignatureInput } from './arguments.js';
@@ -134,40 +135,6 @@ export function normalizeBundle(
       actual: Object.keys(json).slice(0, 8),
     },
   );
-}
-
-/** Deeper than any bundle field; below this, nulls are left for the bundle reader to judge. */
-const MAX_NULL_DEPTH = 32;
-
-/**
- * ProtoJSON reads a field whose value is JSON `null` as unset, whatever its type
- * (`"timestampVerificationData": null`, `"inclusionProof": null`, `"tlogEntries": null`). Drop
- * such members so the bundle is read as a protobuf reader reads it. A `null` inside an array
- * is not a field value and stays (the reader refuses it). The input is never changed: only
- * objects holding a null are copied.
- */
-function withoutNulls(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > MAX_NULL_DEPTH) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    value.forEach((item, i) => {
-      const cleaned = withoutNulls(item, depth + 1);
-      if (cleaned !== item) {
-        copy ??= value.slice();
-        copy[i] = cleaned;
-      }
-    });
-    return copy ?? value;
-  }
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const cleaned = item === null ? undefined : withoutNulls(item, depth + 1);
-    if (cleaned === item) continue;
-    copy ??= { ...(value as Record<string, unknown>) };
-    if (cleaned === undefined) delete copy[key];
-    else copy[key] = cleaned;
-  }
-  return copy ?? value;
 }
 
 function normalizeSigstoreBundle(

@@ -1,3 +1,4 @@
+import { withoutNulls } from '@flareo/internal/protojson';
 import {
   argumentError,
   optionalString,
@@ -191,40 +192,6 @@ function toJson(input: string | Uint8Array | object, detail: TrustRootErrorDetai
       },
     );
   }
-}
-
-/** Deeper than any trusted_root.json field; below this, nulls are left for the schema to judge. */
-const MAX_NULL_DEPTH = 32;
-
-/**
- * ProtoJSON reads a field whose value is JSON `null` as unset, whatever the field's type
- * (`"validFor": null`, `"checkpointKeyId": null`, `"operator": null`). Drop such members so the
- * schema sees exactly what a protobuf reader would. A `null` inside an array is not a field
- * value (ProtoJSON refuses it) and stays, for the schema to reject. The input is not changed:
- * objects holding a null are copied, everything else is shared.
- */
-function withoutNulls(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > MAX_NULL_DEPTH) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    value.forEach((item, i) => {
-      const cleaned = withoutNulls(item, depth + 1);
-      if (cleaned !== item) {
-        copy ??= value.slice();
-        copy[i] = cleaned;
-      }
-    });
-    return copy ?? value;
-  }
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const cleaned = item === null ? undefined : withoutNulls(item, depth + 1);
-    if (cleaned === item) continue;
-    copy ??= { ...(value as Record<string, unknown>) };
-    if (cleaned === undefined) delete copy[key];
-    else copy[key] = cleaned;
-  }
-  return copy ?? value;
 }
 
 const b64 = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'base64'));
