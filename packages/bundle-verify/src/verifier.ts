@@ -167,7 +167,10 @@ export function createVerifier(
 ): BundleVerifier {
   const config = compileOptions(trustRoot, options);
 
-  /** The pipeline: the README's "One pipeline" list, one named step per line. */
+  /**
+   * The pipeline, one named step per line (numbered as in docs/architecture.md's table);
+   * each step is a file of `src/steps/` and throws a BundleVerifyError naming its step.
+   */
   function verifyNormalized(
     input: NormalizedInput,
     artifact: ArtifactInput | undefined,
@@ -185,12 +188,12 @@ export function createVerifier(
       checkKeyValidity(signing.key, times); // 7. the key at those times
       signer = { kind: 'key', key: signing.key };
     } else {
-      const identity = requireIdentityPolicy(run, signing.leaf);
+      const wanted = requireIdentityPolicy(run, signing.leaf); // 7. a policy for the certificate
       const path = verifyCertificatePath(run, signing, times, tlog); // 7-8. chain, SCTs
-      checkIdentity(signing.leaf, identity); // 9. identity policy
+      checkIdentity(signing.leaf, wanted); // 9. identity policy
       signer = {
         kind: 'certificate',
-        identity: identity.identity,
+        identity: wanted.identity,
         certificate: describeCertificate(signing.leaf),
         trustedBy: path.trustedBy,
       };
