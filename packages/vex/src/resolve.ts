@@ -7,11 +7,12 @@ import {
   componentClaims,
   matchClaims,
   matchSpecificity,
+  normalizeHash,
   type Subject,
   withoutTag,
 } from './identity.js';
-import { coarseKeyOf, type PurlMismatch } from './purl.js';
-import type { VexDocument, VexStatement, VexStatus } from './types.js';
+import { coarseKeyOf, coarsePackageKey, type PurlMismatch } from './purl.js';
+import type { VexComponent, VexDocument, VexStatement, VexStatus } from './types.js';
 import type { ParsedVex } from './validate.js';
 
 /** Where a statement comes from in the documents given to {@link createVexIndex}. */
@@ -165,6 +166,7 @@ export type FindingGroups = readonly number[];
 
 let groupsOf: (index: VexIndex, ids: readonly string[]) => FindingGroups | undefined;
 let tagOnlyOf: (index: VexIndex) => readonly TagOnlyProduct[];
+let reachOf: (index: VexIndex, group: number) => Reach | undefined;
 let quickResolve: (
   index: VexIndex,
   groups: FindingGroups,
@@ -207,6 +209,66 @@ export function tagOnlyProducts(index: VexIndex): readonly TagOnlyProduct[] {
   return tagOnlyOf(index);
 }
 
+/**
+ * What the claims of one vulnerability group's statements can meet: every claim key, and for
+ * each purl claim also `coarse:` + its coarse package key (see `coarsePackageKey`).
+ */
+interface Reach {
+  /** Keys of the claims of statement products. */
+  readonly product: Set<string>;
+  /** Keys of the claims of statement subcomponents. */
+  readonly sub: Set<string>;
+}
+
+/**
+ * The keys {@link subjectMayMatch} looks up for a subject, found without parsing a purl: for
+ * a purl its `iri:` key and `coarse:` + its coarse package key, for the rest the keys
+ * `compileSubject` gives. `undefined` when a purl has no coarse key (then only the full parse
+ * can tell). Internal: not exported from the package.
+ */
+export function reachKeys(subject: Subject): string[] | undefined {
+  const keys: string[] = [];
+  for (const raw of subject.purls ?? []) {
+    if (typeof raw !== 'string' || raw === '') continue;
+    const coarse = coarsePackageKey(raw);
+    if (coarse === undefined) return undefined;
+    keys.push(`iri:${raw.trim()}`, `coarse:${coarse}`);
+  }
+  for (const raw of subject.hashes ?? []) {
+    if (typeof raw !== 'string') continue;
+    const hash = normalizeHash(raw);
+    if (hash) keys.push(`hash:${hash}`);
+  }
+  for (const raw of subject.cpes ?? []) if (typeof raw === 'string') keys.push(`cpe:${raw.trim()}`);
+  for (const raw of subject.ids ?? []) if (typeof raw === 'string') keys.push(`iri:${raw.trim()}`);
+  return keys;
+}
+
+/**
+ * Whether a subject with these {@link reachKeys} can match any statement of the groups, as a
+ * product (`asProduct`) or as the subcomponent of another product (`asSub`). `false` proves
+ * that {@link resolveFinding} finds nothing through it: a statement component matches only a
+ * subject that has one of its claim keys, and a purl's parsed package key is only equal to
+ * another's when their coarse keys are. Compiling (parsing) the subject can then be skipped.
+ * Internal: not exported from the package.
+ */
+export function subjectMayMatch(
+  index: VexIndex,
+  groups: FindingGroups,
+  keys: readonly string[],
+  asProduct: boolean,
+  asSub: boolean,
+): boolean {
+  for (const g of groups) {
+    const reach = reachOf(index, g);
+    if (!reach) continue;
+    for (const k of keys) {
+      if ((asProduct && reach.product.has(k)) || (asSub && reach.sub.has(k))) return true;
+    }
+  }
+  return false;
+}
+
 /** Normalize a vulnerability id for lookups: trimmed and upper-cased. */
 export function vulnerabilityKey(id: string): string {
   return id.trim().toUpperCase();
@@ -247,6 +309,8 @@ export class VexIndex {
   private readonly tokenGroups = new Map<string, Set<number>>();
   private readonly conservative: boolean;
   private readonly tagOnly: TagOnlyProduct[] = [];
+  /** group → the claim keys its statements can meet (see {@link subjectMayMatch}). */
+  private readonly reach = new Map<number, Reach>();
   private stamp = 0;
   /** Number of statements indexed. */
   readonly statementCount: number;
@@ -254,6 +318,7 @@ export class VexIndex {
   static {
     groupsOf = (index, ids) => index.groups(ids);
     tagOnlyOf = (index) => index.tagOnly;
+    reachOf = (index, group) => index.reach.get(group);
     quickResolve = (index, groups, queries, firstIsSelf) =>
       index.quick(groups, queries, firstIsSelf);
   }
@@ -322,6 +387,39 @@ export class VexIndex {
     this.statementCount = count;
     for (const [key, id] of idOf) this.groupOf.set(key, find(id));
     // Pass 2: one atom per (statement, product), filed under (group, product claim key).
+    // Documents repeat the same components and names many times over (the vexhub rke2
+    // document: 1,666 statements, 29 vulnerabilities, 215 distinct components), so each
+    // component named only by an `@id` is turned into claims once, each claim into its reach
+    // keys once, and each name into tokens once. Claims are never changed after this.
+    const claimsById = new Map<string, Claim[]>();
+    const claimsOf = (component: VexComponent): Claim[] => {
+      const id = component['@id'];
+      const simple =
+        typeof id === 'string' &&
+        component.identifiers === undefined &&
+        component.hashes === undefined;
+      if (!simple) return componentClaims(component);
+      let claims = claimsById.get(id);
+      if (!claims) {
+        claims = componentClaims(component);
+        claimsById.set(id, claims);
+      }
+      return claims;
+    };
+    const reachKeysOfClaim = new Map<Claim, readonly string[]>();
+    const claimReach = (c: Claim): readonly string[] => {
+      let keys = reachKeysOfClaim.get(c);
+      if (!keys) {
+        if (c.purl) {
+          const coarse = coarseKeyOf(c.purl);
+          this.packages.add(coarse);
+          keys = [c.key, `coarse:${coarse}`];
+        } else keys = [c.key];
+        reachKeysOfClaim.set(c, keys);
+      }
+      return keys;
+    };
+    const tokenized = new Set<string>();
     let position = 0;
     docs.forEach((doc, documentIndex) => {
       const docTime = parseInstant(doc.timestamp);
@@ -331,7 +429,10 @@ export class VexIndex {
         const names = namesOf(statement);
         const group = names[0] === undefined ? undefined : this.groupOf.get(names[0]);
         if (group === undefined) return;
+        const reach = this.reachFor(group);
         for (const name of names) {
+          if (tokenized.has(name)) continue;
+          tokenized.add(name);
           for (const t of tokens(name)) {
             const set = this.tokenGroups.get(t);
             if (set) set.add(group);
@@ -365,16 +466,17 @@ export class VexIndex {
             docVersion: typeof doc.version === 'number' ? doc.version : 0,
             position,
             group,
-            productClaims: usable(componentClaims(product)),
-            subs: (product.subcomponents ?? []).map((sc) => usable(componentClaims(sc))),
+            productClaims: usable(claimsOf(product)),
+            subs: (product.subcomponents ?? []).map((sc) => usable(claimsOf(sc))),
             stamp: 0,
           };
           // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
           // includes its version; product-only statements use an empty subcomponent slot. A
           // lookup therefore only meets statements that can match. Near-miss slots drop the
           // versions and are read only when nothing matched.
-          for (const c of [...atom.productClaims, ...atom.subs.flat()]) {
-            if (c.purl) this.packages.add(coarseKeyOf(c.purl));
+          for (const c of atom.productClaims) for (const k of claimReach(c)) reach.product.add(k);
+          for (const claims of atom.subs) {
+            for (const c of claims) for (const k of claimReach(c)) reach.sub.add(k);
           }
           const productSlots = new Set(atom.productClaims.map(slotOf));
           const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
@@ -394,6 +496,15 @@ export class VexIndex {
         }
       });
     });
+  }
+
+  private reachFor(group: number): Reach {
+    let reach = this.reach.get(group);
+    if (!reach) {
+      reach = { product: new Set(), sub: new Set() };
+      this.reach.set(group, reach);
+    }
+    return reach;
   }
 
   private file(

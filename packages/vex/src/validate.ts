@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
+import { copyPlainJson, NOT_PLAIN } from './copy.js';
 import { findTooDeep, MAX_VEX_DEPTH } from './depth.js';
 import { VexError } from './errors.js';
 import { isIri } from './formats.js';
@@ -386,10 +387,47 @@ function checkComponentId(id: unknown, path: string, c: Collector): void {
   }
 }
 
-/** Rules beyond the schema: go-vex's status/field rules, duplicates and matching lints. */
-function semanticChecks(doc: Json, c: Collector, lenient: boolean): void {
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v);
+const size = (v: unknown): number => (Array.isArray(v) ? v.length : -1);
+
+/**
+ * A short key that deep-equal statements always share (it is made of values at fixed places
+ * in them): the duplicate check only compares statements with the same key in full.
+ */
+function statementBucket(s: unknown): string {
+  if (!isObject(s)) return '';
+  const v = s.vulnerability;
+  const products = s.products;
+  const p = Array.isArray(products) && isObject(products[0]) ? products[0] : undefined;
+  const subs = p?.subcomponents;
+  const sc = Array.isArray(subs) && isObject(subs[0]) ? subs[0] : undefined;
+  return [
+    text(isObject(v) ? v.name : v),
+    text(s.status),
+    size(products),
+    text(p?.['@id']),
+    size(subs),
+    text(sc?.['@id']),
+  ].join('\u0000');
+}
+
+/**
+ * Rules beyond the schema: go-vex's status/field rules, duplicates and matching lints.
+ * `conforms`: the document passed the schema, so every value in it is JSON data (a string,
+ * number, boolean, null, array or object: the schema types every field), and the duplicate
+ * check can skip what cannot repeat (lists of one, statements that differ in a cheap key)
+ * without skipping an error `canonicalJson` would throw. Otherwise every item is compared in
+ * full, as the check always did.
+ */
+function semanticChecks(doc: Json, c: Collector, lenient: boolean, conforms: boolean): void {
   if (!Array.isArray(doc.statements)) return;
-  for (const d of findDuplicates(doc.statements, canonicalJson)) {
+  const duplicates = (items: readonly unknown[], bucket?: (item: unknown) => string) =>
+    conforms
+      ? items.length < 2
+        ? []
+        : findDuplicates(items, canonicalJson, bucket)
+      : findDuplicates(items, canonicalJson);
+  for (const d of duplicates(doc.statements, statementBucket)) {
     c.soft('DUPLICATE_STATEMENT', `/statements/${d.index}`, `repeats statement ${d.firstIndex}`, {
       expected: 'unique statements',
       actual: `/statements/${d.firstIndex}`,
@@ -418,7 +456,7 @@ function semanticChecks(doc: Json, c: Collector, lenient: boolean): void {
       );
       return;
     }
-    for (const d of findDuplicates(s.products, canonicalJson)) {
+    for (const d of duplicates(s.products)) {
       c.soft('DUPLICATE_PRODUCT', `${sp}/products/${d.index}`, `repeats product ${d.firstIndex}`);
     }
     s.products.forEach((p, j) => {
@@ -469,9 +507,26 @@ export function validateVex(input: unknown, options: ValidateOptions = {}): Vali
   }
   const { value: raw, parsed } = decodeInput(input);
   const c = new Collector(mode);
+  // Lenient mode normalizes a copy. Plain JSON data is copied directly (a bounded recursion
+  // that gives up on anything else, cycles included); the copy is a tree as deep as the
+  // input, so its depth is checked without remembering objects.
+  let copy: unknown = NOT_PLAIN;
+  if (mode === 'lenient' && !parsed) {
+    try {
+      copy = copyPlainJson(raw, MAX_VEX_DEPTH + 2);
+    } catch {
+      copy = NOT_PLAIN; // a getter threw: the checks below treat the value as before
+    }
+  }
   // Every later step (the schema, the duplicate check, the lenient copy) may walk the whole
   // value; bound its depth first, without recursion, so nothing can overflow the stack.
-  const deep = findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed });
+  // Where the copy is too deep, the input is measured again for the same path as always
+  // (an object shared at several places is reported where it is first met).
+  const deep =
+    copy === NOT_PLAIN
+      ? findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed })
+      : findTooDeep(copy, MAX_VEX_DEPTH, { tree: true }) &&
+        findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed });
   if (deep) {
     c.error(
       'INPUT_TOO_DEEP',
@@ -493,7 +548,9 @@ export function validateVex(input: unknown, options: ValidateOptions = {}): Vali
     });
     return { valid: false, mode, errors: c.errors, warnings: c.warnings };
   }
-  const doc: Json = mode === 'lenient' ? structuredClone(raw) : raw;
+  // Text was parsed here: its value is not the caller's, and is normalized in place.
+  const doc: Json =
+    mode === 'strict' || parsed ? raw : copy === NOT_PLAIN ? structuredClone(raw) : (copy as Json);
   const context = classifyContext(doc['@context']);
   switch (context) {
     case 'missing':
@@ -537,10 +594,11 @@ export function validateVex(input: unknown, options: ValidateOptions = {}): Vali
   }
   const validators = schemaValidators();
   const validator = mode === 'strict' ? validators.strict : validators.lenient;
-  if (!validator(doc)) {
+  const conforms = validator(doc) as boolean;
+  if (!conforms) {
     for (const e of validator.errors ?? []) mapSchemaError(e, doc, c);
   }
-  semanticChecks(doc, c, mode === 'lenient');
+  semanticChecks(doc, c, mode === 'lenient', conforms);
   const valid = c.errors.length === 0;
   return valid
     ? {
@@ -581,11 +639,13 @@ export function conformsToOpenVexSchema(value: unknown): boolean {
   if (!schemaValidators().strict(value)) return false;
   const doc = value as Json;
   if (!Array.isArray(doc.statements)) return true;
-  if (findDuplicates(doc.statements, canonicalJson).length > 0) return false;
+  // The schema passed: everything is JSON data, so the cheap duplicate checks are exact.
+  if (findDuplicates(doc.statements, canonicalJson, statementBucket).length > 0) return false;
   return doc.statements.every(
     (s) =>
       !isObject(s) ||
       !Array.isArray(s.products) ||
+      s.products.length < 2 ||
       findDuplicates(s.products, canonicalJson).length === 0,
   );
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyToGrype, applyToTrivy, computeResidual, createVexIndex } from '../src/index.js';
+import {
+  applyToGrype,
+  applyToTrivy,
+  computeResidual,
+  conformsToOpenVexSchema,
+  createVexIndex,
+  validateVex,
+} from '../src/index.js';
 import { doc, na } from './helpers.js';
 
 // The apply fast paths (lazy near misses, the JSON copy of the report, residual counted as
@@ -104,5 +111,164 @@ describe('residual', () => {
     );
     expect(grype.residual).toEqual(computeResidual(grype.findings));
     expect(grype.residual.findings.suppressed).toBe(2);
+  });
+});
+
+describe('packages no statement can name are not compiled', () => {
+  // Each finding is decided as if its package had been compiled: the skip only applies when
+  // no claim of the vulnerability's statements has one of the package's keys.
+  const statements = [
+    na('CVE-A', 'pkg:golang/app', {
+      products: [{ '@id': 'pkg:golang/app', subcomponents: [{ '@id': 'pkg:golang/lib@v1.0.0' }] }],
+    }),
+    na('CVE-A', 'pkg:npm/x'),
+    na('CVE-B', 'pkg:1npm/a@1'), // not a valid purl: matched by its text (an IRI) only
+    na('CVE-C', 'pkg:golang/app'),
+    na('CVE-D', 'pkg:npm/x', {
+      vulnerability: { name: 'CVE-D', aliases: ['GHSA-aaaa-bbbb-cccc'] },
+    }),
+  ];
+  const index = createVexIndex([doc(statements)]);
+  const finding = (id: string, purl: string) => ({
+    VulnerabilityID: id,
+    PkgIdentifier: { PURL: purl },
+    Severity: 'HIGH',
+  });
+  const vulns = [
+    finding('CVE-A', 'pkg:golang/lib@v1.0.0'),
+    finding('CVE-A', 'pkg:golang/lib@v2.0.0'),
+    finding('CVE-A', 'pkg:npm/x@1'),
+    finding('CVE-A', 'pkg:npm/y@1'),
+    finding('CVE-B', 'pkg:1npm/a@1'),
+    finding('CVE-B', 'pkg:1npm/a@2'),
+    finding('CVE-C', 'pkg:npm/z@1'),
+    finding('GHSA-AAAA-BBBB-CCCC', 'pkg:NPM/X@3'),
+    finding('CVE-A', 'pkg:generic'),
+  ];
+  const report = { Results: [{ Target: 't', Vulnerabilities: vulns }] };
+  const app = { purls: ['pkg:golang/app@v9.0.0'] };
+
+  it('decide every finding as resolveAll does, with and without a product', () => {
+    for (const product of [undefined, app]) {
+      const { findings } = applyToTrivy(report, index, product ? { product } : {});
+      findings.forEach((f, i) => {
+        const purl = vulns[i]?.PkgIdentifier.PURL as string;
+        const queries = [
+          { vulnerability: f.vulnerability, product: { purls: [purl] } },
+          ...(product
+            ? [{ vulnerability: f.vulnerability, product, subcomponent: { purls: [purl] } }]
+            : []),
+        ];
+        const direct = index.resolveAll(queries);
+        expect(f.statement?.ref, `${purl} ${product ? 'with' : 'without'} a product`).toEqual(
+          direct.winner?.ref,
+        );
+        if (!direct.winner) expect(f.nearMisses).toEqual(direct.nearMisses);
+      });
+    }
+  });
+
+  it('still find matches by package, by subcomponent, by text and by product', () => {
+    const without = applyToTrivy(report, index).findings;
+    expect(without.map((f) => f.via ?? null)).toEqual([
+      null,
+      null,
+      'package',
+      null,
+      'package',
+      null,
+      null,
+      'package',
+      null,
+    ]);
+    const withApp = applyToTrivy(report, index, { product: app }).findings;
+    expect(withApp.map((f) => f.via ?? null)).toEqual([
+      'product',
+      null,
+      'package',
+      null,
+      'package',
+      null,
+      'product',
+      'package',
+      null,
+    ]);
+    expect(withApp[1]?.nearMisses[0]).toMatchObject({ field: 'version', expected: 'v1.0.0' });
+  });
+});
+
+describe('duplicate statements', () => {
+  const base = na('CVE-1', 'pkg:npm/a@1', { status_notes: 'one' });
+  it('are found whatever the order of their keys, and only when equal in full', () => {
+    const reordered = Object.fromEntries(Object.entries(base).reverse()) as typeof base;
+    const other = { ...base, status_notes: 'two' };
+    for (const mode of ['strict', 'lenient'] as const) {
+      const r = validateVex(doc([base, other, reordered]), { mode });
+      const dups = [...r.errors, ...r.warnings].filter((i) => i.code === 'DUPLICATE_STATEMENT');
+      expect(dups).toEqual([
+        expect.objectContaining({ path: '/statements/2', actual: '/statements/0' }),
+      ]);
+      expect(conformsToOpenVexSchema(doc([base, other, reordered]))).toBe(false);
+      expect(conformsToOpenVexSchema(doc([base, other]))).toBe(true);
+    }
+  });
+
+  it('in a document that fails the schema are compared in full, as before', () => {
+    const bad = { ...base, status_notes: 7 } as unknown as typeof base;
+    const r = validateVex(doc([bad, { ...bad }]));
+    expect(r.valid).toBe(false);
+    expect(r.errors.map((e) => e.code)).toContain('DUPLICATE_STATEMENT');
+    expect(() => validateVex(doc([{ ...base, status_notes: 1n } as never]))).toThrowError(
+      expect.objectContaining({ code: 'ARGUMENT_INVALID' }),
+    );
+  });
+});
+
+describe('lenient copy', () => {
+  it('normalizes a copy of a value and leaves the input as it was', () => {
+    const input = doc([{ ...na('CVE-1', 'pkg:npm/a@1'), extra: true } as never], {
+      '@context': 'https://openvex.dev/ns/v0.2.0/',
+    });
+    const before = JSON.stringify(input);
+    const r = validateVex(input, { mode: 'lenient' });
+    expect(r.valid).toBe(true);
+    expect(JSON.stringify(input)).toBe(before);
+    expect(r.document).not.toBe(input);
+    expect(r.document?.['@context']).toBe('https://openvex.dev/ns/v0.2.0');
+    expect(r.document?.statements[0]).not.toHaveProperty('extra');
+  });
+
+  it('reports depth where it always did, for a shared object and for a cycle', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 70; i++) deep = { d: deep };
+    let shallow: unknown = {};
+    for (let i = 0; i < 62; i++) shallow = { d: shallow };
+    const shared = doc([na('CVE-1', 'pkg:npm/a@1')], {
+      x: shallow,
+      y: { z: { w: shallow } },
+    } as never);
+    for (const value of [doc([], { x: deep } as never), shared]) {
+      const lenient = validateVex(value, { mode: 'lenient' });
+      const strict = validateVex(value, { mode: 'strict' });
+      expect(lenient.errors[0]).toEqual(strict.errors[0]);
+    }
+    expect(validateVex(shared, { mode: 'lenient' }).errors[0]).toMatchObject({
+      code: 'INPUT_TOO_DEEP',
+      path: '/y/z/w',
+    });
+    const cyclic = doc([]) as unknown as Record<string, unknown>;
+    cyclic.self = cyclic;
+    expect(validateVex(cyclic, { mode: 'lenient' }).errors[0]).toMatchObject({
+      code: 'INPUT_TOO_DEEP',
+      path: '/self',
+    });
+  });
+
+  it('copies what is not plain JSON with structuredClone, as before', () => {
+    const withDate = doc([na('CVE-1', 'pkg:npm/a@1')], { when: new Date(0) } as never);
+    const r = validateVex(withDate, { mode: 'lenient' });
+    expect(r.valid).toBe(true);
+    expect(r.warnings.map((w) => w.code)).toContain('EXTRA_KEY');
+    expect(() => validateVex(doc([], { f: () => 1 } as never), { mode: 'lenient' })).toThrow();
   });
 });

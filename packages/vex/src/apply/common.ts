@@ -1,3 +1,4 @@
+import { copyPlainJson, NOT_PLAIN } from '../copy.js';
 import { assertShallow, MAX_REPORT_DEPTH } from '../depth.js';
 import { VexError } from '../errors.js';
 import {
@@ -20,8 +21,10 @@ import {
   findingGroups,
   type NearMiss,
   type ResolveQuery,
+  reachKeys,
   resolveFinding,
   type StatementRef,
+  subjectMayMatch,
   tagOnlyProducts,
   VexIndex,
   type VexIndexOptions,
@@ -141,26 +144,15 @@ function warningKey(ref: StatementRef, text: string): string {
 }
 
 /**
- * At this depth, {@link copyJson} gives up: the report is either too deep (rejected) or
- * holds a cycle (copied by `structuredClone`).
- */
-const MAX_DEPTH = MAX_REPORT_DEPTH;
-/** Thrown inside {@link copyJson} to fall back to `structuredClone`. */
-const NOT_PLAIN: unique symbol = Symbol('not plain JSON data');
-
-/**
  * A deep copy of a report given as a value. Reports are JSON data (plain objects, arrays,
- * strings, numbers, booleans, null), which {@link copyJson} copies several times faster than
- * `structuredClone`; anything else (a Date, a Map, a class instance, a sparse array, a
+ * strings, numbers, booleans, null), which {@link copyPlainJson} copies several times faster
+ * than `structuredClone`; anything else (a Date, a Map, a class instance, a sparse array, a
  * function, a cycle, …) makes it give up, and `structuredClone` copies (or rejects) the
  * value exactly as before.
  */
 function copyReport(input: unknown, format: string): unknown {
-  try {
-    return copyJson(input, 0);
-  } catch (e) {
-    if (e !== NOT_PLAIN) throw e;
-  }
+  const copy = copyPlainJson(input, MAX_REPORT_DEPTH);
+  if (copy !== NOT_PLAIN) return copy;
   // A cycle is not depth: `structuredClone` copies it, and nothing here walks the report
   // generically. Real depth is refused before `structuredClone` can overflow the stack.
   assertShallow(input, MAX_REPORT_DEPTH, `the ${format} report`, '', { cycles: 'ignore' });
@@ -178,42 +170,6 @@ function copyReport(input: unknown, format: string): unknown {
       { cause },
     );
   }
-}
-
-function copyJson(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol') throw NOT_PLAIN;
-    return value;
-  }
-  if (value === null) return value;
-  if (depth >= MAX_DEPTH) throw NOT_PLAIN;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Array.prototype) {
-    const array = value as unknown[];
-    const n = array.length;
-    const out = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) {
-      const item = array[i];
-      if (item === undefined && !(i in array)) throw NOT_PLAIN; // a hole
-      out[i] = copyJson(item, depth + 1);
-    }
-    return out;
-  }
-  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
-  const object = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) {
-    const item = copyJson(object[key], depth + 1);
-    if (key === '__proto__') {
-      Object.defineProperty(out, key, {
-        value: item,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    } else out[key] = item;
-  }
-  return out;
 }
 
 export function readReport(input: unknown, format: string): Record<string, unknown> {
@@ -344,6 +300,8 @@ export function isEmptySubject(s: Subject): boolean {
  */
 export class Leaves {
   private readonly memo = new Map<string, CompiledSubject>();
+  /** Leaf key → its `reachKeys` (`null`: only compiling it can tell). */
+  private readonly reach = new Map<string, readonly string[] | null>();
 
   /** `subjectOf(key)` is the identity a finding's `leaf` key stands for. */
   constructor(
@@ -366,6 +324,21 @@ export class Leaves {
    */
   release(): void {
     this.memo.clear();
+    this.reach.clear();
+  }
+
+  /**
+   * Whether the package can match a statement of these vulnerability groups, as the product
+   * itself or (with `asSub`) as a subcomponent of the scanned product; decided without
+   * parsing it (see `subjectMayMatch`). When it cannot, compiling it can be skipped.
+   */
+  mayMatch(key: string, groups: FindingGroups, asSub: boolean): boolean {
+    let keys = this.reach.get(key);
+    if (keys === undefined) {
+      keys = reachKeys(this.subjectOf(key)) ?? null;
+      this.reach.set(key, keys);
+    }
+    return keys === null || subjectMayMatch(this.index, groups, keys, true, asSub);
   }
 
   /** Compile without the memo (for near misses read later, after {@link release}). */
@@ -427,7 +400,15 @@ export function decide(
     ctx.useAliases && f.aliases.length > 0 ? [f.vulnerability, ...f.aliases] : f.vulnerability;
   const groups = findingGroups(ctx.index, typeof ids === 'string' ? [ids] : ids);
   if (groups) {
-    const leaf = f.leaf === undefined ? undefined : ctx.leaves.get(f.leaf);
+    // A package that no statement of these vulnerabilities can name is not compiled: its
+    // queries would meet nothing, and leaving it out gives the same winner and `via`. With a
+    // dependency graph it is still needed, as the subcomponent of its ancestors.
+    const withGraph = graph !== undefined && f.node !== undefined;
+    const leaf =
+      f.leaf === undefined ||
+      (!withGraph && !ctx.leaves.mayMatch(f.leaf, groups, ctx.products.length > 0))
+        ? undefined
+        : ctx.leaves.get(f.leaf);
     const queries: FindingQuery[] = [];
     if (leaf) queries.push({ product: leaf, sub: undefined });
     for (const product of ctx.products) queries.push({ product, sub: leaf });
