@@ -134,6 +134,18 @@ interface Atom {
   stamp: number;
 }
 
+/** A statement's product, as indexed before its group is filed (see `fileGroup`). */
+interface Seed {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  readonly doc: VexDocument;
+  readonly docTime: Instant | undefined;
+  readonly docUpdated: Instant | undefined;
+  readonly position: number;
+  readonly productClaims: readonly Claim[];
+  readonly subs: readonly (readonly Claim[])[];
+}
+
 /** One lookup of {@link resolveFinding}: a compiled product, and the package inside it. */
 export interface FindingQuery {
   readonly product: CompiledSubject;
@@ -311,6 +323,8 @@ export class VexIndex {
   private readonly tagOnly: TagOnlyProduct[] = [];
   /** group → the claim keys its statements can meet (see {@link subjectMayMatch}). */
   private readonly reach = new Map<number, Reach>();
+  /** group → its statements' products, until the group is filed ({@link fileGroup}). */
+  private readonly seeds = new Map<number, Seed[]>();
   private stamp = 0;
   /** Number of statements indexed. */
   readonly statementCount: number;
@@ -439,7 +453,6 @@ export class VexIndex {
             else this.tokenGroups.set(t, new Set([group]));
           }
         }
-        const own = parseInstant(statement.timestamp);
         const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
         // Identifiers that name an image only by tag are set aside (see `matchOciTags`).
         const usable = (claims: Claim[]): Claim[] => {
@@ -457,45 +470,79 @@ export class VexIndex {
           return claims.filter((c) => !c.tagOnly);
         };
         for (const product of statement.products ?? []) {
-          const atom: Atom = {
+          const seed: Seed = {
             ref,
             statement,
-            effective: own ?? docTime,
-            effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
-            lastUpdated: parseInstant(statement.last_updated) ?? docUpdated,
-            docVersion: typeof doc.version === 'number' ? doc.version : 0,
+            doc,
+            docTime,
+            docUpdated,
             position,
-            group,
             productClaims: usable(claimsOf(product)),
             subs: (product.subcomponents ?? []).map((sc) => usable(claimsOf(sc))),
-            stamp: 0,
           };
-          // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
-          // includes its version; product-only statements use an empty subcomponent slot. A
-          // lookup therefore only meets statements that can match. Near-miss slots drop the
-          // versions and are read only when nothing matched.
-          for (const c of atom.productClaims) for (const k of claimReach(c)) reach.product.add(k);
-          for (const claims of atom.subs) {
+          for (const c of seed.productClaims) for (const k of claimReach(c)) reach.product.add(k);
+          for (const claims of seed.subs) {
             for (const c of claims) for (const k of claimReach(c)) reach.sub.add(k);
           }
-          const productSlots = new Set(atom.productClaims.map(slotOf));
-          const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
-          for (const ps of productSlots) {
-            if (subSlots.size === 0) this.file(this.atoms, group, ps, '', atom);
-            else {
-              this.file(this.atoms, group, ps, '*', atom);
-              for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
-            }
-          }
-          const productKeys = new Set(atom.productClaims.map((c) => c.key));
-          const subKeys = new Set(atom.subs.flatMap((claims) => claims.map((c) => c.key)));
-          for (const pk of productKeys) {
-            if (subKeys.size === 0) this.file(this.near, group, pk, '', atom);
-            for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
-          }
+          const seeds = this.seeds.get(group);
+          if (seeds) seeds.push(seed);
+          else this.seeds.set(group, [seed]);
         }
       });
     });
+  }
+
+  /**
+   * The atoms of one vulnerability group, filed on first use: most lookups of a report meet
+   * few groups (or, when the package cannot match, none), so statements are only turned into
+   * atoms and filed when their group is looked up. Filing a group gives the same atoms in the
+   * same order whenever it happens, and changes nothing a caller can see.
+   */
+  private fileGroup(group: number): void {
+    const seeds = this.seeds.get(group);
+    if (!seeds) return;
+    this.seeds.delete(group);
+    let last: VexStatement | undefined;
+    let own: Instant | undefined;
+    for (const seed of seeds) {
+      const { statement, doc, docTime } = seed;
+      if (statement !== last) {
+        last = statement;
+        own = parseInstant(statement.timestamp);
+      }
+      const atom: Atom = {
+        ref: seed.ref,
+        statement,
+        effective: own ?? docTime,
+        effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
+        lastUpdated: parseInstant(statement.last_updated) ?? seed.docUpdated,
+        docVersion: typeof doc.version === 'number' ? doc.version : 0,
+        position: seed.position,
+        group,
+        productClaims: seed.productClaims,
+        subs: seed.subs,
+        stamp: 0,
+      };
+      // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
+      // includes its version; product-only statements use an empty subcomponent slot. A
+      // lookup therefore only meets statements that can match. Near-miss slots drop the
+      // versions and are read only when nothing matched.
+      const productSlots = new Set(atom.productClaims.map(slotOf));
+      const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
+      for (const ps of productSlots) {
+        if (subSlots.size === 0) this.file(this.atoms, group, ps, '', atom);
+        else {
+          this.file(this.atoms, group, ps, '*', atom);
+          for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
+        }
+      }
+      const productKeys = new Set(atom.productClaims.map((c) => c.key));
+      const subKeys = new Set(atom.subs.flatMap((claims) => claims.map((c) => c.key)));
+      for (const pk of productKeys) {
+        if (subKeys.size === 0) this.file(this.near, group, pk, '', atom);
+        for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
+      }
+    }
   }
 
   private reachFor(group: number): Reach {
@@ -537,6 +584,7 @@ export class VexIndex {
     explain: boolean,
   ): Atom[] {
     const out: Atom[] = [];
+    this.fileGroup(group);
     const byProduct = this.atoms.get(group);
     if (!byProduct) return out;
     const push = (list: Atom[] | undefined) => {
@@ -559,6 +607,7 @@ export class VexIndex {
     sub: CompiledSubject | undefined,
   ): Atom[] {
     const out: Atom[] = [];
+    this.fileGroup(group);
     const byProduct = this.near.get(group);
     if (!byProduct) return out;
     for (const pk of product.keys) {
@@ -700,6 +749,7 @@ export class VexIndex {
       const stamp = ++this.stamp;
       const inFirst = firstIsSelf && qi === 0;
       for (const g of groups) {
+        this.fileGroup(g);
         const byProduct = this.atoms.get(g);
         if (!byProduct) continue;
         for (const ps of q.product.slots) {

@@ -272,3 +272,35 @@ describe('lenient copy', () => {
     expect(() => validateVex(doc([], { f: () => 1 } as never), { mode: 'lenient' })).toThrow();
   });
 });
+
+describe('groups filed on first lookup', () => {
+  it('give the same answers whatever order they are first looked up in', () => {
+    const docs = [
+      doc([
+        na('CVE-1', 'pkg:npm/a@1'),
+        na('CVE-2', 'pkg:npm/a', {
+          vulnerability: { name: 'CVE-2', aliases: ['GHSA-2222-2222-2222'] },
+        }),
+        na('CVE-1', 'pkg:npm/a@1', { status_notes: 'later', timestamp: '2025-01-01T00:00:00Z' }),
+        na('CVE-3', 'pkg:oci/app?tag=1'),
+      ]),
+      doc([na('GHSA-2222-2222-2222', 'pkg:npm/a@2')], { '@id': 'https://example.com/vex/2' }),
+    ];
+    const queries = ['CVE-1', 'CVE-2', 'GHSA-2222-2222-2222', 'CVE-3', 'CVE-4'].flatMap((v) =>
+      ['pkg:npm/a@1', 'pkg:npm/a@2', 'pkg:oci/app?tag=1'].map((purl) => ({
+        vulnerability: v,
+        product: { purls: [purl] },
+      })),
+    );
+    const forward = createVexIndex(docs);
+    const backward = createVexIndex(docs);
+    const a = queries.map((q) => forward.resolve(q));
+    const b = [...queries]
+      .reverse()
+      .map((q) => backward.resolve(q))
+      .reverse();
+    expect(b).toEqual(a);
+    expect(a.filter((r) => r.winner).length).toBeGreaterThan(3);
+    expect(a[0]?.winner?.statement.status_notes).toBe('later');
+  });
+});
