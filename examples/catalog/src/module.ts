@@ -30,7 +30,13 @@ import {
 } from '@flareo/vex';
 import { verifyCosignRecord } from './cosign.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
-import { attestationFileOf, type PartName, type SignedPart, verifySignedParts } from './parts.js';
+import {
+  type AttestationCandidate,
+  attestationFileOf,
+  type PartName,
+  type SignedPart,
+  verifySignedParts,
+} from './parts.js';
 import {
   assertSchema,
   contactSchema,
@@ -107,6 +113,12 @@ export interface SignatureEvidence {
   readonly format?: SignatureFormat;
   /** What `@flareo/bundle-verify` proved, JSON-safe. */
   readonly summary: VerificationSummary;
+  /**
+   * Part attestations the source found attached to the image (the registry source: Sigstore
+   * bundle referrers and cosign `.att` layers), not verified yet: verified with the module's
+   * parts, where each one that holds up is stored as the part's attestation file.
+   */
+  readonly attestations?: readonly AttestationCandidate[];
 }
 
 /** Everything a signature source gets to verify one module. */
@@ -658,7 +670,7 @@ export async function verifyModule(
 
   // Signed parts, last: every part has passed its own checks; now each attestation present must
   // verify and carry exactly that part, and a missing one refuses when the catalog requires it.
-  const parts = verifySignedParts({
+  const { parts, adopted } = verifySignedParts({
     slug,
     digest: manifest.digest,
     files: source.files,
@@ -675,12 +687,17 @@ export async function verifyModule(
     verifier: context.verifier,
     identity,
     required: context.requireSignedParts ?? false,
+    ...(evidence.attestations === undefined ? {} : { candidates: evidence.attestations }),
   });
 
   const files = new Map<string, Uint8Array>();
   for (const [rel, bytes] of source.files) {
     if (rel !== manifest.artifact) files.set(rel, bytes);
   }
+  // A part signed by an attestation attached to the image: that attestation is stored in the
+  // part's attestation file (replacing a directory file that was not used), checked again at
+  // every start like any other.
+  for (const [rel, bytes] of adopted) files.set(rel, bytes);
   // Only the signature that verified is stored, in the file of its format.
   const format = evidence.format ?? 'sigstore-bundle';
   files.delete(MODULE_FILES.signature);
@@ -699,7 +716,8 @@ export async function verifyModule(
     manifest,
     contact,
     signature: {
-      ...evidence,
+      bundle: evidence.bundle,
+      summary: evidence.summary,
       format,
       signedAt: signedTime,
       identity: signer.kind === 'certificate' ? signer.subjectAlternativeNames[0] : undefined,

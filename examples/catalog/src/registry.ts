@@ -14,9 +14,16 @@ import {
   type SignatureReport,
 } from '@flareo/image-verify';
 import type { TrustRoot } from '@flareo/trust-root';
+import { collectAttestationTag } from './attestation-tag.js';
 import { cosignRecord, verifyCosignRecord } from './cosign.js';
 import { CatalogError } from './errors.js';
-import { MODULE_FILES, type ModuleManifest, type SignatureSource } from './module.js';
+import {
+  MODULE_FILES,
+  type ModuleManifest,
+  type SignatureEvidence,
+  type SignatureSource,
+} from './module.js';
+import type { AttestationCandidate } from './parts.js';
 
 // Registry support: a module's signature is fetched from the registry its image lives in
 // (cosign signature manifests and Sigstore bundle referrers, through @flareo/image-verify),
@@ -264,83 +271,114 @@ export function registrySignatureSource(options: RegistrySignatureOptions = {}):
   return {
     name: 'registry',
     async verify(request) {
-      const { slug, manifest } = request;
-      const reference = imageReferenceOf(manifest);
-      const collected = await collectImage(slug, manifest, options);
-      const result = inspect(collected, request, request.identity, slug);
-      const found = result.signatures.map(describe);
-      if (found.length === 0) {
-        throw new CatalogError('SIGNATURE_REJECTED', `${reference} has no signatures`, {
-          slug,
-          reason: 'NO_SIGNATURES',
-          expected: 'a Sigstore bundle referrer signed by the module identity',
-          actual: [],
-        });
-      }
-      const index = result.signatures.findIndex((s) => s.verified && s.kind === 'bundle');
-      const collectedSignature = collected.signatures[index];
-      if (index < 0 || collectedSignature?.kind !== 'bundle') {
-        // No bundle referrer verifies: a cosign `.sig` signature layer that verifies is stored
-        // instead (signature.cosign.json), after one more check through the stored record, the
-        // exact check every restart makes.
-        const cosignIndex = result.signatures.findIndex((s) => s.verified && s.kind === 'cosign');
-        const cosignSignature = collected.signatures[cosignIndex];
-        if (cosignIndex >= 0 && cosignSignature?.kind === 'cosign') {
-          const record = cosignRecord(reference, cosignSignature);
-          const { summary } = verifyCosignRecord(
-            JSON.parse(JSON.stringify(record)),
-            manifest.digest,
-            { trustRoot: request.trustRoot, verifierOptions: request.verifierOptions },
-            request.identity,
-            slug,
-            MODULE_FILES.cosignSignature,
-          );
-          return { bundle: record, summary, format: 'cosign-signature' as const };
+      const collected = await collectImage(request.slug, request.manifest, options);
+      const evidence = signatureEvidence(collected, request);
+      // The parts' attestations attached to the image: Sigstore bundle referrers (collected with
+      // the signatures; image-verify lists them without counting them as signatures) and the
+      // layers of cosign's `.att` tag. Verified with the parts (see verifySignedParts).
+      const attestations: AttestationCandidate[] = [];
+      for (const s of collected.signatures) {
+        if (s.kind !== 'bundle') continue;
+        let bundle: unknown;
+        try {
+          bundle = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(s.bundle));
+        } catch {
+          continue; // not JSON: not an attestation of any part (and not a signature either)
         }
-        throw new CatalogError(
-          'SIGNATURE_REJECTED',
-          `${reference}: no signature verifies. Found: ${summaryOf(found).join('; ')}`,
-          {
-            slug,
-            reason: 'NO_VERIFIED_SIGNATURE',
-            expected: 'a Sigstore bundle referrer signed by the module identity',
-            actual: found,
-          },
-        );
+        attestations.push({ bundle, via: s.origin.via, manifest: s.origin.manifest });
       }
-      // The same check a restart makes over the stored file, with the catalog's own verifier:
-      // what is stored must verify there. image-verify has just verified these bytes over the
-      // same digest, so this cannot fail unless the two disagree; it fails closed if they do.
-      let bundle: unknown;
-      let summary: VerificationSummary;
-      try {
-        bundle = JSON.parse(
-          new TextDecoder('utf-8', { fatal: true }).decode(collectedSignature.bundle),
-        );
-        summary = summarizeResult(
-          request.verifier.verifyBundle(
-            bundle as object,
-            { digest: manifest.digest },
-            request.identity,
-          ),
-        );
-      } catch (error) {
-        throw new CatalogError(
-          'SIGNATURE_REJECTED',
-          `${reference}: the referrer bundle does not verify over the digest: ${(error as Error).message}`,
-          {
-            slug,
-            file: MODULE_FILES.signature,
-            ...(typeof (error as { code?: unknown }).code === 'string'
-              ? { reason: (error as { code: string }).code }
-              : {}),
-          },
-          { cause: error },
-        );
-      }
-      return { bundle, summary };
+      attestations.push(
+        ...(await collectAttestationTag(
+          request.manifest.image,
+          request.manifest.digest,
+          request.slug,
+          options,
+        )),
+      );
+      return { ...evidence, attestations };
     },
   };
+}
+
+/** The module's signature among what was collected (see {@link registrySignatureSource}). */
+function signatureEvidence(
+  collected: CollectedImage,
+  request: Parameters<SignatureSource['verify']>[0],
+): SignatureEvidence {
+  const { slug, manifest } = request;
+  const reference = imageReferenceOf(manifest);
+  const result = inspect(collected, request, request.identity, slug);
+  const found = result.signatures.map(describe);
+  if (found.length === 0) {
+    throw new CatalogError('SIGNATURE_REJECTED', `${reference} has no signatures`, {
+      slug,
+      reason: 'NO_SIGNATURES',
+      expected: 'a Sigstore bundle referrer signed by the module identity',
+      actual: [],
+    });
+  }
+  const index = result.signatures.findIndex((s) => s.verified && s.kind === 'bundle');
+  const collectedSignature = collected.signatures[index];
+  if (index < 0 || collectedSignature?.kind !== 'bundle') {
+    // No bundle referrer verifies: a cosign `.sig` signature layer that verifies is stored
+    // instead (signature.cosign.json), after one more check through the stored record, the
+    // exact check every restart makes.
+    const cosignIndex = result.signatures.findIndex((s) => s.verified && s.kind === 'cosign');
+    const cosignSignature = collected.signatures[cosignIndex];
+    if (cosignIndex >= 0 && cosignSignature?.kind === 'cosign') {
+      const record = cosignRecord(reference, cosignSignature);
+      const { summary } = verifyCosignRecord(
+        JSON.parse(JSON.stringify(record)),
+        manifest.digest,
+        { trustRoot: request.trustRoot, verifierOptions: request.verifierOptions },
+        request.identity,
+        slug,
+        MODULE_FILES.cosignSignature,
+      );
+      return { bundle: record, summary, format: 'cosign-signature' as const };
+    }
+    throw new CatalogError(
+      'SIGNATURE_REJECTED',
+      `${reference}: no signature verifies. Found: ${summaryOf(found).join('; ')}`,
+      {
+        slug,
+        reason: 'NO_VERIFIED_SIGNATURE',
+        expected: 'a Sigstore bundle referrer signed by the module identity',
+        actual: found,
+      },
+    );
+  }
+  // The same check a restart makes over the stored file, with the catalog's own verifier:
+  // what is stored must verify there. image-verify has just verified these bytes over the
+  // same digest, so this cannot fail unless the two disagree; it fails closed if they do.
+  let bundle: unknown;
+  let summary: VerificationSummary;
+  try {
+    bundle = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(collectedSignature.bundle),
+    );
+    summary = summarizeResult(
+      request.verifier.verifyBundle(
+        bundle as object,
+        { digest: manifest.digest },
+        request.identity,
+      ),
+    );
+  } catch (error) {
+    throw new CatalogError(
+      'SIGNATURE_REJECTED',
+      `${reference}: the referrer bundle does not verify over the digest: ${(error as Error).message}`,
+      {
+        slug,
+        file: MODULE_FILES.signature,
+        ...(typeof (error as { code?: unknown }).code === 'string'
+          ? { reason: (error as { code: string }).code }
+          : {}),
+      },
+      { cause: error },
+    );
+  }
+  return { bundle, summary };
 }
 
 /** What {@link recheckModule} found for one stored module. */
