@@ -218,7 +218,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               sbom: { type: 'object' },
               parts: {
                 type: 'array',
-                description: 'The signed parts, each with its DSSE Sigstore `bundle` when signed.',
+                description:
+                  'The signed parts, each with its attestation `bundle` when signed: a DSSE Sigstore bundle (`format` `sigstore-bundle`), or a legacy cosign bundle whose `base64Signature` holds the DSSE envelope (`format` `cosign-legacy-bundle`, from a cosign `.att` tag).',
                 items: { type: 'object' },
               },
             },
@@ -394,6 +395,11 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                       file: { type: 'string' },
                       signed: { type: 'boolean' },
                       attestation: { type: 'string' },
+                      format: {
+                        enum: ['sigstore-bundle', 'cosign-legacy-bundle'],
+                        description:
+                          'How the attestation is stored: a Sigstore bundle, or a legacy cosign bundle (a layer of a cosign `.att` tag).',
+                      },
                       predicateType: { type: 'string' },
                       identity: { type: 'string' },
                       issuer: { type: 'string' },

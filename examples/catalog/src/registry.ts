@@ -259,7 +259,9 @@ const summaryOf = (found: readonly FoundSignature[]) =>
  * with the catalog's own verifier over the digest, the exact check made at every restart);
  * when no bundle verifies, the first verified cosign `.sig` signature layer is stored as
  * `signature.cosign.json` (checked once more the same way). A signature file in the module
- * directory is ignored.
+ * directory is ignored. The evidence also carries the part attestations attached to the image
+ * (every Sigstore bundle referrer, and each DSSE layer of cosign's `sha256-<hex>.att` tag, see
+ * `attestation-tag.ts`), which ingest verifies with the parts (`verifySignedParts`).
  *
  * Refusals: `SIGNATURE_REJECTED` when no signature was found (`reason` `NO_SIGNATURES`) or
  * when nothing verifies (`reason` `NO_VERIFIED_SIGNATURE`), with every
