@@ -124,30 +124,38 @@ export function computeResidual(findings: readonly FindingOutcome[]): Residual {
  * as it is made, while its strings are still in the CPU cache, instead of reading every
  * finding again at the end (which, on large reports, costs more than the counting).
  *
- * A pair is (vulnerability, package). It is found in two hash lookups, the package's map of
- * vulnerabilities then the vulnerability in it, with the report's own strings as keys and
- * pair indices as values: no string is built and no object allocated per finding, and the
- * cost per finding does not grow with the number of vulnerabilities one package has.
+ * A pair is (vulnerability, package). It is found in at most two hash lookups, the package,
+ * then the vulnerability in the package's map, with the report's own strings as keys and pair
+ * indices as values: no string is built per finding, and the cost per finding does not grow
+ * with the number of vulnerabilities one package has. Most packages of a report have one
+ * vulnerability: such a package holds its one pair index instead of a map, and gets a map
+ * when a second vulnerability of it turns up.
  */
 export class ResidualTally {
-  private readonly byPackage = new Map<string, Map<string, number>>();
+  private readonly byPackage = new Map<string, number | Map<string, number>>();
+  private readonly pairV: string[] = [];
   private readonly pairD: Disposition[] = [];
   private readonly pairS: Severity[] = [];
   private readonly vulns = new Map<string, Disposition>();
   private readonly raw = counts();
 
   add(f: FindingOutcome): void {
-    const { pairD, pairS } = this;
+    const { pairV, pairD, pairS } = this;
     const v = f.vulnerability.trim().toUpperCase();
     const pkg = packageKey(f.package);
-    let pairs = this.byPackage.get(pkg);
-    if (pairs === undefined) {
-      pairs = new Map();
-      this.byPackage.set(pkg, pairs);
+    const held = this.byPackage.get(pkg);
+    let at: number | undefined;
+    if (held === undefined) {
+      this.byPackage.set(pkg, pairD.length);
+    } else if (typeof held === 'number') {
+      if (pairV[held] === v) at = held;
+      else this.byPackage.set(pkg, new Map([[pairV[held] as string, held]]).set(v, pairD.length));
+    } else {
+      at = held.get(v);
+      if (at === undefined) held.set(v, pairD.length);
     }
-    const at = pairs.get(v);
     if (at === undefined) {
-      pairs.set(v, pairD.length);
+      pairV.push(v);
       pairD.push(f.disposition);
       pairS.push(f.severity);
     } else {

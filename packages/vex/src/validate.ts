@@ -196,12 +196,21 @@ function transcodeLegacy(doc: Json): void {
   }
 }
 
-function stripExtraKeys(obj: Json, allowed: Set<string>, path: string, c: Collector): void {
+/**
+ * Remove the keys `allowed` does not hold, with one warning each. `path` is a JSON pointer,
+ * or a function that gives it: it is only worked out when there is something to report.
+ */
+function stripExtraKeys(
+  obj: Json,
+  allowed: Set<string>,
+  path: string | (() => string),
+  c: Collector,
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.has(key)) {
       c.warn(
         'EXTRA_KEY',
-        `${path}/${pointerSegment(key)}`,
+        `${typeof path === 'string' ? path : path()}/${pointerSegment(key)}`,
         `"${key}" is not an OpenVEX 0.2.0 field; ignored`,
         {
           actual: key,
@@ -243,18 +252,21 @@ function normalizeLenient(doc: Json, c: Collector): void {
   if (doc.version === undefined) c.warn('VERSION_MISSING', '', 'the document has no version');
   integerFromString(doc, 'version', '', c);
   if (!Array.isArray(doc.statements)) return;
-  doc.statements.forEach((s, i) => {
-    if (!isObject(s)) return;
-    const sp = `/statements/${i}`;
+  const statements = doc.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const s: unknown = statements[i];
+    if (!isObject(s)) continue;
+    // Pointers are built only for what is reported: most statements report nothing.
+    const sp = () => `/statements/${i}`;
     stripExtraKeys(s, STATEMENT_KEYS, sp, c);
-    integerFromString(s, 'version', sp, c);
+    if (typeof s.version === 'string') integerFromString(s, 'version', sp(), c);
     const v = s.vulnerability;
     if (isObject(v)) {
-      stripExtraKeys(v, VULNERABILITY_KEYS, `${sp}/vulnerability`, c);
+      stripExtraKeys(v, VULNERABILITY_KEYS, () => `${sp()}/vulnerability`, c);
       if (v.name === undefined && typeof v['@id'] === 'string') {
         c.warn(
           'VULNERABILITY_NAME_MISSING',
-          `${sp}/vulnerability`,
+          `${sp()}/vulnerability`,
           'the vulnerability has only an @id; the @id is used as its name',
           { actual: v['@id'] },
         );
@@ -262,20 +274,23 @@ function normalizeLenient(doc: Json, c: Collector): void {
       }
     }
     if (s.status === 'affected' && s.action_statement === undefined) {
-      c.warn('AFFECTED_WITHOUT_ACTION', sp, 'an affected statement has no action_statement');
+      c.warn('AFFECTED_WITHOUT_ACTION', sp(), 'an affected statement has no action_statement');
     }
-    if (!Array.isArray(s.products)) return;
-    s.products.forEach((p, j) => {
-      if (!isObject(p)) return;
-      const pp = `${sp}/products/${j}`;
+    const products = s.products;
+    if (!Array.isArray(products)) continue;
+    for (let j = 0; j < products.length; j++) {
+      const p: unknown = products[j];
+      if (!isObject(p)) continue;
+      const pp = () => `${sp()}/products/${j}`;
       stripExtraKeys(p, PRODUCT_KEYS, pp, c);
-      if (Array.isArray(p.subcomponents)) {
-        p.subcomponents.forEach((sc, k) => {
-          if (isObject(sc)) stripExtraKeys(sc, COMPONENT_KEYS, `${pp}/subcomponents/${k}`, c);
-        });
+      const subs = p.subcomponents;
+      if (!Array.isArray(subs)) continue;
+      for (let k = 0; k < subs.length; k++) {
+        const sc: unknown = subs[k];
+        if (isObject(sc)) stripExtraKeys(sc, COMPONENT_KEYS, () => `${pp()}/subcomponents/${k}`, c);
       }
-    });
-  });
+    }
+  }
 }
 
 function mapSchemaError(e: ErrorObject, doc: unknown, c: Collector): void {
@@ -370,18 +385,20 @@ const NOT_FOR: Record<string, readonly string[]> = {
   impact_statement: ['affected', 'fixed', 'under_investigation'],
   action_statement: ['not_affected', 'fixed', 'under_investigation'],
 };
+const NOT_FOR_ENTRIES = Object.entries(NOT_FOR);
 
-function checkComponentId(id: unknown, path: string, c: Collector): void {
+/** Lint a component's purl. `path` gives its JSON pointer, when there is something to report. */
+function checkComponentId(id: unknown, path: () => string, c: Collector): void {
   if (typeof id !== 'string' || !id.startsWith('pkg:')) return;
   const parsed = parsePurlSafe(id);
   if (!parsed) {
-    c.warn('PURL_INVALID', path, `"${id}" does not parse as a purl; it can never match`, {
+    c.warn('PURL_INVALID', path(), `"${id}" does not parse as a purl; it can never match`, {
       actual: id,
     });
     return;
   }
   if (parsed.type === 'oci' && parsed.version && /^sha256:sha256:/i.test(parsed.version)) {
-    c.warn('DIGEST_DOUBLED', path, `the digest repeats "sha256:"; scanners never emit this`, {
+    c.warn('DIGEST_DOUBLED', path(), `the digest repeats "sha256:"; scanners never emit this`, {
       actual: parsed.version,
     });
   }
@@ -433,10 +450,13 @@ function semanticChecks(doc: Json, c: Collector, lenient: boolean, conforms: boo
       actual: `/statements/${d.firstIndex}`,
     });
   }
-  doc.statements.forEach((s, i) => {
-    if (!isObject(s)) return;
+  const statements = doc.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const s: unknown = statements[i];
+    if (!isObject(s)) continue;
+    // Pointers are built only for what is reported: most statements report nothing.
     const sp = `/statements/${i}`;
-    for (const [field, statuses] of Object.entries(NOT_FOR)) {
+    for (const [field, statuses] of NOT_FOR_ENTRIES) {
       if (s[field] !== undefined && typeof s.status === 'string' && statuses.includes(s.status)) {
         c.soft(
           'FIELD_NOT_ALLOWED_FOR_STATUS',
@@ -448,47 +468,51 @@ function semanticChecks(doc: Json, c: Collector, lenient: boolean, conforms: boo
         );
       }
     }
-    if (!Array.isArray(s.products) || s.products.length === 0) {
+    const products = s.products;
+    if (!Array.isArray(products) || products.length === 0) {
       c.warn(
         'STATEMENT_WITHOUT_PRODUCTS',
         sp,
         'the statement lists no products and matches nothing',
       );
-      return;
+      continue;
     }
-    for (const d of duplicates(s.products)) {
+    for (const d of duplicates(products)) {
       c.soft('DUPLICATE_PRODUCT', `${sp}/products/${d.index}`, `repeats product ${d.firstIndex}`);
     }
-    s.products.forEach((p, j) => {
-      if (!isObject(p)) return;
-      const pp = `${sp}/products/${j}`;
-      checkComponentId(p['@id'], `${pp}/@id`, c);
+    for (let j = 0; j < products.length; j++) {
+      const p: unknown = products[j];
+      if (!isObject(p)) continue;
+      const pp = () => `${sp}/products/${j}`;
+      checkComponentId(p['@id'], () => `${pp()}/@id`, c);
       if (isObject(p.identifiers))
-        checkComponentId(p.identifiers.purl, `${pp}/identifiers/purl`, c);
+        checkComponentId(p.identifiers.purl, () => `${pp()}/identifiers/purl`, c);
       if (lenient && p['@id'] === undefined && p.identifiers === undefined && p.hashes) {
         c.warn(
           'COMPONENT_HASHES_ONLY',
-          pp,
+          pp(),
           'a component named only by hashes (accepted in lenient mode)',
         );
       }
-      if (!Array.isArray(p.subcomponents)) return;
-      p.subcomponents.forEach((sc, k) => {
-        if (!isObject(sc)) return;
-        const scp = `${pp}/subcomponents/${k}`;
-        checkComponentId(sc['@id'], `${scp}/@id`, c);
+      const subs = p.subcomponents;
+      if (!Array.isArray(subs)) continue;
+      for (let k = 0; k < subs.length; k++) {
+        const sc: unknown = subs[k];
+        if (!isObject(sc)) continue;
+        const scp = () => `${pp()}/subcomponents/${k}`;
+        checkComponentId(sc['@id'], () => `${scp()}/@id`, c);
         if (isObject(sc.identifiers))
-          checkComponentId(sc.identifiers.purl, `${scp}/identifiers/purl`, c);
+          checkComponentId(sc.identifiers.purl, () => `${scp()}/identifiers/purl`, c);
         if (lenient && sc['@id'] === undefined && sc.identifiers === undefined && sc.hashes) {
           c.warn(
             'COMPONENT_HASHES_ONLY',
-            scp,
+            scp(),
             'a component named only by hashes (accepted in lenient mode)',
           );
         }
-      });
-    });
-  });
+      }
+    }
+  }
 }
 
 /**

@@ -304,3 +304,22 @@ describe('groups filed on first lookup', () => {
     expect(a[0]?.winner?.statement.status_notes).toBe('later');
   });
 });
+
+describe('IRI format', () => {
+  it('refuses every control character, DEL and whitespace, and accepts other characters', () => {
+    const idError = (id: string) =>
+      validateVex(doc([na('CVE-1', 'pkg:npm/a@1')], { '@id': id })).errors.map((e) => e.code);
+    for (let code = 0; code <= 0x20; code++) {
+      expect(idError(`https://example.com/a${String.fromCharCode(code)}b`)).toEqual([
+        'DOCUMENT_ID_NOT_IRI',
+      ]);
+    }
+    for (const ch of ['\x7f', '\u00a0', '\u2028', '<', '"', '{', '|', '\\', '^', '`']) {
+      expect(idError(`https://example.com/a${ch}b`)).toEqual(['DOCUMENT_ID_NOT_IRI']);
+    }
+    for (const ch of ['é', '~', '\x80', '%20', '日本']) {
+      expect(idError(`https://example.com/a${ch}b`)).toEqual([]);
+    }
+    expect(idError('no-scheme/a')).toEqual(['DOCUMENT_ID_NOT_IRI']);
+  });
+});

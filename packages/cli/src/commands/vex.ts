@@ -15,7 +15,7 @@ import type {
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, type ExitCode, inputError, usageError } from '../errors.js';
-import { readJson, readJsonObject } from '../io.js';
+import { parseJson, readJsonObject, readText } from '../io.js';
 import { integerOption, rfc3339Option } from '../options.js';
 import type { Colors, Output } from '../output.js';
 
@@ -36,9 +36,13 @@ function validateFile(
   file: string,
   validationMode: ValidationMode,
 ): FileValidation & { readonly document?: VexDocument } {
-  const value = readJson(file, 'VEX document');
+  // The text goes to the library, which parses it itself: a value it parsed is its own, so
+  // lenient mode normalizes it in place instead of copying it. Text that is not JSON is
+  // parsed here once more, for this command's own error (line and column, exit 2).
+  const text = readText(file, 'VEX document');
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    const r = vex.validateVex(value, { mode: validationMode });
+    const r = vex.validateVex(body, { mode: validationMode });
     return {
       file,
       valid: r.valid,
@@ -47,6 +51,9 @@ function validateFile(
       ...(r.document === undefined ? {} : { document: r.document }),
     };
   } catch (error) {
+    if (error instanceof vex.VexError && error.code === 'JSON_INVALID') {
+      parseJson(text, file, 'VEX document');
+    }
     throw inputError(error, file);
   }
 }
