@@ -30,6 +30,7 @@ export function isDateTime(value: string): boolean {
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /** Whitespace, the characters RFC 3987 excludes, and the C0 controls and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const IRI_FORBIDDEN = /[\s<>"{}|\\^`\x00-\x1f\x7f]/;
 
 /** An absolute IRI (RFC 3987): a scheme, a colon, then no whitespace or control characters. */
