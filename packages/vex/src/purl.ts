@@ -175,6 +175,33 @@ const QUERY_OR_FRAGMENT = /[?#]/;
  * match, and the (slower) full parse can be skipped. `undefined` when in doubt.
  */
 export function coarsePackageKey(raw: string): string | undefined {
+  // The common case, without splitting and folding: `pkg:` in lower case, then segments of
+  // characters that decoding, lower-casing and `_` → `-` leave as they are, one `/` apart.
+  if (raw.startsWith('pkg:')) {
+    let start = 4;
+    while (raw.charCodeAt(start) === 47 /* '/' */) start++;
+    let end = raw.length;
+    const query = raw.indexOf('?', start);
+    if (query >= 0) end = query;
+    const fragment = raw.indexOf('#', start);
+    if (fragment >= 0 && fragment < end) end = fragment;
+    const slash = raw.lastIndexOf('/', end - 1);
+    const at = raw.indexOf('@', slash + 1);
+    if (at >= 0 && at < end) end = at;
+    const s = raw.slice(start, end);
+    if (PLAIN_KEY.test(s)) return s;
+  }
+  return slowCoarsePackageKey(raw);
+}
+
+/** At least two non-empty segments of characters that {@link fold} does not change. */
+const PLAIN_KEY = /^[a-z0-9.~+!$&'()*,;=:@-]+(?:\/[a-z0-9.~+!$&'()*,;=:@-]+)+$/;
+
+/**
+ * {@link coarsePackageKey} for any string: split, decoded and folded segment by segment
+ * (the fast path there gives the same key for the shapes it takes).
+ */
+export function slowCoarsePackageKey(raw: string): string | undefined {
   let s = raw.trim();
   if (!PKG_SCHEME.test(s)) return undefined;
   let start = 4;

@@ -221,31 +221,61 @@ export function tagOnlyProducts(index: VexIndex): readonly TagOnlyProduct[] {
   return tagOnlyOf(index);
 }
 
-/**
- * What the claims of one vulnerability group's statements can meet: every claim key, and for
- * each purl claim also `coarse:` + its coarse package key (see `coarsePackageKey`).
- */
+/** What the claims of one role (products or subcomponents) of a group's statements can meet. */
+interface ReachSet {
+  /** Every claim key (`purl:`, `iri:`, `cpe:`, `hash:`). */
+  readonly keys: Set<string>;
+  /** The texts of the IRI claims (their keys without `iri:`). */
+  readonly texts: Set<string>;
+  /** The coarse package keys of the purl claims (see `coarsePackageKey`). */
+  readonly coarse: Set<string>;
+}
+
+/** What the claims of one vulnerability group's statements can meet. */
 interface Reach {
-  /** Keys of the claims of statement products. */
-  readonly product: Set<string>;
-  /** Keys of the claims of statement subcomponents. */
-  readonly sub: Set<string>;
+  readonly product: ReachSet;
+  readonly sub: ReachSet;
+}
+
+function reachSet(): ReachSet {
+  return { keys: new Set(), texts: new Set(), coarse: new Set() };
+}
+
+/** Whether a purl (as the scanner wrote it), of this coarse key, can meet a claim of the set. */
+function purlMeets(raw: string, set: ReachSet, coarse: string): boolean {
+  return set.coarse.has(coarse) || set.texts.has(raw.trim());
 }
 
 /**
- * The keys {@link subjectMayMatch} looks up for a subject, found without parsing a purl: for
- * a purl its `iri:` key and `coarse:` + its coarse package key, for the rest the keys
- * `compileSubject` gives. `undefined` when a purl has no coarse key (then only the full parse
- * can tell). Internal: not exported from the package.
+ * Whether a subject (or a single purl) can match any statement of the groups, as a product
+ * (`asProduct`) or as the subcomponent of another product (`asSub`), decided without parsing
+ * its purls. `false` proves that {@link resolveFinding} finds nothing through it: a statement
+ * component matches only a subject that has one of its claim keys, and a purl's parsed
+ * package key is only equal to another's when their coarse keys are. Compiling (parsing) the
+ * subject can then be skipped. A purl without a coarse key is always `true` (only the full
+ * parse can tell). Internal: not exported from the package.
  */
-export function reachKeys(subject: Subject): string[] | undefined {
-  const keys: string[] = [];
-  for (const raw of subject.purls ?? []) {
+export function subjectMayMatch(
+  index: VexIndex,
+  groups: FindingGroups,
+  subject: Subject | string,
+  asProduct: boolean,
+  asSub: boolean,
+): boolean {
+  const purls = typeof subject === 'string' ? [subject] : (subject.purls ?? []);
+  for (const raw of purls) {
     if (typeof raw !== 'string' || raw === '') continue;
     const coarse = coarsePackageKey(raw);
-    if (coarse === undefined) return undefined;
-    keys.push(`iri:${raw.trim()}`, `coarse:${coarse}`);
+    if (coarse === undefined) return true;
+    for (const g of groups) {
+      const reach = reachOf(index, g);
+      if (!reach) continue;
+      if (asProduct && purlMeets(raw, reach.product, coarse)) return true;
+      if (asSub && purlMeets(raw, reach.sub, coarse)) return true;
+    }
   }
+  if (typeof subject === 'string') return false;
+  const keys: string[] = [];
   for (const raw of subject.hashes ?? []) {
     if (typeof raw !== 'string') continue;
     const hash = normalizeHash(raw);
@@ -253,29 +283,13 @@ export function reachKeys(subject: Subject): string[] | undefined {
   }
   for (const raw of subject.cpes ?? []) if (typeof raw === 'string') keys.push(`cpe:${raw.trim()}`);
   for (const raw of subject.ids ?? []) if (typeof raw === 'string') keys.push(`iri:${raw.trim()}`);
-  return keys;
-}
-
-/**
- * Whether a subject with these {@link reachKeys} can match any statement of the groups, as a
- * product (`asProduct`) or as the subcomponent of another product (`asSub`). `false` proves
- * that {@link resolveFinding} finds nothing through it: a statement component matches only a
- * subject that has one of its claim keys, and a purl's parsed package key is only equal to
- * another's when their coarse keys are. Compiling (parsing) the subject can then be skipped.
- * Internal: not exported from the package.
- */
-export function subjectMayMatch(
-  index: VexIndex,
-  groups: FindingGroups,
-  keys: readonly string[],
-  asProduct: boolean,
-  asSub: boolean,
-): boolean {
-  for (const g of groups) {
-    const reach = reachOf(index, g);
-    if (!reach) continue;
-    for (const k of keys) {
-      if ((asProduct && reach.product.has(k)) || (asSub && reach.sub.has(k))) return true;
+  for (const k of keys) {
+    for (const g of groups) {
+      const reach = reachOf(index, g);
+      if (!reach) continue;
+      if ((asProduct && reach.product.keys.has(k)) || (asSub && reach.sub.keys.has(k))) {
+        return true;
+      }
     }
   }
   return false;
@@ -420,18 +434,19 @@ export class VexIndex {
       }
       return claims;
     };
-    const reachKeysOfClaim = new Map<Claim, readonly string[]>();
-    const claimReach = (c: Claim): readonly string[] => {
-      let keys = reachKeysOfClaim.get(c);
-      if (!keys) {
-        if (c.purl) {
-          const coarse = coarseKeyOf(c.purl);
+    const coarseOfClaim = new Map<Claim, string>();
+    const reachClaim = (set: ReachSet, c: Claim): void => {
+      set.keys.add(c.key);
+      if (c.key.startsWith('iri:')) set.texts.add(c.key.slice(4));
+      if (c.purl) {
+        let coarse = coarseOfClaim.get(c);
+        if (coarse === undefined) {
+          coarse = coarseKeyOf(c.purl);
+          coarseOfClaim.set(c, coarse);
           this.packages.add(coarse);
-          keys = [c.key, `coarse:${coarse}`];
-        } else keys = [c.key];
-        reachKeysOfClaim.set(c, keys);
+        }
+        set.coarse.add(coarse);
       }
-      return keys;
     };
     const tokenized = new Set<string>();
     let position = 0;
@@ -480,10 +495,8 @@ export class VexIndex {
             productClaims: usable(claimsOf(product)),
             subs: (product.subcomponents ?? []).map((sc) => usable(claimsOf(sc))),
           };
-          for (const c of seed.productClaims) for (const k of claimReach(c)) reach.product.add(k);
-          for (const claims of seed.subs) {
-            for (const c of claims) for (const k of claimReach(c)) reach.sub.add(k);
-          }
+          for (const c of seed.productClaims) reachClaim(reach.product, c);
+          for (const claims of seed.subs) for (const c of claims) reachClaim(reach.sub, c);
           const seeds = this.seeds.get(group);
           if (seeds) seeds.push(seed);
           else this.seeds.set(group, [seed]);
@@ -548,7 +561,7 @@ export class VexIndex {
   private reachFor(group: number): Reach {
     let reach = this.reach.get(group);
     if (!reach) {
-      reach = { product: new Set(), sub: new Set() };
+      reach = { product: reachSet(), sub: reachSet() };
       this.reach.set(group, reach);
     }
     return reach;

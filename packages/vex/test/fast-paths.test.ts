@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applyToGrype,
@@ -7,6 +8,7 @@ import {
   createVexIndex,
   validateVex,
 } from '../src/index.js';
+import { coarsePackageKey, slowCoarsePackageKey } from '../src/purl.js';
 import { doc, na } from './helpers.js';
 
 // The apply fast paths (lazy near misses, the JSON copy of the report, residual counted as
@@ -321,5 +323,43 @@ describe('IRI format', () => {
       expect(idError(`https://example.com/a${ch}b`)).toEqual([]);
     }
     expect(idError('no-scheme/a')).toEqual(['DOCUMENT_ID_NOT_IRI']);
+  });
+});
+
+describe('coarse package keys', () => {
+  it('are the same by the fast path as by splitting and folding', () => {
+    // Purl-shaped strings: a scheme, segments, then maybe a version, qualifiers, a subpath.
+    const char = fc.constantFrom(...'abcxyz019.-~+:@_AZ%É é\t/'.split(''), '%40', '%2F', '%zz');
+    const segment = fc.array(char, { minLength: 0, maxLength: 6 }).map((c) => c.join(''));
+    const purl = fc
+      .tuple(
+        fc.constantFrom('pkg:', 'PKG:', 'pkg://', ' pkg:', 'pk:', ''),
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('', '@v1', '@1?a=b', '?x=/y@z', '#sub/p', '@1#p?q', '/', ' '),
+      )
+      .map(([scheme, segments, tail]) => `${scheme}${segments.join('/')}${tail}`);
+    fc.assert(
+      fc.property(fc.oneof(purl, fc.string()), (raw) => {
+        expect(coarsePackageKey(raw)).toBe(slowCoarsePackageKey(raw));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const raw of [
+      'pkg:npm/a@1',
+      'pkg:golang/github.com/aws/aws-sdk-go@v1.51.21',
+      'pkg:npm/%40angular/core@1?x=1#p',
+      'pkg:npm/@angular/core@1',
+      'pkg://npm//a@1',
+      'pkg:npm@1',
+      'pkg:npm/A_b@1',
+      'pkg:NPM/a@1',
+      'pkg:np_m/a',
+      'pkg:npm/a?x=1@2',
+      'pkg:npm/a ',
+      ' pkg:npm/a',
+    ]) {
+      expect(coarsePackageKey(raw), raw).toBe(slowCoarsePackageKey(raw));
+    }
+    expect(coarsePackageKey('pkg:npm/%40angular/core@1')).toBe('npm/@angular/core');
   });
 });

@@ -21,7 +21,6 @@ import {
   findingGroups,
   type NearMiss,
   type ResolveQuery,
-  reachKeys,
   resolveFinding,
   type StatementRef,
   subjectMayMatch,
@@ -300,13 +299,15 @@ export function isEmptySubject(s: Subject): boolean {
  */
 export class Leaves {
   private readonly memo = new Map<string, CompiledSubject>();
-  /** Leaf key → its `reachKeys` (`null`: only compiling it can tell). */
-  private readonly reach = new Map<string, readonly string[] | null>();
 
-  /** `subjectOf(key)` is the identity a finding's `leaf` key stands for. */
+  /**
+   * `subjectOf(key)` is the identity a finding's `leaf` key stands for; `keyIsPurl`: every
+   * key is a purl, and `subjectOf(key)` is `{ purls: [key] }`.
+   */
   constructor(
     private readonly index: VexIndex,
     private readonly subjectOf: (key: string) => Subject,
+    private readonly keyIsPurl = false,
   ) {}
 
   get(key: string): CompiledSubject {
@@ -324,7 +325,6 @@ export class Leaves {
    */
   release(): void {
     this.memo.clear();
-    this.reach.clear();
   }
 
   /**
@@ -333,12 +333,8 @@ export class Leaves {
    * parsing it (see `subjectMayMatch`). When it cannot, compiling it can be skipped.
    */
   mayMatch(key: string, groups: FindingGroups, asSub: boolean): boolean {
-    let keys = this.reach.get(key);
-    if (keys === undefined) {
-      keys = reachKeys(this.subjectOf(key)) ?? null;
-      this.reach.set(key, keys);
-    }
-    return keys === null || subjectMayMatch(this.index, groups, keys, true, asSub);
+    const subject = this.keyIsPurl ? key : this.subjectOf(key);
+    return subjectMayMatch(this.index, groups, subject, true, asSub);
   }
 
   /** Compile without the memo (for near misses read later, after {@link release}). */

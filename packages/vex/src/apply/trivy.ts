@@ -77,7 +77,7 @@ export function applyToTrivy(
   const residual = new ResidualTally();
   const ctx: DecideContext = {
     index,
-    leaves: new Leaves(index, (purl) => ({ purls: [purl] })),
+    leaves: new Leaves(index, (purl) => ({ purls: [purl] }), true),
     products,
     useAliases: options.scannerAliases ?? false,
     explainScope: false,
