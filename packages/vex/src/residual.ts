@@ -95,8 +95,23 @@ function counts(): MutableCounts {
 }
 
 function count(c: MutableCounts, d: Disposition): void {
-  c[d]++;
-  if (d !== 'suppressed') c.open++;
+  switch (d) {
+    case 'suppressed':
+      c.suppressed++;
+      return;
+    case 'unaddressed':
+      c.unaddressed++;
+      break;
+    case 'under_investigation':
+      c.under_investigation++;
+      break;
+    case 'affected':
+      c.affected++;
+      break;
+    default:
+      c[d as Disposition]++; // not a disposition: counted as before, under its own name
+  }
+  c.open++;
 }
 
 function packageKey(p: FindingPackage): string {

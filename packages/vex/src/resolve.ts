@@ -176,7 +176,7 @@ const NO_WINNER: FindingResolution = Object.freeze({
 /** The vulnerability groups of a finding's ids, in order; `undefined` when no statement has them. */
 export type FindingGroups = readonly number[];
 
-let groupsOf: (index: VexIndex, ids: readonly string[]) => FindingGroups | undefined;
+let groupsOf: (index: VexIndex, ids: string | readonly string[]) => FindingGroups | undefined;
 let tagOnlyOf: (index: VexIndex) => readonly TagOnlyProduct[];
 let reachOf: (index: VexIndex, group: number) => Reach | undefined;
 let quickResolve: (
@@ -191,7 +191,10 @@ let quickResolve: (
  * `undefined` when none: then no statement can match (only near misses can be found).
  * Internal: not exported from the package.
  */
-export function findingGroups(index: VexIndex, ids: readonly string[]): FindingGroups | undefined {
+export function findingGroups(
+  index: VexIndex,
+  ids: string | readonly string[],
+): FindingGroups | undefined {
   return groupsOf(index, ids);
 }
 
@@ -246,6 +249,25 @@ function purlMeets(raw: string, set: ReachSet, coarse: string): boolean {
   return set.coarse.has(coarse) || set.texts.has(raw.trim());
 }
 
+function purlMayMatch(
+  index: VexIndex,
+  groups: FindingGroups,
+  raw: unknown,
+  asProduct: boolean,
+  asSub: boolean,
+): boolean {
+  if (typeof raw !== 'string' || raw === '') return false;
+  const coarse = coarsePackageKey(raw);
+  if (coarse === undefined) return true;
+  for (const g of groups) {
+    const reach = reachOf(index, g);
+    if (!reach) continue;
+    if (asProduct && purlMeets(raw, reach.product, coarse)) return true;
+    if (asSub && purlMeets(raw, reach.sub, coarse)) return true;
+  }
+  return false;
+}
+
 /**
  * Whether a subject (or a single purl) can match any statement of the groups, as a product
  * (`asProduct`) or as the subcomponent of another product (`asSub`), decided without parsing
@@ -262,19 +284,10 @@ export function subjectMayMatch(
   asProduct: boolean,
   asSub: boolean,
 ): boolean {
-  const purls = typeof subject === 'string' ? [subject] : (subject.purls ?? []);
-  for (const raw of purls) {
-    if (typeof raw !== 'string' || raw === '') continue;
-    const coarse = coarsePackageKey(raw);
-    if (coarse === undefined) return true;
-    for (const g of groups) {
-      const reach = reachOf(index, g);
-      if (!reach) continue;
-      if (asProduct && purlMeets(raw, reach.product, coarse)) return true;
-      if (asSub && purlMeets(raw, reach.sub, coarse)) return true;
-    }
+  if (typeof subject === 'string') return purlMayMatch(index, groups, subject, asProduct, asSub);
+  for (const raw of subject.purls ?? []) {
+    if (purlMayMatch(index, groups, raw, asProduct, asSub)) return true;
   }
-  if (typeof subject === 'string') return false;
   const keys: string[] = [];
   for (const raw of subject.hashes ?? []) {
     if (typeof raw !== 'string') continue;
@@ -337,6 +350,8 @@ export class VexIndex {
   private readonly tagOnly: TagOnlyProduct[] = [];
   /** group → the claim keys its statements can meet (see {@link subjectMayMatch}). */
   private readonly reach = new Map<number, Reach>();
+  /** group → the list of that group alone (see {@link groups}). */
+  private readonly oneGroup = new Map<number, readonly number[]>();
   /** group → its statements' products, until the group is filed ({@link fileGroup}). */
   private readonly seeds = new Map<number, Seed[]>();
   private stamp = 0;
@@ -398,21 +413,22 @@ export class VexIndex {
       );
       return names.map(vulnerabilityKey);
     };
-    let count = 0;
+    // Every statement's names, in statement order: pass 2 reads them again.
+    const statementNames: string[][] = [];
     for (const doc of docs) {
       for (const s of doc.statements) {
-        count++;
-        const ids = namesOf(s).map(keyId);
-        const first = ids[0];
+        const names = namesOf(s);
+        statementNames.push(names);
+        const first = names[0] === undefined ? undefined : keyId(names[0]);
         if (first === undefined) continue;
-        for (const id of ids.slice(1)) {
+        for (let k = 1; k < names.length; k++) {
           const a = find(first);
-          const b = find(id);
+          const b = find(keyId(names[k] as string));
           if (a !== b) parent[b] = a;
         }
       }
     }
-    this.statementCount = count;
+    this.statementCount = statementNames.length;
     for (const [key, id] of idOf) this.groupOf.set(key, find(id));
     // Pass 2: one atom per (statement, product), filed under (group, product claim key).
     // Documents repeat the same components and names many times over (the vexhub rke2
@@ -455,7 +471,7 @@ export class VexIndex {
       const docUpdated = parseInstant(doc.last_updated);
       doc.statements.forEach((statement, statementIndex) => {
         position++;
-        const names = namesOf(statement);
+        const names = statementNames[position - 1] as string[];
         const group = names[0] === undefined ? undefined : this.groupOf.get(names[0]);
         if (group === undefined) return;
         const reach = this.reachFor(group);
@@ -739,7 +755,18 @@ export class VexIndex {
   }
 
   /** See {@link findingGroups}. */
-  private groups(ids: readonly string[]): FindingGroups | undefined {
+  private groups(ids: string | readonly string[]): FindingGroups | undefined {
+    if (typeof ids === 'string') {
+      // One id (the common case): one shared list per group, nothing allocated.
+      const g = this.groupOf.get(vulnerabilityKey(ids));
+      if (g === undefined) return undefined;
+      let one = this.oneGroup.get(g);
+      if (!one) {
+        one = [g];
+        this.oneGroup.set(g, one);
+      }
+      return one;
+    }
     let groups: number[] | undefined;
     for (const id of ids) {
       const g = this.groupOf.get(vulnerabilityKey(id));

@@ -394,7 +394,7 @@ export function decide(
 ): FindingOutcome {
   const ids: string | readonly string[] =
     ctx.useAliases && f.aliases.length > 0 ? [f.vulnerability, ...f.aliases] : f.vulnerability;
-  const groups = findingGroups(ctx.index, typeof ids === 'string' ? [ids] : ids);
+  const groups = findingGroups(ctx.index, ids);
   if (groups) {
     // A package that no statement of these vulnerabilities can name is not compiled: its
     // queries would meet nothing, and leaving it out gives the same winner and `via`. With a
