@@ -232,6 +232,8 @@ interface ReachSet {
   readonly texts: Set<string>;
   /** The coarse package keys of the purl claims (see `coarsePackageKey`). */
   readonly coarse: Set<string>;
+  /** The claim lists already added (the same component's list is shared by statements). */
+  readonly added: Set<readonly Claim[]>;
 }
 
 /** What the claims of one vulnerability group's statements can meet. */
@@ -241,7 +243,7 @@ interface Reach {
 }
 
 function reachSet(): ReachSet {
-  return { keys: new Set(), texts: new Set(), coarse: new Set() };
+  return { keys: new Set(), texts: new Set(), coarse: new Set(), added: new Set() };
 }
 
 /** Whether a purl (as the scanner wrote it), of this coarse key, can meet a claim of the set. */
@@ -451,6 +453,12 @@ export class VexIndex {
       return claims;
     };
     const coarseOfClaim = new Map<Claim, string>();
+    /** Add a component's claims to a reach set, once per set (claim lists are shared). */
+    const reachClaims = (set: ReachSet, claims: readonly Claim[]): void => {
+      if (set.added.has(claims)) return;
+      set.added.add(claims);
+      for (const c of claims) reachClaim(set, c);
+    };
     const reachClaim = (set: ReachSet, c: Claim): void => {
       set.keys.add(c.key);
       if (c.key.startsWith('iri:')) set.texts.add(c.key.slice(4));
@@ -465,6 +473,15 @@ export class VexIndex {
       }
     };
     const tokenized = new Set<string>();
+    const tagOnlyIn = new Map<readonly Claim[], boolean>();
+    const hasTagOnly = (claims: readonly Claim[]): boolean => {
+      let has = tagOnlyIn.get(claims);
+      if (has === undefined) {
+        has = claims.some((c) => c.tagOnly);
+        tagOnlyIn.set(claims, has);
+      }
+      return has;
+    };
     let position = 0;
     docs.forEach((doc, documentIndex) => {
       const docTime = parseInstant(doc.timestamp);
@@ -487,7 +504,7 @@ export class VexIndex {
         const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
         // Identifiers that name an image only by tag are set aside (see `matchOciTags`).
         const usable = (claims: Claim[]): Claim[] => {
-          if (matchOciTags || !claims.some((c) => c.tagOnly)) return claims;
+          if (matchOciTags || !hasTagOnly(claims)) return claims;
           for (const c of claims) {
             if (c.tagOnly && c.purl) {
               this.tagOnly.push({
@@ -511,8 +528,8 @@ export class VexIndex {
             productClaims: usable(claimsOf(product)),
             subs: (product.subcomponents ?? []).map((sc) => usable(claimsOf(sc))),
           };
-          for (const c of seed.productClaims) reachClaim(reach.product, c);
-          for (const claims of seed.subs) for (const c of claims) reachClaim(reach.sub, c);
+          reachClaims(reach.product, seed.productClaims);
+          for (const claims of seed.subs) reachClaims(reach.sub, claims);
           const seeds = this.seeds.get(group);
           if (seeds) seeds.push(seed);
           else this.seeds.set(group, [seed]);
