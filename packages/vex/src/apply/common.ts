@@ -328,13 +328,27 @@ export class Leaves {
   }
 
   /**
-   * Whether the package can match a statement of these vulnerability groups, as the product
-   * itself or (with `asSub`) as a subcomponent of the scanned product; decided without
-   * parsing it (see `subjectMayMatch`). When it cannot, compiling it can be skipped.
+   * The compiled package when it can match a statement of these vulnerability groups, as
+   * the product itself or (with `asSub`) as a subcomponent of the scanned product, decided
+   * without parsing it (see `subjectMayMatch`); `undefined` when it cannot, and then it is
+   * not compiled. A package compiled already is returned as it is (its queries then find
+   * what they find, nothing when it cannot match).
    */
-  mayMatch(key: string, groups: FindingGroups, asSub: boolean): boolean {
-    const subject = this.keyIsPurl ? key : this.subjectOf(key);
-    return subjectMayMatch(this.index, groups, subject, true, asSub);
+  getIfMayMatch(key: string, groups: FindingGroups, asSub: boolean): CompiledSubject | undefined {
+    let leaf = this.memo.get(key);
+    if (leaf) return leaf;
+    if (this.keyIsPurl) {
+      if (!subjectMayMatch(this.index, groups, key, true, asSub)) return undefined;
+      // The one purl passed the coarse check against these groups, so the index's own check
+      // (its coarse key among all statements' packages) would pass too: parse it directly.
+      leaf = compileSubject({ purls: [key] });
+    } else {
+      const subject = this.subjectOf(key);
+      if (!subjectMayMatch(this.index, groups, subject, true, asSub)) return undefined;
+      leaf = this.index.compile(subject);
+    }
+    this.memo.set(key, leaf);
+    return leaf;
   }
 
   /** Compile without the memo (for near misses read later, after {@link release}). */
@@ -401,10 +415,11 @@ export function decide(
     // dependency graph it is still needed, as the subcomponent of its ancestors.
     const withGraph = graph !== undefined && f.node !== undefined;
     const leaf =
-      f.leaf === undefined ||
-      (!withGraph && !ctx.leaves.mayMatch(f.leaf, groups, ctx.products.length > 0))
+      f.leaf === undefined
         ? undefined
-        : ctx.leaves.get(f.leaf);
+        : withGraph
+          ? ctx.leaves.get(f.leaf)
+          : ctx.leaves.getIfMayMatch(f.leaf, groups, ctx.products.length > 0);
     const queries: FindingQuery[] = [];
     if (leaf) queries.push({ product: leaf, sub: undefined });
     for (const product of ctx.products) queries.push({ product, sub: leaf });
