@@ -240,6 +240,23 @@ describe('flareo vex validate and merge', () => {
     expect(missing.code).toBe(2);
   });
 
+  it('a VEX file that is not JSON exits 2 for validate and apply, naming the file, never its content', async () => {
+    const secret = 'root:x:0:0:hunter2-secret:/root:/bin/bash';
+    const notJson = scratch.write('passwd.json', `${secret}\n`);
+    const empty = scratch.write('empty.json', '');
+    const [validate, apply, emptyValidate] = await Promise.all([
+      flareo(['vex', 'validate', notJson]),
+      flareo(['vex', 'apply', '--vex', notJson, '--summary', trivy]),
+      flareo(['vex', 'validate', empty]),
+    ]);
+    for (const r of [validate, apply, emptyValidate]) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout + r.stderr).not.toContain('hunter2');
+    }
+    expect(validate.stdout + validate.stderr).toContain(notJson);
+    expect(apply.stderr).toContain(notJson);
+  });
+
   it('merge: newer versions supersede, output is deterministic', async () => {
     const base = {
       '@context': 'https://openvex.dev/ns/v0.2.0',
