@@ -1,55 +1,25 @@
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CatalogErrorCode } from '../src/errors.js';
-import { createSeedKit, SAMPLE_MODULES, type SeedKit, writeModuleDir } from '../src/seed.js';
+import { createSeedKit, SAMPLE_MODULES } from '../src/seed.js';
 import { CatalogStore } from '../src/store.js';
 import {
+  dec,
+  edit,
+  enc,
   extraSpec,
+  type Files,
+  ingestFixture,
   NOW,
   now,
   rejects,
   SAMPLE_SLUGS,
   seededDataDir,
   storedState,
-  tempDir,
 } from './support.js';
 
-type Files = Map<string, Uint8Array>;
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-// biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary JSON documents
-type Json = Record<string, any>;
-const dec = (b: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(b)) as Json;
-
-let data: { dir: string; remove: () => Promise<void> };
-let work: { dir: string; remove: () => Promise<void> };
-let kit: SeedKit;
-let store: CatalogStore;
-
-beforeAll(async () => {
-  data = await seededDataDir();
-  work = await tempDir('flareo-catalog-modules-');
-  kit = createSeedKit({ now: NOW });
-  store = await CatalogStore.open(data.dir, { now });
-});
-afterAll(async () => {
-  await data.remove();
-  await work.remove();
-});
-
-let counter = 0;
-async function moduleDir(files: Files): Promise<string> {
-  const dir = join(work.dir, `m${counter++}`);
-  await writeModuleDir(dir, files);
-  return dir;
-}
-
-function edit(files: Files, name: string, change: (doc: Json) => void): Files {
-  const doc = dec(files.get(name));
-  change(doc);
-  files.set(name, enc(doc));
-  return files;
-}
+const fx = ingestFixture('flareo-catalog-modules-');
 
 const cases: {
   name: string;
@@ -60,7 +30,7 @@ const cases: {
   {
     name: 'a tampered artifact (one byte of the image manifest changed)',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       const bytes = new Uint8Array(f.get('image-manifest.json') as Uint8Array);
       bytes[10] = (bytes[10] as number) ^ 1;
       f.set('image-manifest.json', bytes);
@@ -72,7 +42,7 @@ const cases: {
   {
     name: 'a declared digest that is not the signed one (no artifact bytes)',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         delete m.artifact;
         m.digest = `sha256:${'ab'.repeat(32)}`;
       }),
@@ -82,7 +52,7 @@ const cases: {
   {
     name: 'a declared digest that differs from the artifact bytes',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         m.digest = `sha256:${'cd'.repeat(32)}`;
       }),
     code: 'ARTIFACT_DIGEST_MISMATCH',
@@ -90,7 +60,7 @@ const cases: {
   {
     name: 'a signature by a workflow outside the flareo organisation',
     files: () =>
-      kit.mintModule(
+      fx.kit.mintModule(
         extraSpec({
           identity: 'https://github.com/evil/extra/.github/workflows/release.yml@refs/tags/v11.5.2',
         }),
@@ -101,7 +71,7 @@ const cases: {
   {
     name: "a signature by another module's workflow",
     files: () =>
-      kit.mintModule(
+      fx.kit.mintModule(
         extraSpec({
           identity:
             'https://github.com/flareo/gitea/.github/workflows/release.yml@refs/tags/v1.23.4',
@@ -119,7 +89,7 @@ const cases: {
   {
     name: 'a signature bundle that is not a bundle',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set(
         'signature.sigstore.json',
         enc({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }),
@@ -132,7 +102,7 @@ const cases: {
   {
     name: 'no signature bundle',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.delete('signature.sigstore.json');
       return f;
     },
@@ -141,10 +111,10 @@ const cases: {
   {
     name: 'provenance about another artifact',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set(
         'provenance.sigstore.json',
-        kit
+        fx.kit
           .mintModule(extraSpec({ version: '11.5.3' }))
           .get('provenance.sigstore.json') as Uint8Array,
       );
@@ -156,7 +126,7 @@ const cases: {
   {
     name: 'an SBOM that is not CycloneDX',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'sbom.cdx.json', (s) => {
+      edit(fx.kit.mintModule(extraSpec()), 'sbom.cdx.json', (s) => {
         s.bomFormat = 'SPDX';
       }),
     code: 'SBOM_INVALID',
@@ -164,7 +134,7 @@ const cases: {
   {
     name: 'an SBOM that is not JSON',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set('sbom.cdx.json', new TextEncoder().encode('<bom/>'));
       return f;
     },
@@ -173,7 +143,7 @@ const cases: {
   {
     name: 'a not_affected VEX statement without justification or impact statement',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'vex/02.openvex.json', (v) => {
+      edit(fx.kit.mintModule(extraSpec()), 'vex/02.openvex.json', (v) => {
         delete v.statements[0].justification;
         delete v.statements[0].impact_statement;
       }),
@@ -183,7 +153,7 @@ const cases: {
   {
     name: 'a VEX document that is not JSON',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set('vex/01.openvex.json', new TextEncoder().encode('{"@context":'));
       return f;
     },
@@ -193,7 +163,7 @@ const cases: {
   {
     name: 'no VEX document',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       for (const k of [...f.keys()]) if (k.startsWith('vex/')) f.delete(k);
       return f;
     },
@@ -202,7 +172,7 @@ const cases: {
   {
     name: 'a Trivy report of another image',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'trivy.json', (t) => {
+      edit(fx.kit.mintModule(extraSpec()), 'trivy.json', (t) => {
         t.Metadata.RepoDigests = [`registry.flareo.test/flareo/extra@sha256:${'0'.repeat(64)}`];
       }),
     code: 'SCAN_INVALID',
@@ -210,7 +180,7 @@ const cases: {
   {
     name: 'a Trivy report with an unknown severity',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'trivy.json', (t) => {
+      edit(fx.kit.mintModule(extraSpec()), 'trivy.json', (t) => {
         t.Results[0].Vulnerabilities[0].Severity = 'SEVERE';
       }),
     code: 'SCAN_INVALID',
@@ -218,7 +188,7 @@ const cases: {
   {
     name: 'a contact file without an email',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'flareo.json', (c) => {
+      edit(fx.kit.mintModule(extraSpec()), 'flareo.json', (c) => {
         delete c.contact.email;
       }),
     code: 'MODULE_FILE_INVALID',
@@ -226,7 +196,7 @@ const cases: {
   {
     name: 'a manifest with an unknown field',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         m.owner = 'me';
       }),
     code: 'MODULE_FILE_INVALID',
@@ -234,7 +204,7 @@ const cases: {
   {
     name: 'a manifest with a build time that is not a date',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         m.builtAt = '2026-02-30T25:00:00Z';
       }),
     code: 'MODULE_FILE_INVALID',
@@ -242,7 +212,7 @@ const cases: {
   {
     name: 'a manifest with a build time that Date would shift (February 30)',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         m.builtAt = '2026-02-30T12:00:00Z';
       }),
     code: 'MODULE_FILE_INVALID',
@@ -250,7 +220,7 @@ const cases: {
   {
     name: 'a manifest that is not JSON',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set('module.json', new TextEncoder().encode('slug: extra'));
       return f;
     },
@@ -259,7 +229,7 @@ const cases: {
   {
     name: 'a manifest that is a JSON array',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set('module.json', enc(['extra']));
       return f;
     },
@@ -268,7 +238,7 @@ const cases: {
   {
     name: 'a bad slug',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         m.slug = 'Bad_Slug';
       }),
     code: 'SLUG_INVALID',
@@ -276,28 +246,28 @@ const cases: {
   {
     name: 'a slug that climbs out of the data directory',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'module.json', (m) => {
+      edit(fx.kit.mintModule(extraSpec()), 'module.json', (m) => {
         m.slug = '../escape';
       }),
     code: 'SLUG_INVALID',
   },
   {
     name: 'a module already in the catalog',
-    files: () => kit.mintModule(SAMPLE_MODULES.find((m) => m.slug === 'gitea')!),
+    files: () => fx.kit.mintModule(SAMPLE_MODULES.find((m) => m.slug === 'gitea')!),
     code: 'MODULE_EXISTS',
   },
 ];
 
 describe('ingest refuses, with a code, and stores nothing', () => {
   it.each(cases)('$name → $code', async ({ files, code, reason }) => {
-    const before = await storedState(data.dir);
+    const before = await storedState(fx.data.dir);
     expect(before.modules).toEqual(SAMPLE_SLUGS);
-    const dir = await moduleDir(files());
-    const error = await rejects(() => store.ingest(dir), code);
+    const dir = await fx.moduleDir(files());
+    const error = await rejects(() => fx.store.ingest(dir), code);
     if (reason) expect(error.detail.reason).toBe(reason);
-    expect(await storedState(data.dir)).toEqual({ modules: SAMPLE_SLUGS, staging: [] });
+    expect(await storedState(fx.data.dir)).toEqual({ modules: SAMPLE_SLUGS, staging: [] });
     expect(
-      store
+      fx.store
         .list()
         .map((e) => e.module.slug)
         .sort(),
@@ -305,50 +275,50 @@ describe('ingest refuses, with a code, and stores nothing', () => {
   });
 
   it('refuses a module directory that does not exist', async () => {
-    await rejects(() => store.ingest(join(work.dir, 'missing')), 'MODULE_FILE_MISSING');
+    await rejects(() => fx.store.ingest(join(fx.work.dir, 'missing')), 'MODULE_FILE_MISSING');
   });
 
   it.each([
     ['a symbolic link', async (path: string) => symlink('/etc/hostname', path)],
     ['a directory', async (path: string) => mkdir(path)],
   ])('refuses a module file that is %s', async (_what, make) => {
-    const dir = await moduleDir(kit.mintModule(extraSpec()));
+    const dir = await fx.moduleDir(fx.kit.mintModule(extraSpec()));
     await rm(join(dir, 'sbom.cdx.json'));
     await make(join(dir, 'sbom.cdx.json'));
-    const error = await rejects(() => store.ingest(dir), 'MODULE_FILE_INVALID');
+    const error = await rejects(() => fx.store.ingest(dir), 'MODULE_FILE_INVALID');
     expect(error.detail).toMatchObject({ file: 'sbom.cdx.json', expected: 'a regular file' });
-    expect(await storedState(data.dir)).toMatchObject({ staging: [] });
+    expect(await storedState(fx.data.dir)).toMatchObject({ staging: [] });
   });
 
   it('refuses a file larger than the limit', async () => {
-    const dir = await moduleDir(kit.mintModule(extraSpec()));
+    const dir = await fx.moduleDir(fx.kit.mintModule(extraSpec()));
     await writeFile(join(dir, 'sbom.cdx.json'), new Uint8Array(16 * 1024 * 1024 + 1));
-    const error = await rejects(() => store.ingest(dir), 'MODULE_FILE_INVALID');
+    const error = await rejects(() => fx.store.ingest(dir), 'MODULE_FILE_INVALID');
     expect(error.detail.file).toBe('sbom.cdx.json');
   });
 });
 
 describe('ingest accepts and persists', () => {
   it('stores a verified module atomically, serves it, and keeps it across a restart', async () => {
-    const dir = await moduleDir(kit.mintModule(extraSpec({ slug: 'kept', name: 'Kept' })));
-    const entry = await store.ingest(dir);
+    const dir = await fx.moduleDir(fx.kit.mintModule(extraSpec({ slug: 'kept', name: 'Kept' })));
+    const entry = await fx.store.ingest(dir);
     expect(entry.module.slug).toBe('kept');
-    expect((await storedState(data.dir)).modules).toEqual([...SAMPLE_SLUGS, 'kept'].sort());
-    const before = store.assessment('kept');
+    expect((await storedState(fx.data.dir)).modules).toEqual([...SAMPLE_SLUGS, 'kept'].sort());
+    const before = fx.store.assessment('kept');
 
     // The artifact bytes are not stored; the stored manifest keeps the verified digest.
-    const stored = dec(await readFile(join(data.dir, 'modules', 'kept', 'module.json')));
+    const stored = dec(await readFile(join(fx.data.dir, 'modules', 'kept', 'module.json')));
     expect(stored.artifact).toBeUndefined();
     expect(stored.digest).toBe(entry.module.manifest.digest);
 
     // A crash mid-ingest leaves a staging directory: it is removed at open and never served.
-    await mkdir(join(data.dir, '.staging', 'half.0123456789ab', 'vex'), { recursive: true });
+    await mkdir(join(fx.data.dir, '.staging', 'half.0123456789ab', 'vex'), { recursive: true });
     await writeFile(
-      join(data.dir, '.staging', 'half.0123456789ab', 'module.json'),
+      join(fx.data.dir, '.staging', 'half.0123456789ab', 'module.json'),
       '{"slug":"half"',
     );
 
-    const reopened = await CatalogStore.open(data.dir, { now });
+    const reopened = await CatalogStore.open(fx.data.dir, { now });
     expect(
       reopened
         .list()
@@ -357,20 +327,20 @@ describe('ingest accepts and persists', () => {
     ).toEqual([...SAMPLE_SLUGS, 'kept'].sort());
     expect(reopened.assessment('kept').score).toEqual(before.score);
     expect(reopened.assessment('kept').decision).toEqual(before.decision);
-    expect(reopened.vex('kept').etag).toBe(store.vex('kept').etag);
+    expect(reopened.vex('kept').etag).toBe(fx.store.vex('kept').etag);
     expect(reopened.quarantined.size).toBe(0);
-    expect((await storedState(data.dir)).staging).toEqual([]);
+    expect((await storedState(fx.data.dir)).staging).toEqual([]);
   });
 
   it('lets exactly one of two concurrent ingests of a slug win', async () => {
-    const files = kit.mintModule(extraSpec({ slug: 'twice', name: 'Twice' }));
-    const [a, b] = [await moduleDir(files), await moduleDir(files)];
-    const results = await Promise.allSettled([store.ingest(a), store.ingest(b)]);
+    const files = fx.kit.mintModule(extraSpec({ slug: 'twice', name: 'Twice' }));
+    const [a, b] = [await fx.moduleDir(files), await fx.moduleDir(files)];
+    const results = await Promise.allSettled([fx.store.ingest(a), fx.store.ingest(b)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(failed.reason.code).toBe('MODULE_EXISTS');
-    expect((await storedState(data.dir)).modules).toContain('twice');
-    expect((await storedState(data.dir)).staging).toEqual([]);
+    expect((await storedState(fx.data.dir)).modules).toContain('twice');
+    expect((await storedState(fx.data.dir)).staging).toEqual([]);
   });
 
   it('does not serve a stored module whose files were altered on disk', async () => {

@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogErrorCode } from '../src/errors.js';
 import { PART_PREDICATE_TYPES } from '../src/parts.js';
-import { createSeedKit, SAMPLE_MODULES, type SeedKit, writeModuleDir } from '../src/seed.js';
+import { SAMPLE_MODULES } from '../src/seed.js';
 import { type RunningCatalog, startCatalogServer } from '../src/server.js';
 import { CatalogStore, initDataDir } from '../src/store.js';
 import {
+  edit,
   extraSpec,
-  NOW,
+  type Files,
+  ingestFixture,
+  type Json,
   now,
   rejects,
   SAMPLE_SLUGS,
@@ -20,58 +23,28 @@ import {
 // Signed parts: the contact file, SBOM, Trivy report and VEX documents as in-toto attestations
 // (cosign attest), verified with the catalog's identity policy and bound to the image digest.
 
-// biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary JSON documents
-type Json = Record<string, any>;
-type Files = Map<string, Uint8Array>;
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-const dec = (b: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(b)) as Json;
 const nextcloud = SAMPLE_MODULES.find(
   (m) => m.slug === 'nextcloud',
 ) as (typeof SAMPLE_MODULES)[number];
 const workflowOf = (slug: string, version: string) =>
   `https://github.com/flareo/${slug}/.github/workflows/release.yml@refs/tags/v${version}`;
 
-let data: { dir: string; remove: () => Promise<void> };
-let work: { dir: string; remove: () => Promise<void> };
-let kit: SeedKit;
-let store: CatalogStore;
-beforeAll(async () => {
-  data = await seededDataDir();
-  work = await tempDir('flareo-catalog-parts-');
-  kit = createSeedKit({ now: NOW });
-  store = await CatalogStore.open(data.dir, { now });
-});
-afterAll(async () => {
-  await data.remove();
-  await work.remove();
-});
-let counter = 0;
-async function moduleDir(files: Files): Promise<string> {
-  const dir = join(work.dir, `m${counter++}`);
-  await writeModuleDir(dir, files);
-  return dir;
-}
-function edit(files: Files, name: string, change: (doc: Json) => void): Files {
-  const doc = dec(files.get(name));
-  change(doc);
-  files.set(name, enc(doc));
-  return files;
-}
+const fx = ingestFixture('flareo-catalog-parts-');
 
 describe('the seeded catalog signs every part', () => {
   let running: RunningCatalog;
   beforeAll(async () => {
-    running = await startCatalogServer({ store, port: 0, logger: false });
+    running = await startCatalogServer({ store: fx.store, port: 0, logger: false });
   });
   afterAll(async () => running?.close());
 
   it('requires signed parts (a new catalog) and serves who signed each part', async () => {
     expect(
-      JSON.parse(await readFile(join(data.dir, 'catalog.json'), 'utf8')).requireSignedParts,
+      JSON.parse(await readFile(join(fx.data.dir, 'catalog.json'), 'utf8')).requireSignedParts,
     ).toBe(true);
     for (const slug of SAMPLE_SLUGS) {
       const m = (await (await fetch(`${running.url}/api/v1/modules/${slug}`)).json()) as Json;
-      const vexFiles = store.get(slug).module.vex.documents.length;
+      const vexFiles = fx.store.get(slug).module.vex.documents.length;
       expect(m.parts.map((p: Json) => p.file)).toEqual([
         'flareo.json',
         'sbom.cdx.json',
@@ -100,7 +73,7 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: 'an unsigned SBOM',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.delete('attestations/sbom.cdx.json.sigstore.json');
       return f;
     },
@@ -110,7 +83,7 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: 'a VEX document rewritten after signing, turning a failing verdict into a pass',
     files: () =>
-      edit(kit.mintModule({ ...nextcloud, slug: 'extra' }), 'vex/01.openvex.json', (v) => {
+      edit(fx.kit.mintModule({ ...nextcloud, slug: 'extra' }), 'vex/01.openvex.json', (v) => {
         // Valid VEX that would suppress the critical curl CVE: only the signature stops it.
         v.statements[0].status = 'not_affected';
         v.statements[0].justification = 'vulnerable_code_not_in_execute_path';
@@ -123,7 +96,7 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: 'a Trivy report with a finding removed after signing',
     files: () =>
-      edit(kit.mintModule({ ...nextcloud, slug: 'extra' }), 'trivy.json', (t) => {
+      edit(fx.kit.mintModule({ ...nextcloud, slug: 'extra' }), 'trivy.json', (t) => {
         t.Results[0].Vulnerabilities = t.Results[0].Vulnerabilities.slice(1);
       }),
     code: 'ATTESTATION_REJECTED',
@@ -132,7 +105,7 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: 'a contact file changed after signing',
     files: () =>
-      edit(kit.mintModule(extraSpec()), 'flareo.json', (c) => {
+      edit(fx.kit.mintModule(extraSpec()), 'flareo.json', (c) => {
         c.contact.email = 'attacker@example.com';
       }),
     code: 'ATTESTATION_REJECTED',
@@ -141,7 +114,7 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: 'the SBOM attestation placed as the VEX attestation',
     files: () => {
-      const f = kit.mintModule(extraSpec());
+      const f = fx.kit.mintModule(extraSpec());
       f.set(
         'attestations/vex/01.openvex.json.sigstore.json',
         f.get('attestations/sbom.cdx.json.sigstore.json') as Uint8Array,
@@ -154,8 +127,8 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: "parts signed by another module's workflow",
     files: () => {
-      const f = kit.mintModule(extraSpec());
-      const other = kit.signParts(
+      const f = fx.kit.mintModule(extraSpec());
+      const other = fx.kit.signParts(
         extraSpec({ identity: workflowOf('gitea', extraSpec().version) }),
         new Map(f),
       );
@@ -171,8 +144,8 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
   {
     name: 'a part attestation about another image',
     files: () => {
-      const f = kit.mintModule(extraSpec());
-      const other = kit.mintModule(extraSpec({ slug: 'extra', version: '9.9.9' }));
+      const f = fx.kit.mintModule(extraSpec());
+      const other = fx.kit.mintModule(extraSpec({ slug: 'extra', version: '9.9.9' }));
       f.set(
         'attestations/sbom.cdx.json.sigstore.json',
         other.get('attestations/sbom.cdx.json.sigstore.json') as Uint8Array,
@@ -186,25 +159,25 @@ const cases: { name: string; files: () => Files; code: CatalogErrorCode; reason:
 
 describe('ingest refuses parts that are not signed as they are, and stores nothing', () => {
   it.each(cases)('$name → $code $reason', async ({ files, code, reason }) => {
-    const dir = await moduleDir(files());
-    const error = await rejects(() => store.ingest(dir), code);
+    const dir = await fx.moduleDir(files());
+    const error = await rejects(() => fx.store.ingest(dir), code);
     expect(error.detail.reason).toBe(reason);
-    expect(await storedState(data.dir)).toEqual({ modules: SAMPLE_SLUGS, staging: [] });
+    expect(await storedState(fx.data.dir)).toEqual({ modules: SAMPLE_SLUGS, staging: [] });
   });
 
   it('the rewritten VEX would have changed the verdict (the refusal is what protects it)', async () => {
     const tmp = await tempDir('flareo-catalog-parts-optional-');
     try {
       await initDataDir(tmp.dir, {
-        config: { ...kit.config, requireSignedParts: false },
-        trustedRoot: kit.trustedRoot,
+        config: { ...fx.kit.config, requireSignedParts: false },
+        trustedRoot: fx.kit.trustedRoot,
       });
       const loose = await CatalogStore.open(tmp.dir, { now });
       const files = cases[1]?.files() as Files;
       for (const k of [...files.keys()]) if (k.startsWith('attestations/')) files.delete(k);
-      await loose.ingest(await moduleDir(files));
+      await loose.ingest(await fx.moduleDir(files));
       expect(loose.assessment('extra').decision.result.verdict).toBe('pass');
-      expect(store.assessment('nextcloud').decision.result.verdict).toBe('fail');
+      expect(fx.store.assessment('nextcloud').decision.result.verdict).toBe('fail');
     } finally {
       await tmp.remove();
     }
@@ -216,16 +189,16 @@ describe('a catalog that does not require signed parts', () => {
     const tmp = await tempDir('flareo-catalog-parts-optional-');
     try {
       await initDataDir(tmp.dir, {
-        config: { ...kit.config, requireSignedParts: false },
-        trustedRoot: kit.trustedRoot,
+        config: { ...fx.kit.config, requireSignedParts: false },
+        trustedRoot: fx.kit.trustedRoot,
       });
       const loose = await CatalogStore.open(tmp.dir, { now });
-      const unsigned = kit.mintModule(extraSpec({ slug: 'plain' }), { signParts: false });
-      const entry = await loose.ingest(await moduleDir(unsigned));
+      const unsigned = fx.kit.mintModule(extraSpec({ slug: 'plain' }), { signParts: false });
+      const entry = await loose.ingest(await fx.moduleDir(unsigned));
       expect(entry.module.parts.every((p) => !p.signed)).toBe(true);
-      const mixed = kit.mintModule(extraSpec({ slug: 'mixed' }));
+      const mixed = fx.kit.mintModule(extraSpec({ slug: 'mixed' }));
       mixed.delete('attestations/flareo.json.sigstore.json');
-      const partly = await loose.ingest(await moduleDir(mixed));
+      const partly = await loose.ingest(await fx.moduleDir(mixed));
       expect(partly.module.parts.map((p) => [p.file, p.signed])).toEqual([
         ['flareo.json', false],
         ['sbom.cdx.json', true],
@@ -235,7 +208,7 @@ describe('a catalog that does not require signed parts', () => {
       ]);
       const bad = cases[3]?.files() as Files;
       const error = await rejects(
-        async () => loose.ingest(await moduleDir(bad)),
+        async () => loose.ingest(await fx.moduleDir(bad)),
         'ATTESTATION_REJECTED',
       );
       expect(error.detail.reason).toBe('PREDICATE_MISMATCH');
@@ -247,14 +220,14 @@ describe('a catalog that does not require signed parts', () => {
   it('a catalog.json without the setting (made before it) does not require them', async () => {
     const tmp = await tempDir('flareo-catalog-parts-legacy-');
     try {
-      await initDataDir(tmp.dir, { config: kit.config, trustedRoot: kit.trustedRoot });
+      await initDataDir(tmp.dir, { config: fx.kit.config, trustedRoot: fx.kit.trustedRoot });
       const path = join(tmp.dir, 'catalog.json');
       const config = JSON.parse(await readFile(path, 'utf8'));
       delete config.requireSignedParts;
       await writeFile(path, JSON.stringify(config));
       const legacy = await CatalogStore.open(tmp.dir, { now });
       const entry = await legacy.ingest(
-        await moduleDir(kit.mintModule(extraSpec({ slug: 'old' }), { signParts: false })),
+        await fx.moduleDir(fx.kit.mintModule(extraSpec({ slug: 'old' }), { signParts: false })),
       );
       expect(entry.module.parts.some((p) => p.signed)).toBe(false);
     } finally {

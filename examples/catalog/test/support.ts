@@ -1,9 +1,17 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CatalogError, type CatalogErrorCode } from '../src/errors.js';
-import { SAMPLE_MODULES, type SampleModuleSpec, seedCatalog } from '../src/seed.js';
+import {
+  createSeedKit,
+  SAMPLE_MODULES,
+  type SampleModuleSpec,
+  type SeedKit,
+  seedCatalog,
+  writeModuleDir,
+} from '../src/seed.js';
+import { CatalogStore } from '../src/store.js';
 
 /** The moment every test catalog is minted for (scores are computed at this time too). */
 export const NOW = new Date('2025-06-01T12:00:00Z');
@@ -62,5 +70,72 @@ export async function storedState(
   return {
     modules: await list(join(dataDir, 'modules')),
     staging: await list(join(dataDir, '.staging')),
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary JSON documents
+export type Json = Record<string, any>;
+export type Files = Map<string, Uint8Array>;
+export const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+export const dec = (b: Uint8Array | undefined): Json =>
+  JSON.parse(new TextDecoder().decode(b)) as Json;
+
+/** Replace the JSON file `name` of a module by `change` applied to it. */
+export function edit(files: Files, name: string, change: (doc: Json) => void): Files {
+  const doc = dec(files.get(name));
+  change(doc);
+  files.set(name, enc(doc));
+  return files;
+}
+
+/** What an ingest suite works with: a seeded data directory, its store, a seed kit, a scratch folder. */
+export interface IngestFixture {
+  readonly data: { readonly dir: string };
+  readonly work: { readonly dir: string };
+  readonly kit: SeedKit;
+  readonly store: CatalogStore;
+  /** Write `files` as a new module directory in the scratch folder and return its path. */
+  moduleDir(files: Files): Promise<string>;
+}
+
+/** Register the suite's set-up and tear-down; the fields are ready inside tests. */
+export function ingestFixture(prefix: string): IngestFixture {
+  let data: { dir: string; remove: () => Promise<void> } | undefined;
+  let work: { dir: string; remove: () => Promise<void> } | undefined;
+  let kit: SeedKit | undefined;
+  let store: CatalogStore | undefined;
+  let counter = 0;
+  beforeAll(async () => {
+    data = await seededDataDir();
+    work = await tempDir(prefix);
+    kit = createSeedKit({ now: NOW });
+    store = await CatalogStore.open(data.dir, { now });
+  });
+  afterAll(async () => {
+    await data?.remove();
+    await work?.remove();
+  });
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`${name} is set up in beforeAll`);
+    return value;
+  };
+  return {
+    get data() {
+      return ready(data, 'data');
+    },
+    get work() {
+      return ready(work, 'work');
+    },
+    get kit() {
+      return ready(kit, 'kit');
+    },
+    get store() {
+      return ready(store, 'store');
+    },
+    async moduleDir(files: Files): Promise<string> {
+      const dir = join(ready(work, 'work').dir, `m${counter++}`);
+      await writeModuleDir(dir, files);
+      return dir;
+    },
   };
 }

@@ -1,67 +1,39 @@
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
-import { createSeedKit, SAMPLE_MODULES, type SeedKit, writeModuleDir } from '../src/seed.js';
+import { SAMPLE_MODULES } from '../src/seed.js';
 import { type RunningCatalog, startCatalogServer } from '../src/server.js';
 import { CatalogStore } from '../src/store.js';
 import {
+  edit,
   extraSpec,
-  NOW,
+  ingestFixture,
+  type Json,
   now,
   rejects,
   SAMPLE_SLUGS,
-  seededDataDir,
   storedState,
-  tempDir,
 } from './support.js';
 
 // The seed's VEX rules beyond OpenVEX: every not_affected statement carries a public impact
 // statement (else ingest refuses, naming the statement); an affected statement without an
 // action statement is accepted with a warning in the ingest report.
 
-// biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary JSON documents
-type Json = Record<string, any>;
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-const dec = (b: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(b)) as Json;
+const fx = ingestFixture('flareo-catalog-vex-rules-');
 
-let data: { dir: string; remove: () => Promise<void> };
-let work: { dir: string; remove: () => Promise<void> };
-let kit: SeedKit;
-let store: CatalogStore;
-beforeAll(async () => {
-  data = await seededDataDir();
-  work = await tempDir('flareo-catalog-vex-rules-');
-  kit = createSeedKit({ now: NOW });
-  store = await CatalogStore.open(data.dir, { now });
-});
-afterAll(async () => {
-  await data.remove();
-  await work.remove();
-});
-
-let counter = 0;
-async function moduleDir(files: Map<string, Uint8Array>): Promise<string> {
-  const dir = join(work.dir, `m${counter++}`);
-  await writeModuleDir(dir, files);
-  return dir;
-}
-function editVex(files: Map<string, Uint8Array>, name: string, change: (doc: Json) => void) {
-  const doc = dec(files.get(name));
-  change(doc);
-  files.set(name, enc(doc));
-  return files;
-}
 const nextcloud = SAMPLE_MODULES.find((m) => m.slug === 'nextcloud');
 
 describe('not_affected needs an impact statement', () => {
   it('refuses a not_affected statement with a justification but no impact_statement, naming it', async () => {
     // grafana's second document: statement 1 is CVE-2024-2961 not_affected.
-    const files = editVex(kit.mintModule(extraSpec()), 'vex/02.openvex.json', (v) => {
+    const files = edit(fx.kit.mintModule(extraSpec()), 'vex/02.openvex.json', (v) => {
       v.statements[1]['@id'] = 'https://vex.example/statements/glibc-iconv';
       delete v.statements[1].impact_statement;
       expect(v.statements[1].justification).toBe('vulnerable_code_not_in_execute_path');
     });
-    const error = await rejects(async () => store.ingest(await moduleDir(files)), 'VEX_INVALID');
+    const error = await rejects(
+      async () => fx.store.ingest(await fx.moduleDir(files)),
+      'VEX_INVALID',
+    );
     expect(error.detail).toMatchObject({
       slug: 'extra',
       file: 'vex/02.openvex.json',
@@ -74,28 +46,34 @@ describe('not_affected needs an impact statement', () => {
       },
     });
     expect(error.message).toContain('vex/02.openvex.json/statements/1 (CVE-2024-2961');
-    expect(await storedState(data.dir)).toEqual({ modules: SAMPLE_SLUGS, staging: [] });
+    expect(await storedState(fx.data.dir)).toEqual({ modules: SAMPLE_SLUGS, staging: [] });
   });
 
   it('refuses a blank impact_statement too', async () => {
-    const files = editVex(kit.mintModule(extraSpec()), 'vex/01.openvex.json', (v) => {
+    const files = edit(fx.kit.mintModule(extraSpec()), 'vex/01.openvex.json', (v) => {
       v.statements[0].impact_statement = '   ';
     });
-    const error = await rejects(async () => store.ingest(await moduleDir(files)), 'VEX_INVALID');
+    const error = await rejects(
+      async () => fx.store.ingest(await fx.moduleDir(files)),
+      'VEX_INVALID',
+    );
     expect(error.detail.reason).toBe('IMPACT_STATEMENT_MISSING');
     expect((error.detail.actual as Json).path).toBe('/statements/0');
   });
 
   it('still refuses other strict OpenVEX errors next to a missing action statement', async () => {
-    const files = editVex(
-      kit.mintModule({ ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'extra' }),
+    const files = edit(
+      fx.kit.mintModule({ ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'extra' }),
       'vex/01.openvex.json',
       (v) => {
         delete v.statements[0].action_statement;
         v.statements[0].status = 'not_a_status';
       },
     );
-    const error = await rejects(async () => store.ingest(await moduleDir(files)), 'VEX_INVALID');
+    const error = await rejects(
+      async () => fx.store.ingest(await fx.moduleDir(files)),
+      'VEX_INVALID',
+    );
     expect(error.detail.reason).toBe('DOCUMENT_INVALID');
   });
 });
@@ -106,12 +84,12 @@ describe('affected without an action statement is a warning', () => {
 
   it('ingests it, reports the warning, serves it and keeps it across a restart', async () => {
     const spec = { ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'warned' };
-    const files = editVex(kit.mintModule(spec), 'vex/01.openvex.json', (v) => {
+    const files = edit(fx.kit.mintModule(spec), 'vex/01.openvex.json', (v) => {
       expect(v.statements[0].status).toBe('affected');
       delete v.statements[0].action_statement;
     });
-    kit.signParts(spec, files); // the catalog requires signed parts: sign the edited VEX
-    const entry = await store.ingest(await moduleDir(files));
+    fx.kit.signParts(spec, files); // the catalog requires signed parts: sign the edited VEX
+    const entry = await fx.store.ingest(await fx.moduleDir(files));
     const expected = [
       {
         code: 'AFFECTED_WITHOUT_ACTION',
@@ -123,9 +101,9 @@ describe('affected without an action statement is a warning', () => {
     ];
     expect(entry.module.warnings).toEqual(expected);
     // The verdict still counts the affected critical CVE.
-    expect(store.assessment('warned').decision.result.verdict).toBe('fail');
+    expect(fx.store.assessment('warned').decision.result.verdict).toBe('fail');
 
-    const reopened = await CatalogStore.open(data.dir, { now });
+    const reopened = await CatalogStore.open(fx.data.dir, { now });
     expect(reopened.get('warned').module.warnings).toEqual(expected);
     running = await startCatalogServer({ store: reopened, port: 0, logger: false });
     const detail = (await (await fetch(`${running.url}/api/v1/modules/warned`)).json()) as Json;
@@ -136,14 +114,14 @@ describe('affected without an action statement is a warning', () => {
 
   it('the ingest command prints the warning in its report line', async () => {
     const spec = { ...(nextcloud as (typeof SAMPLE_MODULES)[number]), slug: 'warned-cli' };
-    const files = editVex(kit.mintModule(spec), 'vex/01.openvex.json', (v) => {
+    const files = edit(fx.kit.mintModule(spec), 'vex/01.openvex.json', (v) => {
       delete v.statements[0].action_statement;
     });
-    kit.signParts(spec, files);
-    const dir = await moduleDir(files);
+    fx.kit.signParts(spec, files);
+    const dir = await fx.moduleDir(files);
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: () => {}, env: {} };
-    expect((await runCli(['ingest', '--data-dir', data.dir, dir], io)).code).toBe(0);
+    expect((await runCli(['ingest', '--data-dir', fx.data.dir, dir], io)).code).toBe(0);
     const line = JSON.parse(out[0] as string);
     expect(line.ingested).toBe('warned-cli');
     expect(line.warnings).toEqual([
