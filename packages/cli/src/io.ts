@@ -160,6 +160,28 @@ export function readBytes(path: string, kind: InputKind, limit = INPUT_LIMITS[ki
       throw unreadable(kind, 'standard input', error);
     }
   }
+  const { fd, size } = openInput(path, kind, limit);
+  try {
+    return readLimited(fd, limit, size, () => tooLarge(kind, path, limit));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw unreadable(kind, path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Open a named input for reading: a directory is refused, and so is a regular file over
+ * `limit` before a byte of it is read. `size` is the regular file's size (undefined for
+ * pipes and devices, whose end is only known by reading). Only a `bigint` stat is taken
+ * (see {@link readBytes}).
+ */
+function openInput(
+  path: string,
+  kind: InputKind,
+  limit: number,
+): { readonly fd: number; readonly size: number | undefined } {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -172,16 +194,14 @@ export function readBytes(path: string, kind: InputKind, limit = INPUT_LIMITS[ki
         actual: 'a directory',
       });
     }
-    const regular = stats.isFile();
-    if (regular && stats.size > BigInt(limit)) throw tooLarge(kind, path, limit, stats.size);
-    return readLimited(fd, limit, regular ? Number(stats.size) : undefined, () =>
-      tooLarge(kind, path, limit),
-    );
+    if (stats.isFile() && stats.size > BigInt(limit)) {
+      throw tooLarge(kind, path, limit, stats.size);
+    }
+    return { fd, size: stats.isFile() ? Number(stats.size) : undefined };
   } catch (error) {
+    if (fd !== undefined) closeSync(fd);
     if (error instanceof CliError) throw error;
     throw unreadable(kind, path, error);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -300,24 +320,7 @@ export function* readLines(path: string, kind: InputKind): Generator<TextLine, v
     stdinReadAs = kind;
     fd = 0;
   } else {
-    try {
-      fd = openSync(path, 'r');
-      const stats = fstatSync(fd, { bigint: true });
-      if (stats.isDirectory()) {
-        throw new CliError({
-          code: 'INPUT_UNREADABLE',
-          message: `${kind} ${path} is a directory`,
-          expected: 'a file',
-          actual: 'a directory',
-        });
-      }
-      if (stats.isFile() && stats.size > BigInt(limit))
-        throw tooLarge(kind, path, limit, stats.size);
-    } catch (error) {
-      if (fd !== undefined) closeSync(fd);
-      if (error instanceof CliError) throw error;
-      throw unreadable(kind, path, error);
-    }
+    fd = openInput(path, kind, limit).fd;
   }
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const decode = (bytes?: Uint8Array): string => {

@@ -14,25 +14,25 @@ export interface CliRun {
 }
 
 /**
- * Run the built `flareo` as a user would: a child `node` process, no colour (NO_COLOR) unless
- * the caller sets the environment, optional standard input.
+ * Run a program to its end, collecting both outputs. FORCE_COLOR is removed, not emptied:
+ * Node 22+ warns on stderr when both are set; NO_COLOR is set unless the caller overrides it.
  */
-export function flareo(
+export function run(
+  command: string,
   args: readonly string[],
   options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliRun> {
-  // FORCE_COLOR is removed, not emptied: Node 22+ warns on stderr when both are set.
   const { FORCE_COLOR: _forced, ...inherited } = process.env;
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? process.cwd(),
       env: { ...inherited, NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', fail);
     child.on('close', (code) =>
       done({
@@ -41,9 +41,19 @@ export function flareo(
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+/**
+ * Run the built `flareo` as a user would: a child `node` process, no colour (NO_COLOR) unless
+ * the caller sets the environment, optional standard input (empty when not given).
+ */
+export function flareo(
+  args: readonly string[],
+  options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliRun> {
+  return run(process.execPath, [CLI, ...args], { ...options, input: options.input ?? '' });
 }
 
 /** Parse stdout as one JSON value, with the run in the message when it is not JSON. */

@@ -11,7 +11,7 @@ import {
   testKey,
 } from '@flareo/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, type CliRun, flareo, Scratch } from './helpers.js';
+import { CLI, type CliRun, flareo, run, Scratch } from './helpers.js';
 
 // Everyday mistakes from issue 21: closed pipes, process substitution, endless inputs,
 // standard input named twice, absurd concurrency, manifests that are not manifests.
@@ -21,25 +21,7 @@ afterAll(() => scratch.remove());
 
 /** Run a shell command line (bash: process substitution, PIPESTATUS). */
 function bash(script: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const { FORCE_COLOR: _forced, ...inherited } = process.env;
-  return new Promise((done, fail) => {
-    const child = spawn('bash', ['-c', script], {
-      env: { ...inherited, NO_COLOR: '1', FLAREO: `${process.execPath} ${CLI}`, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', fail);
-    child.on('close', (code) =>
-      done({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
-  });
+  return run('bash', ['-c', script], { env: { FLAREO: `${process.execPath} ${CLI}`, ...env } });
 }
 
 /**
