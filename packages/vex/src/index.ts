@@ -4,6 +4,8 @@ export type {
   ApplyWarning,
   VexInput,
 } from './apply/common.js';
+export type { ReportFormat } from './apply/detect.js';
+export { detectFormat } from './apply/detect.js';
 export { applyToGrype } from './apply/grype.js';
 export { applyToSarif, SARIF_LIMITATION, sarifVulnerabilityId } from './apply/sarif.js';
 export { applyToTrivy } from './apply/trivy.js';
