@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson as jcs } from '@flareo/internal/canonical-json';
 import { ruleIds } from './schemas.js';
 import type {
   CveRuleConfig,
@@ -99,19 +100,13 @@ export function resolveConfig(config: unknown = {}): ResolvedPolicyConfig {
   } satisfies ResolvedPolicyConfig);
 }
 
-/** JSON with object keys sorted at every level and no whitespace. */
+/**
+ * JSON with object keys sorted at every level and no whitespace: the shared RFC 8785
+ * implementation (`@flareo/internal/canonical-json`), writing `NaN` and the infinities as
+ * `null` as `JSON.stringify` does.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value).sort();
-    const parts: string[] = [];
-    for (const key of keys) {
-      const inner = (value as Record<string, unknown>)[key];
-      if (inner !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(inner)}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return jcs(value, { nonFinite: 'null' });
 }
 
 /**

@@ -1,8 +1,13 @@
+import { canonicalJson as jcs } from '@flareo/internal/canonical-json';
+
 /**
- * Minimal RFC 8785 (JCS) canonical JSON for the values the test logs emit: object keys sorted
- * by UTF-16 code units, no whitespace, strings and numbers serialised as ECMAScript
- * `JSON.stringify` does. `bigint` values are written as plain decimal integers (so log indexes
- * and times beyond 2^53 stay exact); `undefined` object members are skipped.
+ * Canonical JSON (RFC 8785) of the values the test logs emit, from the implementation the
+ * packages share (`@flareo/internal/canonical-json`), with `bigint` values written as plain
+ * decimal integers so that log indexes and times beyond 2^53 stay exact.
+ *
+ * Not an independent oracle, and it need not be: what the logs canonicalise is checked by
+ * code that does not use it (rekor-set writes the SignedEntryTimestamp payload's four keys
+ * by hand, and an entry body is hashed as the bytes given and read with `JSON.parse`).
  */
 export type CanonicalJsonValue =
   | null
@@ -13,32 +18,9 @@ export type CanonicalJsonValue =
   | readonly CanonicalJsonValue[]
   | { readonly [key: string]: CanonicalJsonValue | undefined };
 
+/** The canonical JSON text of a log value; throws for `NaN` and the infinities. */
 export function canonicalJson(value: CanonicalJsonValue): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new Error('canonical JSON cannot hold NaN or Infinity');
-      return JSON.stringify(value);
-    case 'bigint':
-      return value.toString();
-    case 'string':
-      return JSON.stringify(value);
-    default:
-      break;
-  }
-  if (Array.isArray(value)) {
-    return `[${(value as readonly CanonicalJsonValue[]).map(canonicalJson).join(',')}]`;
-  }
-  const obj = value as { readonly [key: string]: CanonicalJsonValue | undefined };
-  const members: string[] = [];
-  for (const key of Object.keys(obj).sort()) {
-    const member = obj[key];
-    if (member === undefined) continue;
-    members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
-  }
-  return `{${members.join(',')}}`;
+  return jcs(value, { bigint: 'integer' });
 }
 
 /** UTF-8 bytes of {@link canonicalJson}. */
