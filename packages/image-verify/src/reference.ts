@@ -1,3 +1,9 @@
+import {
+  DOCKER_HUB,
+  formatImageReference,
+  MAX_REFERENCE_LENGTH,
+  parseImageReference as parseReference,
+} from '@flareo/internal/image-reference';
 import { ImageVerifyError } from './errors.js';
 
 /** A parsed image reference. */
@@ -16,12 +22,6 @@ export interface ImageReference {
   readonly canonical: string;
 }
 
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-const HOST =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?$/;
-
 function invalid(reference: string, why: string): never {
   throw new ImageVerifyError(
     'REFERENCE_INVALID',
@@ -35,59 +35,22 @@ function invalid(reference: string, why: string): never {
 
 /**
  * Parse `registry/repository[:tag][@digest]` with Docker's defaults (`docker.io`,
- * `library/`, `latest` when neither tag nor digest is given).
- *
- * Hand-written on purpose: the grammar (distribution's reference regexps) is a few lines, the
- * maintained parsers are Go, and the npm ports pull in unrelated Docker tooling.
+ * `library/`, `latest` when neither tag nor digest is given): the strict mode of the shared
+ * parser (`@flareo/internal/image-reference`), with this package's error and the host the
+ * distribution API is served from.
  */
 export function parseImageReference(reference: string): ImageReference {
-  if (typeof reference !== 'string' || reference.length === 0) invalid(String(reference), 'empty');
-  if (reference.length > 512) invalid(reference.slice(0, 64), 'longer than 512 characters');
-  let rest = reference;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest))
-      invalid(reference, 'the digest must be sha256:<64 hex> or sha512:<128 hex>');
+  if (typeof reference !== 'string') invalid(String(reference), 'empty');
+  const parsed = parseReference(reference, 'strict');
+  if (!parsed.ok) {
+    const shown = reference.length > MAX_REFERENCE_LENGTH ? reference.slice(0, 64) : reference;
+    invalid(shown, parsed.reason);
   }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) invalid(reference, `bad tag "${tag}"`);
-  }
-  const parts = rest.split('/');
-  let registry = 'docker.io';
-  const first = parts[0] ?? '';
-  if (
-    parts.length > 1 &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))
-  ) {
-    registry = first;
-    parts.shift();
-    if (!HOST.test(registry)) invalid(reference, `bad registry host "${registry}"`);
-  }
-  if (registry === 'index.docker.io') registry = 'docker.io';
-  if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
-  for (const part of parts) {
-    if (!COMPONENT.test(part)) invalid(reference, `bad repository component "${part}"`);
-  }
-  const repository = parts.join('/');
-  if (repository.length > 255) invalid(reference, 'repository longer than 255 characters');
-  if (tag === undefined && digest === undefined) tag = 'latest';
-  const apiHost = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
-  const canonical = `${registry}/${repository}${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}`;
+  const { registry } = parsed.reference;
   return {
-    registry,
-    apiHost,
-    repository,
-    ...(tag === undefined ? {} : { tag }),
-    ...(digest === undefined ? {} : { digest }),
-    canonical,
+    ...parsed.reference,
+    apiHost: registry === DOCKER_HUB ? 'registry-1.docker.io' : registry,
+    canonical: formatImageReference(parsed.reference),
   };
 }
 

@@ -29,7 +29,6 @@ export type { NormalizedPurl, PurlMismatch } from './purl.js';
 export {
   comparePurls,
   normalizeDigest,
-  normalizeRepositoryUrl,
   parsePurlSafe as parsePurl,
   purlMatches,
 } from './purl.js';

@@ -1,3 +1,4 @@
+import { normalizeRepositoryUrl } from '@flareo/internal/image-reference';
 import { PackageURL } from 'packageurl-js';
 
 /** A purl parsed into components and normalized for comparison. */
@@ -11,38 +12,6 @@ export interface NormalizedPurl {
   readonly qualifiers: ReadonlyMap<string, string>;
   /** `type/namespace/name`: the part that must be equal for two purls to be compared at all. */
   readonly packageKey: string;
-}
-
-const DOCKER_HUB_HOSTS = new Set([
-  'docker.io',
-  'index.docker.io',
-  'registry-1.docker.io',
-  'registry.hub.docker.com',
-]);
-
-/**
- * Normalize an OCI `repository_url` to `registry/full/path/name`, whichever shape it has:
- * with or without the image name, with or without a scheme, and with any Docker Hub alias
- * (`index.docker.io`, `registry-1.docker.io`, …) mapped to `docker.io` and `library/`
- * added to one-segment Docker Hub names.
- */
-export function normalizeRepositoryUrl(url: string, imageName: string): string {
-  const trimmed = url
-    .trim()
-    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
-    .replace(/\/+$/, '');
-  const segments = trimmed.split('/').filter((s) => s !== '');
-  let host = (segments.shift() ?? '').toLowerCase();
-  if (host !== '' && !host.includes('.') && !host.includes(':') && host !== 'localhost') {
-    segments.unshift(host);
-    host = 'docker.io';
-  }
-  if (DOCKER_HUB_HOSTS.has(host)) host = 'docker.io';
-  const path = segments.map((s) => s.toLowerCase());
-  const name = imageName.toLowerCase();
-  if (path[path.length - 1] !== name) path.push(name);
-  if (host === 'docker.io' && path.length === 1) path.unshift('library');
-  return `${host}/${path.join('/')}`;
 }
 
 const HEX = /^[0-9a-f]+$/i;

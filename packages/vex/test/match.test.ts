@@ -4,7 +4,6 @@ import {
   comparePurls,
   normalizeDigest,
   normalizeHash,
-  normalizeRepositoryUrl,
   parsePurl,
   purlMatches,
 } from '../src/index.js';
@@ -61,7 +60,8 @@ describe('OCI identity', () => {
     ['ghcr.io/aquasecurity', 'trivy', 'ghcr.io/aquasecurity/trivy'],
     ['localhost:5000/team', 'app', 'localhost:5000/team/app'],
   ])('repository_url %s (%s) → %s', (url, name, expected) => {
-    expect(normalizeRepositoryUrl(url, name)).toBe(expected);
+    const purl = parsePurl(`pkg:oci/${name}?repository_url=${encodeURIComponent(url)}`);
+    expect(purl?.qualifiers.get('repository_url')).toBe(expected);
   });
 
   it('matches digests with sha256: or bare hex, any encoding', () => {

@@ -1,3 +1,4 @@
+import { parseImageReference } from '@flareo/internal/image-reference';
 import { copyPlainJson, NOT_PLAIN } from '../copy.js';
 import { assertShallow, MAX_REPORT_DEPTH } from '../depth.js';
 import { VexError } from '../errors.js';
@@ -224,26 +225,6 @@ export function arrayAt(
   return v;
 }
 
-/** Split an image reference into repository, tag and digest. */
-export function parseImageReference(
-  ref: string,
-):
-  | { repository: string; name: string; tag: string | undefined; digest: string | undefined }
-  | undefined {
-  const at = ref.indexOf('@');
-  const digest = at >= 0 ? ref.slice(at + 1) : undefined;
-  let repo = at >= 0 ? ref.slice(0, at) : ref;
-  let tag: string | undefined;
-  const colon = repo.lastIndexOf(':');
-  if (colon > repo.lastIndexOf('/')) {
-    tag = repo.slice(colon + 1);
-    repo = repo.slice(0, colon);
-  }
-  const name = repo.split('/').pop()?.toLowerCase();
-  if (!name) return undefined;
-  return { repository: repo, name, tag, digest };
-}
-
 /** The identity of a container image: `pkg:oci` purls (with repository and arch) and digests. */
 export function imageSubject(
   references: readonly string[],
@@ -253,19 +234,21 @@ export function imageSubject(
   const purls: string[] = [];
   const hashes: string[] = [...digests];
   for (const ref of references) {
-    const parsed = parseImageReference(ref);
-    if (!parsed) continue;
-    const q = [`repository_url=${encodeURIComponent(parsed.repository)}`];
+    const result = parseImageReference(ref, 'lax');
+    if (!result.ok) continue;
+    const parsed = result.reference;
+    const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
+    const q = [`repository_url=${encodeURIComponent(`${parsed.registry}/${parsed.repository}`)}`];
     if (arch) q.push(`arch=${encodeURIComponent(arch)}`);
     if (parsed.digest) {
       hashes.push(parsed.digest);
       purls.push(
-        `pkg:oci/${encodeURIComponent(parsed.name)}@${encodeURIComponent(parsed.digest)}?${q.join('&')}`,
+        `pkg:oci/${encodeURIComponent(name)}@${encodeURIComponent(parsed.digest)}?${q.join('&')}`,
       );
     }
     if (parsed.tag)
       purls.push(
-        `pkg:oci/${encodeURIComponent(parsed.name)}?${[...q, `tag=${encodeURIComponent(parsed.tag)}`].join('&')}`,
+        `pkg:oci/${encodeURIComponent(name)}?${[...q, `tag=${encodeURIComponent(parsed.tag)}`].join('&')}`,
       );
   }
   return { purls, hashes };
