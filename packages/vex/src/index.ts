@@ -1,12 +1,12 @@
+export type { ReportFormat } from './apply/detect.js';
+export { detectFormat } from './apply/detect.js';
+export { applyToGrype } from './apply/grype.js';
 export type {
   ApplyOptions,
   ApplyResult,
   ApplyWarning,
   VexInput,
-} from './apply/common.js';
-export type { ReportFormat } from './apply/detect.js';
-export { detectFormat } from './apply/detect.js';
-export { applyToGrype } from './apply/grype.js';
+} from './apply/options.js';
 export { applyToSarif, SARIF_LIMITATION, sarifVulnerabilityId } from './apply/sarif.js';
 export { applyToTrivy } from './apply/trivy.js';
 export type {

@@ -83,8 +83,9 @@ describe('applyToTrivy with a dependency graph', () => {
 
   it('reports a vulnerability-name near miss', () => {
     const d = doc([na('https://nvd.nist.gov/vuln/detail/CVE-2024-1234', LEAF)]);
-    const [f] = applyToTrivy(trivyReport([{ id: 'CVE-2024-1234', purl: LEAF }]), [d]).findings;
-    expect(f?.nearMisses[0]).toMatchObject({ field: 'vulnerability', actual: 'CVE-2024-1234' });
+    const r = applyToTrivy(trivyReport([{ id: 'CVE-2024-1234', purl: LEAF }]), [d]);
+    const [f] = r.findings;
+    expect(f && r.explain(f)[0]).toMatchObject({ field: 'vulnerability', actual: 'CVE-2024-1234' });
   });
 
   it('rejects what is not a report with VexError', () => {
@@ -213,7 +214,7 @@ describe('applyToSarif', () => {
       ['CVE-2024-0002', 'unaddressed', 'critical'],
     ]);
     expect(r.findings[0]?.package).toEqual({ name: 'apt', version: '2.6.1', purl: undefined });
-    expect(r.findings[1]?.nearMisses[0]?.field).toBe('subcomponent');
+    expect(r.findings[1] && r.explain(r.findings[1])[0]?.field).toBe('subcomponent');
     const out = r.report as typeof sarif & { runs: { results: { suppressions?: unknown[] }[] }[] };
     expect(out.runs[0]?.results[0]?.suppressions).toEqual([
       {

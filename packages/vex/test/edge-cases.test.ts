@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyToTrivy, createVexIndex, mergeVex, parseVex } from '../src/index.js';
+import {
+  applyToTrivy,
+  createVexIndex,
+  type FindingOutcome,
+  mergeVex,
+  parseVex,
+} from '../src/index.js';
 import { doc, na, st, trivyReport } from './helpers.js';
 
 const HEX = '124c7d2707904eea7431fffe91522a01e5a861a624ee31d03372cc1d138a3126';
@@ -89,11 +95,12 @@ describe('the 14 edge cases of the research notes', () => {
 
   it('5. VEX purl with qualifiers vs scanner purl without them → no match, near miss', () => {
     const d = doc([na('CVE-1', 'pkg:apk/alpine/git?arch=x86_64')]);
-    const [f] = applyToTrivy(trivyReport([{ id: 'CVE-1', purl: 'pkg:apk/alpine/git@2.35.1-r2' }]), [
+    const r = applyToTrivy(trivyReport([{ id: 'CVE-1', purl: 'pkg:apk/alpine/git@2.35.1-r2' }]), [
       d,
-    ]).findings;
+    ]);
+    const [f] = r.findings;
     expect(f?.disposition).toBe('unaddressed');
-    expect(f?.nearMisses[0]).toMatchObject({
+    expect(f && r.explain(f)[0]).toMatchObject({
       field: 'qualifier',
       qualifier: 'arch',
       expected: 'x86_64',
@@ -111,7 +118,7 @@ describe('the 14 edge cases of the research notes', () => {
       [d],
     );
     expect(r.findings.map((f) => f.disposition)).toEqual(['suppressed', 'unaddressed']);
-    expect(r.findings[1]?.nearMisses[0]).toMatchObject({
+    expect(r.explain(r.findings[1] as FindingOutcome)[0]).toMatchObject({
       field: 'version',
       expected: '9.9.9',
       actual: '1.2.3',
@@ -134,7 +141,8 @@ describe('the 14 edge cases of the research notes', () => {
       applyToTrivy(imageReport([{ id: 'CVE-1', purl: PKG }]), [d]).findings[0]?.disposition,
     ).toBe('suppressed');
     const other = imageReport([{ id: 'CVE-1', purl: PKG }], `ghcr.io/library/alpine@sha256:${HEX}`);
-    const miss = applyToTrivy(other, [d]).findings[0];
+    const r = applyToTrivy(other, [d], { explain: true });
+    const miss = r.findings[0];
     expect(miss?.disposition).toBe('unaddressed');
     expect(miss?.nearMisses[0]?.field).toBe('repository_url');
   });
@@ -210,6 +218,7 @@ describe('the 14 edge cases of the research notes', () => {
         { id: 'CVE-1', purl: 'pkg:deb/debian/openssl@3.0.11?arch=amd64&distro=debian-12.13' },
       ]),
       [d],
+      { explain: true },
     ).findings;
     expect(f?.disposition).toBe('unaddressed');
     expect(f?.nearMisses).toEqual([

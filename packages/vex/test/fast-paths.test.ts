@@ -2,16 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applyToGrype,
+  applyToSarif,
   applyToTrivy,
   computeResidual,
   conformsToOpenVexSchema,
   createVexIndex,
+  type FindingOutcome,
   validateVex,
 } from '../src/index.js';
 import { coarsePackageKey, slowCoarsePackageKey } from '../src/purl.js';
 import { doc, na } from './helpers.js';
 
-// The apply fast paths (lazy near misses, the JSON copy of the report, residual counted as
+// The apply fast paths (near misses only when asked for, the JSON copy of the report, residual counted as
 // findings are decided) must give what the plain versions gave.
 const d = doc([na('CVE-1', 'pkg:npm/a@2'), na('CVE-2', 'pkg:npm/b')]);
 const report = () => ({
@@ -27,36 +29,68 @@ const report = () => ({
   ],
 });
 
-describe('lazy near misses', () => {
-  it('are an own enumerable property that serializes, spreads and clones like a plain one', () => {
-    const [miss] = applyToTrivy(report(), [d]).findings;
-    expect(Object.keys(miss ?? {}).at(-1)).toBe('nearMisses');
-    expect(miss?.nearMisses).toHaveLength(1);
-    expect(miss?.nearMisses[0]).toMatchObject({ field: 'version', expected: '2', actual: '1' });
-    expect(miss?.nearMisses).toBe(miss?.nearMisses);
-    const plain = JSON.parse(JSON.stringify(miss));
-    expect(plain.nearMisses).toEqual(miss?.nearMisses);
-    expect({ ...miss }).toEqual(plain);
-    expect(structuredClone(miss)).toEqual(plain);
+describe('near misses: the explain option and result.explain', () => {
+  it('are worked out only when asked for, and are plain data', () => {
+    const lazy = applyToTrivy(report(), [d]);
+    const [miss] = lazy.findings;
+    expect(miss?.nearMisses).toEqual([]);
+    const asked = lazy.explain(miss as FindingOutcome);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ field: 'version', expected: '2', actual: '1' });
+    const eager = applyToTrivy(report(), [d], { explain: true });
+    expect(eager.findings[0]?.nearMisses).toEqual(asked);
+    expect(eager.explain(eager.findings[0] as FindingOutcome)).toEqual(asked);
+    const plain = JSON.parse(JSON.stringify(eager.findings[0]));
+    expect(plain.nearMisses).toEqual(asked);
+    expect(structuredClone(eager.findings[0])).toEqual(plain);
   });
 
-  it('equal what resolveAll gives for the same queries', () => {
+  it('are those resolveAll gives for the same queries', () => {
     const index = createVexIndex([d]);
-    const [miss] = applyToTrivy(report(), index).findings;
+    const r = applyToTrivy(report(), index);
     const direct = index.resolveAll([
       { vulnerability: ['CVE-1'], product: { purls: ['pkg:npm/a@1'] } },
     ]).nearMisses;
-    expect(miss?.nearMisses).toEqual(direct);
+    expect(r.explain(r.findings[0] as FindingOutcome)).toEqual(direct);
   });
 
-  it('can be replaced by assignment, on the outcome or on an object inheriting from it', () => {
-    const [miss] = applyToTrivy(report(), [d]).findings;
-    const child = Object.create(miss ?? null) as { nearMisses: unknown };
-    child.nearMisses = ['child'];
-    expect(child.nearMisses).toEqual(['child']);
-    expect(miss?.nearMisses).toHaveLength(1);
-    (miss as { nearMisses: unknown }).nearMisses = [];
-    expect(miss?.nearMisses).toEqual([]);
+  it('are empty for a finding a statement decided', () => {
+    for (const explain of [false, true]) {
+      const r = applyToTrivy(report(), [d], { explain });
+      const decided = r.findings[1] as FindingOutcome;
+      expect(decided.disposition).toBe('suppressed');
+      expect(r.explain(decided)).toEqual([]);
+    }
+  });
+
+  it('explain is a method the result does not serialize, and refuses a foreign finding', () => {
+    const r = applyToTrivy(report(), [d]);
+    expect(Object.keys(r)).not.toContain('explain');
+    expect(JSON.parse(JSON.stringify(r))).not.toHaveProperty('explain');
+    const other = applyToTrivy(report(), [d]);
+    for (const foreign of [other.findings[0], other.findings[1], { ...r.findings[0] }, null, 'x']) {
+      expect(() => r.explain(foreign as FindingOutcome)).toThrowError(
+        expect.objectContaining({ name: 'VexError', code: 'ARGUMENT_INVALID' }),
+      );
+    }
+  });
+
+  it('are found for every run of a SARIF log', () => {
+    const sarif = {
+      version: '2.1.0',
+      runs: [0, 1].map(() => ({
+        tool: { driver: { name: 'grype', rules: [{ id: 'CVE-2024-0001-a' }] } },
+        results: [{ ruleId: 'CVE-2024-0001-a', message: { text: 'x' } }],
+      })),
+    };
+    const sub = doc([
+      {
+        ...na('CVE-2024-0001', 'pkg:oci/app'),
+        products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:npm/a' }] }],
+      },
+    ]);
+    const r = applyToSarif(sarif, [sub], { product: { purls: ['pkg:oci/app'] } });
+    expect(r.findings.map((f) => r.explain(f)[0]?.field)).toEqual(['subcomponent', 'subcomponent']);
   });
 });
 
@@ -152,8 +186,13 @@ describe('packages no statement can name are not compiled', () => {
 
   it('decide every finding as resolveAll does, with and without a product', () => {
     for (const product of [undefined, app]) {
-      const { findings } = applyToTrivy(report, index, product ? { product } : {});
-      findings.forEach((f, i) => {
+      const result = applyToTrivy(report, index, product ? { product } : {});
+      const eager = applyToTrivy(
+        report,
+        index,
+        product ? { product, explain: true } : { explain: true },
+      );
+      result.findings.forEach((f, i) => {
         const purl = vulns[i]?.PkgIdentifier.PURL as string;
         const queries = [
           { vulnerability: f.vulnerability, product: { purls: [purl] } },
@@ -165,7 +204,9 @@ describe('packages no statement can name are not compiled', () => {
         expect(f.statement?.ref, `${purl} ${product ? 'with' : 'without'} a product`).toEqual(
           direct.winner?.ref,
         );
-        if (!direct.winner) expect(f.nearMisses).toEqual(direct.nearMisses);
+        expect(result.explain(f)).toEqual(direct.nearMisses);
+        expect(eager.findings[i]?.nearMisses).toEqual(direct.nearMisses);
+        expect(f.nearMisses).toEqual([]);
       });
     }
   });
@@ -183,7 +224,7 @@ describe('packages no statement can name are not compiled', () => {
       'package',
       null,
     ]);
-    const withApp = applyToTrivy(report, index, { product: app }).findings;
+    const withApp = applyToTrivy(report, index, { product: app, explain: true }).findings;
     expect(withApp.map((f) => f.via ?? null)).toEqual([
       'product',
       null,

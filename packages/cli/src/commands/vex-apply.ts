@@ -217,6 +217,7 @@ export function registerApply(group: Command, out: Output): void {
       const product = productSubject(flags.product ?? []);
       const options: ApplyOptions = {
         ...(product === undefined ? {} : { product }),
+        ...(flags.explain ? { explain: true } : {}),
         ...(flags.conservative ? { conservative: true } : {}),
         ...(flags.scannerAliases ? { scannerAliases: true } : {}),
       };

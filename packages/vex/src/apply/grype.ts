@@ -1,24 +1,13 @@
 import type { Subject } from '../identity.js';
 import { type FindingOutcome, normalizeSeverity, ResidualTally } from '../residual.js';
-import {
-  type ApplyOptions,
-  type ApplyResult,
-  arrayAt,
-  compileAll,
-  type DecideContext,
-  decide,
-  type FindingInput,
-  imageSubject,
-  isRecord,
-  Leaves,
-  readReport,
-  str,
-  strings,
-  suppressionReason,
-  tagOnlyWarnings,
-  toIndex,
-  type VexInput,
-} from './common.js';
+import { indexCore } from '../resolve.js';
+import { type DecideContext, decide, type FindingInput, suppressionReason } from './decide.js';
+import { Explanations, withExplain } from './explain.js';
+import { Leaves } from './leaves.js';
+import { type ApplyOptions, type ApplyResult, toIndex, type VexInput } from './options.js';
+import { arrayAt, isRecord, readReport, str, strings } from './report.js';
+import { compileAll, imageSubject } from './subjects.js';
+import { tagOnlyWarnings } from './warnings.js';
 
 function grypeImage(report: Record<string, unknown>): Subject | undefined {
   const source = isRecord(report.source) ? report.source : {};
@@ -48,6 +37,8 @@ export function applyToGrype(
 ): ApplyResult {
   const input = readReport(report, 'Grype');
   const index = toIndex(vex, options);
+  const core = indexCore(index);
+  const explanations = new Explanations(options.explain ?? false);
   const image = grypeImage(input);
   const products = compileAll(
     [image, options.product].filter((s): s is Subject => s !== undefined),
@@ -55,17 +46,18 @@ export function applyToGrype(
   const findings: FindingOutcome[] = [];
   const residual = new ResidualTally();
   // A leaf key is `p` + the purl, or the JSON of [purl, cpes] when there are CPEs.
-  const leaves = new Leaves(index, (key) => {
+  const leaves = new Leaves(core, (key) => {
     if (key.startsWith('p')) return { purls: [key.slice(1)], cpes: [] };
     const [purl, cpes] = JSON.parse(key) as [string | null, string[]];
     return { purls: purl ? [purl] : [], cpes };
   });
   const ctx: DecideContext = {
-    index,
+    core,
     leaves,
     products,
     useAliases: options.scannerAliases ?? false,
     explainScope: false,
+    explanations,
   };
   const kept: unknown[] = [];
   const ignored = arrayAt(input, 'ignoredMatches', '', 'Grype');
@@ -111,13 +103,16 @@ export function applyToGrype(
   input.matches = kept;
   if (ignored.length > 0) input.ignoredMatches = ignored;
   leaves.release();
-  return {
-    format: 'grype',
-    granularity: 'package',
-    limitations: [],
-    warnings: tagOnlyWarnings(index, products),
-    findings,
-    residual: residual.result(),
-    report: input,
-  };
+  return withExplain(
+    {
+      format: 'grype',
+      granularity: 'package',
+      limitations: [],
+      warnings: tagOnlyWarnings(core, products),
+      findings,
+      residual: residual.result(),
+      report: input,
+    },
+    explanations,
+  );
 }

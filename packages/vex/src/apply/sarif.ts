@@ -5,25 +5,20 @@ import {
   ResidualTally,
   type Severity,
 } from '../residual.js';
+import { indexCore } from '../resolve.js';
+import { type DecideContext, decide, suppressionReason } from './decide.js';
+import { Explanations, withExplain } from './explain.js';
+import { Leaves } from './leaves.js';
 import {
   type ApplyOptions,
   type ApplyResult,
   type ApplyWarning,
-  arrayAt,
-  compileAll,
-  type DecideContext,
-  decide,
-  imageSubject,
-  isRecord,
-  Leaves,
-  readReport,
-  str,
-  strings,
-  suppressionReason,
-  tagOnlyWarnings,
   toIndex,
   type VexInput,
-} from './common.js';
+} from './options.js';
+import { arrayAt, isRecord, readReport, str, strings } from './report.js';
+import { compileAll, imageSubject } from './subjects.js';
+import { tagOnlyWarnings } from './warnings.js';
 
 /** Why SARIF results can only be matched by vulnerability and image. */
 export const SARIF_LIMITATION =
@@ -106,8 +101,10 @@ export function applyToSarif(
 ): ApplyResult {
   const input = readReport(report, 'SARIF');
   const index = toIndex(vex, options);
+  const core = indexCore(index);
+  const explanations = new Explanations(options.explain ?? false);
   // SARIF results name no package: no finding has a leaf.
-  const leaves = new Leaves(index, () => ({}));
+  const leaves = new Leaves(core, () => ({}));
   const findings: FindingOutcome[] = [];
   const residual = new ResidualTally();
   const limitations = [SARIF_LIMITATION];
@@ -125,8 +122,15 @@ export function applyToSarif(
     const subjects: Subject[] = [imageSubject(images)];
     if (options.product) subjects.push(options.product);
     const products = compileAll(subjects);
-    tagOnlyWarnings(index, products, warnings);
-    const ctx: DecideContext = { index, leaves, products, useAliases: false, explainScope: true };
+    tagOnlyWarnings(core, products, warnings);
+    const ctx: DecideContext = {
+      core,
+      leaves,
+      products,
+      useAliases: false,
+      explainScope: true,
+      explanations,
+    };
     if (products.length === 0) {
       limitations.push(
         `run ${r}: no image identity found and no product given; no statement can apply`,
@@ -164,13 +168,16 @@ export function applyToSarif(
       }
     });
   });
-  return {
-    format: 'sarif',
-    granularity: 'image',
-    limitations,
-    warnings,
-    findings,
-    residual: residual.result(),
-    report: input,
-  };
+  return withExplain(
+    {
+      format: 'sarif',
+      granularity: 'image',
+      limitations,
+      warnings,
+      findings,
+      residual: residual.result(),
+      report: input,
+    },
+    explanations,
+  );
 }

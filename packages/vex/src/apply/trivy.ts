@@ -1,26 +1,20 @@
 import type { CompiledSubject, Subject } from '../identity.js';
 import { type FindingOutcome, normalizeSeverity, ResidualTally } from '../residual.js';
-import type { VexIndex } from '../resolve.js';
+import { indexCore } from '../resolve.js';
+import type { IndexCore } from '../vex-index/core.js';
 import {
-  type ApplyOptions,
-  type ApplyResult,
-  arrayAt,
-  compileAll,
   type DecideContext,
   type DependencyGraph,
   decide,
   type FindingInput,
-  imageSubject,
-  isRecord,
-  Leaves,
-  readReport,
-  str,
-  strings,
   suppressionReason,
-  tagOnlyWarnings,
-  toIndex,
-  type VexInput,
-} from './common.js';
+} from './decide.js';
+import { Explanations, withExplain } from './explain.js';
+import { Leaves } from './leaves.js';
+import { type ApplyOptions, type ApplyResult, toIndex, type VexInput } from './options.js';
+import { arrayAt, isRecord, readReport, str, strings } from './report.js';
+import { compileAll, imageSubject } from './subjects.js';
+import { tagOnlyWarnings } from './warnings.js';
 
 function trivyImage(report: Record<string, unknown>): Subject | undefined {
   if (report.ArtifactType !== 'container_image') return undefined;
@@ -33,7 +27,7 @@ function trivyImage(report: Record<string, unknown>): Subject | undefined {
 function buildGraph(
   result: Record<string, unknown>,
   path: string,
-  index: VexIndex,
+  core: IndexCore,
 ): DependencyGraph | undefined {
   const packages = arrayAt(result, 'Packages', path, 'Trivy');
   if (!packages.some((p) => isRecord(p) && Array.isArray(p.DependsOn))) return undefined;
@@ -45,7 +39,7 @@ function buildGraph(
     if (!id) continue;
     const ident = isRecord(p.Identifier) ? p.Identifier : {};
     const purl = str(ident.PURL);
-    subjects.set(id, index.compile({ purls: purl ? [purl] : [] }));
+    subjects.set(id, core.compile({ purls: purl ? [purl] : [] }));
     for (const child of strings(p.DependsOn)) {
       const list = parents.get(child);
       if (list) list.push(id);
@@ -69,6 +63,8 @@ export function applyToTrivy(
 ): ApplyResult {
   const input = readReport(report, 'Trivy');
   const index = toIndex(vex, options);
+  const core = indexCore(index);
+  const explanations = new Explanations(options.explain ?? false);
   const image = trivyImage(input);
   const products = compileAll(
     [image, options.product].filter((s): s is Subject => s !== undefined),
@@ -76,18 +72,19 @@ export function applyToTrivy(
   const findings: FindingOutcome[] = [];
   const residual = new ResidualTally();
   const ctx: DecideContext = {
-    index,
-    leaves: new Leaves(index, (purl) => ({ purls: [purl] }), true),
+    core,
+    leaves: new Leaves(core, (purl) => ({ purls: [purl] }), true),
     products,
     useAliases: options.scannerAliases ?? false,
     explainScope: false,
+    explanations,
   };
   const results = arrayAt(input, 'Results', '', 'Trivy');
   results.forEach((result, r) => {
     if (!isRecord(result)) return;
     const rp = `/Results/${r}`;
     const at = `${rp}/Vulnerabilities/`;
-    const graph = buildGraph(result, rp, index);
+    const graph = buildGraph(result, rp, core);
     const vulns = arrayAt(result, 'Vulnerabilities', rp, 'Trivy');
     const kept: unknown[] = [];
     const modified = arrayAt(result, 'ExperimentalModifiedFindings', rp, 'Trivy');
@@ -124,13 +121,16 @@ export function applyToTrivy(
     if (modified.length > 0) result.ExperimentalModifiedFindings = modified;
   });
   ctx.leaves.release();
-  return {
-    format: 'trivy',
-    granularity: 'package',
-    limitations: [],
-    warnings: tagOnlyWarnings(index, products),
-    findings,
-    residual: residual.result(),
-    report: input,
-  };
+  return withExplain(
+    {
+      format: 'trivy',
+      granularity: 'package',
+      limitations: [],
+      warnings: tagOnlyWarnings(core, products),
+      findings,
+      residual: residual.result(),
+      report: input,
+    },
+    explanations,
+  );
 }

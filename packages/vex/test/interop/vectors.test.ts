@@ -230,7 +230,7 @@ describe.skipIf(!dir)('interop: Trivy JSON reports', () => {
     expect(ok.findings[0]?.disposition).toBe('suppressed');
     expect(ok.warnings).toEqual([]);
     const miss = applyToTrivy(report(), [mk('pkg:apk/alpine/git?distro=3.16.2')], trusted);
-    expect(miss.findings[0]?.nearMisses[0]).toMatchObject({
+    expect(miss.findings[0] && miss.explain(miss.findings[0])[0]).toMatchObject({
       field: 'qualifier',
       qualifier: 'distro',
       expected: '3.16.2',

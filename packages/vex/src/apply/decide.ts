@@ -1,0 +1,229 @@
+import type { CompiledSubject } from '../identity.js';
+import type { FindingOutcome, FindingPackage, Severity } from '../residual.js';
+import type { Candidate } from '../resolve.js';
+import type { FindingGroups, FindingQuery, IndexCore } from '../vex-index/core.js';
+import { type Explanations, nearMissesOf } from './explain.js';
+import type { Leaves } from './leaves.js';
+
+// Deciding one finding: which statement applies to it, directly or by covering every path of
+// the dependency graph.
+
+/** What the resolver needs about one finding. */
+export interface FindingInput {
+  readonly location: string;
+  readonly vulnerability: string;
+  readonly aliases: readonly string[];
+  readonly package: FindingPackage;
+  readonly severity: Severity;
+  /** The key of the package identity in the apply's {@link Leaves}; `undefined`: none. */
+  readonly leaf: string | undefined;
+  /** Dependency-graph node id of the package, when the report carries a graph. */
+  readonly node?: string | undefined;
+}
+
+/** A dependency graph: node id → identity and parents. */
+export interface DependencyGraph {
+  readonly subjects: ReadonlyMap<string, CompiledSubject>;
+  readonly parents: ReadonlyMap<string, readonly string[]>;
+}
+
+const SUPPRESSING = new Set(['not_affected', 'fixed']);
+
+/** What every finding of a report (or SARIF run) is decided against. */
+export interface DecideContext {
+  readonly core: IndexCore;
+  readonly leaves: Leaves;
+  /** The compiled identities of the scanned product. */
+  readonly products: readonly CompiledSubject[];
+  /** Match by the scanner's alias ids too. */
+  readonly useAliases: boolean;
+  /** Report subcomponent-scoped statements as near misses when there is no package (SARIF). */
+  readonly explainScope: boolean;
+  /** Where unaddressed findings are recorded, for `ApplyResult.explain`. */
+  readonly explanations: Explanations;
+}
+
+/**
+ * Decide one finding. First every statement that speaks for the whole product competes (the
+ * package as product; the image or root as product with the package as subcomponent). When
+ * none does and the report has a dependency graph, the finding is suppressed only when every
+ * path from the package up to a root is cut by a `not_affected`/`fixed` statement for an
+ * ancestor with the package as subcomponent.
+ *
+ * The winner comes from `IndexCore.resolveFinding`, which collects no near misses: they are
+ * only reported for findings no statement decides, and are worked out (by `resolveAll`, on
+ * the same queries) by {@link Explanations}: during the apply with `explain: true`, else
+ * when `ApplyResult.explain` is asked.
+ */
+export function decide(
+  ctx: DecideContext,
+  f: FindingInput,
+  graph: DependencyGraph | undefined,
+): FindingOutcome {
+  const ids: string | readonly string[] =
+    ctx.useAliases && f.aliases.length > 0 ? [f.vulnerability, ...f.aliases] : f.vulnerability;
+  const groups = ctx.core.groups(ids);
+  if (groups) {
+    // A package that no statement of these vulnerabilities can name is not compiled: its
+    // queries would meet nothing, and leaving it out gives the same winner and `via`. With a
+    // dependency graph it is still needed, as the subcomponent of its ancestors.
+    const withGraph = graph !== undefined && f.node !== undefined;
+    const leaf =
+      f.leaf === undefined
+        ? undefined
+        : withGraph
+          ? ctx.leaves.get(f.leaf)
+          : ctx.leaves.getIfMayMatch(f.leaf, groups, ctx.products.length > 0);
+    const queries: FindingQuery[] = [];
+    if (leaf) queries.push({ product: leaf, sub: undefined });
+    for (const product of ctx.products) queries.push({ product, sub: leaf });
+    const global = ctx.core.resolveFinding(groups, queries, leaf !== undefined);
+    const winner = global.winner;
+    if (winner) {
+      // `package` when the package-as-product query alone matches the winning statement.
+      const via =
+        leaf && winner.scope !== 'subcomponent' && global.winnerInFirst ? 'package' : 'product';
+      return outcome(f, winner, global.conflicts, via);
+    }
+    if (graph && f.node !== undefined && leaf) {
+      const cut = pathsCovered(ctx.core, groups, f.node, leaf, graph);
+      if (cut) return outcome(f, cut, [], 'paths');
+    }
+  }
+  return unaddressed(f, ctx, ids);
+}
+
+/**
+ * Whether every path from `leafNode` up to a root passes a node whose statement (with the
+ * leaf as subcomponent) suppresses the finding; the first such statement met, if so. A node
+ * is covered when it has parents and each parent either cuts or is itself covered; a cycle
+ * leads nowhere new (counts as covered). Walked with an explicit stack, parents in order and
+ * stopping at the first uncovered one, so a dependency chain of any length cannot overflow
+ * the call stack.
+ */
+function pathsCovered(
+  core: IndexCore,
+  groups: FindingGroups,
+  leafNode: string,
+  leaf: CompiledSubject,
+  graph: DependencyGraph,
+): Candidate | undefined {
+  const memo = new Map<string, boolean>();
+  const onStack = new Set<string>();
+  let first: Candidate | undefined;
+  const cuts = (node: string): boolean => {
+    const subject = graph.subjects.get(node);
+    if (!subject) return false;
+    const { winner } = core.resolveFinding(groups, [{ product: subject, sub: leaf }], false);
+    if (winner && SUPPRESSING.has(winner.status)) {
+      first ??= winner;
+      return true;
+    }
+    return false;
+  };
+  interface Frame {
+    readonly node: string;
+    readonly parents: readonly string[];
+    i: number;
+  }
+  const stack: Frame[] = [];
+  /** Start on a node: its known answer, or `undefined` when it was pushed to be worked out. */
+  const enter = (node: string): boolean | undefined => {
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    if (onStack.has(node)) return true;
+    const parents = graph.parents.get(node) ?? [];
+    if (parents.length === 0) {
+      memo.set(node, false);
+      return false;
+    }
+    onStack.add(node);
+    stack.push({ node, parents, i: 0 });
+    return undefined;
+  };
+  const leave = (result: boolean): boolean => {
+    const top = stack.pop() as Frame;
+    onStack.delete(top.node);
+    memo.set(top.node, result);
+    return result;
+  };
+  // `last` is the answer of the node just finished (or `undefined`: go on with the top).
+  let last = enter(leafNode);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    if (last === false) {
+      last = leave(false);
+      continue;
+    }
+    if (top.i >= top.parents.length) {
+      last = leave(true);
+      continue;
+    }
+    const parent = top.parents[top.i++] as string;
+    last = cuts(parent) ? undefined : enter(parent);
+  }
+  return last ? first : undefined;
+}
+
+/** The outcome of a finding a statement decides (directly, or by cutting every path). */
+function outcome(
+  f: FindingInput,
+  winner: Candidate,
+  conflicts: readonly Candidate[],
+  via: FindingOutcome['via'],
+): FindingOutcome {
+  const s = winner.statement;
+  const status = winner.status;
+  return {
+    location: f.location,
+    vulnerability: f.vulnerability,
+    aliases: f.aliases,
+    package: f.package,
+    severity: f.severity,
+    disposition: status === 'not_affected' || status === 'fixed' ? 'suppressed' : status,
+    status,
+    justification: s.justification,
+    impactStatement: s.impact_statement,
+    actionStatement: s.action_statement,
+    statusNotes: s.status_notes,
+    statement: winner,
+    via,
+    conflicts,
+    nearMisses: [],
+  };
+}
+
+/**
+ * The outcome of a finding no statement decides. Its near misses are worked out now with
+ * `explain: true`; else it is recorded for `ApplyResult.explain` (see {@link Explanations}).
+ */
+function unaddressed(
+  f: FindingInput,
+  ctx: DecideContext,
+  ids: string | readonly string[],
+): FindingOutcome {
+  const o: FindingOutcome = {
+    location: f.location,
+    vulnerability: f.vulnerability,
+    aliases: f.aliases,
+    package: f.package,
+    severity: f.severity,
+    disposition: 'unaddressed',
+    status: undefined,
+    justification: undefined,
+    impactStatement: undefined,
+    actionStatement: undefined,
+    statusNotes: undefined,
+    statement: undefined,
+    via: undefined,
+    conflicts: [],
+    nearMisses: ctx.explanations.eager ? nearMissesOf(ctx, ids, f.leaf) : [],
+  };
+  ctx.explanations.record(o, ctx, ids, f.leaf);
+  return o;
+}
+
+/** A short reason to record with a suppressed finding: the justification, else the impact. */
+export function suppressionReason(f: FindingOutcome): string {
+  return f.justification ?? f.impactStatement ?? f.status ?? '';
+}

@@ -1,0 +1,258 @@
+import type { Instant } from '../formats.js';
+import { parseInstant } from '../formats.js';
+import { type Claim, componentClaims, withoutTag } from '../identity.js';
+import { coarseKeyOf } from '../purl.js';
+import type { StatementRef } from '../resolve.js';
+import type { VexComponent, VexDocument, VexStatement } from '../types.js';
+import { UnionFind } from './union-find.js';
+
+/** Normalize a vulnerability id for lookups: trimmed and upper-cased. */
+export function vulnerabilityKey(id: string): string {
+  return id.trim().toUpperCase();
+}
+
+const TOKEN = /CVE-\d{4}-\d{4,}|GHSA(?:-[0-9A-Z]{4}){3}|GO-\d{4}-\d{4,}/g;
+
+/** The CVE, GHSA and Go ids inside a vulnerability name, for near misses by id. */
+export function tokens(text: string): string[] {
+  return vulnerabilityKey(text).match(TOKEN) ?? [];
+}
+
+/** A statement product that names an OCI image only by tag (see `matchOciTags`). */
+export interface TagOnlyProduct {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  /** The identifier as written. */
+  readonly text: string;
+  /** The same identifier without its tag: which image repository it is about. */
+  readonly repository: readonly Claim[];
+}
+
+/** A statement's product, as indexed before its group is filed (see `IndexCore`). */
+export interface Seed {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  readonly doc: VexDocument;
+  readonly docTime: Instant | undefined;
+  readonly docUpdated: Instant | undefined;
+  /** 1-based position of the statement among all statements of all documents. */
+  readonly position: number;
+  readonly productClaims: readonly Claim[];
+  readonly subs: readonly (readonly Claim[])[];
+}
+
+/** What the claims of one role (products or subcomponents) of a group's statements can meet. */
+export interface ReachSet {
+  /** Every claim key (`purl:`, `iri:`, `cpe:`, `hash:`). */
+  readonly keys: Set<string>;
+  /** The texts of the IRI claims (their keys without `iri:`). */
+  readonly texts: Set<string>;
+  /** The coarse package keys of the purl claims (see `coarsePackageKey`). */
+  readonly coarse: Set<string>;
+  /** The claim lists already added (the same component's list is shared by statements). */
+  readonly added: Set<readonly Claim[]>;
+}
+
+/** What the claims of one vulnerability group's statements can meet. */
+export interface Reach {
+  readonly product: ReachSet;
+  readonly sub: ReachSet;
+}
+
+/** What {@link buildIndex} reads out of the documents, for `IndexCore` to look up. */
+export interface IndexData {
+  /** Vulnerability key (see {@link vulnerabilityKey}) → its group. */
+  readonly groupOf: Map<string, number>;
+  /** Group → its statements' products, in statement order, until the group is filed. */
+  readonly seeds: Map<number, Seed[]>;
+  /** Group → the claim keys its statements can meet. */
+  readonly reach: Map<number, Reach>;
+  /** CVE/GHSA/Go id token → the groups whose names contain it. */
+  readonly tokenGroups: Map<string, Set<number>>;
+  /** The coarse package keys of every purl any statement names. */
+  readonly packages: Set<string>;
+  /** Identifiers left out of matching because they name an image only by tag. */
+  readonly tagOnly: TagOnlyProduct[];
+  /** Number of statements indexed. */
+  readonly statementCount: number;
+}
+
+/**
+ * Read the documents into index data, in two passes: {@link groupNames} puts every name of
+ * each vulnerability in one group; {@link seedStatements} files each statement's products
+ * and subcomponents (as claims) under its group, with what the group can meet.
+ */
+export function buildIndex(docs: readonly VexDocument[], matchOciTags: boolean): IndexData {
+  const { groupOf, statementNames } = groupNames(docs);
+  const data: IndexData = {
+    groupOf,
+    seeds: new Map(),
+    reach: new Map(),
+    tokenGroups: new Map(),
+    packages: new Set(),
+    tagOnly: [],
+    statementCount: statementNames.length,
+  };
+  seedStatements(docs, statementNames, matchOciTags, data);
+  return data;
+}
+
+/** A statement's names: its vulnerability's name, `@id` and aliases, as lookup keys. */
+function namesOf(s: VexStatement): string[] {
+  const v = s.vulnerability;
+  const names = [v.name, v['@id'], ...(v.aliases ?? [])].filter(
+    (n): n is string => typeof n === 'string' && n.trim() !== '',
+  );
+  return names.map(vulnerabilityKey);
+}
+
+/**
+ * Pass 1: every name, alias and `@id` of each statement's vulnerability in one group (names
+ * that two statements share join their groups). Returns each name's group and every
+ * statement's names, in statement order.
+ */
+export function groupNames(docs: readonly VexDocument[]): {
+  groupOf: Map<string, number>;
+  statementNames: string[][];
+} {
+  const sets = new UnionFind();
+  const statementNames: string[][] = [];
+  for (const doc of docs) {
+    for (const s of doc.statements) {
+      const names = namesOf(s);
+      statementNames.push(names);
+      const first = names[0];
+      if (first === undefined) continue;
+      sets.add(first);
+      for (let k = 1; k < names.length; k++) sets.union(first, names[k] as string);
+    }
+  }
+  return { groupOf: new Map(sets.sets()), statementNames };
+}
+
+/**
+ * Pass 2: one seed per (statement, product) under the statement's group, and the group's
+ * reach. Documents repeat the same components and names many times over (the vexhub rke2
+ * document: 1,666 statements, 29 vulnerabilities, 215 distinct components), so each
+ * component named only by an `@id` is turned into claims once, each claim into its reach
+ * keys once, and each name into tokens once. Claims are never changed after this.
+ */
+function seedStatements(
+  docs: readonly VexDocument[],
+  statementNames: readonly string[][],
+  matchOciTags: boolean,
+  data: IndexData,
+): void {
+  const claimsById = new Map<string, Claim[]>();
+  const claimsOf = (component: VexComponent): Claim[] => {
+    const id = component['@id'];
+    const simple =
+      typeof id === 'string' &&
+      component.identifiers === undefined &&
+      component.hashes === undefined;
+    if (!simple) return componentClaims(component);
+    let claims = claimsById.get(id);
+    if (!claims) {
+      claims = componentClaims(component);
+      claimsById.set(id, claims);
+    }
+    return claims;
+  };
+  const coarseOfClaim = new Map<Claim, string>();
+  const reachClaim = (set: ReachSet, c: Claim): void => {
+    set.keys.add(c.key);
+    if (c.key.startsWith('iri:')) set.texts.add(c.key.slice(4));
+    if (c.purl) {
+      let coarse = coarseOfClaim.get(c);
+      if (coarse === undefined) {
+        coarse = coarseKeyOf(c.purl);
+        coarseOfClaim.set(c, coarse);
+        data.packages.add(coarse);
+      }
+      set.coarse.add(coarse);
+    }
+  };
+  /** Add a component's claims to a reach set, once per set (claim lists are shared). */
+  const reachClaims = (set: ReachSet, claims: readonly Claim[]): void => {
+    if (set.added.has(claims)) return;
+    set.added.add(claims);
+    for (const c of claims) reachClaim(set, c);
+  };
+  const tokenized = new Set<string>();
+  const tagOnlyIn = new Map<readonly Claim[], boolean>();
+  const hasTagOnly = (claims: readonly Claim[]): boolean => {
+    let has = tagOnlyIn.get(claims);
+    if (has === undefined) {
+      has = claims.some((c) => c.tagOnly);
+      tagOnlyIn.set(claims, has);
+    }
+    return has;
+  };
+  let position = 0;
+  docs.forEach((doc, documentIndex) => {
+    const docTime = parseInstant(doc.timestamp);
+    const docUpdated = parseInstant(doc.last_updated);
+    doc.statements.forEach((statement, statementIndex) => {
+      position++;
+      const names = statementNames[position - 1] as string[];
+      const group = names[0] === undefined ? undefined : data.groupOf.get(names[0]);
+      if (group === undefined) return;
+      const reach = reachOf(data, group);
+      for (const name of names) {
+        if (tokenized.has(name)) continue;
+        tokenized.add(name);
+        for (const t of tokens(name)) {
+          const set = data.tokenGroups.get(t);
+          if (set) set.add(group);
+          else data.tokenGroups.set(t, new Set([group]));
+        }
+      }
+      const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
+      // Identifiers that name an image only by tag are set aside (see `matchOciTags`).
+      const usable = (claims: Claim[]): Claim[] => {
+        if (matchOciTags || !hasTagOnly(claims)) return claims;
+        for (const c of claims) {
+          if (c.tagOnly && c.purl) {
+            data.tagOnly.push({
+              ref,
+              statement,
+              text: c.text,
+              repository: [{ key: c.key, purl: withoutTag(c.purl), text: c.text }],
+            });
+          }
+        }
+        return claims.filter((c) => !c.tagOnly);
+      };
+      for (const product of statement.products ?? []) {
+        const seed: Seed = {
+          ref,
+          statement,
+          doc,
+          docTime,
+          docUpdated,
+          position,
+          productClaims: usable(claimsOf(product)),
+          subs: (product.subcomponents ?? []).map((sc) => usable(claimsOf(sc))),
+        };
+        reachClaims(reach.product, seed.productClaims);
+        for (const claims of seed.subs) reachClaims(reach.sub, claims);
+        const seeds = data.seeds.get(group);
+        if (seeds) seeds.push(seed);
+        else data.seeds.set(group, [seed]);
+      }
+    });
+  });
+}
+
+function reachSet(): ReachSet {
+  return { keys: new Set(), texts: new Set(), coarse: new Set(), added: new Set() };
+}
+
+function reachOf(data: IndexData, group: number): Reach {
+  let reach = data.reach.get(group);
+  if (!reach) {
+    reach = { product: reachSet(), sub: reachSet() };
+    data.reach.set(group, reach);
+  }
+  return reach;
+}

@@ -1,0 +1,663 @@
+import { VexError } from '../errors.js';
+import { compareInstants, type Instant, parseInstant } from '../formats.js';
+import {
+  type Claim,
+  type CompiledSubject,
+  compileSubject,
+  matchClaims,
+  matchSpecificity,
+  normalizeHash,
+  type Subject,
+} from '../identity.js';
+import { coarsePackageKey, type PurlMismatch } from '../purl.js';
+import type { Candidate, NearMiss, Resolution, ResolveQuery, StatementRef } from '../resolve.js';
+import type { VexStatement, VexStatus } from '../types.js';
+import {
+  type IndexData,
+  type ReachSet,
+  type TagOnlyProduct,
+  tokens,
+  vulnerabilityKey,
+} from './build.js';
+
+interface Atom {
+  readonly ref: StatementRef;
+  readonly statement: VexStatement;
+  readonly effective: Instant | undefined;
+  readonly effectiveText: string | undefined;
+  readonly lastUpdated: Instant | undefined;
+  readonly docVersion: number;
+  readonly position: number;
+  readonly group: number;
+  readonly productClaims: readonly Claim[];
+  readonly subs: readonly (readonly Claim[])[];
+  /** The last `resolveFinding` query that visited this atom (to visit it once per query). */
+  stamp: number;
+}
+
+/** One lookup of {@link resolveFinding}: a compiled product, and the package inside it. */
+export interface FindingQuery {
+  readonly product: CompiledSubject;
+  readonly sub: CompiledSubject | undefined;
+}
+
+/** What {@link resolveFinding} returns: what `resolveAll` would, minus the near misses. */
+export interface FindingResolution {
+  readonly winner: Candidate | undefined;
+  /** Matching statements with the winner's effective time but another status, best first. */
+  readonly conflicts: Candidate[];
+  /** Whether the winner's statement also matched the first query on its own. */
+  readonly winnerInFirst: boolean;
+}
+
+interface Ranked {
+  atom: Atom;
+  candidate: Candidate;
+  inFirst: boolean;
+}
+
+const NO_WINNER: FindingResolution = Object.freeze({
+  winner: undefined,
+  conflicts: [] as Candidate[],
+  winnerInFirst: false,
+});
+
+/** The vulnerability groups of a finding's ids, in order; `undefined` when no statement has them. */
+export type FindingGroups = readonly number[];
+
+function isCompiled(s: Subject | CompiledSubject): s is CompiledSubject {
+  return (s as CompiledSubject).keys instanceof Set;
+}
+
+/** How many same-package statements are examined for near misses when nothing matched. */
+const NEAR_MISS_SCAN = 4;
+
+function slotOf(c: Claim): string {
+  return c.purl?.version === undefined ? c.key : `${c.key}@${c.purl.version}`;
+}
+
+const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']);
+
+/**
+ * The lookups of a {@link VexIndex}: what its public methods use, and what the `applyTo*`
+ * functions use directly for their hot path (the winner without near misses, the coarse
+ * checks that spare parsing packages no statement can name). Internal: not exported from the
+ * package; `indexCore` in `resolve.ts` gives the core of an index.
+ *
+ * Statements are indexed by vulnerability group (see `buildIndex`) and by product key (purl
+ * package, hash, CPE, IRI), so a lookup touches only the statements for that vulnerability
+ * and product, never the whole document.
+ */
+export class IndexCore {
+  /** group → product slot → subcomponent slot (`''` product-only, `'*'` any) → atoms. */
+  private readonly atoms = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** The same with version-less keys, read only for near-miss diagnostics. */
+  private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** group → the list of that group alone (see {@link groups}). */
+  private readonly oneGroup = new Map<number, readonly number[]>();
+  private stamp = 0;
+
+  constructor(
+    private readonly data: IndexData,
+    private readonly conservative: boolean,
+  ) {}
+
+  /** Number of statements indexed. */
+  get statementCount(): number {
+    return this.data.statementCount;
+  }
+
+  /**
+   * The statement products (and subcomponents) that name an OCI image only by tag and were
+   * left out of matching (empty with `matchOciTags: true`).
+   */
+  get tagOnly(): readonly TagOnlyProduct[] {
+    return this.data.tagOnly;
+  }
+
+  /**
+   * Whether a subject (or a single purl) can match any statement of the groups, as a product
+   * (`asProduct`) or as the subcomponent of another product (`asSub`), decided without
+   * parsing its purls. `false` proves that {@link resolveFinding} finds nothing through it: a
+   * statement component matches only a subject that has one of its claim keys, and a purl's
+   * parsed package key is only equal to another's when their coarse keys are. Compiling
+   * (parsing) the subject can then be skipped. A purl without a coarse key is always `true`
+   * (only the full parse can tell).
+   */
+  mayMatch(
+    groups: FindingGroups,
+    subject: Subject | string,
+    asProduct: boolean,
+    asSub: boolean,
+  ): boolean {
+    if (typeof subject === 'string') return this.purlMayMatch(groups, subject, asProduct, asSub);
+    for (const raw of subject.purls ?? []) {
+      if (this.purlMayMatch(groups, raw, asProduct, asSub)) return true;
+    }
+    const keys: string[] = [];
+    for (const raw of subject.hashes ?? []) {
+      if (typeof raw !== 'string') continue;
+      const hash = normalizeHash(raw);
+      if (hash) keys.push(`hash:${hash}`);
+    }
+    for (const raw of subject.cpes ?? [])
+      if (typeof raw === 'string') keys.push(`cpe:${raw.trim()}`);
+    for (const raw of subject.ids ?? [])
+      if (typeof raw === 'string') keys.push(`iri:${raw.trim()}`);
+    for (const k of keys) {
+      for (const g of groups) {
+        const reach = this.data.reach.get(g);
+        if (!reach) continue;
+        if ((asProduct && reach.product.keys.has(k)) || (asSub && reach.sub.keys.has(k))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private purlMayMatch(
+    groups: FindingGroups,
+    raw: unknown,
+    asProduct: boolean,
+    asSub: boolean,
+  ): boolean {
+    if (typeof raw !== 'string' || raw === '') return false;
+    const coarse = coarsePackageKey(raw);
+    if (coarse === undefined) return true;
+    for (const g of groups) {
+      const reach = this.data.reach.get(g);
+      if (!reach) continue;
+      if (asProduct && purlMeets(raw, reach.product, coarse)) return true;
+      if (asSub && purlMeets(raw, reach.sub, coarse)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The atoms of one vulnerability group, filed on first use: most lookups of a report meet
+   * few groups (or, when the package cannot match, none), so statements are only turned into
+   * atoms and filed when their group is looked up. Filing a group gives the same atoms in the
+   * same order whenever it happens, and changes nothing a caller can see.
+   */
+  private fileGroup(group: number): void {
+    const seeds = this.data.seeds.get(group);
+    if (!seeds) return;
+    this.data.seeds.delete(group);
+    let last: VexStatement | undefined;
+    let own: Instant | undefined;
+    for (const seed of seeds) {
+      const { statement, doc, docTime } = seed;
+      if (statement !== last) {
+        last = statement;
+        own = parseInstant(statement.timestamp);
+      }
+      const atom: Atom = {
+        ref: seed.ref,
+        statement,
+        effective: own ?? docTime,
+        effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
+        lastUpdated: parseInstant(statement.last_updated) ?? seed.docUpdated,
+        docVersion: typeof doc.version === 'number' ? doc.version : 0,
+        position: seed.position,
+        group,
+        productClaims: seed.productClaims,
+        subs: seed.subs,
+        stamp: 0,
+      };
+      // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
+      // includes its version; product-only statements use an empty subcomponent slot. A
+      // lookup therefore only meets statements that can match. Near-miss slots drop the
+      // versions and are read only when nothing matched.
+      const productSlots = new Set(atom.productClaims.map(slotOf));
+      const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
+      for (const ps of productSlots) {
+        if (subSlots.size === 0) this.file(this.atoms, group, ps, '', atom);
+        else {
+          this.file(this.atoms, group, ps, '*', atom);
+          for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
+        }
+      }
+      const productKeys = new Set(atom.productClaims.map((c) => c.key));
+      const subKeys = new Set(atom.subs.flatMap((claims) => claims.map((c) => c.key)));
+      for (const pk of productKeys) {
+        if (subKeys.size === 0) this.file(this.near, group, pk, '', atom);
+        for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
+      }
+    }
+  }
+
+  private file(
+    map: Map<number, Map<string, Map<string, Atom[]>>>,
+    group: number,
+    productSlot: string,
+    subSlot: string,
+    atom: Atom,
+  ): void {
+    let byProduct = map.get(group);
+    if (!byProduct) {
+      byProduct = new Map();
+      map.set(group, byProduct);
+    }
+    let bySub = byProduct.get(productSlot);
+    if (!bySub) {
+      bySub = new Map();
+      byProduct.set(productSlot, bySub);
+    }
+    const list = bySub.get(subSlot);
+    if (list) list.push(atom);
+    else bySub.set(subSlot, [atom]);
+  }
+
+  /** The atoms a query can match: product-only ones, plus those listing the subcomponent. */
+  private lookup(
+    group: number,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+    explain: boolean,
+  ): Atom[] {
+    const out: Atom[] = [];
+    this.fileGroup(group);
+    const byProduct = this.atoms.get(group);
+    if (!byProduct) return out;
+    const push = (list: Atom[] | undefined) => {
+      if (list) for (const a of list) out.push(a);
+    };
+    for (const ps of product.slots) {
+      const bySub = byProduct.get(ps);
+      if (!bySub) continue;
+      push(bySub.get(''));
+      if (sub) for (const ss of sub.slots) push(bySub.get(ss));
+      else if (explain) push(bySub.get('*'));
+    }
+    return out;
+  }
+
+  /** Statements about the same packages at any version, for near-miss diagnostics only. */
+  private nearLookup(
+    group: number,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+  ): Atom[] {
+    const out: Atom[] = [];
+    this.fileGroup(group);
+    const byProduct = this.near.get(group);
+    if (!byProduct) return out;
+    for (const pk of product.keys) {
+      const bySub = byProduct.get(pk);
+      if (!bySub) continue;
+      out.push(...(bySub.get('') ?? []));
+      if (sub) for (const sk of sub.keys) out.push(...(bySub.get(sk) ?? []));
+    }
+    return out;
+  }
+
+  /**
+   * Prepare a subject for many lookups against this index. Purls of packages that no
+   * statement mentions are not parsed, which keeps large reports fast.
+   */
+  compile(subject: Subject): CompiledSubject {
+    return compileSubject(subject, this.data.packages);
+  }
+
+  /**
+   * Resolve several queries for the same finding together (e.g. the package as product, and
+   * the image as product with the package as subcomponent): every matching statement of every
+   * query competes under the same tie-break order.
+   */
+  resolveAll(queries: readonly ResolveQuery[]): Resolution {
+    const best = new Map<VexStatement, { atom: Atom; candidate: Candidate }>();
+    const nearMisses: NearMiss[] = [];
+    const prepared = queries.map((query) => {
+      if (!query || typeof query !== 'object' || !query.product) {
+        throw new VexError('ARGUMENT_INVALID', 'a query needs a vulnerability and a product', {
+          actual: query,
+        });
+      }
+      const raw =
+        typeof query.vulnerability === 'string' ? [query.vulnerability] : query.vulnerability;
+      if (!Array.isArray(raw) && typeof raw !== 'object') {
+        throw new VexError('ARGUMENT_INVALID', 'query.vulnerability must be a string or a list', {
+          actual: raw,
+        });
+      }
+      const ids = [...raw].filter((v): v is string => typeof v === 'string').map(vulnerabilityKey);
+      const product = isCompiled(query.product) ? query.product : compileSubject(query.product);
+      const sub =
+        query.subcomponent === undefined
+          ? undefined
+          : isCompiled(query.subcomponent)
+            ? query.subcomponent
+            : compileSubject(query.subcomponent);
+      const groups = new Set<number>();
+      for (const id of ids) {
+        const g = this.data.groupOf.get(id);
+        if (g !== undefined) groups.add(g);
+      }
+      return { ids, product, sub, groups, explain: query.explainSubcomponentScope ?? false };
+    });
+    for (const q of prepared) {
+      const seen = new Set<Atom>();
+      for (const g of q.groups) {
+        for (const atom of this.lookup(g, q.product, q.sub, q.explain)) {
+          if (seen.has(atom)) continue;
+          seen.add(atom);
+          const c = this.evaluate(atom, q.product, q.sub, q.explain, nearMisses);
+          if (!c) continue;
+          const prev = best.get(atom.statement);
+          if (!prev || c.specificity > prev.candidate.specificity) {
+            best.set(atom.statement, { atom, candidate: c });
+          }
+        }
+      }
+    }
+    const ranked = [...best.values()].sort((a, b) =>
+      this.compare(a.atom, a.candidate, b.atom, b.candidate),
+    );
+    const winner = ranked[0];
+    if (!winner) {
+      for (const q of prepared) {
+        let budget = NEAR_MISS_SCAN;
+        const seen = new Set<Atom>();
+        for (const g of q.groups) {
+          for (const atom of this.nearLookup(g, q.product, q.sub)) {
+            if (budget <= 0) break;
+            if (seen.has(atom)) continue;
+            seen.add(atom);
+            budget--;
+            this.evaluate(atom, q.product, q.sub, false, nearMisses);
+          }
+        }
+        this.vulnerabilityNearMisses(q.ids, q.groups, q.product, q.sub, nearMisses);
+      }
+      return {
+        winner: undefined,
+        candidates: [],
+        conflicts: [],
+        nearMisses: dedupeNearMisses(nearMisses),
+      };
+    }
+    const conflicts = ranked
+      .slice(1)
+      .filter(
+        (r) =>
+          compareInstants(r.atom.effective, winner.atom.effective) === 0 &&
+          r.candidate.status !== winner.candidate.status,
+      )
+      .map((r) => r.candidate);
+    return {
+      winner: winner.candidate,
+      candidates: ranked.map((r) => r.candidate),
+      conflicts,
+      nearMisses: dedupeNearMisses(nearMisses),
+    };
+  }
+
+  /**
+   * The vulnerability groups the finding's id(s) belong to, as `resolveAll` finds them;
+   * `undefined` when none: then no statement can match (only near misses can be found).
+   */
+  groups(ids: string | readonly string[]): FindingGroups | undefined {
+    if (typeof ids === 'string') {
+      // One id (the common case): one shared list per group, nothing allocated.
+      const g = this.data.groupOf.get(vulnerabilityKey(ids));
+      if (g === undefined) return undefined;
+      let one = this.oneGroup.get(g);
+      if (!one) {
+        one = [g];
+        this.oneGroup.set(g, one);
+      }
+      return one;
+    }
+    let groups: number[] | undefined;
+    for (const id of ids) {
+      const g = this.data.groupOf.get(vulnerabilityKey(id));
+      if (g === undefined) continue;
+      if (!groups) groups = [g];
+      else if (!groups.includes(g)) groups.push(g);
+    }
+    return groups;
+  }
+
+  /**
+   * The winner and conflicts that {@link resolveAll} gives for these queries (the same
+   * statements, candidates and order), without collecting near misses and without the
+   * per-query sets and maps: the hot path of the `applyTo*` functions, which ask for near
+   * misses only when a caller asks for them. `groups` come from {@link groups}; with
+   * `firstIsSelf`, `winnerInFirst` says whether the winner matched `queries[0]` on its own.
+   */
+  resolveFinding(
+    groups: FindingGroups,
+    queries: readonly FindingQuery[],
+    firstIsSelf: boolean,
+  ): FindingResolution {
+    let ranked: Ranked[] | undefined;
+    for (let qi = 0; qi < queries.length; qi++) {
+      const q = queries[qi] as FindingQuery;
+      const stamp = ++this.stamp;
+      const inFirst = firstIsSelf && qi === 0;
+      for (const g of groups) {
+        this.fileGroup(g);
+        const byProduct = this.atoms.get(g);
+        if (!byProduct) continue;
+        for (const ps of q.product.slots) {
+          const bySub = byProduct.get(ps);
+          if (!bySub) continue;
+          ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
+          // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
+          // near misses, so they are not visited here.
+          if (q.sub) {
+            for (const ss of q.sub.slots)
+              ranked = this.visit(bySub.get(ss), stamp, q, inFirst, ranked);
+          }
+        }
+      }
+    }
+    if (!ranked) return NO_WINNER;
+    if (ranked.length > 1) {
+      ranked.sort((a, b) => this.compare(a.atom, a.candidate, b.atom, b.candidate));
+    }
+    const winner = ranked[0] as Ranked;
+    const conflicts: Candidate[] = [];
+    for (let i = 1; i < ranked.length; i++) {
+      const r = ranked[i] as Ranked;
+      if (
+        compareInstants(r.atom.effective, winner.atom.effective) === 0 &&
+        r.candidate.status !== winner.candidate.status
+      ) {
+        conflicts.push(r.candidate);
+      }
+    }
+    return { winner: winner.candidate, conflicts, winnerInFirst: winner.inFirst };
+  }
+
+  /** {@link evaluate} without near misses, keeping the most specific candidate per statement. */
+  private visit(
+    list: readonly Atom[] | undefined,
+    stamp: number,
+    q: FindingQuery,
+    inFirst: boolean,
+    ranked: Ranked[] | undefined,
+  ): Ranked[] | undefined {
+    if (!list) return ranked;
+    let out = ranked;
+    for (const atom of list) {
+      if (atom.stamp === stamp) continue;
+      atom.stamp = stamp;
+      const pm = matchSpecificity(atom.productClaims, q.product);
+      if (pm < 0) continue;
+      let scope: Candidate['scope'] = 'product';
+      let specificity = pm;
+      if (atom.subs.length > 0) {
+        if (!q.sub) continue;
+        let bestSub = -1;
+        for (const claims of atom.subs) {
+          const m = matchSpecificity(claims, q.sub);
+          if (m > bestSub) bestSub = m;
+        }
+        if (bestSub < 0) continue;
+        scope = 'subcomponent';
+        specificity = 1000 + pm + bestSub;
+      }
+      let entry: Ranked | undefined;
+      if (out) {
+        for (const r of out) {
+          if (r.atom.statement === atom.statement) {
+            entry = r;
+            break;
+          }
+        }
+      } else out = [];
+      if (!entry) {
+        out.push({ atom, candidate: candidateOf(atom, scope, specificity), inFirst });
+        continue;
+      }
+      if (specificity > entry.candidate.specificity) {
+        entry.atom = atom;
+        entry.candidate = candidateOf(atom, scope, specificity);
+      }
+      if (inFirst) entry.inFirst = true;
+    }
+    return out;
+  }
+
+  private evaluate(
+    atom: Atom,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+    explainScope: boolean,
+    nearMisses: NearMiss[],
+  ): Candidate | undefined {
+    const pm = matchClaims(atom.productClaims, product);
+    if (!pm.matched) {
+      if (pm.mismatch) nearMisses.push(purlNearMiss(atom, pm.mismatch, 'product'));
+      return undefined;
+    }
+    const base = {
+      ref: atom.ref,
+      statement: atom.statement,
+      status: atom.statement.status,
+      effectiveTimestamp: atom.effectiveText,
+    };
+    if (atom.subs.length === 0) return { ...base, scope: 'product', specificity: pm.specificity };
+    if (!sub) {
+      if (explainScope) {
+        nearMisses.push({
+          ref: atom.ref,
+          status: atom.statement.status,
+          vulnerability: atom.statement.vulnerability.name,
+          field: 'subcomponent',
+          expected: atom.subs.map((s) => s[0]?.text),
+          actual: undefined,
+          message:
+            'the statement is limited to listed subcomponents, and the finding names no package to compare',
+        });
+      }
+      return undefined;
+    }
+    let bestSub = -1;
+    let mismatch: Parameters<typeof purlNearMiss>[1] | undefined;
+    for (const claims of atom.subs) {
+      const m = matchClaims(claims, sub);
+      if (m.matched) bestSub = Math.max(bestSub, m.specificity);
+      else if (m.mismatch && !mismatch) mismatch = m.mismatch;
+    }
+    if (bestSub >= 0)
+      return { ...base, scope: 'subcomponent', specificity: 1000 + pm.specificity + bestSub };
+    if (mismatch) nearMisses.push(purlNearMiss(atom, mismatch, 'subcomponent'));
+    return undefined;
+  }
+
+  private vulnerabilityNearMisses(
+    ids: readonly string[],
+    groups: ReadonlySet<number>,
+    product: CompiledSubject,
+    sub: CompiledSubject | undefined,
+    out: NearMiss[],
+  ): void {
+    const others = new Set<number>();
+    for (const id of ids) {
+      for (const t of tokens(id))
+        for (const g of this.data.tokenGroups.get(t) ?? []) if (!groups.has(g)) others.add(g);
+    }
+    for (const g of others) {
+      for (const atom of this.lookup(g, product, sub, false)) {
+        if (!this.evaluate(atom, product, sub, false, [])) continue;
+        out.push({
+          ref: atom.ref,
+          status: atom.statement.status,
+          vulnerability: atom.statement.vulnerability.name,
+          field: 'vulnerability',
+          expected: atom.statement.vulnerability.name,
+          actual: ids[0],
+          message: `the statement names ${atom.statement.vulnerability.name}, the finding ${ids[0] ?? '(none)'}; neither lists the other as an alias`,
+        });
+      }
+    }
+  }
+
+  /** Tie-break order, best first: time, [conservative], last_updated, version, specificity, position. */
+  private compare(a: Atom, ac: Candidate, b: Atom, bc: Candidate): number {
+    const time = compareInstants(b.effective, a.effective);
+    if (time !== 0) return time;
+    if (this.conservative) {
+      const open = Number(OPEN.has(bc.status)) - Number(OPEN.has(ac.status));
+      if (open !== 0) return open;
+    }
+    return (
+      compareInstants(b.lastUpdated, a.lastUpdated) ||
+      b.docVersion - a.docVersion ||
+      bc.specificity - ac.specificity ||
+      b.position - a.position
+    );
+  }
+}
+
+/** Whether a purl (as the scanner wrote it), of this coarse key, can meet a claim of the set. */
+function purlMeets(raw: string, set: ReachSet, coarse: string): boolean {
+  return set.coarse.has(coarse) || set.texts.has(raw.trim());
+}
+
+function candidateOf(atom: Atom, scope: Candidate['scope'], specificity: number): Candidate {
+  return {
+    ref: atom.ref,
+    statement: atom.statement,
+    status: atom.statement.status,
+    effectiveTimestamp: atom.effectiveText,
+    scope,
+    specificity,
+  };
+}
+
+function dedupeNearMisses(list: NearMiss[]): NearMiss[] {
+  const seen = new Set<string>();
+  return list.filter((n) => {
+    const key = `${n.ref.documentIndex}/${n.ref.statementIndex}/${n.field}/${String(n.expected)}/${String(n.actual)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function purlNearMiss(
+  atom: Atom,
+  m: PurlMismatch & { readonly vex: string; readonly scanner: string },
+  where: 'product' | 'subcomponent',
+): NearMiss {
+  const what =
+    m.field === 'version'
+      ? 'version'
+      : m.field === 'repository_url'
+        ? 'repository_url'
+        : `qualifier ${m.qualifier}`;
+  return {
+    ref: atom.ref,
+    status: atom.statement.status,
+    vulnerability: atom.statement.vulnerability.name,
+    field: m.field,
+    ...(m.field === 'version' ? {} : { qualifier: m.qualifier }),
+    expected: m.expected,
+    actual: m.actual,
+    message: `${where} ${m.vex} differs from ${m.scanner} in ${what}: expected ${m.expected}, got ${m.actual ?? '(absent)'}`,
+  };
+}
