@@ -1,30 +1,19 @@
+import { parseRfc3339 } from '@flareo/internal/rfc3339';
+
 // Format checks used by the schema. ajv has no `iri` format, and ajv-formats is not a
-// dependency, so the three formats OpenVEX needs are written here.
+// dependency, so the three formats OpenVEX needs are written here (`date-time` on the shared
+// RFC 3339 parser).
 
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
-
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * How OpenVEX times are read by the shared strict parser (`@flareo/internal/rfc3339`): RFC
+ * 3339 §5.6 as written, so lower-case `t` and `z` and fractions of any length are accepted;
+ * impossible fields (month 13, February 30, hour 24, a leap second `:60`) are not.
+ */
+const RFC3339 = { lowerCase: true, maxFractionDigits: Number.POSITIVE_INFINITY } as const;
 
 /** RFC 3339 `date-time`: a `T` separator and an explicit zone are required. */
 export function isDateTime(value: string): boolean {
-  const m = DATE_TIME.exec(value);
-  if (!m) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const maxDay = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] ?? 31);
-  if (day > maxDay) return false;
-  if (hour > 23 || minute > 59 || second > 60) return false;
-  if (m[8] && m[8] !== 'Z' && m[8] !== 'z') {
-    if (Number(m[10]) > 23 || Number(m[11]) > 59) return false;
-  }
-  return true;
+  return parseRfc3339(value, RFC3339) !== undefined;
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -57,21 +46,14 @@ export interface Instant {
 /** Parse an RFC 3339 time; `undefined` when absent or not valid. */
 export function parseInstant(value: string | undefined): Instant | undefined {
   if (value === undefined) return undefined;
-  const m = DATE_TIME.exec(value);
-  if (!m || !isDateTime(value)) return undefined;
-  const fraction = (m[7] ?? '.').slice(1).padEnd(9, '0').slice(0, 9);
-  const ms0 = Date.UTC(
-    Number(m[1]),
-    Number(m[2]) - 1,
-    Number(m[3]),
-    Number(m[4]),
-    Number(m[5]),
-    Math.min(Number(m[6]), 59),
-  );
-  let offset = 0;
-  if (m[9]) offset = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) * 60_000;
-  return { ms: ms0 - offset + Number(fraction.slice(0, 3)), subMs: Number(fraction.slice(3)) };
+  const ms = parseRfc3339(value, RFC3339);
+  if (ms === undefined) return undefined;
+  // The date and time before the fraction hold no `.`: the first one starts the fraction.
+  const fraction = FRACTION.exec(value)?.[1] ?? '';
+  return { ms, subMs: Number(fraction.slice(3, 9).padEnd(6, '0')) };
 }
+
+const FRACTION = /\.(\d+)/;
 
 /** Compare two instants; an absent instant is older than any present one. */
 export function compareInstants(a: Instant | undefined, b: Instant | undefined): number {
