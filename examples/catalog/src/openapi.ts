@@ -1,5 +1,5 @@
 import { resultSchema } from '@flareo/policy';
-import { openVexSchema } from '@flareo/vex';
+import { openVexSchema } from '@flareo/vex/advanced';
 import { ADMISSION_FILE_PATTERN } from './admission.js';
 import { SLUG_PATTERN } from './errors.js';
 

@@ -1,5 +1,6 @@
 import { bench, describe } from 'vitest';
-import { computeResidual, type FindingOutcome } from '../src/index.js';
+import { computeResidual } from '../src/advanced.js';
+import type { FindingOutcome } from '../src/index.js';
 
 /**
  * `n` findings with `n` distinct vulnerability ids, all in one package: the worst case for

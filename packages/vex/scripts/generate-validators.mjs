@@ -28,12 +28,22 @@ try {
     join(scratch, 'generated', 'openvex-validators.js'),
     'export const strict = undefined;\nexport const lenient = undefined;\n',
   );
-  for (const name of ['schema', 'formats', 'schema-compiler']) {
-    const source = readFileSync(join(pkg, 'src', `${name}.ts`), 'utf8');
+  // formats.ts reads times with the shared parser of @flareo/internal (TypeScript too, and
+  // bundled at build time): its two modules go next to it, and its import is pointed there.
+  const internal = join(pkg, '..', 'internal', 'src');
+  const sources = [
+    ...['schema', 'formats', 'schema-compiler'].map((name) => [join(pkg, 'src'), name]),
+    ...['rfc3339', 'calendar'].map((name) => [internal, name]),
+  ];
+  for (const [dir, name] of sources) {
+    const source = readFileSync(join(dir, `${name}.ts`), 'utf8');
     const js = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     }).outputText;
-    writeFileSync(join(scratch, `${name}.js`), js);
+    writeFileSync(
+      join(scratch, `${name}.js`),
+      js.replaceAll("'@flareo/internal/rfc3339'", "'./rfc3339.js'"),
+    );
   }
   ({ openVexSchema } = await import(pathToFileURL(join(scratch, 'schema.js')).href));
   ({ createAjv } = await import(pathToFileURL(join(scratch, 'schema-compiler.js')).href));

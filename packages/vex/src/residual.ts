@@ -1,3 +1,4 @@
+import { VexError } from './errors.js';
 import type { Candidate, NearMiss } from './resolve.js';
 import type { VexJustification, VexStatus } from './types.js';
 
@@ -126,9 +127,16 @@ const rank = (s: Severity): number => SEVERITY_RANK.get(s) ?? -1;
 /**
  * Count what is left after VEX. A (vulnerability, package) pair takes the most open
  * disposition of its findings (affected, then under investigation, then unaddressed, then
- * suppressed) and the highest severity.
+ * suppressed) and the highest severity. Throws `VexError` `ARGUMENT_INVALID` for a value that
+ * is not an array.
  */
 export function computeResidual(findings: readonly FindingOutcome[]): Residual {
+  if (!Array.isArray(findings)) {
+    throw new VexError('ARGUMENT_INVALID', 'computeResidual expects an array of findings', {
+      expected: 'an array of FindingOutcome',
+      actual: findings === null ? 'null' : typeof findings,
+    });
+  }
   const tally = new ResidualTally();
   for (const f of findings) tally.add(f);
   return tally.result();

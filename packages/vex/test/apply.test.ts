@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { computeResidual, normalizeSeverity } from '../src/advanced.js';
 import {
   applyToGrype,
   applyToSarif,
   applyToTrivy,
-  computeResidual,
   createVexIndex,
-  normalizeSeverity,
   VexError,
 } from '../src/index.js';
 import { doc, na, st, trivyReport } from './helpers.js';

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { conformsToOpenVexSchema, MAX_REPORT_DEPTH, MAX_VEX_DEPTH } from '../src/advanced.js';
+import { canonicalJson } from '../src/canonical.js';
 import { findTooDeep } from '../src/depth.js';
 import {
   applyToGrype,
   applyToSarif,
   applyToTrivy,
-  canonicalJson,
-  conformsToOpenVexSchema,
-  MAX_REPORT_DEPTH,
-  MAX_VEX_DEPTH,
   mergeVex,
   parseVex,
   VexError,

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { computeResidual, conformsToOpenVexSchema } from '../src/advanced.js';
 import {
   applyToGrype,
   applyToSarif,
   applyToTrivy,
-  computeResidual,
-  conformsToOpenVexSchema,
   createVexIndex,
   type FindingOutcome,
   validateVex,

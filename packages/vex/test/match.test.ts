@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  comparePurls,
-  normalizeDigest,
-  normalizeHash,
-  parsePurl,
-  purlMatches,
-} from '../src/index.js';
+import { comparePurls, normalizeHash, parsePurl, purlMatches } from '../src/advanced.js';
+import { normalizeDigest } from '../src/purl.js';
 
 const HEX = 'a'.repeat(40) + 'b'.repeat(24);
 

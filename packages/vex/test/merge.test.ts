@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/canonical.js';
 import {
-  canonicalJson,
   type MergeOptions,
   type MergeResult,
   mergeVex,

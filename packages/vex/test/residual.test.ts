@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { computeResidual } from '../src/advanced.js';
 import {
-  computeResidual,
   type Disposition,
   type FindingOutcome,
   type Residual,

@@ -1,6 +1,6 @@
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { describe, expect, it } from 'vitest';
-import { conformsToOpenVexSchema } from '../../src/index.js';
+import { conformsToOpenVexSchema } from '../../src/advanced.js';
 import { createAjv } from '../../src/schema-compiler.js';
 
 const dir = vectorsDir();
