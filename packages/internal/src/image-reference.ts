@@ -143,29 +143,38 @@ function parseStrict(text: string): ImageReferenceResult {
 
 function parseLax(text: string): ImageReferenceResult {
   const { name, tag, digest } = splitReference(text.trim().replace(SCHEME, ''));
-  const segments = name
-    .toLowerCase()
-    .split('/')
-    .filter((s) => s !== '');
-  let registry = DOCKER_HUB;
-  if (segments.length > 1 && looksLikeHost(segments[0] as string)) {
-    registry = laxRegistry(segments.shift() as string);
-  }
-  if (segments.length === 0) return fail('no repository');
-  if (registry === DOCKER_HUB && segments.length === 1) segments.unshift('library');
+  const { registry, path } = laxRepository(name, false);
+  if (path.length === 0) return fail('no repository');
+  if (registry === DOCKER_HUB && path.length === 1) path.unshift('library');
   return {
     ok: true,
     reference: {
       registry,
-      repository: segments.join('/'),
+      repository: path.join('/'),
       ...(tag === undefined || tag === '' ? {} : { tag }),
       ...(digest === undefined || digest === '' ? {} : { digest }),
     },
   };
 }
 
-function laxRegistry(host: string): string {
-  return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
+/**
+ * A repository name read in lax mode: case folded, a scheme and empty segments dropped, the
+ * first segment taken as the registry when it looks like a host (and, unless `hostAlone`,
+ * more segments follow), Docker Hub's aliases read as `docker.io`.
+ */
+function laxRepository(text: string, hostAlone: boolean): { registry: string; path: string[] } {
+  const path = text
+    .trim()
+    .replace(SCHEME, '')
+    .toLowerCase()
+    .split('/')
+    .filter((s) => s !== '');
+  const first = path[0];
+  if (first === undefined || !looksLikeHost(first) || (!hostAlone && path.length < 2)) {
+    return { registry: DOCKER_HUB, path };
+  }
+  path.shift();
+  return { registry: DOCKER_HUB_ALIASES.has(first) ? DOCKER_HUB : first, path };
 }
 
 /**
@@ -176,19 +185,11 @@ function laxRegistry(host: string): string {
  * qualifier may name only the registry.
  */
 export function normalizeRepositoryUrl(url: string, imageName: string): string {
-  const trimmed = url.trim().replace(SCHEME, '').replace(/\/+$/, '');
-  const segments = trimmed
-    .toLowerCase()
-    .split('/')
-    .filter((s) => s !== '');
-  let registry = DOCKER_HUB;
-  if (segments.length > 0 && looksLikeHost(segments[0] as string)) {
-    registry = laxRegistry(segments.shift() as string);
-  }
+  const { registry, path } = laxRepository(url, true);
   const name = imageName.toLowerCase();
-  if (segments[segments.length - 1] !== name) segments.push(name);
-  if (registry === DOCKER_HUB && segments.length === 1) segments.unshift('library');
-  return `${registry}/${segments.join('/')}`;
+  if (path[path.length - 1] !== name) path.push(name);
+  if (registry === DOCKER_HUB && path.length === 1) path.unshift('library');
+  return `${registry}/${path.join('/')}`;
 }
 
 /** The text `registry/repository[:tag][@digest]` of parsed parts. */
