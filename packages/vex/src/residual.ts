@@ -56,7 +56,11 @@ export interface FindingOutcome {
   readonly via: 'package' | 'product' | 'paths' | undefined;
   /** Statements with the winner's time and another status. */
   readonly conflicts: readonly Candidate[];
-  /** Why statements that almost applied did not. */
+  /**
+   * Why statements that almost applied did not: filled for an unaddressed finding when the
+   * apply ran with `explain: true`, else empty (ask `ApplyResult.explain(finding)`); always
+   * empty for a finding a statement decided.
+   */
   readonly nearMisses: readonly NearMiss[];
 }
 

@@ -35,13 +35,13 @@ interface Atom {
   stamp: number;
 }
 
-/** One lookup of {@link resolveFinding}: a compiled product, and the package inside it. */
+/** One lookup of `IndexCore.resolveFinding`: a compiled product, and the package inside it. */
 export interface FindingQuery {
   readonly product: CompiledSubject;
   readonly sub: CompiledSubject | undefined;
 }
 
-/** What {@link resolveFinding} returns: what `resolveAll` would, minus the near misses. */
+/** What `IndexCore.resolveFinding` returns: what `resolveAll` would, minus the near misses. */
 export interface FindingResolution {
   readonly winner: Candidate | undefined;
   /** Matching statements with the winner's effective time but another status, best first. */
@@ -79,7 +79,7 @@ function slotOf(c: Claim): string {
 const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']);
 
 /**
- * The lookups of a {@link VexIndex}: what its public methods use, and what the `applyTo*`
+ * The lookups of a `VexIndex`: what its public methods use, and what the `applyTo*`
  * functions use directly for their hot path (the winner without near misses, the coarse
  * checks that spare parsing packages no statement can name). Internal: not exported from the
  * package; `indexCore` in `resolve.ts` gives the core of an index.
