@@ -59,6 +59,9 @@ describe('createDecisionLog', () => {
     ];
     for (const options of bad) {
       expect(() => createDecisionLog(policy, input, result, options)).toThrow(PolicyError);
+      expect(() => createDecisionLog(policy, input, result, options)).toThrow(
+        expect.objectContaining({ code: 'ARGUMENT_INVALID' }),
+      );
     }
   });
 });

@@ -18,6 +18,8 @@ export {
   DECISION_PATH,
   evaluatePolicy,
 } from './evaluate.js';
+export type { PolicyInputSources, ResidualBySeverity, VerifiedSignature } from './input.js';
+export { policyInputFrom } from './input.js';
 export { configSchema, decisionLogSchema, inputSchema, resultSchema } from './schemas.js';
 export type {
   CveRuleConfig,

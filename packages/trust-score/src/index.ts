@@ -7,7 +7,6 @@ export type {
   SbomField,
 } from './sbom.js';
 export {
-  isValidPurl,
   PACKAGE_COMPONENT_TYPES,
   SBOM_FIELDS,
   STRONG_HASH_ALGORITHMS,
