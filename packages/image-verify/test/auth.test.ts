@@ -260,7 +260,7 @@ describe('registrySource against a mock token-auth registry with the referrers A
   it('plain HTTP is refused for non-loopback registries', async () => {
     await rejects(
       () => registrySource('registry.example.com/a/b:v1', { plainHttp: true }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
     );
   });
 });

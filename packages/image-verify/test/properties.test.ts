@@ -119,7 +119,7 @@ describe('parsers never throw anything but their own error', () => {
 
 describe('verifyImage refuses what is not a collected image', () => {
   it.each([null, {}, { digest: 'sha256:x' }, { digest: 1, signatures: [] }])('%j', async (bad) => {
-    await rejects(() => verifier.verifyImage(bad as never, policy), 'POLICY_INVALID');
+    await rejects(() => verifier.verifyImage(bad as never, policy), 'ARGUMENT_INVALID');
   });
   it('requireAnnotations values must be strings', async () => {
     await rejects(
@@ -131,7 +131,7 @@ describe('verifyImage refuses what is not a collected image', () => {
             requireAnnotations: { a: 1 as unknown as string },
           },
         ),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
     );
   });
 });

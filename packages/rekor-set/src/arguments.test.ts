@@ -299,7 +299,7 @@ describe('argument validation of every public function', () => {
     });
     it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
       `${name}: $label → coded error`,
-      ({ call, code }) => expectCoded(api.RekorError, call, code ?? 'OPTION_INVALID'),
+      ({ call, code }) => expectCoded(api.RekorError, call, code ?? 'ARGUMENT_INVALID'),
     );
   }
 });
