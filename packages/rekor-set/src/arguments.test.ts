@@ -132,13 +132,6 @@ const table: Record<string, Entry> = {
       ],
     ],
   },
-  preAuthEncoding: {
-    ok: () => api.preAuthEncoding('text/plain', new Uint8Array(1)),
-    bad: [
-      ...wrong('payloadType', isString, (v) => api.preAuthEncoding(v as never, new Uint8Array(1))),
-      ...wrong('payload', isBytes, (v) => api.preAuthEncoding('text/plain', v as never)),
-    ],
-  },
   originMatches: {
     ok: () => expect(api.originMatches('rekor.test - 1', 'rekor.test')).toBe(true),
     bad: [

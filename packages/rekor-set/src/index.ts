@@ -1,5 +1,5 @@
 export type { BodyOptions, BoundBody, DigestAlgorithm, EntryBinding } from './body.js';
-export { bindBody, preAuthEncoding, SUPPORTED_KINDS } from './body.js';
+export { bindBody, SUPPORTED_KINDS } from './body.js';
 export type { Checkpoint } from './checkpoint.js';
 export {
   MAX_NOTE_SIGNATURES,
