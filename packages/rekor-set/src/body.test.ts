@@ -6,7 +6,6 @@ import {
   rekorV1Bodies,
   rekorV2Bodies,
 } from '@flareo/testkit';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BodyOptions, bindBody, type EntryBinding, SUPPORTED_KINDS } from './body.js';
 import type { RekorErrorCode } from './errors.js';
@@ -18,7 +17,6 @@ import {
   type Json,
   P256,
   PAYLOAD_TYPE,
-  PROPERTY_TIMEOUT,
   rejection,
   sha256,
   utf8,
