@@ -12,13 +12,16 @@ import {
 } from '@flareo/internal/testing';
 import { describe, expect, it } from 'vitest';
 import type { RekorErrorCode } from './index.js';
-import * as api from './index.js';
+import * as main from './index.js';
+import { hashChildren } from './merkle.js';
+import * as proofs from './proofs.js';
 import { createWorld, NOW } from './test-fixtures.js';
 
 // Every function exported by the package is called with arguments of the wrong type or
 // shape; each must throw a RekorError with a stable code, never a raw TypeError. The
 // coverage test fails when an export is added without a row in the table.
 
+const api = { ...main, ...proofs, hashChildren };
 const w = createWorld();
 const entryJson = w.v1.addHashedRekord({
   artifactDigest: w.digest,
