@@ -10,7 +10,8 @@ import { parseTrustedRoot } from '@flareo/trust-root';
 import { computeTrustScore } from '@flareo/trust-score';
 import { applyToGrype } from '@flareo/vex';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, PolicyError, policyInputFrom, validateInput } from '../src/index.js';
+import { validateInput } from '../src/documents.js';
+import { compilePolicy, PolicyError, policyInputFrom } from '../src/index.js';
 
 // policyInputFrom reads the facts from what the verifier, the scorer and VEX returned.
 const artifact = new TextEncoder().encode('flareo policy input artifact\n');
