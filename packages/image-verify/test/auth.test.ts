@@ -1,7 +1,8 @@
 import { cosignSignatureTag } from '@flareo/testkit';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWwwAuthenticate, registrySource } from '../src/index.js';
+import { parseWwwAuthenticate } from '../src/conventions.js';
+import { registrySource } from '../src/index.js';
 import { nextPage } from '../src/registry.js';
 import {
   type MockRegistry,

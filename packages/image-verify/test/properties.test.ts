@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ImageVerifyError,
-  openOciLayout,
-  parseImageReference,
-  parseWwwAuthenticate,
-} from '../src/index.js';
+import { parseWwwAuthenticate } from '../src/conventions.js';
+import { ImageVerifyError, openOciLayout, parseImageReference } from '../src/index.js';
 import { policy, rejects, verifier } from './support/world.js';
 
 const component = fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { size: 'small' });
