@@ -5,9 +5,13 @@ import { packageConfig } from '../../tsup.base';
 // After the build, write the JSON Schemas exported by the package to dist/schemas so that
 // non-JavaScript implementations (a Rego twin, a Go admission webhook) can read them as
 // `@flareo/policy/schemas/<name>.schema.json`.
+// Two entry points sharing one copy of the code (splitting), so `PolicyError` is the same
+// class whichever entry threw it.
 export default packageConfig({
+  entry: ['src/index.ts', 'src/documents.ts'],
+  splitting: true,
   async onSuccess() {
-    const built = await import(`${pathToFileURL('dist/index.js').href}?t=${Date.now()}`);
+    const built = await import(`${pathToFileURL('dist/documents.js').href}?t=${Date.now()}`);
     await mkdir('dist/schemas', { recursive: true });
     const files: Record<string, unknown> = {
       'input.schema.json': built.inputSchema,

@@ -1,3 +1,5 @@
 import { packageConfig } from '../../tsup.base';
 
-export default packageConfig();
+// Two entry points sharing one copy of the code (splitting), so `RekorError` is the same
+// class whichever entry threw it.
+export default packageConfig({ entry: ['src/index.ts', 'src/proofs.ts'], splitting: true });

@@ -1,3 +1,8 @@
 import { packageConfig } from '../../tsup.base';
 
-export default packageConfig();
+// Two entry points sharing one copy of the code (splitting), so `TrustScoreError` and the
+// constants are the same objects whichever entry they are imported from.
+export default packageConfig({
+  entry: ['src/index.ts', 'src/definition.ts'],
+  splitting: true,
+});

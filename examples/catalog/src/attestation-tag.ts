@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
+import { isLoopbackHost, parseImageReference, type RegistryAuth } from '@flareo/image-verify';
 import {
   COSIGN_ANNOTATIONS,
-  isLoopbackHost,
   MEDIA_TYPES,
-  parseImageReference,
   parseWwwAuthenticate,
-  type RegistryAuth,
-} from '@flareo/image-verify';
+} from '@flareo/image-verify/conventions';
 import { CatalogError } from './errors.js';
 import type { AttestationCandidate } from './parts.js';
 

@@ -588,10 +588,9 @@ export async function verifyModule(
       );
     }
     provenanceSummary = summarizeResult(result);
-    const payload = (provenanceBundle as { dsseEnvelope: { payload: string } }).dsseEnvelope
-      .payload;
-    statement = JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
-    slsa = slsaLevelFromProvenance(statement, {
+    // The statement whose signature was just checked, never the bundle JSON's payload.
+    statement = result.verifiedStatement?.statement;
+    slsa = slsaLevelFromProvenance(result.verifiedStatement, {
       trustedBuilders: context.trustedBuilders,
       subjectDigest: manifest.digest,
       unknownBuilderLevel: 1,
@@ -654,7 +653,7 @@ export async function verifyModule(
   }
   let applied: ReturnType<typeof applyToTrivy>;
   try {
-    applied = applyToTrivy(report, [merged]);
+    applied = applyToTrivy(report, [merged], { negligibleAs: 'low' });
   } catch (error) {
     throw new CatalogError(
       'SCAN_INVALID',

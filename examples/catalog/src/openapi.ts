@@ -1,4 +1,4 @@
-import { resultSchema } from '@flareo/policy';
+import { resultSchema } from '@flareo/policy/documents';
 import { openVexSchema } from '@flareo/vex/advanced';
 import { ADMISSION_FILE_PATTERN } from './admission.js';
 import { SLUG_PATTERN } from './errors.js';

@@ -122,7 +122,7 @@ export function loaderError(error: unknown, slug: string, reference: string): Ca
         { cause: error },
       );
     }
-    if (error.code === 'POLICY_INVALID') {
+    if (error.code === 'ARGUMENT_INVALID') {
       // plainHttp towards a host that is not loopback.
       return new CatalogError(
         'ARGUMENT_INVALID',

@@ -81,7 +81,7 @@ describe('registry helpers', () => {
     ['AUTH_FAILED', 'REGISTRY_UNAVAILABLE'],
     ['IMAGE_NOT_FOUND', 'REGISTRY_UNAVAILABLE'],
     ['REFERENCE_INVALID', 'MODULE_FILE_INVALID'],
-    ['POLICY_INVALID', 'ARGUMENT_INVALID'],
+    ['ARGUMENT_INVALID', 'ARGUMENT_INVALID'],
     ['MANIFEST_INVALID', 'SIGNATURE_REJECTED'],
     ['LIMIT_EXCEEDED', 'SIGNATURE_REJECTED'],
   ] as const)('a loader %s is %s with the code as reason', (code, catalogCode) => {
@@ -466,7 +466,7 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
         }),
       }),
       code: 'ARGUMENT_INVALID',
-      reason: 'POLICY_INVALID',
+      reason: 'ARGUMENT_INVALID',
     },
   ];
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VerificationSummary } from '@flareo/bundle-verify';
-import { checkInclusion } from '@flareo/rekor-set';
+import { checkInclusion } from '@flareo/rekor-set/proofs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_SEARCH_URL, publicGoodRekorLogIds, rekorLookups } from '../src/rekor.js';
 import { type RunningCatalog, startCatalogServer } from '../src/server.js';

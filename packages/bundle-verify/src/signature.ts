@@ -1,5 +1,5 @@
 import { constants, type KeyObject, publicDecrypt, verify } from 'node:crypto';
-import { preAuthEncoding } from '@flareo/rekor-set';
+import { preAuthEncoding } from '@flareo/internal/dsse';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { Artifact } from './artifact.js';
 import type { DigestAlgorithm } from './input.js';

@@ -2,9 +2,14 @@ import type { TrustInput } from '@flareo/bundle-verify';
 import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
 import { inputError, usageError } from './errors.js';
 import { readText } from './io.js';
+import type { IdentityFlags, RekorPolicyFlag } from './verification.js';
 
-/** The trust flags `verify` and `verify-batch` share. */
-export interface TrustFlags {
+/**
+ * The trust, identity and Rekor flags `verify`, `verify-batch` and `verify-image` share (the
+ * one definition; `verification.ts` re-exports it for the commands). {@link planTrust} reads
+ * the trust sources; the verification helpers read the rest.
+ */
+export interface TrustFlags extends IdentityFlags {
   /** `--key FILE`, repeatable: PEM public keys (KEYED trust). */
   readonly key?: readonly string[];
   /** `--trust-root FILE`, repeatable: PEM bundles or trusted_root.json files. */
@@ -13,6 +18,12 @@ export interface TrustFlags {
   readonly rekorKey?: readonly string[];
   /** `--rekor-url URL`: base URL of the log(s) given with `--rekor-key`. */
   readonly rekorUrl?: string;
+  /** `--rekor-policy`: which log evidence is required. Defaults per command. */
+  readonly rekorPolicy?: RekorPolicyFlag;
+  /** `--use-current-time`: check the certificate's validity at the current time too. */
+  readonly useCurrentTime?: boolean;
+  /** `--json`: machine-readable output. */
+  readonly json?: boolean;
   /** cosign's `--certificate-chain FILE`: the signing certificate's CAs, parent first, root last. */
   readonly certificateChain?: string;
   /** cosign's `--ca-roots FILE`: root CA certificates. */

@@ -232,7 +232,7 @@ describe('flareo verify-image (OCI layout, offline)', () => {
     {
       name: 'plain HTTP to a non-loopback registry',
       args: ['--allow-http', 'registry.example.com/a/b:v1', ...trusted],
-      code: 'POLICY_INVALID',
+      code: 'ARGUMENT_INVALID',
     },
   ];
   it.each(usage)('exit 2: $name ($code)', async ({ args, code }) => {

@@ -35,7 +35,7 @@ export type ImageVerifyErrorCode =
   /** A size or count limit was exceeded. */
   | 'LIMIT_EXCEEDED'
   /** Bad options or policy given by the caller. */
-  | 'POLICY_INVALID';
+  | 'ARGUMENT_INVALID';
 
 /** Structured detail of an {@link ImageVerifyError}. */
 export interface ImageVerifyErrorDetail {

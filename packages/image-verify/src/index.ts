@@ -1,5 +1,3 @@
-export type { AuthChallenge } from './challenge.js';
-export { parseWwwAuthenticate } from './challenge.js';
 export type {
   CollectedImage,
   CollectedSignature,
@@ -10,16 +8,9 @@ export type {
 export type { ImageVerifyErrorCode, ImageVerifyErrorDetail } from './errors.js';
 export { ImageVerifyError } from './errors.js';
 export type { OciLayoutFiles, OciLayoutOptions } from './layout.js';
-export { openOciLayout, REF_NAME_ANNOTATION } from './layout.js';
+export { openOciLayout } from './layout.js';
 export type { Descriptor, Platform, SourceLimits } from './oci.js';
-export {
-  COSIGN_ANNOTATIONS,
-  COSIGN_SIGNATURE_TYPE,
-  DEFAULT_SOURCE_LIMITS,
-  MEDIA_TYPES,
-  referrersTag,
-  signatureTag,
-} from './oci.js';
+export { DEFAULT_SOURCE_LIMITS } from './oci.js';
 export type { ImageReference } from './reference.js';
 export { isLoopbackHost, parseImageReference } from './reference.js';
 export type { RegistryAuth, RegistrySourceOptions } from './registry.js';

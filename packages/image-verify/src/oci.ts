@@ -99,7 +99,7 @@ export function resolveLimits(limits: Partial<SourceLimits> | undefined): Source
   const merged = { ...DEFAULT_SOURCE_LIMITS, ...(limits ?? {}) };
   for (const [key, value] of Object.entries(merged)) {
     if (!Number.isSafeInteger(value) || value <= 0) {
-      throw new ImageVerifyError('POLICY_INVALID', `limits.${key} must be a positive integer`, {
+      throw new ImageVerifyError('ARGUMENT_INVALID', `limits.${key} must be a positive integer`, {
         expected: 'positive integer',
         actual: value,
       });

@@ -438,7 +438,7 @@ export function registrySource(
   const ref = typeof reference === 'string' ? parseImageReference(reference) : reference;
   if (options.plainHttp && !isLoopbackHost(ref.apiHost)) {
     throw new ImageVerifyError(
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       `plainHttp is only allowed for loopback registries, not ${ref.apiHost}`,
       { expected: 'localhost, 127.0.0.0/8 or [::1]', actual: ref.apiHost },
     );

@@ -341,7 +341,7 @@ export function createImageVerifier(
   ): ImageVerificationResult => {
     if (typeof policy !== 'object' || policy === null || policy.identity === undefined) {
       throw new ImageVerifyError(
-        'POLICY_INVALID',
+        'ARGUMENT_INVALID',
         'policy.identity is required ({} accepts any identity the trust root vouches for)',
         { expected: 'policy.identity' },
       );
@@ -354,7 +354,7 @@ export function createImageVerifier(
     } catch (error) {
       if (error instanceof BundleVerifyError) {
         throw new ImageVerifyError(
-          'POLICY_INVALID',
+          'ARGUMENT_INVALID',
           error.message,
           { ...error.detail },
           { cause: error },
@@ -368,10 +368,14 @@ export function createImageVerifier(
       required === null ||
       Object.values(required).some((v) => typeof v !== 'string')
     ) {
-      throw new ImageVerifyError('POLICY_INVALID', 'requireAnnotations must map keys to strings', {
-        expected: '{ [key]: string }',
-        actual: required,
-      });
+      throw new ImageVerifyError(
+        'ARGUMENT_INVALID',
+        'requireAnnotations must map keys to strings',
+        {
+          expected: '{ [key]: string }',
+          actual: required,
+        },
+      );
     }
     const predicateTypes = policy.acceptedPredicateTypes ?? [COSIGN_SIGN_PREDICATE_TYPE];
     const one = (image: CollectedImage): ImageVerificationResult => {
@@ -383,7 +387,7 @@ export function createImageVerifier(
         (image.platforms !== undefined && !Array.isArray(image.platforms))
       ) {
         throw new ImageVerifyError(
-          'POLICY_INVALID',
+          'ARGUMENT_INVALID',
           'not a collected image: pass what a SignatureSource collect() returned',
           { expected: '{ digest, signatures[] }' },
         );

@@ -1,7 +1,8 @@
 import { cosignSignatureTag } from '@flareo/testkit';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWwwAuthenticate, registrySource } from '../src/index.js';
+import { parseWwwAuthenticate } from '../src/conventions.js';
+import { registrySource } from '../src/index.js';
 import { nextPage } from '../src/registry.js';
 import {
   type MockRegistry,
@@ -260,7 +261,7 @@ describe('registrySource against a mock token-auth registry with the referrers A
   it('plain HTTP is refused for non-loopback registries', async () => {
     await rejects(
       () => registrySource('registry.example.com/a/b:v1', { plainHttp: true }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
     );
   });
 });

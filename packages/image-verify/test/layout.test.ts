@@ -240,14 +240,14 @@ describe('cosign signatures in an OCI layout', () => {
     const collected = await collect(store);
     await rejects(
       () => verifier.verifyImage(collected, {} as unknown as typeof policy),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
     );
     await rejects(
       () =>
         verifier.verifyImage(collected, {
           identity: { subjectAlternativeName: { regexp: '(' } },
         }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
     );
   });
 });
@@ -484,7 +484,7 @@ describe('corrupted and malformed layouts', () => {
       'LIMIT_EXCEEDED',
     ]);
     await rejects(() => collect(store, { limits: { maxManifestBytes: 64 } }), 'LIMIT_EXCEEDED');
-    await rejects(() => collect(store, { limits: { maxSignatures: 0 } }), 'POLICY_INVALID');
+    await rejects(() => collect(store, { limits: { maxSignatures: 0 } }), 'ARGUMENT_INVALID');
   });
 });
 

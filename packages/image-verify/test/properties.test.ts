@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ImageVerifyError,
-  openOciLayout,
-  parseImageReference,
-  parseWwwAuthenticate,
-} from '../src/index.js';
+import { parseWwwAuthenticate } from '../src/conventions.js';
+import { ImageVerifyError, openOciLayout, parseImageReference } from '../src/index.js';
 import { policy, rejects, verifier } from './support/world.js';
 
 const component = fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, { size: 'small' });
@@ -119,7 +115,7 @@ describe('parsers never throw anything but their own error', () => {
 
 describe('verifyImage refuses what is not a collected image', () => {
   it.each([null, {}, { digest: 'sha256:x' }, { digest: 1, signatures: [] }])('%j', async (bad) => {
-    await rejects(() => verifier.verifyImage(bad as never, policy), 'POLICY_INVALID');
+    await rejects(() => verifier.verifyImage(bad as never, policy), 'ARGUMENT_INVALID');
   });
   it('requireAnnotations values must be strings', async () => {
     await rejects(
@@ -131,7 +127,7 @@ describe('verifyImage refuses what is not a collected image', () => {
             requireAnnotations: { a: 1 as unknown as string },
           },
         ),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
     );
   });
 });

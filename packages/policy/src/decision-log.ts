@@ -33,7 +33,7 @@ export interface DecisionLogOptions {
 
 function invalidOption(field: string, expected: string, actual: unknown): PolicyError {
   return new PolicyError(
-    'DECISION_LOG_INVALID',
+    'ARGUMENT_INVALID',
     `decision log option ${field}: expected ${expected}, got ${typeof actual === 'string' ? JSON.stringify(actual) : typeof actual}`,
     { expected, actual },
   );
@@ -42,7 +42,7 @@ function invalidOption(field: string, expected: string, actual: unknown): Policy
 /**
  * Build a decision-log record for a decision made by `policy`, with OPA's field names, so
  * logs from this evaluator and from a Rego twin can be read by the same tools.
- * @throws {PolicyError} `DECISION_LOG_INVALID` for an empty decision id, an invalid date or
+ * @throws {PolicyError} `ARGUMENT_INVALID` for an empty decision id, an invalid date or
  *   non-string labels.
  */
 export function createDecisionLog(

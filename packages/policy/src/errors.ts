@@ -6,8 +6,10 @@ export type PolicyErrorCode =
   | 'INPUT_INVALID'
   /** A result document failed `assertResult` (schema validation). */
   | 'RESULT_INVALID'
-  /** A decision-log record failed `assertDecisionLog`, or its options are invalid. */
-  | 'DECISION_LOG_INVALID';
+  /** A decision-log record failed `assertDecisionLog`. */
+  | 'DECISION_LOG_INVALID'
+  /** An argument or option given by the caller is missing or of the wrong type. */
+  | 'ARGUMENT_INVALID';
 
 /** One schema violation: where, and what was expected there. */
 export interface PolicyFieldError {

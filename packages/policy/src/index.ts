@@ -1,24 +1,11 @@
-export {
-  canonicalJson,
-  configHash,
-  DEFAULT_CONFIG,
-  RESIDUAL_BUCKETS,
-  RULE_IDS,
-  resolveConfig,
-} from './config.js';
 export type { DecisionLogOptions, DecisionLogRecord } from './decision-log.js';
 export { createDecisionLog } from './decision-log.js';
 export type { PolicyErrorCode, PolicyErrorDetail, PolicyFieldError } from './errors.js';
 export { PolicyError } from './errors.js';
 export type { CompiledPolicy, QueryOptions } from './evaluate.js';
-export {
-  CONFIG_DATA_PATH,
-  compilePolicy,
-  DATA_API_ENDPOINT,
-  DECISION_PATH,
-  evaluatePolicy,
-} from './evaluate.js';
-export { configSchema, decisionLogSchema, inputSchema, resultSchema } from './schemas.js';
+export { compilePolicy, evaluatePolicy } from './evaluate.js';
+export type { PolicyInputSources, ResidualBySeverity, VerifiedSignature } from './input.js';
+export { policyInputFrom } from './input.js';
 export type {
   CveRuleConfig,
   CveRuleId,
@@ -42,14 +29,3 @@ export type {
   TrustScoreRuleConfig,
   Verdict,
 } from './types.js';
-export type { SchemaValidation } from './validate.js';
-export {
-  assertConfig,
-  assertDecisionLog,
-  assertInput,
-  assertResult,
-  validateConfig,
-  validateDecisionLog,
-  validateInput,
-  validateResult,
-} from './validate.js';

@@ -1,13 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  compilePolicy,
-  type DataApiResponse,
-  RULE_IDS,
-  type RuleOutcome,
-  validateConfig,
-  validateResult,
-} from '../src/index.js';
+import { RULE_IDS, validateConfig, validateResult } from '../src/documents.js';
+import { compilePolicy, type DataApiResponse, type RuleOutcome } from '../src/index.js';
 
 // Golden decision cases: input + data (config at data.flareo.config) → the exact body OPA's
 // Data API would return. Any other implementation of the policy (a Rego twin served at

@@ -2,13 +2,8 @@ import { verify } from 'node:crypto';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { bench, describe } from 'vitest';
-import {
-  type EntryBinding,
-  parseCheckpoint,
-  parseTlogEntry,
-  setPayload,
-  verifyLogEntry,
-} from '../src/index.js';
+import { type EntryBinding, parseTlogEntry, verifyLogEntry } from '../src/index.js';
+import { parseCheckpoint, setPayload } from '../src/proofs.js';
 
 // Verifications per second of SET, inclusion proof + checkpoint, and both, on a real
 // public-good bundle (Rekor v1, dsse 0.0.1, 13-hash proof), each next to its floor: the bare

@@ -4,7 +4,7 @@ import { RekorError } from './errors.js';
 
 /**
  * Argument checks of the public functions. Material the caller builds (bindings, trust roots,
- * logs, hashes, options) of the wrong type is refused with `OPTION_INVALID`, naming the
+ * logs, hashes, options) of the wrong type is refused with `ARGUMENT_INVALID`, naming the
  * function, the parameter, what was expected and what was given, before it could surface as
  * a raw TypeError. Untrusted data keeps its own codes (a log entry that is not an object is
  * `ENTRY_MALFORMED`, a checkpoint that is not a string `CHECKPOINT_MALFORMED`). The generic
@@ -21,7 +21,7 @@ export const {
   requireBytes,
   requireBigint,
   optionalBoolean,
-} = createChecks((message, mismatch) => new RekorError('OPTION_INVALID', message, mismatch));
+} = createChecks((message, mismatch) => new RekorError('ARGUMENT_INVALID', message, mismatch));
 
 export function requireHashes(fn: string, parameter: string, value: unknown): void {
   if (!Array.isArray(value) || !value.every((h) => h instanceof Uint8Array)) {

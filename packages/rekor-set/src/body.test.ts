@@ -6,15 +6,8 @@ import {
   rekorV1Bodies,
   rekorV2Bodies,
 } from '@flareo/testkit';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type BodyOptions,
-  bindBody,
-  type EntryBinding,
-  preAuthEncoding,
-  SUPPORTED_KINDS,
-} from './body.js';
+import { type BodyOptions, bindBody, type EntryBinding, SUPPORTED_KINDS } from './body.js';
 import type { RekorErrorCode } from './errors.js';
 import {
   b64,
@@ -24,7 +17,6 @@ import {
   type Json,
   P256,
   PAYLOAD_TYPE,
-  PROPERTY_TIMEOUT,
   rejection,
   sha256,
   utf8,
@@ -571,30 +563,6 @@ describe('bindBody: rejections', () => {
       'BODY_SIGNATURE_MISMATCH',
     );
     expect(error.detail).toMatchObject({ logId: 'ab', logIndex: '7' });
-  });
-});
-
-describe('preAuthEncoding', { timeout: PROPERTY_TIMEOUT }, () => {
-  it.each([
-    ['ASCII type', PAYLOAD_TYPE, utf8('{"a":1}')],
-    ['empty payload', 'text/plain', new Uint8Array()],
-    ['non-ASCII type (length in bytes)', 'application/\u2603+json', utf8('x')],
-    ['binary payload', 'application/octet-stream', Uint8Array.of(0, 255, 10, 32)],
-  ])('%s', (_name, type, payload) => {
-    expect(new Uint8Array(preAuthEncoding(type, payload))).toEqual(dssePae(type, payload));
-  });
-
-  it('matches the DSSE v1 definition for arbitrary input', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 64 }), (t, p) => {
-        const pae = preAuthEncoding(t, p);
-        const type = Buffer.from(t, 'utf8');
-        const head = Buffer.from(`DSSEv1 ${type.length} `);
-        expect(pae.subarray(0, head.length).equals(head)).toBe(true);
-        expect(new Uint8Array(pae)).toEqual(dssePae(t, p));
-      }),
-      { numRuns: 200 },
-    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { preAuthEncoding } from '@flareo/internal/dsse';
 import {
   optionalBoolean,
   requireBinding,
@@ -49,19 +50,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
-
-/** DSSE v1 pre-authentication encoding. */
-export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffer {
-  requireString('preAuthEncoding', 'payloadType', payloadType);
-  requireBytes('preAuthEncoding', 'payload', payload);
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([
-    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
-    type,
-    Buffer.from(` ${payload.length} `, 'utf8'),
-    payload,
-  ]);
-}
 
 class Binder {
   constructor(

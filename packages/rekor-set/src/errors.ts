@@ -47,7 +47,7 @@ export type RekorErrorCode =
    * entry binding, a trust root, a log, hashes, sizes) is not of the type or shape the API
    * accepts.
    */
-  | 'OPTION_INVALID';
+  | 'ARGUMENT_INVALID';
 
 /** Structured detail of a {@link RekorError}. */
 export interface RekorErrorDetail {

@@ -875,7 +875,7 @@ describe('verifyLogEntry: rejections', () => {
     [
       'unknown policy',
       () => verify(hashedCert, w.messageBinding, { policy: 'require-all' as RekorPolicy }),
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       { actual: 'require-all' },
     ],
   ];
@@ -1088,10 +1088,10 @@ describe('verifyLogEvidence: threshold and entry list', () => {
     ['NaN threshold', { threshold: Number.NaN }, {}],
     ['infinite threshold', { threshold: Number.POSITIVE_INFINITY }, {}],
     ['string threshold', { threshold: '1' as unknown as number }, { actual: '1' }],
-  ])('invalid %s → OPTION_INVALID', (_name, options, detail) => {
+  ])('invalid %s → ARGUMENT_INVALID', (_name, options, detail) => {
     expectRekorError(
       () => evidence([hashedCert], w.messageBinding, options),
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       detail,
     );
   });
@@ -1312,27 +1312,27 @@ describe('known library bugs', () => {
     // verifyLogEntry refuses policy 'disabled' outright: it only ever returns proven entries.
     expectRekorError(
       () => verify(neither(hashedCert), w.messageBinding, { policy: 'disabled' }),
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
     );
   });
 
   /**
    * BUG (verify.ts: `now`, `clockSkewSeconds`, `observedTime` are not validated while policy
    * and threshold are): a NaN skew or an Invalid Date `now` turns the future check off, and an
-   * Invalid Date observedTime passes every key window (fail-open instead of OPTION_INVALID).
+   * Invalid Date observedTime passes every key window (fail-open instead of ARGUMENT_INVALID).
    */
   it('fixed: clockSkewSeconds NaN does not switch off the future check', () => {
     const code = rejection(() =>
       verify(future(), w.messageBinding, { clockSkewSeconds: Number.NaN }),
     ).code;
-    expect(['OPTION_INVALID', 'INTEGRATED_TIME_IN_FUTURE']).toContain(code);
+    expect(['ARGUMENT_INVALID', 'INTEGRATED_TIME_IN_FUTURE']).toContain(code);
   });
 
   it('fixed: an Invalid Date `now` does not switch off the future check', () => {
     const code = rejection(() =>
       verify(future(), w.messageBinding, { now: new Date(Number.NaN) }),
     ).code;
-    expect(['OPTION_INVALID', 'INTEGRATED_TIME_IN_FUTURE']).toContain(code);
+    expect(['ARGUMENT_INVALID', 'INTEGRATED_TIME_IN_FUTURE']).toContain(code);
   });
 
   it('fixed: an Invalid Date observedTime does not pass every key window', () => {
@@ -1340,7 +1340,7 @@ describe('known library bugs', () => {
     const code = rejection(() =>
       verify(hashedV2, w.messageBinding, { observedTime: new Date(Number.NaN) }),
     ).code;
-    expect(['OPTION_INVALID', 'LOG_KEY_OUTSIDE_VALIDITY']).toContain(code);
+    expect(['ARGUMENT_INVALID', 'LOG_KEY_OUTSIDE_VALIDITY']).toContain(code);
   });
 
   function future(): Json {

@@ -126,7 +126,7 @@ function checkOptions(options: RekorVerifyOptions): void {
     d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()));
   for (const name of ['now', 'observedTime'] as const) {
     if (badDate(options[name])) {
-      throw new RekorError('OPTION_INVALID', `${name} must be a valid Date`, {
+      throw new RekorError('ARGUMENT_INVALID', `${name} must be a valid Date`, {
         expected: 'valid Date',
         actual: String(options[name]),
       });
@@ -135,7 +135,7 @@ function checkOptions(options: RekorVerifyOptions): void {
   const skew = options.clockSkewSeconds;
   if (skew !== undefined && (!Number.isFinite(skew) || skew < 0)) {
     throw new RekorError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `clockSkewSeconds must be a finite number >= 0, got ${skew}`,
       { expected: '>= 0', actual: skew },
     );
@@ -143,7 +143,7 @@ function checkOptions(options: RekorVerifyOptions): void {
   const max = options.maxEntries;
   if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
     throw new RekorError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `maxEntries must be a non-negative integer, got ${max}`,
       { expected: 'integer >= 0', actual: max },
     );
@@ -152,7 +152,7 @@ function checkOptions(options: RekorVerifyOptions): void {
 
 function checkPolicy(policy: RekorPolicy): void {
   if (!REKOR_POLICIES.includes(policy)) {
-    throw new RekorError('OPTION_INVALID', `unknown Rekor policy ${JSON.stringify(policy)}`, {
+    throw new RekorError('ARGUMENT_INVALID', `unknown Rekor policy ${JSON.stringify(policy)}`, {
       expected: REKOR_POLICIES,
       actual: policy,
     });
@@ -174,7 +174,7 @@ export function verifyLogEntry(
   const policy = options.policy ?? 'require-any';
   if (policy === 'disabled') {
     throw new RekorError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       "verifyLogEntry proves one entry and cannot run with policy 'disabled' (verifyLogEvidence skips entries under it)",
       { expected: REKOR_POLICIES.filter((p) => p !== 'disabled'), actual: policy },
     );
@@ -391,7 +391,7 @@ export function verifyLogEvidence(
   const maxEntries = options.maxEntries ?? 16;
   if (!Number.isInteger(threshold) || threshold < 0) {
     throw new RekorError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `threshold must be a non-negative integer, got ${threshold}`,
       {
         expected: 'integer >= 0',

@@ -2,10 +2,15 @@
 export type TrustScoreErrorCode =
   /** A signal given to {@link computeTrustScore} is missing, of the wrong type or out of range. */
   | 'SIGNAL_INVALID'
-  /** An option is of the wrong type or out of range. */
-  | 'OPTION_INVALID'
+  /** An argument or option given by the caller is of the wrong type or out of range. */
+  | 'ARGUMENT_INVALID'
   /** The SBOM is not JSON, or not a CycloneDX JSON document. */
   | 'SBOM_INVALID'
+  /**
+   * The provenance is not the `verifiedStatement` of a `@flareo/bundle-verify` verification
+   * result (a DSSE envelope, a statement parsed by the caller, JSON text or bytes).
+   */
+  | 'PROVENANCE_UNVERIFIED'
   /** The provenance is not a well-formed in-toto Statement with a SLSA provenance predicate. */
   | 'PROVENANCE_INVALID'
   /** The statement is well-formed but its type or predicate type is not SLSA provenance v0.2 or v1. */

@@ -6,13 +6,7 @@ export type {
   SbomCompletenessOptions,
   SbomField,
 } from './sbom.js';
-export {
-  isValidPurl,
-  PACKAGE_COMPONENT_TYPES,
-  SBOM_FIELDS,
-  STRONG_HASH_ALGORITHMS,
-  sbomCompleteness,
-} from './sbom.js';
+export { sbomCompleteness } from './sbom.js';
 export type {
   FreshnessSignal,
   HoursSinceOptions,
@@ -28,20 +22,12 @@ export type {
   VulnerabilityCounts,
   VulnerabilitySignal,
 } from './score.js';
-export {
-  computeTrustScore,
-  freshnessSubscore,
-  hoursSince,
-  MAX_SLSA_LEVEL,
-  SEVERITIES,
-  SIGNAL_WEIGHTS,
-  TRUST_SCORE_DEFAULTS,
-  VULNERABILITY_PENALTIES,
-  vulnerabilitySubscore,
-} from './score.js';
-export type { SlsaAssessment, SlsaLevel, SlsaLevelOptions, TrustedBuilder } from './slsa.js';
-export {
-  IN_TOTO_STATEMENT_TYPES,
-  SLSA_PROVENANCE_TYPES,
-  slsaLevelFromProvenance,
+export { computeTrustScore, hoursSince, TRUST_SCORE_DEFAULTS } from './score.js';
+export type {
+  SlsaAssessment,
+  SlsaLevel,
+  SlsaLevelOptions,
+  TrustedBuilder,
+  VerifiedProvenance,
 } from './slsa.js';
+export { slsaLevelFromProvenance } from './slsa.js';

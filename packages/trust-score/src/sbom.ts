@@ -1,3 +1,4 @@
+import { PackageURL } from 'packageurl-js';
 import { describeValue, TrustScoreError } from './errors.js';
 
 /** The metadata a component needs to count as complete. */
@@ -80,66 +81,21 @@ export interface SbomCompleteness {
   readonly reason: string;
 }
 
-const PURL_TYPE = /^[A-Za-z.+-][A-Za-z0-9.+-]*$/;
-const PURL_QUALIFIER_KEY = /^[A-Za-z.\-_][A-Za-z0-9.\-_]*$/;
 const HEX = /^[0-9a-fA-F]+$/;
 
-function decodes(part: string): boolean {
-  if (part.includes('%') && !/^(?:[^%]|%[0-9A-Fa-f]{2})*$/.test(part)) return false;
+/**
+ * Whether `value` is a package URL that packageurl-js (the purl parser `@flareo/vex` uses
+ * too) parses, with a version when it has an `@`: `pkg:npm/lodash@` names no version, so
+ * it does not identify a package. packageurl-js follows the purl specification, so empty
+ * path segments and qualifiers without a value are discarded rather than refused.
+ */
+export function isValidPurl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
   try {
-    decodeURIComponent(part);
-    return true;
+    return PackageURL.fromString(value).version !== '';
   } catch {
     return false;
   }
-}
-
-/**
- * Whether `value` is a syntactically valid package URL (`pkg:type/namespace/name@version
- * ?qualifiers#subpath`): scheme `pkg`, a type of letters, digits, `.`, `+`, `-` not starting
- * with a digit, a non-empty name, non-empty namespace segments, well-formed percent escapes,
- * and qualifiers as unique `key=value` pairs with non-empty values. Type-specific rules are
- * not checked.
- */
-export function isValidPurl(value: unknown): boolean {
-  if (typeof value !== 'string' || !value.startsWith('pkg:')) return false;
-  let rest = value.slice(4);
-  const hash = rest.indexOf('#');
-  if (hash >= 0) {
-    if (!decodes(rest.slice(hash + 1))) return false;
-    rest = rest.slice(0, hash);
-  }
-  const question = rest.indexOf('?');
-  if (question >= 0) {
-    const seen = new Set<string>();
-    for (const pair of rest.slice(question + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) return false;
-      const key = pair.slice(0, eq).toLowerCase();
-      const val = pair.slice(eq + 1);
-      if (!PURL_QUALIFIER_KEY.test(key) || val === '' || !decodes(val) || seen.has(key)) {
-        return false;
-      }
-      seen.add(key);
-    }
-    rest = rest.slice(0, question);
-  }
-  rest = rest.replace(/^\/+/, '');
-  const slash = rest.indexOf('/');
-  if (slash <= 0) return false;
-  if (!PURL_TYPE.test(rest.slice(0, slash))) return false;
-  let path = rest.slice(slash + 1).replace(/\/+$/, '');
-  const at = path.lastIndexOf('@');
-  if (at >= 0) {
-    const version = path.slice(at + 1);
-    if (version === '' || !decodes(version)) return false;
-    path = path.slice(0, at);
-  }
-  const segments = path.split('/');
-  for (const segment of segments) {
-    if (segment === '' || !decodes(segment)) return false;
-  }
-  return true;
 }
 
 type Json = Record<string, unknown>;
@@ -227,7 +183,7 @@ function parseBom(sbom: unknown): Json {
  * Measure how complete a CycloneDX JSON SBOM is: the share of its package components that
  * carry **all** of
  * - `name` and `version` (non-empty),
- * - a syntactically valid `purl` ({@link isValidPurl}),
+ * - a `purl` that packageurl-js parses (with a version when it has an `@`),
  * - a license: `licenses[]` with a `license.id`, a `license.name` or an `expression` that is
  *   not `NOASSERTION`,
  * - a hash: `hashes[]` with an algorithm of {@link STRONG_HASH_ALGORITHMS} and a hex digest
@@ -250,7 +206,7 @@ export function sbomCompleteness(
   const maxListed = options.maxListed ?? 100;
   if (!Number.isSafeInteger(maxListed) || maxListed < 0) {
     throw new TrustScoreError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `option maxListed: expected a non-negative integer, got ${describeValue(maxListed)}`,
       { field: 'maxListed', expected: 'a non-negative integer', actual: maxListed },
     );

@@ -233,23 +233,23 @@ describe('computeTrustScore input checks', () => {
     });
   }
 
-  it('rejects bad options with OPTION_INVALID', () => {
+  it('rejects bad options with ARGUMENT_INVALID', () => {
     expectCode(
       () => computeTrustScore(clean, { freshnessGraceHours: -1 }),
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       'freshnessGraceHours',
     );
     expectCode(
       () => computeTrustScore(clean, { freshnessGraceHours: 100, freshnessZeroHours: 50 }),
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       'freshnessZeroHours',
     );
     expectCode(
       () => computeTrustScore(clean, { passingScore: 50, warningScore: 60 }),
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
     );
-    expectCode(() => computeTrustScore(clean, { passingScore: 101 }), 'OPTION_INVALID');
-    expectCode(() => computeTrustScore(clean, null as never), 'OPTION_INVALID', 'options');
+    expectCode(() => computeTrustScore(clean, { passingScore: 101 }), 'ARGUMENT_INVALID');
+    expectCode(() => computeTrustScore(clean, null as never), 'ARGUMENT_INVALID', 'options');
   });
 });
 
@@ -268,7 +268,7 @@ describe('hoursSince', () => {
   it('rejects unparsable times and bad options', () => {
     expectCode(() => hoursSince('yesterday', { now }), 'SIGNAL_INVALID', 'signedAt');
     expectCode(() => hoursSince(now, { now: 'soon' as never }), 'SIGNAL_INVALID', 'now');
-    expectCode(() => hoursSince(now, { now, clockSkewSeconds: -5 }), 'OPTION_INVALID');
+    expectCode(() => hoursSince(now, { now, clockSkewSeconds: -5 }), 'ARGUMENT_INVALID');
   });
 });
 

@@ -164,7 +164,7 @@ function optionNumber(options: TrustScoreOptions, key: keyof TrustScoreOptions):
   if (value === undefined) return TRUST_SCORE_DEFAULTS[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new TrustScoreError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `option ${key}: expected a finite number >= 0, got ${describeValue(value)}`,
       { field: key, expected: 'a finite number >= 0', actual: value },
     );
@@ -181,7 +181,7 @@ function resolveOptions(options: TrustScoreOptions | undefined): ResolvedOptions
   }
   if (typeof options !== 'object' || options === null) {
     throw new TrustScoreError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `options: expected an object, got ${describeValue(options)}`,
       { field: 'options', expected: 'an object', actual: options },
     );
@@ -192,14 +192,14 @@ function resolveOptions(options: TrustScoreOptions | undefined): ResolvedOptions
   const warning = optionNumber(options, 'warningScore');
   if (zero <= grace) {
     throw new TrustScoreError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `option freshnessZeroHours: expected more than freshnessGraceHours (${grace}), got ${zero}`,
       { field: 'freshnessZeroHours', expected: `> ${grace}`, actual: zero },
     );
   }
   if (passing > 100 || warning > passing) {
     throw new TrustScoreError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `options passingScore/warningScore: expected 0 <= warningScore <= passingScore <= 100, got ${warning} and ${passing}`,
       {
         field: 'passingScore',
@@ -280,7 +280,7 @@ function vulnerabilityReason(counts: Readonly<Record<Severity, number>>, points:
  * signal earned and why. Pure and synchronous.
  *
  * @throws {TrustScoreError} `SIGNAL_INVALID` for a missing or out-of-range signal,
- *   `OPTION_INVALID` for a bad option.
+ *   `ARGUMENT_INVALID` for a bad option.
  * @example
  * computeTrustScore({
  *   vulnerabilities: { critical: 0, high: 1, medium: 0, low: 0 },
@@ -468,7 +468,7 @@ export function hoursSince(
   const skew = options.clockSkewSeconds ?? 300;
   if (typeof skew !== 'number' || !Number.isFinite(skew) || skew < 0) {
     throw new TrustScoreError(
-      'OPTION_INVALID',
+      'ARGUMENT_INVALID',
       `option clockSkewSeconds: expected a finite number >= 0, got ${describeValue(skew)}`,
       { field: 'clockSkewSeconds', expected: 'a finite number >= 0', actual: skew },
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrustScoreError } from './errors.js';
-import { type SlsaLevelOptions, slsaLevelFromProvenance } from './slsa.js';
+import { type SlsaLevelOptions, slsaLevelFromProvenance, type VerifiedProvenance } from './slsa.js';
 
 const DIGEST = 'ab'.repeat(32);
 const GENERATOR =
@@ -53,6 +53,22 @@ const options: SlsaLevelOptions = {
 const CANARY =
   'https://github.com/flareo/flareo-canary/.github/workflows/canary-rebuild.yml@refs/heads/main';
 
+/** Freeze a value and everything in it, as bundle-verify does with a verified statement. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A statement as `VerificationResult.verifiedStatement` carries it. The end-to-end tests in
+ * `verified-provenance.test.ts` take it from a real verification instead.
+ */
+const verified = (statement: unknown): VerifiedProvenance =>
+  deepFreeze({ payloadType: 'application/vnd.in-toto+json', statement }) as VerifiedProvenance;
+
 function failure(fn: () => unknown): TrustScoreError {
   try {
     fn();
@@ -77,7 +93,7 @@ describe('slsaLevelFromProvenance', () => {
   });
 
   it('takes the level of an exactly matching builder from a v0.2 statement', () => {
-    const r = slsaLevelFromProvenance(v02(CANARY), options);
+    const r = slsaLevelFromProvenance(verified(v02(CANARY)), options);
     expect(r).toMatchObject({
       level: 2,
       builderId: CANARY,
@@ -89,13 +105,13 @@ describe('slsaLevelFromProvenance', () => {
   });
 
   it('matches builder patterns against the whole id from a v1 statement', () => {
-    expect(slsaLevelFromProvenance(v1(GENERATOR), options).level).toBe(3);
-    expect(slsaLevelFromProvenance(v1(`${GENERATOR}-evil`), options).level).toBe(1);
-    expect(slsaLevelFromProvenance(v1(`https://evil.example/?${GENERATOR}`), options).level).toBe(
-      1,
-    );
+    expect(slsaLevelFromProvenance(verified(v1(GENERATOR)), options).level).toBe(3);
+    expect(slsaLevelFromProvenance(verified(v1(`${GENERATOR}-evil`)), options).level).toBe(1);
+    expect(
+      slsaLevelFromProvenance(verified(v1(`https://evil.example/?${GENERATOR}`)), options).level,
+    ).toBe(1);
     const branch = GENERATOR.replace('refs/tags/v2.0.0', 'refs/heads/main');
-    expect(slsaLevelFromProvenance(v1(branch), options).matchedBuilder).toBeNull();
+    expect(slsaLevelFromProvenance(verified(v1(branch)), options).matchedBuilder).toBeNull();
   });
 
   it('ignores any level the document claims for itself', () => {
@@ -103,16 +119,18 @@ describe('slsaLevelFromProvenance', () => {
       slsaLevel: 3,
       metadata: { slsaBuildLevel: 3 },
     });
-    const r = slsaLevelFromProvenance(claiming, options);
+    const r = slsaLevelFromProvenance(verified(claiming), options);
     expect(r.level).toBe(1);
     expect(r.reason).toBe(
       'Builder https://ci.example/untrusted is not in the trusted-builder table: level 1.',
     );
-    expect(slsaLevelFromProvenance(claiming, { ...options, unknownBuilderLevel: 0 }).level).toBe(0);
+    expect(
+      slsaLevelFromProvenance(verified(claiming), { ...options, unknownBuilderLevel: 0 }).level,
+    ).toBe(0);
   });
 
   it('uses the first matching row', () => {
-    const r = slsaLevelFromProvenance(v02(CANARY), {
+    const r = slsaLevelFromProvenance(verified(v02(CANARY)), {
       trustedBuilders: [
         { idPattern: /https:\/\/github\.com\/flareo\/.+/, level: 1 },
         ...options.trustedBuilders,
@@ -121,34 +139,56 @@ describe('slsaLevelFromProvenance', () => {
     expect(r.level).toBe(1);
   });
 
-  it('reads JSON text, bytes and DSSE envelopes', () => {
+  it('refuses everything that did not come out of a verifier', () => {
     const json = JSON.stringify(v1(GENERATOR));
-    expect(slsaLevelFromProvenance(json, options).level).toBe(3);
-    expect(slsaLevelFromProvenance(new TextEncoder().encode(json), options).level).toBe(3);
     const envelope = {
       payloadType: 'application/vnd.in-toto+json',
       payload: Buffer.from(json).toString('base64'),
       signatures: [{ sig: 'AAAA' }],
     };
-    expect(slsaLevelFromProvenance(envelope, options).level).toBe(3);
-    expect(
-      failure(() => slsaLevelFromProvenance({ ...envelope, payloadType: 'text/plain' }, options))
-        .code,
-    ).toBe('PROVENANCE_UNSUPPORTED');
-    expect(failure(() => slsaLevelFromProvenance({ ...envelope, payload: 7 }, options)).code).toBe(
-      'PROVENANCE_INVALID',
+    const cases: unknown[] = [
+      json,
+      new TextEncoder().encode(json),
+      envelope,
+      Object.freeze({ ...envelope }),
+      v1(GENERATOR),
+      deepFreeze(v1(GENERATOR)),
+      { payloadType: 'application/vnd.in-toto+json', statement: v1(GENERATOR) },
+      Object.freeze({ payloadType: 'application/vnd.in-toto+json', statement: v1(GENERATOR) }),
+      deepFreeze({ statement: v1(GENERATOR) }),
+      deepFreeze({ payloadType: 'application/vnd.in-toto+json', statement: [1] }),
+      [1],
+      42,
+    ];
+    for (const provenance of cases) {
+      const e = failure(() => slsaLevelFromProvenance(provenance as never, options));
+      expect(e.code).toBe('PROVENANCE_UNVERIFIED');
+      expect(e.detail.field).toBe('provenance');
+      expect(e.message).toMatch(/^provenance: expected the verifiedStatement of .+, got .+$/);
+    }
+    // The same statement, as the verifier hands it out, is read.
+    expect(slsaLevelFromProvenance(verified(v1(GENERATOR)), options).level).toBe(3);
+  });
+
+  it('refuses a verified DSSE payload that is not an in-toto statement', () => {
+    const e = failure(() =>
+      slsaLevelFromProvenance(
+        deepFreeze({ payloadType: 'text/plain', statement: v1(GENERATOR) }),
+        options,
+      ),
     );
+    expect([e.code, e.detail.field]).toEqual(['PROVENANCE_UNSUPPORTED', 'payloadType']);
   });
 
   it('checks the subject digest when asked', () => {
     expect(
-      slsaLevelFromProvenance(v02(CANARY), {
+      slsaLevelFromProvenance(verified(v02(CANARY)), {
         ...options,
         subjectDigest: `sha256:${DIGEST.toUpperCase()}`,
       }).level,
     ).toBe(2);
     const e = failure(() =>
-      slsaLevelFromProvenance(v02(CANARY), {
+      slsaLevelFromProvenance(verified(v02(CANARY)), {
         ...options,
         subjectDigest: `sha256:${'cd'.repeat(32)}`,
       }),
@@ -156,15 +196,14 @@ describe('slsaLevelFromProvenance', () => {
     expect(e.code).toBe('PROVENANCE_SUBJECT_MISMATCH');
     expect(e.detail.actual).toEqual(['public.ecr.aws/flareo/vaultwarden']);
     expect(
-      failure(() => slsaLevelFromProvenance(v02(CANARY), { ...options, subjectDigest: 'nope' }))
-        .code,
-    ).toBe('OPTION_INVALID');
+      failure(() =>
+        slsaLevelFromProvenance(verified(v02(CANARY)), { ...options, subjectDigest: 'nope' }),
+      ).code,
+    ).toBe('ARGUMENT_INVALID');
   });
 
   it('rejects statements that are not SLSA provenance', () => {
     const cases: [unknown, string, string][] = [
-      ['{oops', 'PROVENANCE_INVALID', 'document'],
-      [[1], 'PROVENANCE_INVALID', 'document'],
       [{ ...v02(CANARY), _type: undefined }, 'PROVENANCE_INVALID', '_type'],
       [
         { ...v02(CANARY), _type: 'https://in-toto.io/Statement/v2' },
@@ -193,7 +232,7 @@ describe('slsaLevelFromProvenance', () => {
       [v02(CANARY, { buildType: 42 }), 'PROVENANCE_INVALID', 'predicate.buildType'],
     ];
     for (const [doc, code, field] of cases) {
-      const e = failure(() => slsaLevelFromProvenance(doc, options));
+      const e = failure(() => slsaLevelFromProvenance(verified(doc), options));
       expect([e.code, e.detail.field]).toEqual([code, field]);
       expect(e.message).toMatch(/^provenance .+: expected .+, got .+$/);
     }
@@ -210,17 +249,21 @@ describe('slsaLevelFromProvenance', () => {
     ];
     for (const trustedBuilders of bad) {
       expect(
-        failure(() => slsaLevelFromProvenance(v02(CANARY), { trustedBuilders } as SlsaLevelOptions))
-          .code,
-      ).toBe('OPTION_INVALID');
+        failure(() =>
+          slsaLevelFromProvenance(verified(v02(CANARY)), { trustedBuilders } as SlsaLevelOptions),
+        ).code,
+      ).toBe('ARGUMENT_INVALID');
     }
-    expect(failure(() => slsaLevelFromProvenance(v02(CANARY), undefined as never)).code).toBe(
-      'OPTION_INVALID',
-    );
+    expect(
+      failure(() => slsaLevelFromProvenance(verified(v02(CANARY)), undefined as never)).code,
+    ).toBe('ARGUMENT_INVALID');
     expect(
       failure(() =>
-        slsaLevelFromProvenance(v02(CANARY), { ...options, unknownBuilderLevel: 2 as never }),
+        slsaLevelFromProvenance(verified(v02(CANARY)), {
+          ...options,
+          unknownBuilderLevel: 2 as never,
+        }),
       ).code,
-    ).toBe('OPTION_INVALID');
+    ).toBe('ARGUMENT_INVALID');
   });
 });

@@ -77,53 +77,83 @@ function provenanceError(
   field: string,
   expected: string,
   actual: unknown,
-  cause?: unknown,
 ): TrustScoreError {
   return new TrustScoreError(
     code,
     `provenance ${field}: expected ${expected}, got ${describeValue(actual)}`,
     { field, expected, actual },
-    cause === undefined ? undefined : { cause },
   );
 }
 
 function optionError(field: string, expected: string, actual: unknown): TrustScoreError {
   return new TrustScoreError(
-    'OPTION_INVALID',
+    'ARGUMENT_INVALID',
     `option ${field}: expected ${expected}, got ${describeValue(actual)}`,
     { field, expected, actual },
   );
 }
 
-function parseJson(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw provenanceError('PROVENANCE_INVALID', field, 'JSON', 'text that is not JSON', error);
-  }
+/** The payload type of a DSSE envelope that carries an in-toto statement. */
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/**
+ * An in-toto statement that came out of a signature verification: the `verifiedStatement`
+ * of a `@flareo/bundle-verify` `VerificationResult` (`verifier.verifyBundle(...)`), which
+ * holds the statement parsed from the very payload bytes whose signature was checked,
+ * deep-frozen, with the envelope's payload type. Nothing else is accepted: not a DSSE
+ * envelope, not a statement parsed by the caller, not JSON text or bytes.
+ */
+export interface VerifiedProvenance {
+  /** The envelope's payload type; must be `application/vnd.in-toto+json`. */
+  readonly payloadType: string;
+  /** The statement, deep-frozen by the verifier. */
+  readonly statement: { readonly [field: string]: unknown };
 }
 
-/** Accept a Statement object, its JSON text or bytes, or a DSSE envelope carrying it. */
+function unverified(actual: unknown, why: string): TrustScoreError {
+  return new TrustScoreError(
+    'PROVENANCE_UNVERIFIED',
+    `provenance: expected the verifiedStatement of a @flareo/bundle-verify VerificationResult, got ${why}`,
+    { field: 'provenance', expected: 'VerificationResult.verifiedStatement', actual },
+  );
+}
+
+/**
+ * Take the statement out of a verifier's `verifiedStatement`, refusing everything that can
+ * only have come from elsewhere. bundle-verify freezes the object and the statement in it
+ * (deeply); a DSSE envelope (`payload`, `signatures`), a bare statement (`_type`), JSON text
+ * or bytes, or an object the caller built (not frozen) are refused. The check cannot stop a
+ * caller who forges a frozen look-alike on purpose; it stops unverified data reaching the
+ * score by mistake, which is what the type alone cannot do across a JSON boundary.
+ */
 function toStatement(provenance: unknown): Json {
-  let doc = provenance;
-  if (typeof doc === 'string') doc = parseJson(doc, 'document');
-  else if (doc instanceof Uint8Array) doc = parseJson(new TextDecoder().decode(doc), 'document');
-  if (isObject(doc) && typeof doc.payloadType === 'string' && 'payload' in doc) {
-    if (doc.payloadType !== 'application/vnd.in-toto+json') {
-      throw provenanceError(
-        'PROVENANCE_UNSUPPORTED',
-        'payloadType',
-        '"application/vnd.in-toto+json"',
-        doc.payloadType,
-      );
-    }
-    if (typeof doc.payload !== 'string') {
-      throw provenanceError('PROVENANCE_INVALID', 'payload', 'base64 text', doc.payload);
-    }
-    doc = parseJson(Buffer.from(doc.payload, 'base64').toString('utf8'), 'payload');
+  if (typeof provenance === 'string') throw unverified('text', 'JSON text');
+  if (provenance instanceof Uint8Array) throw unverified('bytes', 'bytes');
+  if (!isObject(provenance)) throw unverified(provenance, describeValue(provenance));
+  if ('payload' in provenance || 'signatures' in provenance) {
+    throw unverified('a DSSE envelope', 'a DSSE envelope (its signature is not checked here)');
   }
-  if (!isObject(doc)) throw provenanceError('PROVENANCE_INVALID', 'document', 'a JSON object', doc);
-  return doc;
+  if ('_type' in provenance) {
+    throw unverified('an in-toto statement', 'a bare in-toto statement (not from a verifier)');
+  }
+  const statement = provenance.statement;
+  if (
+    typeof provenance.payloadType !== 'string' ||
+    !isObject(statement) ||
+    !Object.isFrozen(provenance) ||
+    !Object.isFrozen(statement)
+  ) {
+    throw unverified(provenance, 'an object the verifier did not return');
+  }
+  if (provenance.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    throw provenanceError(
+      'PROVENANCE_UNSUPPORTED',
+      'payloadType',
+      `"${IN_TOTO_PAYLOAD_TYPE}"`,
+      provenance.payloadType,
+    );
+  }
+  return statement;
 }
 
 function checkBuilders(table: unknown): readonly TrustedBuilder[] {
@@ -150,24 +180,27 @@ function matches(row: TrustedBuilder, builderId: string): boolean {
 }
 
 /**
- * Derive the SLSA build level from **verified** provenance: an in-toto Statement (v0.1 or
- * v1) with a SLSA provenance v0.2 or v1 predicate, given as an object, JSON text or bytes,
- * or the DSSE envelope that carried it. The caller must already have verified the
- * envelope's signature. The level comes from the caller's trusted-builder table, looked up
- * by builder id; nothing the document says about its own level is read. `undefined` or
- * `null` means no verified provenance: level 0.
+ * Derive the SLSA build level from **verified** provenance: the `verifiedStatement` of a
+ * `@flareo/bundle-verify` verification result (a DSSE bundle whose in-toto statement, v0.1
+ * or v1, carries a SLSA provenance v0.2 or v1 predicate). DSSE envelopes, statements parsed
+ * by the caller and JSON text are refused: verify the bundle first, then pass
+ * `result.verifiedStatement`. The level comes from the caller's trusted-builder table,
+ * looked up by builder id; nothing the document says about its own level is read.
+ * `undefined` or `null` means no verified provenance: level 0.
  *
- * @throws {TrustScoreError} `PROVENANCE_INVALID` (malformed statement, no builder id or
- *   build type), `PROVENANCE_UNSUPPORTED` (another statement or predicate type),
+ * @throws {TrustScoreError} `PROVENANCE_UNVERIFIED` (anything but a verifier's
+ *   `verifiedStatement`), `PROVENANCE_INVALID` (malformed statement, no builder id or
+ *   build type), `PROVENANCE_UNSUPPORTED` (another payload, statement or predicate type),
  *   `PROVENANCE_SUBJECT_MISMATCH` (`subjectDigest` not among the subjects),
- *   `OPTION_INVALID` (bad table or options).
+ *   `ARGUMENT_INVALID` (bad table or options).
  * @example
- * slsaLevelFromProvenance(statement, {
+ * const result = verifier.verifyBundle(provenanceBundle, { digest }, identity);
+ * slsaLevelFromProvenance(result.verifiedStatement, {
  *   trustedBuilders: [{ id: 'https://github.com/flareo/builder@v1', level: 2 }],
  * }).level; // 2
  */
 export function slsaLevelFromProvenance(
-  provenance: unknown,
+  provenance: VerifiedProvenance | null | undefined,
   options: SlsaLevelOptions,
 ): SlsaAssessment {
   if (!isObject(options)) throw optionError('options', 'an object', options);

@@ -119,7 +119,7 @@ export function registerScore(program: Command, out: Output): void {
       try {
         score = computeTrustScore(signals as never, options);
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'OPTION_INVALID') throw optionError(error);
+        if ((error as { code?: unknown }).code === 'ARGUMENT_INVALID') throw optionError(error);
         throw inputError(error, file);
       }
       const below = flags.minScore !== undefined && score.score < flags.minScore;

@@ -86,7 +86,7 @@ function parseAnnotations(values: readonly string[]): Record<string, string> {
 /** Problems with what was named or how it was reached: bad usage or unreadable input (exit 2). */
 const INPUT_CODES = new Set([
   'REFERENCE_INVALID',
-  'POLICY_INVALID',
+  'ARGUMENT_INVALID',
   'IMAGE_NOT_FOUND',
   'LAYOUT_INVALID',
   'REGISTRY_ERROR',

@@ -2,9 +2,11 @@ import type { KeyObject } from 'node:crypto';
 import { createHash, verify } from 'node:crypto';
 
 /**
- * Test-only, independent verifiers (RFC 9162 §2.1.3.2 / §2.1.4.2 and C2SP signed-note), written
- * from the specifications and deliberately separate from the provers in this folder.
- * Not exported from the package.
+ * Test-only verifiers, independent of rekor-set's and of the provers in this folder: the
+ * Merkle proofs are checked with the recursive definitions of RFC 9162 §2.1.3.1 and §2.1.4.1
+ * (top-down over the tree's splits), not with the iterative bit-walking algorithms of
+ * §2.1.3.2 / §2.1.4.2 that `@flareo/rekor-set` implements, and C2SP signed notes are parsed
+ * here from the specification. Not exported from the package.
  */
 
 export const sha = (...parts: Uint8Array[]): Uint8Array => {
@@ -18,6 +20,42 @@ export const flip = (u: Uint8Array, i: number) => {
   u[i] = (u[i] ?? 0) ^ 0x01;
 };
 
+/** The largest power of two strictly below `n` (`n >= 2`): where RFC 9162 splits a tree. */
+function split(n: bigint): bigint {
+  let k = 1n;
+  while (k << 1n < n) k <<= 1n;
+  return k;
+}
+
+/**
+ * The root a leaf and its audit path imply, by the recursive definition of PATH(m, D[n]) in
+ * RFC 9162 §2.1.3.1: for `m < k` the path is PATH(m, D[0:k]) followed by MTH(D[k:n]), else
+ * PATH(m - k, D[k:n]) followed by MTH(D[0:k]). So the last hash of the path is the sibling of
+ * the top split, and the rest is the path within that half. `undefined` when the path is too
+ * long or too short for the tree.
+ *
+ * This walks the tree's definition top-down; rekor-set's and the log's own code use the
+ * iterative bit-walking algorithm of §2.1.3.2, so the two do not share a mistake.
+ */
+function rootFromPath(
+  m: bigint,
+  n: bigint,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+): Uint8Array | undefined {
+  if (n === 1n) return path.length === 0 ? leaf : undefined;
+  if (path.length === 0) return undefined;
+  const k = split(n);
+  const sibling = path[path.length - 1] as Uint8Array;
+  const rest = path.slice(0, -1);
+  if (m < k) {
+    const left = rootFromPath(m, k, leaf, rest);
+    return left && hashChildren(left, sibling);
+  }
+  const right = rootFromPath(m - k, n - k, leaf, rest);
+  return right && hashChildren(sibling, right);
+}
+
 export function verifyInclusion(
   index: bigint,
   size: bigint,
@@ -25,27 +63,40 @@ export function verifyInclusion(
   proof: Uint8Array[],
   root: Uint8Array,
 ): boolean {
-  if (index >= size || leaf.length !== 32 || root.length !== 32) return false;
-  let fn = index;
-  let sn = size - 1n;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0n) return false;
-    if ((fn & 1n) === 1n || fn === sn) {
-      r = hashChildren(p, r);
-      if ((fn & 1n) === 0n) {
-        while ((fn & 1n) === 0n && fn !== 0n) {
-          fn >>= 1n;
-          sn >>= 1n;
-        }
-      }
-    } else {
-      r = hashChildren(r, p);
-    }
-    fn >>= 1n;
-    sn >>= 1n;
+  if (index < 0n || index >= size || leaf.length !== 32 || root.length !== 32) return false;
+  const computed = rootFromPath(index, size, leaf, proof);
+  return computed !== undefined && eq(computed, root);
+}
+
+/**
+ * The old and new roots a consistency proof implies, by the recursive definition of
+ * SUBPROOF(m, D[n], b) in RFC 9162 §2.1.4.1: with `k` the split of `n`, for `m <= k` the
+ * proof is SUBPROOF(m, D[0:k], b) followed by MTH(D[k:n]); for `m > k` it is
+ * SUBPROOF(m - k, D[k:n], false) followed by MTH(D[0:k]); when `m = n` it is empty if `b`
+ * (the old tree is this very subtree, whose hash the verifier already holds) or MTH(D[m]).
+ * Returns `[old, new]`: the hash of the first `m` leaves of this subtree and of all `n`.
+ */
+function rootsFromSubproof(
+  m: bigint,
+  n: bigint,
+  complete: boolean,
+  oldRoot: Uint8Array,
+  proof: readonly Uint8Array[],
+): [Uint8Array, Uint8Array] | undefined {
+  if (m === n) {
+    if (complete) return proof.length === 0 ? [oldRoot, oldRoot] : undefined;
+    return proof.length === 1 ? [proof[0] as Uint8Array, proof[0] as Uint8Array] : undefined;
   }
-  return sn === 0n && eq(r, root);
+  if (proof.length === 0) return undefined;
+  const k = split(n);
+  const top = proof[proof.length - 1] as Uint8Array;
+  const rest = proof.slice(0, -1);
+  if (m <= k) {
+    const inner = rootsFromSubproof(m, k, complete, oldRoot, rest);
+    return inner && [inner[0], hashChildren(inner[1], top)];
+  }
+  const inner = rootsFromSubproof(m - k, n - k, false, oldRoot, rest);
+  return inner && [hashChildren(top, inner[0]), hashChildren(top, inner[1])];
 }
 
 export function verifyConsistency(
@@ -58,33 +109,8 @@ export function verifyConsistency(
   if (size1 > size2) return false;
   if (size1 === size2) return size1 !== 0n && proof.length === 0 && eq(root1, root2);
   if (size1 === 0n) return false;
-  if (proof.length === 0) return false;
-  const path = [...proof];
-  if ((size1 & (size1 - 1n)) === 0n) path.unshift(root1);
-  let fn = size1 - 1n;
-  let sn = size2 - 1n;
-  while ((fn & 1n) === 1n) {
-    fn >>= 1n;
-    sn >>= 1n;
-  }
-  let fr = path[0] as Uint8Array;
-  let sr = path[0] as Uint8Array;
-  for (const c of path.slice(1)) {
-    if (sn === 0n) return false;
-    if ((fn & 1n) === 1n || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
-      while ((fn & 1n) === 0n && fn !== 0n) {
-        fn >>= 1n;
-        sn >>= 1n;
-      }
-    } else {
-      sr = hashChildren(sr, c);
-    }
-    fn >>= 1n;
-    sn >>= 1n;
-  }
-  return eq(fr, root1) && eq(sr, root2) && sn === 0n;
+  const roots = rootsFromSubproof(size1, size2, true, root1, proof);
+  return roots !== undefined && eq(roots[0], root1) && eq(roots[1], root2);
 }
 
 /** RFC 6962 leaf hash, recomputed here rather than imported from merkle.ts. */

@@ -1,3 +1,4 @@
+import { preAuthEncoding as dssePae } from '@flareo/internal/dsse';
 import type { SignOptions, TestKey } from '../keys.js';
 
 /** A DSSE envelope as it appears in Sigstore bundles and Rekor requests (base64 fields). */
@@ -7,17 +8,8 @@ export interface DsseEnvelopeJson {
   signatures: { sig: string; keyid?: string }[];
 }
 
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-/** DSSE v1 pre-authentication encoding `DSSEv1 SP len(type) SP type SP len(body) SP body`. */
-export function dssePae(payloadType: string, payload: Uint8Array): Uint8Array {
-  const type = utf8(payloadType);
-  const head = utf8(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head, 0);
-  out.set(payload, head.length);
-  return out;
-}
+/** DSSE v1 pre-authentication encoding: `@flareo/internal`'s, the one the packages use. */
+export { dssePae };
 
 export interface DsseSigner {
   key: TestKey;

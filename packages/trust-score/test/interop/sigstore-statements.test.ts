@@ -1,45 +1,63 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createVerifier } from '@flareo/bundle-verify';
 import { readVector, vectorsDir } from '@flareo/testkit';
+import { parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
 import { slsaLevelFromProvenance, TrustScoreError } from '../../src/index.js';
 
 // The public-good bundles carry real in-toto statements (npm publish attestations), not SLSA
-// provenance. The helper must decode their DSSE envelopes and refuse them by predicate type
-// rather than grant any level.
+// provenance. Verified by @flareo/bundle-verify, their statements must be refused by
+// predicate type rather than granted any level; their raw envelopes must be refused as
+// unverified.
 const dir = vectorsDir();
+
+function failure(fn: () => unknown): TrustScoreError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof TrustScoreError) return error;
+    throw error;
+  }
+  throw new Error('expected a TrustScoreError');
+}
 
 describe.skipIf(!dir)('real in-toto statements from public-good bundles', () => {
   const names = dir
     ? readdirSync(join(dir, 'sigstore/bundles')).filter((n) => n.endsWith('.sigstore'))
     : [];
+  const verifier = dir
+    ? createVerifier(parseTrustedRoot(readVector('sigstore/public-good/trusted_root.json')))
+    : undefined;
 
   it('finds the bundles', () => {
     expect(names.length).toBeGreaterThan(0);
   });
 
   for (const name of names) {
-    it(`refuses the npm publish attestation in ${name}`, () => {
-      const bundle = JSON.parse(readVector(`sigstore/bundles/${name}`));
-      let caught: unknown;
-      try {
-        slsaLevelFromProvenance(bundle.dsseEnvelope, { trustedBuilders: [] });
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(TrustScoreError);
-      expect((caught as TrustScoreError).code).toBe('PROVENANCE_UNSUPPORTED');
-      expect((caught as TrustScoreError).detail.actual).toBe(
+    const bundle = dir ? JSON.parse(readVector(`sigstore/bundles/${name}`)) : {};
+    it.skipIf(!bundle.dsseEnvelope)(`refuses the npm publish attestation in ${name}`, () => {
+      const result = verifier!.verifyBundle(bundle, undefined, {});
+      const e = failure(() =>
+        slsaLevelFromProvenance(result.verifiedStatement, { trustedBuilders: [] }),
+      );
+      expect(e.code).toBe('PROVENANCE_UNSUPPORTED');
+      expect(e.detail.actual).toBe(
         'https://github.com/npm/attestation/tree/main/specs/publish/v0.1',
       );
+      const raw = failure(() =>
+        slsaLevelFromProvenance(bundle.dsseEnvelope, { trustedBuilders: [] }),
+      );
+      expect(raw.code).toBe('PROVENANCE_UNVERIFIED');
     });
   }
 
-  it('refuses statement.json as a plain statement too', () => {
-    expect(() =>
-      slsaLevelFromProvenance(readVector('sigstore/bundles/statement.json'), {
+  it('refuses statement.json as an unverified statement', () => {
+    const e = failure(() =>
+      slsaLevelFromProvenance(JSON.parse(readVector('sigstore/bundles/statement.json')), {
         trustedBuilders: [],
       }),
-    ).toThrow(/predicateType/);
+    );
+    expect(e.code).toBe('PROVENANCE_UNVERIFIED');
   });
 });

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, RULE_IDS, resolveConfig } from '../src/config.js';
+import { PolicyError } from '../src/errors.js';
+import { compilePolicy, evaluatePolicy } from '../src/evaluate.js';
+import type { PolicyConfig, RuleId, RuleResult } from '../src/types.js';
+import { validateResult } from '../src/validate.js';
 import { cleanInput, withChange } from '../test/fixtures.js';
-import { DEFAULT_CONFIG, RULE_IDS, resolveConfig } from './config.js';
-import { PolicyError } from './errors.js';
-import { compilePolicy, evaluatePolicy } from './evaluate.js';
-import type { PolicyConfig, RuleId, RuleResult } from './types.js';
-import { validateResult } from './validate.js';
 
 const policy = compilePolicy();
 const rule = (result: { rules: readonly RuleResult[] }, id: RuleId) =>

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanInput, withChange } from '../test/fixtures.js';
-import { createDecisionLog } from './decision-log.js';
-import { PolicyError } from './errors.js';
-import { compilePolicy } from './evaluate.js';
-import { configSchema, decisionLogSchema, inputSchema, resultSchema } from './schemas.js';
+import { createDecisionLog } from '../src/decision-log.js';
+import { PolicyError } from '../src/errors.js';
+import { compilePolicy } from '../src/evaluate.js';
+import { configSchema, decisionLogSchema, inputSchema, resultSchema } from '../src/schemas.js';
 import {
   assertConfig,
   assertDecisionLog,
@@ -14,7 +13,8 @@ import {
   validateDecisionLog,
   validateInput,
   validateResult,
-} from './validate.js';
+} from '../src/validate.js';
+import { cleanInput, withChange } from '../test/fixtures.js';
 
 describe('schema snapshots', () => {
   // The committed files under schemas/ are what reviewers see change; the build writes the

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isDateTime } from '../src/date-time.js';
+import { validateDecisionLog } from '../src/documents.js';
+import { compilePolicy, createDecisionLog, PolicyError } from '../src/index.js';
+import { assertDecisionLog } from '../src/validate.js';
 import { cleanInput } from '../test/fixtures.js';
-import { isDateTime } from './date-time.js';
-import { compilePolicy, createDecisionLog, PolicyError, validateDecisionLog } from './index.js';
-import { assertDecisionLog } from './validate.js';
 
 // The calendar checks and their fast-check properties are @flareo/internal's (calendar.ts,
 // rfc3339.ts); these tables hold this package's variant: upper-case T and Z, fractions of any

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createDecisionLog } from '../src/decision-log.js';
+import { PolicyError } from '../src/errors.js';
+import { compilePolicy, DECISION_PATH } from '../src/evaluate.js';
+import { validateDecisionLog } from '../src/validate.js';
 import { cleanInput } from '../test/fixtures.js';
-import { createDecisionLog } from './decision-log.js';
-import { PolicyError } from './errors.js';
-import { compilePolicy, DECISION_PATH } from './evaluate.js';
-import { validateDecisionLog } from './validate.js';
 
 describe('createDecisionLog', () => {
   const policy = compilePolicy({ rules: { 'trust-score': { min_score: 70 } } });
@@ -59,6 +59,9 @@ describe('createDecisionLog', () => {
     ];
     for (const options of bad) {
       expect(() => createDecisionLog(policy, input, result, options)).toThrow(PolicyError);
+      expect(() => createDecisionLog(policy, input, result, options)).toThrow(
+        expect.objectContaining({ code: 'ARGUMENT_INVALID' }),
+      );
     }
   });
 });
