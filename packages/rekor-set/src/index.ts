@@ -13,6 +13,8 @@ export type { RekorErrorCode, RekorErrorDetail } from './errors.js';
 export { RekorError } from './errors.js';
 export type { ProofFailure } from './merkle.js';
 export { checkConsistency, checkInclusion, hashChildren, hashLeaf } from './merkle.js';
+export type { RekorApiEntry, RekorApiLogEntry, RekorApiOptions } from './rest.js';
+export { tlogEntriesFromRekorApi, tlogEntryFromRekorApi } from './rest.js';
 export { checkSet, setPayload } from './set.js';
 export type {
   LogEntryInput,
