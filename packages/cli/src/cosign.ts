@@ -151,7 +151,6 @@ const UNSUPPORTED_BY_COMMAND = {
   verify: [
     'output-file',
     'verbose',
-    'timeout',
     'sk',
     'slot',
     'sct',
@@ -215,7 +214,9 @@ export function cosignOptions(command: Command, which: 'verify' | 'verify-image'
     .option('--insecure-ignore-sct', 'do not verify the certificate’s embedded SCTs (cosign)')
     .option(
       '--offline',
-      'accepted for cosign compatibility: flareo never uses the network to verify',
+      which === 'verify'
+        ? 'never go online: input without a transparency-log entry fails, naming it (no Rekor lookup)'
+        : 'accepted for cosign compatibility: flareo never uses the network to verify',
     )
     .option(
       '--use-signed-timestamps',
@@ -313,17 +314,19 @@ export function detachedCertificateInput(
 
 /**
  * The trust flags with cosign's spellings folded in: `--trusted-root` joins `--trust-root`,
- * and cosign's `--rekor-url` (the Rekor server it would query) is noted and set aside when no
- * `--rekor-key` gives it flareo's meaning (the base URL of that log).
+ * and cosign's `--rekor-url` names the base URL of the logs of `--rekor-key` when there are
+ * any. Otherwise it is only the server of `verify`'s online lookup (`lookup` true), or, for
+ * commands without a lookup, noted and set aside.
  */
 export function cosignTrustFlags(
   flags: TrustFlags & Pick<CosignFlags, 'trustedRoot'>,
   out: { note(text: string): void },
+  lookup = false,
 ): TrustFlags {
   const trustRoot = [...(flags.trustRoot ?? []), ...(flags.trustedRoot ? [flags.trustedRoot] : [])];
   const rekorUrl = flags.rekorUrl;
   const keepUrl = rekorUrl !== undefined && (flags.rekorKey?.length ?? 0) > 0;
-  if (rekorUrl !== undefined && !keepUrl) {
+  if (rekorUrl !== undefined && !keepUrl && !lookup) {
     out.note(
       `note: --rekor-url ${rekorUrl} is not contacted: flareo verifies the log evidence the input carries, offline`,
     );

@@ -30,6 +30,8 @@ export interface TrustPlan {
   readonly publicGood: boolean;
   /** True when `--key` was given. */
   readonly keyed: boolean;
+  /** The text of each `--key` file, for the online log lookup of a keyed signature. */
+  readonly keyPems: readonly string[];
 }
 
 const PUBLIC_GOOD_KEYED_NAME = 'sigstore public-good logs and timestamp authorities';
@@ -89,6 +91,7 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   }
   const inputs: TrustInput[] = [];
   const sources: string[] = [];
+  const keyPems: string[] = [];
   const cas = await caInput(flags);
   // The key or the CA flags are the signers; trust roots then add only logs and TSAs.
   const signersGiven = keys.length > 0 || cas !== undefined;
@@ -105,6 +108,7 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
       );
     }
     inputs.push({ kind: 'pem', text, options: { name: path } });
+    keyPems.push(text);
     sources.push(`key ${path}`);
   }
   for (const path of roots) {
@@ -140,7 +144,7 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
     inputs.push(await publicGoodForKeys());
     sources.push('embedded Sigstore public-good transparency logs and timestamp authorities');
   }
-  return { inputs, sources, publicGood, keyed: keys.length > 0 };
+  return { inputs, sources, publicGood, keyed: keys.length > 0, keyPems };
 }
 
 /**
