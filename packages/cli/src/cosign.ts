@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { usageError } from './errors.js';
 import { readBytes, readText } from './io.js';
+import { applySigstoreEnv } from './sigstore-env.js';
 import type { TrustFlags } from './trust.js';
 import type { SignedInput } from './verification.js';
 
@@ -320,8 +321,9 @@ export function detachedCertificateInput(
  */
 export function cosignTrustFlags(
   flags: TrustFlags & Pick<CosignFlags, 'trustedRoot'>,
-  out: { note(text: string): void },
+  out: { note(text: string): void; warn(text: string): void },
   lookup = false,
+  env: NodeJS.ProcessEnv = process.env,
 ): TrustFlags {
   const trustRoot = [...(flags.trustRoot ?? []), ...(flags.trustedRoot ? [flags.trustedRoot] : [])];
   const rekorUrl = flags.rekorUrl;
@@ -333,13 +335,20 @@ export function cosignTrustFlags(
   }
   const pick = <K extends keyof TrustFlags>(k: K) =>
     flags[k] === undefined ? {} : ({ [k]: flags[k] } as Pick<TrustFlags, K>);
-  return {
-    ...pick('key'),
-    ...pick('rekorKey'),
-    ...pick('certificateChain'),
-    ...pick('caRoots'),
-    ...pick('caIntermediates'),
-    ...(keepUrl ? { rekorUrl } : {}),
-    ...(trustRoot.length ? { trustRoot } : {}),
-  };
+  const folded = applySigstoreEnv(
+    {
+      ...pick('key'),
+      ...pick('rekorKey'),
+      ...pick('certificateChain'),
+      ...pick('caRoots'),
+      ...pick('caIntermediates'),
+      ...(trustRoot.length ? { trustRoot } : {}),
+    },
+    env,
+    out,
+  );
+  // The URL names the logs of --rekor-key, or of SIGSTORE_REKOR_PUBLIC_KEY.
+  return keepUrl || (folded.env?.rekorKey !== undefined && rekorUrl !== undefined)
+    ? { ...folded, rekorUrl: rekorUrl as string }
+    : folded;
 }
