@@ -93,6 +93,14 @@ const UNSUPPORTED: Record<string, { readonly value: boolean; readonly why: strin
     value: true,
     why: 'custom attachment tag prefixes are not supported; signatures are found by the standard sha256-<hex>.sig tag and OCI 1.1 referrers',
   },
+  certificate: {
+    value: true,
+    why: 'verify-image reads the signing certificate with each signature, from the registry or layout (cosign .sig manifest or Sigstore bundle)',
+  },
+  signature: {
+    value: true,
+    why: 'verify-image reads the signatures from the registry or layout (cosign deprecated --signature for images)',
+  },
   'signature-digest-algorithm': {
     value: true,
     why: 'the digest algorithm comes from the signature material itself',
@@ -158,10 +166,14 @@ const UNSUPPORTED_BY_COMMAND = {
     'timestamp-certificate-chain',
     'max-workers',
     'experimental-oci11',
+    'signature-digest-algorithm',
   ],
   'verify-image': [
     'output-file',
     'verbose',
+    'certificate',
+    'signature',
+    'timestamp-certificate-chain',
     'sk',
     'slot',
     'sct',

@@ -7,7 +7,13 @@ import type {
   VerificationResult,
 } from '@flareo/bundle-verify';
 import type { FailureReport } from './errors.js';
-import { type LookupOptions, lookUpLogEntries, sha256, toPem } from './rekor-lookup.js';
+import {
+  checkRekorUrl,
+  type LookupOptions,
+  lookUpLogEntries,
+  sha256,
+  toPem,
+} from './rekor-lookup.js';
 import { isBundleVerifyError, isVerificationFailure, verificationFailure } from './verification.js';
 
 /** How `verify` treats input that carries no transparency-log entry. */
@@ -99,6 +105,7 @@ export async function verifyWithOnlineEntry(
       : signer.kind === 'public-key' && signer.spki
         ? [toPem('PUBLIC KEY', signer.spki)]
         : keyPems.flatMap((text) => [text, ...pemBlocks(text)]);
+  checkRekorUrl(lookup.url);
   note(
     `note: the input carries no transparency-log entry; looking it up at ${lookup.url} (--offline never goes online)`,
   );

@@ -419,6 +419,26 @@ describe('cosign flags refused on purpose: exit 2 naming the flag and why', () =
     ],
     [['verify', '--verbose', ...detached, 'checksums.txt'], "cosign's --verbose", 'FLAREO_DEBUG'],
     [
+      ['verify', '--signature-digest-algorithm', 'sha384', ...detached, 'checksums.txt'],
+      "cosign's --signature-digest-algorithm is not supported by flareo verify",
+      'signature material',
+    ],
+    [
+      ['verify-image', '--certificate', 'leaf.pem', 'oci:layout'],
+      "cosign's --certificate is not supported by flareo verify-image",
+      'with each signature',
+    ],
+    [
+      ['verify-image', '--signature', 'image.sig', 'oci:layout'],
+      "cosign's --signature is not supported by flareo verify-image",
+      'deprecated',
+    ],
+    [
+      ['verify-image', '--timestamp-certificate-chain', 'tsa.pem', 'oci:layout'],
+      "cosign's --timestamp-certificate-chain is not supported by flareo verify-image",
+      'trusted_root.json',
+    ],
+    [
       ['verify-image', '--output-file', 'out.txt', 'oci:layout'],
       "cosign's --output-file",
       '> FILE',

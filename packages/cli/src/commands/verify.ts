@@ -15,11 +15,7 @@ import { EXIT, type ExitCode, type FailureReport, usageError } from '../errors.j
 import { type LookupSource, type OnlineLookup, verifyWithOnlineEntry } from '../online-log.js';
 import { integerOption, urlOption } from '../options.js';
 import type { Output } from '../output.js';
-import {
-  checkRekorUrl,
-  DEFAULT_LOOKUP_TIMEOUT_SECONDS,
-  DEFAULT_REKOR_URL,
-} from '../rekor-lookup.js';
+import { DEFAULT_LOOKUP_TIMEOUT_SECONDS, DEFAULT_REKOR_URL } from '../rekor-lookup.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
   type ArtifactArg,
@@ -314,7 +310,6 @@ export function registerVerify(program: Command, out: Output): void {
       // cosign, told to ignore the log, checks a certificate at a signed timestamp, else now.
       const offline = flags.offline === true;
       const rekorUrl = flags.rekorUrl ?? DEFAULT_REKOR_URL;
-      if (!offline) checkRekorUrl(rekorUrl);
       const lookup: OnlineLookup = {
         url: rekorUrl,
         timeoutMs: (flags.timeout ?? DEFAULT_LOOKUP_TIMEOUT_SECONDS) * 1000,
