@@ -5,7 +5,7 @@ import { shown } from './options.js';
 
 /** cosign's default `--rekor-url`: the Rekor server it asks when the input has no log entry. */
 export const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
-/** Default `--timeout` of each Rekor request, in seconds. */
+/** Default `--timeout` of the whole Rekor lookup, in seconds. */
 export const DEFAULT_LOOKUP_TIMEOUT_SECONDS = 30;
 /** Largest Rekor answer read, in bytes: a log entry with its proof is about 10 KiB. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -16,7 +16,7 @@ export const MAX_CANDIDATES = 16;
 export type LookupErrorCode =
   /** The server could not be reached (DNS, connection refused or reset, TLS). */
   | 'REKOR_UNREACHABLE'
-  /** A request took longer than `--timeout`. */
+  /** The lookup took longer than `--timeout`. */
   | 'REKOR_TIMEOUT'
   /** The server answered with an HTTP error status. */
   | 'REKOR_HTTP_ERROR'
@@ -33,7 +33,10 @@ export type LookupErrorCode =
 export interface LookupOptions {
   /** Base URL of the Rekor server (`--rekor-url`). */
   readonly url: string;
-  /** Timeout of each request in milliseconds (`--timeout` × 1000). */
+  /**
+   * Time allowed for the whole lookup in milliseconds (`--timeout` × 1000): every request,
+   * headers and bodies, shares it, so a server that answers slowly cannot stretch it.
+   */
   readonly timeoutMs: number;
   /** Largest answer read. Default {@link MAX_ANSWER_BYTES}. */
   readonly maxBytes?: number;
@@ -117,13 +120,14 @@ async function boundedText(response: Response, max: number, where: string): Prom
 }
 
 /**
- * One request to the Rekor API with Node's built-in fetch: a timeout covering the whole
- * exchange (headers and body), no redirect followed, the answer read with a size cap and
+ * One request to the Rekor API with Node's built-in fetch: aborted at the lookup's deadline
+ * (headers and body alike), no redirect followed, the answer read with a size cap and
  * parsed as JSON. 404 gives `undefined` (nothing filed there); any other failure is a coded
  * {@link CliError} (exit 2).
  */
 async function call(
   options: LookupOptions,
+  deadline: number,
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
@@ -135,7 +139,7 @@ async function call(
     const response = await fetch(url, {
       method,
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       headers: {
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -176,7 +180,7 @@ async function call(
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw lookupError(
         'REKOR_TIMEOUT',
-        `${where}: no complete answer within ${options.timeoutMs / 1000} s (--timeout)`,
+        `${where}: the lookup did not complete within ${options.timeoutMs / 1000} s (--timeout)`,
         { cause: error },
       );
     }
@@ -222,6 +226,7 @@ export async function lookUpLogEntries(
 ): Promise<LookupAnswer> {
   const { tlogEntryFromRekorApi, RekorError: RekorErrorClass } = await import('@flareo/rekor-set');
   checkRekorUrl(options.url);
+  const deadline = Date.now() + options.timeoutMs;
   let requests = 0;
   const entries: RekorApiEntry[] = [];
   const refused: { uuid: string; error: RekorError }[] = [];
@@ -251,7 +256,7 @@ export async function lookUpLogEntries(
   const pems = [...new Set(query.verifierPems)].slice(0, MAX_CANDIDATES);
   requests++;
   take(
-    await call(options, 'POST', 'api/v1/log/entries/retrieve', {
+    await call(options, deadline, 'POST', 'api/v1/log/entries/retrieve', {
       entries: pems.map((pem) => proposedEntry(query, pem)),
     }),
     'Rekor entries/retrieve',
@@ -259,7 +264,7 @@ export async function lookUpLogEntries(
   if (entries.length + refused.length === 0) {
     requests++;
     const hash = `sha256:${Buffer.from(query.artifactSha256).toString('hex')}`;
-    const uuids = (await call(options, 'POST', 'api/v1/index/retrieve', { hash })) ?? [];
+    const uuids = (await call(options, deadline, 'POST', 'api/v1/index/retrieve', { hash })) ?? [];
     if (!Array.isArray(uuids) || !uuids.every((u) => typeof u === 'string' && UUID.test(u))) {
       throw lookupError(
         'REKOR_ANSWER_INVALID',
@@ -268,7 +273,10 @@ export async function lookUpLogEntries(
     }
     for (const uuid of [...new Set(uuids as string[])].slice(0, MAX_CANDIDATES)) {
       requests++;
-      take(await call(options, 'GET', `api/v1/log/entries/${uuid}`), `Rekor entry ${uuid}`);
+      take(
+        await call(options, deadline, 'GET', `api/v1/log/entries/${uuid}`),
+        `Rekor entry ${uuid}`,
+      );
     }
   }
   return { entries, refused, requests };

@@ -367,6 +367,39 @@ describe('online log lookup: a broken server is a typed error (exit 2)', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('--timeout bounds the whole lookup: answers each quicker than it still add up', async () => {
+    api.behave({ delayMs: 600 });
+    const started = Date.now();
+    const r = await flareo(
+      [
+        'verify',
+        '--signature',
+        'crlf.txt.sig',
+        '--certificate',
+        'app.txt.pem',
+        '--certificate-identity',
+        SAN,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--trusted-root',
+        'trusted_root.json',
+        '--rekor-url',
+        api.url,
+        '--timeout',
+        '1',
+        '-o',
+        'json',
+        'crlf.txt',
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect((json(r) as { error: { code: string } }).error.code).toBe('REKOR_TIMEOUT');
+    // The first two requests (600 ms each) are answered; the third is cut at the deadline.
+    expect(api.requests.length).toBeGreaterThanOrEqual(2);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('an unreachable server, and plain HTTP to a host that is not loopback', async () => {
     const port = await closedPort();
     const down = await flareo(

@@ -225,7 +225,7 @@ export function registerVerify(program: Command, out: Output): void {
   command
     .option(
       '--timeout <seconds>',
-      `timeout of each Rekor request of the online lookup, 1 to 3600 (default ${DEFAULT_LOOKUP_TIMEOUT_SECONDS})`,
+      `time allowed for the online Rekor lookup, all requests together, 1 to 3600 (default ${DEFAULT_LOOKUP_TIMEOUT_SECONDS})`,
       integerOption({ min: 1, max: 3600 }),
     )
     .addOption(
