@@ -4,6 +4,7 @@ import {
   buildTrustedRoot,
   createFulcioChain,
   mintLegacyCosignBundle,
+  mintSigstoreBundle,
   type RekorApiLogEntryJson,
   startTestRekorApi,
   TestRekorV1,
@@ -185,6 +186,44 @@ describe('online log lookup: an honest server', () => {
       'POST /api/v1/index/retrieve',
       expect.stringMatching(/^GET \/api\/v1\/log\/entries\/[0-9a-f]{80}$/),
     ]);
+  });
+
+  it('a Sigstore bundle without tlog entries is looked up too', async () => {
+    const minted = mintSigstoreBundle({
+      version: '0.3',
+      content: { kind: 'message', artifact },
+      signer: { certificate: leaf },
+    }).json as { messageSignature: { signature: string } };
+    const logged = rekor.addHashedRekord({
+      artifactDigest: new Uint8Array(createHash('sha256').update(artifact).digest()),
+      signature: new Uint8Array(Buffer.from(minted.messageSignature.signature, 'base64')),
+      certificatePem: leaf.pem,
+      integratedTime,
+    });
+    api.add(rekor.withInclusionProof(logged));
+    scratch.write('app.sigstore.json', minted);
+    const r = await flareo(
+      [
+        'verify',
+        '--bundle',
+        'app.sigstore.json',
+        '--certificate-identity',
+        SAN,
+        '--certificate-oidc-issuer',
+        ISSUER,
+        '--trusted-root',
+        'trusted_root.json',
+        '--rekor-url',
+        api.url,
+        '--json',
+        'app.txt',
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r) as { tlogLookup: { uuid: string }; result: { format: string } };
+    expect(out.result.format).toBe('sigstore-bundle-v0.3');
+    expect(out.tlogLookup.uuid).toMatch(/^[0-9a-f]{80}$/);
   });
 
   it('a keyed signature is looked up when the Rekor policy asks for log evidence, not otherwise', async () => {
