@@ -144,5 +144,11 @@ describe('tlogEntriesFromRekorApi', () => {
       { field: 'answer' },
     );
     expectRekorError(() => tlogEntriesFromRekorApi([], { maxEntries: 0 }), 'OPTION_INVALID');
+    expectRekorError(() => tlogEntriesFromRekorApi([], null as never), 'OPTION_INVALID', {
+      field: 'options',
+    });
+    expectRekorError(() => tlogEntryFromRekorApi(7 as never, api.value), 'ENTRY_MALFORMED', {
+      field: 'uuid',
+    });
   });
 });

@@ -140,6 +140,13 @@ export function tlogEntriesFromRekorApi(
   answer: unknown,
   options: RekorApiOptions = {},
 ): RekorApiEntry[] {
+  const proto = typeof options === 'object' && options !== null && Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new RekorError('OPTION_INVALID', 'options must be a plain object', {
+      field: 'options',
+      actual: options === null ? 'null' : typeof options,
+    });
+  }
   const max = options.maxEntries ?? 64;
   if (!Number.isSafeInteger(max) || max < 1) {
     throw new RekorError('OPTION_INVALID', 'maxEntries must be a positive integer', {
