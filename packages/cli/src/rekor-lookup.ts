@@ -237,6 +237,8 @@ export async function lookUpLogEntries(
         throw lookupError('REKOR_ANSWER_INVALID', `${where}: an entry is not a {uuid: entry} map`);
       }
       for (const [uuid, value] of Object.entries(map)) {
+        // The same entry found twice (one proposed entry per PEM spelling) is verified once.
+        if (entries.some((e) => e.uuid === uuid.toLowerCase())) continue;
         if (entries.length + refused.length >= MAX_CANDIDATES) {
           throw lookupError(
             'REKOR_ANSWER_INVALID',
