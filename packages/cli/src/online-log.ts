@@ -52,14 +52,14 @@ function hexDigest(artifact: ArtifactInput): Uint8Array | undefined {
   return m ? new Uint8Array(Buffer.from(m[1] as string, 'hex')) : undefined;
 }
 
-function missing(message: string, hint: string, url?: string): LookupOutcome {
+function missing(message: string, hint: string): LookupOutcome {
   return {
     ok: false,
     report: {
       code: 'TLOG_MISSING',
       message,
       step: 'tlog',
-      missing: `a transparency-log entry for this signature${url ? ` (looked up at ${url})` : ''}`,
+      missing: 'a transparency-log entry for this signature',
       hint,
     },
   };
