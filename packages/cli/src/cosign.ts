@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { usageError } from './errors.js';
 import { readBytes, readText } from './io.js';
+import { applySigstoreEnv } from './sigstore-env.js';
 import type { TrustFlags } from './trust.js';
 import type { SignedInput } from './verification.js';
 
@@ -92,6 +93,14 @@ const UNSUPPORTED: Record<string, { readonly value: boolean; readonly why: strin
     value: true,
     why: 'custom attachment tag prefixes are not supported; signatures are found by the standard sha256-<hex>.sig tag and OCI 1.1 referrers',
   },
+  certificate: {
+    value: true,
+    why: 'verify-image reads the signing certificate with each signature, from the registry or layout (cosign .sig manifest or Sigstore bundle)',
+  },
+  signature: {
+    value: true,
+    why: 'verify-image reads the signatures from the registry or layout (cosign deprecated --signature for images)',
+  },
   'signature-digest-algorithm': {
     value: true,
     why: 'the digest algorithm comes from the signature material itself',
@@ -151,17 +160,20 @@ const UNSUPPORTED_BY_COMMAND = {
   verify: [
     'output-file',
     'verbose',
-    'timeout',
     'sk',
     'slot',
     'sct',
     'timestamp-certificate-chain',
     'max-workers',
     'experimental-oci11',
+    'signature-digest-algorithm',
   ],
   'verify-image': [
     'output-file',
     'verbose',
+    'certificate',
+    'signature',
+    'timestamp-certificate-chain',
     'sk',
     'slot',
     'sct',
@@ -215,7 +227,9 @@ export function cosignOptions(command: Command, which: 'verify' | 'verify-image'
     .option('--insecure-ignore-sct', 'do not verify the certificate’s embedded SCTs (cosign)')
     .option(
       '--offline',
-      'accepted for cosign compatibility: flareo never uses the network to verify',
+      which === 'verify'
+        ? 'never go online: input without a transparency-log entry fails, naming it (no Rekor lookup)'
+        : 'accepted for cosign compatibility: flareo never uses the network to verify',
     )
     .option(
       '--use-signed-timestamps',
@@ -313,30 +327,40 @@ export function detachedCertificateInput(
 
 /**
  * The trust flags with cosign's spellings folded in: `--trusted-root` joins `--trust-root`,
- * and cosign's `--rekor-url` (the Rekor server it would query) is noted and set aside when no
- * `--rekor-key` gives it flareo's meaning (the base URL of that log).
+ * and cosign's `--rekor-url` names the base URL of the logs of `--rekor-key` when there are
+ * any. Otherwise it is only the server of `verify`'s online lookup (`lookup` true), or, for
+ * commands without a lookup, noted and set aside.
  */
 export function cosignTrustFlags(
   flags: TrustFlags & Pick<CosignFlags, 'trustedRoot'>,
-  out: { note(text: string): void },
+  out: { note(text: string): void; warn(text: string): void },
+  lookup = false,
+  env: NodeJS.ProcessEnv = process.env,
 ): TrustFlags {
   const trustRoot = [...(flags.trustRoot ?? []), ...(flags.trustedRoot ? [flags.trustedRoot] : [])];
   const rekorUrl = flags.rekorUrl;
   const keepUrl = rekorUrl !== undefined && (flags.rekorKey?.length ?? 0) > 0;
-  if (rekorUrl !== undefined && !keepUrl) {
+  if (rekorUrl !== undefined && !keepUrl && !lookup) {
     out.note(
       `note: --rekor-url ${rekorUrl} is not contacted: flareo verifies the log evidence the input carries, offline`,
     );
   }
   const pick = <K extends keyof TrustFlags>(k: K) =>
     flags[k] === undefined ? {} : ({ [k]: flags[k] } as Pick<TrustFlags, K>);
-  return {
-    ...pick('key'),
-    ...pick('rekorKey'),
-    ...pick('certificateChain'),
-    ...pick('caRoots'),
-    ...pick('caIntermediates'),
-    ...(keepUrl ? { rekorUrl } : {}),
-    ...(trustRoot.length ? { trustRoot } : {}),
-  };
+  const folded = applySigstoreEnv(
+    {
+      ...pick('key'),
+      ...pick('rekorKey'),
+      ...pick('certificateChain'),
+      ...pick('caRoots'),
+      ...pick('caIntermediates'),
+      ...(trustRoot.length ? { trustRoot } : {}),
+    },
+    env,
+    out,
+  );
+  // The URL names the logs of --rekor-key, or of SIGSTORE_REKOR_PUBLIC_KEY.
+  return keepUrl || (folded.env?.rekorKey !== undefined && rekorUrl !== undefined)
+    ? { ...folded, rekorUrl: rekorUrl as string }
+    : folded;
 }

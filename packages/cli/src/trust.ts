@@ -1,7 +1,9 @@
+import { X509Certificate } from 'node:crypto';
 import type { TrustInput } from '@flareo/bundle-verify';
 import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
 import { inputError, usageError } from './errors.js';
 import { readText } from './io.js';
+import type { EnvTrust } from './sigstore-env.js';
 import type { IdentityFlags, RekorPolicyFlag } from './verification.js';
 
 /**
@@ -30,6 +32,11 @@ export interface TrustFlags extends IdentityFlags {
   readonly caRoots?: string;
   /** cosign's `--ca-intermediates FILE`: intermediate CA certificates, with `--ca-roots`. */
   readonly caIntermediates?: string;
+  /**
+   * Parts of the public-good root replaced through cosign's `SIGSTORE_*` variables (see
+   * `sigstore-env.ts`); only applied when the public-good root is the base.
+   */
+  readonly env?: EnvTrust;
 }
 
 /** Where trust comes from, in a form both the main thread and worker threads can load. */
@@ -41,6 +48,8 @@ export interface TrustPlan {
   readonly publicGood: boolean;
   /** True when `--key` was given. */
   readonly keyed: boolean;
+  /** The text of each `--key` file, for the online log lookup of a keyed signature. */
+  readonly keyPems: readonly string[];
 }
 
 const PUBLIC_GOOD_KEYED_NAME = 'sigstore public-good logs and timestamp authorities';
@@ -69,13 +78,95 @@ export function withoutSignerAnchors(json: string): string {
  * so that a keyed bundle's Rekor entry and RFC 3161 timestamp verify offline, while no Fulcio
  * certificate is trusted in place of the key the user named.
  */
-async function publicGoodForKeys(): Promise<TrustInput> {
+async function publicGoodForKeys(replaced: readonly TrustPart[]): Promise<TrustInput> {
   const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
   return {
     kind: 'trusted-root',
-    json: withoutSignerAnchors(publicGoodTrustedRootJson.json),
+    json: withoutParts(withoutSignerAnchors(publicGoodTrustedRootJson.json), replaced),
     options: { name: PUBLIC_GOOD_KEYED_NAME },
   };
+}
+
+/** The parts of a trusted_root.json that a `SIGSTORE_*` variable can replace. */
+type TrustPart = 'tlogs' | 'ctlogs' | 'timestampAuthorities';
+
+/** A trusted_root.json with `parts` emptied (JSON text that is not an object is kept as is). */
+function withoutParts(json: string, parts: readonly TrustPart[]): string {
+  if (parts.length === 0) return json;
+  const doc = JSON.parse(json) as Record<string, unknown>;
+  return JSON.stringify({ ...doc, ...Object.fromEntries(parts.map((p) => [p, []])) });
+}
+
+/**
+ * The trust inputs of cosign's `SIGSTORE_*` variables, and which parts of the public-good root
+ * they replace: a Rekor key (`SIGSTORE_REKOR_PUBLIC_KEY`, a log at `rekorUrl`), a CT log key
+ * (`SIGSTORE_CT_LOG_PUBLIC_KEY_FILE`) and a TSA chain (`SIGSTORE_TSA_CERTIFICATE_FILE`, leaf
+ * first, as cosign reads it; valid from the leaf's notBefore).
+ */
+function envInputs(
+  env: EnvTrust | undefined,
+  rekorUrl: string,
+): { inputs: TrustInput[]; sources: string[]; replaced: TrustPart[] } {
+  const inputs: TrustInput[] = [];
+  const sources: string[] = [];
+  const replaced: TrustPart[] = [];
+  if (env?.rekorKey) {
+    inputs.push({
+      kind: 'pem',
+      text: readText(env.rekorKey, 'Rekor key'),
+      options: { name: env.rekorKey, keysAs: 'tlog', logBaseUrl: rekorUrl },
+    });
+    sources.push(`Rekor key ${env.rekorKey} (SIGSTORE_REKOR_PUBLIC_KEY)`);
+    replaced.push('tlogs');
+  }
+  if (env?.ctlogKey) {
+    inputs.push({
+      kind: 'pem',
+      text: readText(env.ctlogKey, 'key'),
+      options: { name: env.ctlogKey, keysAs: 'ctlog' },
+    });
+    sources.push(`CT log key ${env.ctlogKey} (SIGSTORE_CT_LOG_PUBLIC_KEY_FILE)`);
+    replaced.push('ctlogs');
+  }
+  if (env?.tsaChain) {
+    inputs.push(tsaInput(env.tsaChain));
+    sources.push(`TSA chain ${env.tsaChain} (SIGSTORE_TSA_CERTIFICATE_FILE)`);
+    replaced.push('timestampAuthorities');
+  }
+  return { inputs, sources, replaced };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+
+/** A PEM TSA chain (leaf, intermediates, root) as a trusted_root.json holding one TSA. */
+function tsaInput(path: string): TrustInput {
+  const text = readText(path, 'CA certificates');
+  const ders = [...text.matchAll(PEM_CERTIFICATE)].map((m) =>
+    Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64'),
+  );
+  if (ders.length === 0) {
+    throw usageError(`${path} (SIGSTORE_TSA_CERTIFICATE_FILE) holds no PEM certificate`);
+  }
+  let start: string;
+  try {
+    start = new Date(new X509Certificate(ders[0] as Buffer).validFrom).toISOString();
+  } catch (error) {
+    throw inputError(error, path);
+  }
+  const json = JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'SIGSTORE_TSA_CERTIFICATE_FILE', commonName: path },
+        certChain: { certificates: ders.map((d) => ({ rawBytes: d.toString('base64') })) },
+        validFor: { start },
+      },
+    ],
+  });
+  return { kind: 'trusted-root', json, options: { name: path } };
 }
 
 /** Does this text look like trusted_root.json rather than PEM? */
@@ -95,11 +186,12 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   const keys = flags.key ?? [];
   const roots = flags.trustRoot ?? [];
   const rekorKeys = flags.rekorKey ?? [];
-  if (flags.rekorUrl !== undefined && rekorKeys.length === 0) {
+  if (flags.rekorUrl !== undefined && rekorKeys.length === 0 && !flags.env?.rekorKey) {
     throw usageError('--rekor-url describes the logs of --rekor-key; give --rekor-key too');
   }
   const inputs: TrustInput[] = [];
   const sources: string[] = [];
+  const keyPems: string[] = [];
   const cas = await caInput(flags);
   // The key or the CA flags are the signers; trust roots then add only logs and TSAs.
   const signersGiven = keys.length > 0 || cas !== undefined;
@@ -116,6 +208,7 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
       );
     }
     inputs.push({ kind: 'pem', text, options: { name: path } });
+    keyPems.push(text);
     sources.push(`key ${path}`);
   }
   for (const path of roots) {
@@ -144,14 +237,33 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
     sources.push(`Rekor key ${path}`);
   }
   const publicGood = inputs.length === 0;
+  // cosign's SIGSTORE_* variables replace parts of the public-good root, when it is the base.
+  const fromEnv = envInputs(
+    publicGood || (signersGiven && roots.length === 0 && rekorKeys.length === 0)
+      ? flags.env
+      : undefined,
+    flags.rekorUrl ?? 'https://rekor.sigstore.dev',
+  );
   if (publicGood) {
-    inputs.push({ kind: 'public-good' });
-    sources.push('embedded Sigstore public-good root');
+    if (fromEnv.replaced.length === 0) inputs.push({ kind: 'public-good' });
+    else {
+      const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
+      inputs.push({
+        kind: 'trusted-root',
+        json: withoutParts(publicGoodTrustedRootJson.json, fromEnv.replaced),
+        options: { name: 'sigstore public-good root' },
+      });
+    }
+    sources.push(
+      `embedded Sigstore public-good root${fromEnv.replaced.length ? ` without its ${fromEnv.replaced.join(', ')}` : ''}`,
+    );
   } else if (signersGiven && roots.length === 0 && rekorKeys.length === 0) {
-    inputs.push(await publicGoodForKeys());
+    inputs.push(await publicGoodForKeys(fromEnv.replaced));
     sources.push('embedded Sigstore public-good transparency logs and timestamp authorities');
   }
-  return { inputs, sources, publicGood, keyed: keys.length > 0 };
+  inputs.push(...fromEnv.inputs);
+  sources.push(...fromEnv.sources);
+  return { inputs, sources, publicGood, keyed: keys.length > 0, keyPems };
 }
 
 /**

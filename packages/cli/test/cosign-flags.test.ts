@@ -5,6 +5,7 @@ import {
   embedScts,
   mintLegacyCosignBundle,
   mintSigstoreBundle,
+  startTestRekorApi,
   TestRekorV1,
   TestTimestampAuthority,
   testKey,
@@ -74,21 +75,47 @@ const rootPem = scratch.write('root.pem', chain.root.pem);
 const intermediatePem = scratch.write('intermediate.pem', chain.intermediate.pem);
 const otherRootPem = scratch.write('other-root.pem', otherChain.root.pem);
 const inDir = (args: readonly string[]) => flareo(args, { cwd: dir });
+// The Rekor API the detached signature is looked up in, as cosign looks it up in
+// rekor.sigstore.dev: the test kit's log, served on loopback, with the entry's inclusion proof.
+const rekorApi = await startTestRekorApi(rekor);
+const logged = rekor.entries[0];
+if (!logged) throw new Error('the cosign bundle was not logged');
+rekorApi.add(rekor.withInclusionProof(logged.entry));
+afterAll(() => rekorApi.stop());
 
 describe('seed 002: cosign verify-blob with a detached signature and certificate', () => {
-  it('runs verbatim: every flag is understood, and the missing log evidence is named', async () => {
-    const r = await inDir(asFlareo(SEED_COMMAND));
-    expect(r.code, r.stderr).toBe(1);
+  it('runs verbatim: the log entry is looked up in Rekor (here the test kit’s, on loopback) and verified', async () => {
+    const r = await inDir([
+      ...asFlareo(SEED_COMMAND),
+      '--trusted-root',
+      trustedRoot,
+      '--rekor-url',
+      rekorApi.url,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('unknown option');
-    expect(r.stderr).toContain('TLOG_MISSING');
-    expect(r.stderr).toContain('looks it up online in Rekor, which flareo does not do yet');
+    expect(r.stdout).toContain('✓ Verified OK');
+    expect(r.stdout).toMatch(
+      /tlog +hashedrekord 0\.0\.1 .*\(SET, inclusion proof, checkpoint, body/,
+    );
+    expect(r.stdout).toContain(`found at  ${rekorApi.url}`);
+    expect(r.stderr).toContain(`looking it up at ${rekorApi.url}`);
   });
 
-  it('with the test kit’s trusted root: no log evidence, and the hint says why (no online lookup)', async () => {
-    const r = await inDir([...asFlareo(SEED_COMMAND), '--trusted-root', trustedRoot]);
+  it('--offline: never goes online, and names the missing log evidence', async () => {
+    rekorApi.clearRequests();
+    const r = await inDir([
+      ...asFlareo(SEED_COMMAND),
+      '--trusted-root',
+      trustedRoot,
+      '--rekor-url',
+      rekorApi.url,
+      '--offline',
+    ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('TLOG_MISSING');
-    expect(r.stderr).toContain('looks it up online in Rekor, which flareo does not do yet');
+    expect(r.stderr).toContain('--offline forbids looking it up');
+    expect(rekorApi.requests).toHaveLength(0);
   });
 
   it('--insecure-ignore-tlog: verified at the current time, with one warning on the prefix pattern', async () => {
@@ -342,7 +369,7 @@ describe('cosign identity, log, time and output flags', () => {
     expect(ignored.code, ignored.stderr).toBe(0);
   });
 
-  it('-o text is the default output; cosign’s --rekor-url is noted and never contacted', async () => {
+  it('-o text is the default output; --rekor-url is not contacted when the input holds its entry', async () => {
     const r = await inDir([
       'verify',
       ...withRoot,
@@ -355,7 +382,7 @@ describe('cosign identity, log, time and output flags', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('✓ Verified OK');
-    expect(r.stderr).toContain('--rekor-url https://rekor.sigstore.dev is not contacted');
+    expect(r.stderr).not.toContain('looking it up');
   });
 });
 
@@ -390,12 +417,27 @@ describe('cosign flags refused on purpose: exit 2 naming the flag and why', () =
       'awskms:// key references are not supported',
       'cosign public-key',
     ],
-    [
-      ['verify', '--timeout', '3m0s', ...detached, 'checksums.txt'],
-      "cosign's --timeout",
-      'offline',
-    ],
     [['verify', '--verbose', ...detached, 'checksums.txt'], "cosign's --verbose", 'FLAREO_DEBUG'],
+    [
+      ['verify', '--signature-digest-algorithm', 'sha384', ...detached, 'checksums.txt'],
+      "cosign's --signature-digest-algorithm is not supported by flareo verify",
+      'signature material',
+    ],
+    [
+      ['verify-image', '--certificate', 'leaf.pem', 'oci:layout'],
+      "cosign's --certificate is not supported by flareo verify-image",
+      'with each signature',
+    ],
+    [
+      ['verify-image', '--signature', 'image.sig', 'oci:layout'],
+      "cosign's --signature is not supported by flareo verify-image",
+      'deprecated',
+    ],
+    [
+      ['verify-image', '--timestamp-certificate-chain', 'tsa.pem', 'oci:layout'],
+      "cosign's --timestamp-certificate-chain is not supported by flareo verify-image",
+      'trusted_root.json',
+    ],
     [
       ['verify-image', '--output-file', 'out.txt', 'oci:layout'],
       "cosign's --output-file",

@@ -251,9 +251,37 @@ describe.skipIf(!registryBinary)('flareo verify-image (registry)', () => {
     const push = new OciPushClient({ baseUrl: registry.url });
     await push.pushStore('modules/demo', signed);
     await push.pushStore('modules/unsigned', unsigned);
+    await push.pushStore('flareo/demo', signed);
   });
   afterAll(async () => {
     await registry?.stop();
+  });
+
+  it('seed 000’s cosign verify command, verbatim as flareo verify-image', async () => {
+    // cosign verify --certificate-identity-regexp 'https://github.com/flareo/.+' \
+    //   --certificate-oidc-issuer 'https://token.actions.githubusercontent.com' \
+    //   public.ecr.aws/flareo/<module>@sha256:<digest>
+    // with the loopback registry in place of public.ecr.aws (hence --allow-http) and the test
+    // kit's trusted root in place of the public-good one.
+    const seed = [
+      'verify',
+      '--certificate-identity-regexp',
+      'https://github.com/flareo/.+',
+      '--certificate-oidc-issuer',
+      'https://token.actions.githubusercontent.com',
+      `${registry.host}/flareo/demo@${image.digest}`,
+    ];
+    const r = await flareo([
+      ...seed.map((a) => (a === 'verify' ? 'verify-image' : a)),
+      '--allow-http',
+      '--trusted-root',
+      trustedRoot,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('✓ Verified OK');
+    expect(r.stdout).toContain(`image ${image.digest}: 1 of 1 signature(s) verified`);
+    expect(r.stderr.match(/^warning:/gm)).toHaveLength(1);
+    expect(r.stderr).toContain('"^.*https://github.com/flareo/.+.*$"');
   });
 
   it('verifies an image pushed to a loopback registry', async () => {

@@ -241,7 +241,7 @@ describe('flareo verify: private CA, cosign and Sigstore bundles', () => {
   it('no Rekor: TIME_SOURCE_MISSING with a hint, verified with --use-current-time', async () => {
     const base = ['verify', '--trust-root', caPem, '--bundle', noLogBundle, ...identity];
     const [required, noTime, current] = await Promise.all([
-      flareo([...base, artifactPath]),
+      flareo([...base, '--offline', artifactPath]),
       flareo([...base, '--rekor-policy', 'disabled', artifactPath]),
       flareo([...base, '--rekor-policy', 'disabled', '--use-current-time', artifactPath]),
     ]);

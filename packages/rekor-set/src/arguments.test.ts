@@ -2,6 +2,7 @@ import {
   expectCoded,
   isBigint,
   isBytes,
+  isEmptyObject,
   isString,
   isUndefined,
   never,
@@ -10,6 +11,7 @@ import {
   WRONG_VALUES_WITH_BIGINT,
   wrongRows,
 } from '@flareo/internal/testing';
+import { rekorApiLogEntry } from '@flareo/testkit';
 import { describe, expect, it } from 'vitest';
 import type { RekorErrorCode } from './index.js';
 import * as main from './index.js';
@@ -34,6 +36,7 @@ const checkpoint = entryJson.inclusionProof?.checkpoint?.envelope as string;
 const binding = w.messageBinding;
 const hash = new Uint8Array(32);
 const options = { now: NOW };
+const rest = rekorApiLogEntry(entryJson, w.v1.treeId);
 
 type Row = TableRow<RekorErrorCode>;
 
@@ -238,6 +241,35 @@ const table: Record<string, Entry> = {
         () => api.setPayload({ ...entry, integratedTime: 1 } as never),
       ],
       ['entry.logIdHex = "xyz"', () => api.setPayload({ ...entry, logIdHex: 'xyz' })],
+    ],
+  },
+  tlogEntryFromRekorApi: {
+    ok: () => api.tlogEntryFromRekorApi(rest.uuid, rest.value),
+    bad: [
+      ...wrong(
+        'uuid',
+        isString,
+        (v) => api.tlogEntryFromRekorApi(v as never, rest.value),
+        'ENTRY_MALFORMED',
+      ),
+      ['uuid = "text"', () => api.tlogEntryFromRekorApi('text', rest.value), 'ENTRY_MALFORMED'],
+      ...wrong('entry', never, (v) => api.tlogEntryFromRekorApi(rest.uuid, v), 'ENTRY_MALFORMED'),
+    ],
+  },
+  tlogEntriesFromRekorApi: {
+    ok: () => api.tlogEntriesFromRekorApi([{ [rest.uuid]: rest.value }]),
+    bad: [
+      ...wrong(
+        'answer',
+        (v) => Array.isArray(v) || isEmptyObject(v),
+        (v) => api.tlogEntriesFromRekorApi(v),
+        'ENTRY_MALFORMED',
+      ),
+      ...wrong('options', optionalObject, (v) => api.tlogEntriesFromRekorApi([], v as never)),
+      [
+        'options.maxEntries = "1"',
+        () => api.tlogEntriesFromRekorApi([], { maxEntries: '1' as never }),
+      ],
     ],
   },
   verifyLogEntry: {

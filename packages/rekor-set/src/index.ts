@@ -3,6 +3,8 @@ export type { LegacyRekorBundleJson, LogEntry, TlogEntryJson } from './entry.js'
 export { parseLegacyRekorBundle, parseTlogEntry } from './entry.js';
 export type { RekorErrorCode, RekorErrorDetail } from './errors.js';
 export { RekorError } from './errors.js';
+export type { RekorApiEntry, RekorApiLogEntry, RekorApiOptions } from './rest.js';
+export { tlogEntriesFromRekorApi, tlogEntryFromRekorApi } from './rest.js';
 export type {
   LogEntryInput,
   RekorEvidence,

@@ -20,6 +20,13 @@ export { dssePae, signDsseEnvelope } from './log/dsse.js';
 export type { MerklePrefix, MerkleTreeOptions } from './log/merkle.js';
 export { emptyRoot, leafHash, MerkleTree, nodeHash } from './log/merkle.js';
 export type {
+  RekorApiBehaviour,
+  RekorApiLogEntryJson,
+  RekorApiRequest,
+  RekorApiServer,
+} from './log/rekor-api.js';
+export { rekorApiLogEntry, startTestRekorApi } from './log/rekor-api.js';
+export type {
   AddEntryOptions,
   DsseV1Input,
   HashedRekordV1Input,

@@ -1,4 +1,4 @@
-import type { IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify';
+import type { IdentityPolicy, NormalizedInput, VerificationSummary } from '@flareo/bundle-verify';
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import {
@@ -11,9 +11,11 @@ import {
   rejectUnsupported,
   workflowExtensions,
 } from '../cosign.js';
-import { EXIT, type ExitCode, usageError } from '../errors.js';
-import { urlOption } from '../options.js';
+import { EXIT, type ExitCode, type FailureReport, usageError } from '../errors.js';
+import { type LookupSource, type OnlineLookup, verifyWithOnlineEntry } from '../online-log.js';
+import { integerOption, urlOption } from '../options.js';
 import type { Output } from '../output.js';
+import { DEFAULT_LOOKUP_TIMEOUT_SECONDS, DEFAULT_REKOR_URL } from '../rekor-lookup.js';
 import { loadTrust, planTrust, type TrustPlan } from '../trust.js';
 import {
   type ArtifactArg,
@@ -42,6 +44,7 @@ interface VerifyFlags extends TrustFlags, CosignFlags {
   readonly bundle?: string;
   readonly signature?: string;
   readonly rfc3161Timestamp?: string;
+  readonly timeout?: number;
 }
 
 /** Everything one verification needs, gathered and checked by the CLI layer. */
@@ -56,14 +59,21 @@ interface VerifyJob {
   readonly json: boolean;
   /** `verify-bundle` prints a one-word outcome for the conformance harness. */
   readonly terse: boolean;
+  /** Look the log entry up in Rekor when the input carries none (`verify` only). */
+  readonly lookup?: OnlineLookup;
+  /** PEM of each `--key`, for the lookup of a keyed signature. */
+  readonly keyPems?: readonly string[];
 }
-
-const DETACHED_TLOG_HINT =
-  'a detached --signature and --certificate carry no transparency-log entry; cosign looks it up online in Rekor, which flareo does not do yet: verify the cosign bundle (--bundle) instead, or pass --insecure-ignore-tlog if the signature was never logged';
 
 /** Verify one artifact and print the outcome; 0 verified, 1 failed. */
 async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
-  const { createVerifier, summarizeResult } = await import('@flareo/bundle-verify');
+  const {
+    createVerifier,
+    summarizeResult,
+    normalizeBundle,
+    normalizeKeyedSignature,
+    DEFAULT_LIMITS,
+  } = await import('@flareo/bundle-verify');
   const trust = await loadTrust(job.plan);
   const verifier = createVerifier(
     trust,
@@ -80,42 +90,71 @@ async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
       : { rfc3161Timestamp: job.signed.timestampPath }),
     trust: job.plan.sources,
   };
+  const fail = (report: FailureReport, extra: object = {}): ExitCode => {
+    decided(EXIT.failed);
+    if (job.json) out.json({ verified: false, ...base, ...extra, error: report });
+    out.failure(`verification failed for ${job.artifact.label}`, report);
+    return EXIT.failed;
+  };
   let summary: VerificationSummary;
+  let online: LookupSource | undefined;
+  let input: NormalizedInput | undefined;
   try {
-    const result = verifiedAsBundle(job.signed)
-      ? verifier.verifyBundle(job.signed.value, job.artifact.input, job.policy ?? {})
-      : verifier.verifySignature(job.signed.value as string, job.artifact.input);
-    summary = summarizeResult(result);
+    input = verifiedAsBundle(job.signed)
+      ? normalizeBundle(job.signed.value, DEFAULT_LIMITS)
+      : normalizeKeyedSignature(job.signed.value as string);
+    summary = summarizeResult(
+      verifier.verifyNormalized(input, job.artifact.input, job.policy ?? {}),
+    );
   } catch (error) {
     if (isBundleVerifyError(error) && !isVerificationFailure(error)) {
       throw asUsageError(error);
     }
     if (!isVerificationFailure(error)) throw error;
-    // cosign would now look the entry up in Rekor; flareo does not go online (yet).
-    const detachedWithoutLog =
-      job.signed.certificatePath !== undefined && error.code === 'TLOG_MISSING';
-    const report = {
-      ...verificationFailure(error, job.plan),
-      ...(detachedWithoutLog ? { hint: DETACHED_TLOG_HINT } : {}),
-    };
-    decided(EXIT.failed);
-    if (job.json) out.json({ verified: false, ...base, error: report });
-    out.failure(`verification failed for ${job.artifact.label}`, report);
-    return EXIT.failed;
+    // No log evidence at all: cosign looks the entry up in Rekor, and so does flareo (unless
+    // --offline); what comes back is verified offline exactly as a bundle's entry.
+    if (
+      error.code !== 'TLOG_MISSING' ||
+      input === undefined ||
+      input.tlogEntries.length > 0 ||
+      job.lookup === undefined
+    ) {
+      return fail(verificationFailure(error, job.plan));
+    }
+    const outcome = await verifyWithOnlineEntry(
+      verifier,
+      input,
+      job.artifact.input,
+      job.policy ?? {},
+      job.lookup,
+      job.keyPems ?? [],
+      (text) => out.note(text),
+    );
+    if (!outcome.ok) {
+      return fail(outcome.report, outcome.lookup ? { tlogLookup: outcome.lookup } : {});
+    }
+    summary = summarizeResult(outcome.result);
+    online = outcome.source;
   }
   if (job.json) {
-    out.json({ verified: true, ...base, result: summary });
+    out.json({
+      verified: true,
+      ...base,
+      ...(online ? { tlogLookup: online } : {}),
+      result: summary,
+    });
   } else if (job.terse) {
     out.line(`${out.out.green('✓')} verified ${job.artifact.label}`);
   } else {
     out.line(`${out.out.green(out.out.bold('✓ Verified OK'))}  ${job.artifact.label}`);
     for (const line of describeSummary(summary, out.out)) out.line(`  ${line}`);
+    if (online) out.line(`  ${out.out.dim('found at')}  ${online.url} (entry ${online.uuid})`);
   }
   return EXIT.ok;
 }
 
 /** The trust flags shared by `verify` and `verify-image`. */
-export function trustOptions(command: Command): Command {
+export function trustOptions(command: Command, lookup = false): Command {
   return command
     .option('--key <file>', 'PEM public key(s) of the signer (KEYED trust); repeatable', collect)
     .option(
@@ -130,7 +169,9 @@ export function trustOptions(command: Command): Command {
     )
     .option(
       '--rekor-url <url>',
-      'base URL of the log(s) given with --rekor-key (without it, cosign’s Rekor server: noted, never contacted)',
+      lookup
+        ? `Rekor server asked for the log entry when the input carries none (default ${DEFAULT_REKOR_URL}); with --rekor-key, that log’s base URL`
+        : 'base URL of the log(s) given with --rekor-key (without it, cosign’s Rekor server: noted, never contacted)',
       urlOption(),
     );
 }
@@ -161,7 +202,10 @@ export function registerVerify(program: Command, out: Output): void {
         'against a Sigstore bundle or legacy cosign bundle (--bundle, format detected) or a raw',
         'base64 signature (--signature). Trust comes from --key (PEM public keys), --trust-root',
         '(PEM bundle or trusted_root.json, repeatable) or, by default, the Sigstore public-good',
-        'root embedded in this build. Nothing is fetched from the network.',
+        'root embedded in this build. When the input carries no transparency-log entry (a',
+        'detached .sig and certificate, or a bundle without one) and the Rekor policy needs one,',
+        'the entry is looked up in Rekor (--rekor-url) as cosign does, then verified offline like',
+        'a bundle’s; --offline never goes online.',
         '',
         'Exit status: 0 verified, 1 verification failed, 2 bad usage or unreadable input.',
       ]),
@@ -176,9 +220,14 @@ export function registerVerify(program: Command, out: Output): void {
       '--rfc3161-timestamp <file>',
       'RFC 3161 timestamp written by cosign --rfc3161-timestamp, for a legacy cosign --bundle',
     );
-  trustOptions(command);
+  trustOptions(command, true);
   identityOptions(command);
   command
+    .option(
+      '--timeout <seconds>',
+      `time allowed for the online Rekor lookup, all requests together, 1 to 3600 (default ${DEFAULT_LOOKUP_TIMEOUT_SECONDS})`,
+      integerOption({ min: 1, max: 3600 }),
+    )
     .addOption(
       new Option(
         '--rekor-policy <policy>',
@@ -198,6 +247,10 @@ export function registerVerify(program: Command, out: Output): void {
     "flareo verify --bundle att.sigstore --certificate-identity-regexp '^[^@]+@acme\\.example$' \\",
     '  --certificate-oidc-issuer https://github.com/login/oauth sha512:7bea9f6e…',
     'flareo verify --key cosign.pub --signature app.tar.gz.sig app.tar.gz',
+    'flareo verify --signature app.tar.gz.sig --certificate app.tar.gz.pem \\',
+    "  --certificate-identity-regexp '^https://github\\.com/acme/app/.+@refs/tags/v[0-9.]+$' \\",
+    '  --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tar.gz',
+    '  (no log entry in the input: it is looked up in Rekor at --rekor-url; --offline never goes online)',
     'flareo verify --trust-root ca.pem --rekor-key rekor.pub --rekor-policy require-set \\',
     '  --bundle app.cosign.bundle app.tar.gz',
     'flareo verify --trust-root ca.pem --rekor-policy disabled --use-current-time \\',
@@ -234,7 +287,7 @@ export function registerVerify(program: Command, out: Output): void {
           'give one of them',
         );
       }
-      const trustFlags = cosignTrustFlags(flags, out);
+      const trustFlags = cosignTrustFlags(flags, out, true);
       const plan = await planTrust(trustFlags);
       const base = identityPolicy(flags);
       const extensions = workflowExtensions(flags);
@@ -259,6 +312,13 @@ export function registerVerify(program: Command, out: Output): void {
       }
       if (asBundle && !plan.keyed) checkKeylessSigner(plan, policy, out);
       // cosign, told to ignore the log, checks a certificate at a signed timestamp, else now.
+      const offline = flags.offline === true;
+      const rekorUrl = flags.rekorUrl ?? DEFAULT_REKOR_URL;
+      const lookup: OnlineLookup = {
+        url: rekorUrl,
+        timeoutMs: (flags.timeout ?? DEFAULT_LOOKUP_TIMEOUT_SECONDS) * 1000,
+        offline,
+      };
       const currentTime =
         flags.useCurrentTime === true ||
         (ignoreTlog && flags.useSignedTimestamps !== true && !carriesTimestamps(signed));
@@ -277,6 +337,8 @@ export function registerVerify(program: Command, out: Output): void {
         },
         json,
         terse: false,
+        lookup,
+        keyPems: plan.keyPems,
       });
     });
   });
