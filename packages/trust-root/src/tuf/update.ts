@@ -8,9 +8,6 @@ import {
   type TrustRootErrorCode,
   type TrustRootErrorDetail,
 } from '@flareo/trust-root';
-import { LengthOrHashMismatchError, UnsignedMetadataError } from '@tufjs/models/dist/error.js';
-import { Updater } from 'tuf-js';
-import { BadVersionError, ExpiredMetadataError, RuntimeError } from 'tuf-js/dist/error.js';
 import {
   SIGSTORE_TUF_MIRROR_URL,
   SIGSTORE_TUF_ROOT_JSON,
@@ -98,6 +95,27 @@ export interface TufUpdateResult extends TufTrustedRoot {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * tuf-js and its error classes, loaded on the first update only: reading the cache (what every
+ * verification command does) then never loads the TUF client.
+ */
+async function loadTuf() {
+  const [{ Updater }, client, models] = await Promise.all([
+    import('tuf-js'),
+    import('tuf-js/dist/error.js'),
+    import('@tufjs/models/dist/error.js'),
+  ]);
+  return {
+    Updater,
+    BadVersionError: client.BadVersionError,
+    ExpiredMetadataError: client.ExpiredMetadataError,
+    RuntimeError: client.RuntimeError,
+    UnsignedMetadataError: models.UnsignedMetadataError,
+    LengthOrHashMismatchError: models.LengthOrHashMismatchError,
+  };
+}
+type Tuf = Awaited<ReturnType<typeof loadTuf>>;
 const argument = (message: string, actual?: unknown) =>
   new TrustRootError(
     'ARGUMENT_INVALID',
@@ -193,6 +211,7 @@ export async function updateTufTrustedRoot(options?: TufUpdateOptions): Promise<
       ? `${mirror}/targets`
       : normalizeMirror(options.targetBaseUrl);
   const initialRoot = initialRootBytes(options?.initialRoot, mirror);
+  const tuf = await loadTuf();
 
   const release = cache.lock();
   let staging: string | undefined;
@@ -220,7 +239,7 @@ export async function updateTufTrustedRoot(options?: TufUpdateOptions): Promise<
     });
     let phase: Phase = 'metadata';
     try {
-      const updater = new Updater({
+      const updater = new tuf.Updater({
         metadataDir,
         metadataBaseUrl: mirror,
         targetDir,
@@ -267,7 +286,7 @@ export async function updateTufTrustedRoot(options?: TufUpdateOptions): Promise<
         bytesFetched: fetcher.bytesReceived,
       };
     } catch (error) {
-      throw classify(error, phase, fetcher, mirror, targetName);
+      throw classify(tuf, error, phase, fetcher, mirror, targetName);
     }
   } finally {
     if (staging !== undefined) cache.discard(staging);
@@ -314,6 +333,7 @@ function roleOf(url: string | undefined, phase: Phase, targetName: string): stri
  * upgrade that changes a message fails a test instead of changing a code silently).
  */
 function classify(
+  tuf: Tuf,
   error: unknown,
   phase: Phase,
   fetcher: BoundedFetcher,
@@ -336,19 +356,19 @@ function classify(
   if (failure !== undefined) return fromFailure(failure, make, role);
 
   const what = role ?? 'metadata';
-  if (error instanceof ExpiredMetadataError) {
+  if (error instanceof tuf.ExpiredMetadataError) {
     return make('TUF_EXPIRED', `${what}: the newest metadata has expired (${message})`);
   }
-  if (error instanceof BadVersionError) {
+  if (error instanceof tuf.BadVersionError) {
     return make('TUF_ROLLBACK', `${what}: refused as a rollback (${message})`);
   }
-  if (error instanceof UnsignedMetadataError) {
+  if (error instanceof tuf.UnsignedMetadataError) {
     return make(
       'TUF_UNSIGNED',
       `${what}: not signed by a threshold of the trusted keys (${message})`,
     );
   }
-  if (error instanceof LengthOrHashMismatchError) {
+  if (error instanceof tuf.LengthOrHashMismatchError) {
     return phase === 'target'
       ? make(
           'TUF_TARGET_MISMATCH',
@@ -356,7 +376,7 @@ function classify(
         )
       : make('TUF_METADATA_MISMATCH', `${what}: ${message}`);
   }
-  if (error instanceof RuntimeError) {
+  if (error instanceof tuf.RuntimeError) {
     const inner = /^Unable to load (\w+)/.exec(message);
     const innerRole = inner?.[1] === 'snapshot' ? 'snapshot' : (role ?? 'targets');
     const m = (code: TrustRootErrorCode, text: string) =>
