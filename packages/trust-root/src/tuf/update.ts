@@ -101,13 +101,18 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * verification command does) then never loads the TUF client.
  */
 async function loadTuf() {
-  const [{ Updater }, client, models] = await Promise.all([
+  // These are CommonJS modules: Node's ESM loader names their exports, but a bundler (the
+  // flareo CLI is one file set) may hand over `module.exports` as `default` only.
+  const cjs = <T extends object>(m: T): T => ((m as { default?: T }).default as T | undefined) ?? m;
+  const [client0, errors0, models0] = await Promise.all([
     import('tuf-js'),
     import('tuf-js/dist/error.js'),
     import('@tufjs/models/dist/error.js'),
   ]);
+  const client = cjs(errors0);
+  const models = cjs(models0);
   return {
-    Updater,
+    Updater: cjs(client0).Updater,
     BadVersionError: client.BadVersionError,
     ExpiredMetadataError: client.ExpiredMetadataError,
     RuntimeError: client.RuntimeError,
