@@ -207,7 +207,7 @@ export function describeOrigin(o: OriginJson, c: Colors): string[] {
     case 'embedded':
       return [
         `${c.dim('origin')}  embedded in this build from ${o.source}; newest entry valid from ${o.newestValidFrom ?? '(none)'}`,
-        `${c.dim('      ')}  no TUF update cached: run flareo trust-root update to fetch the current one`,
+        `${c.dim('      ')}  used when no TUF update is cached; flareo trust-root update fetches the current one`,
       ];
     case 'tuf':
       return [
@@ -389,7 +389,7 @@ async function inspectDefault(
   } catch (error) {
     throw inputError(error, found.origin.directory);
   }
-  return inspectTrustRoot(root, `(${found.description})`, 'trusted-root', {
+  return inspectTrustRoot(root, `(cached from TUF ${p.mirror})`, 'trusted-root', {
     kind: 'tuf',
     mirror: p.mirror,
     rootVersion: p.root.version,
