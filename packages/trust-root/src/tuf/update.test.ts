@@ -480,6 +480,36 @@ describe('updateTufTrustedRoot: other refusals', () => {
     );
   });
 
+  test('metadata that is not JSON is TUF_METADATA_INVALID, whichever role serves it', async () => {
+    const c = await primed();
+    c.repo.publish();
+    c.server.attack('timestamp.json', { body: 'not json' });
+    expect((await expectRefused(c, 'TUF_METADATA_INVALID')).detail.role).toBe('timestamp');
+    c.server.clearAttacks();
+    // The snapshot lists targets by version only: the bytes reach the parser.
+    c.server.attack(c.repo.metadataPath('targets'), { body: '{"signed":' });
+    expect((await expectRefused(c, 'TUF_METADATA_INVALID')).detail.role).toBe('targets');
+    c.server.clearAttacks();
+    const ts = c.repo.json('timestamp.json').signed;
+    c.server.attack('timestamp.json', {
+      body: c.repo.signRole('timestamp', { ...ts, _type: 'snapshot', meta: {} }),
+    });
+    await expectRefused(c, 'TUF_METADATA_INVALID');
+  });
+
+  test('a cache directory that cannot be created is TUF_CACHE_WRITE_FAILED', async () => {
+    const c = await context();
+    const file = join(c.cacheDir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const error = await updateTufTrustedRoot({
+      mirror: c.server.url,
+      initialRoot: c.repo.root(1),
+      cacheDir: file,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TUF_CACHE_WRITE_FAILED' });
+    expect(c.server.requests).toEqual([]);
+  });
+
   test('bad options are ARGUMENT_INVALID', async () => {
     for (const options of [
       { mirror: 'ftp://example.test' },
