@@ -176,6 +176,11 @@ export function registerTrustRootUpdate(group: Command, out: Output): void {
         throw updateError(error);
       }
       const j = updateJson(result);
+      if (flags.root !== undefined && result.anchor === 'cache') {
+        out.warn(
+          `--root ${flags.root} was not needed: this cache already held a verified root (version ${j.previous?.root.version}), and trust moved on from it`,
+        );
+      }
       if (flags.json) {
         out.json(j);
         return EXIT.ok;
@@ -199,8 +204,14 @@ export function registerTrustRootUpdate(group: Command, out: Output): void {
       out.line(`  targets     version ${p.targets.version}, expires ${p.targets.expires}`);
       out.line(`  target      ${p.target.length} bytes, sha256:${p.target.sha256} (${status})`);
       const n = j.contents;
+      const count = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
       out.line(
-        `  contents    ${n.certificateAuthorities} certificate authorities, ${n.tlogs} transparency logs, ${n.ctlogs} CT logs, ${n.timestampAuthorities} timestamp authorities`,
+        `  contents    ${[
+          count(n.certificateAuthorities, 'certificate authority', 'certificate authorities'),
+          count(n.tlogs, 'transparency log', 'transparency logs'),
+          count(n.ctlogs, 'CT log', 'CT logs'),
+          count(n.timestampAuthorities, 'timestamp authority', 'timestamp authorities'),
+        ].join(', ')}`,
       );
       out.line(`  cached in   ${j.directory}`);
       out.line(`  fetched     ${p.fetchedAt}, ${j.bytesFetched} bytes from the mirror`);
