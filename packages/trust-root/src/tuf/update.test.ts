@@ -263,7 +263,7 @@ describe('updateTufTrustedRoot: the classic TUF attacks are refused and nothing 
     const c = await primed();
     c.repo.rotateRoot({}, { expires: new Date(Date.now() - 60_000) });
     c.repo.publish();
-    await expectRefused(c, 'TUF_EXPIRED');
+    expect((await expectRefused(c, 'TUF_EXPIRED')).detail.role).toBe('root');
   });
 
   test('mix-and-match: targets metadata that is not the version the snapshot names', async () => {

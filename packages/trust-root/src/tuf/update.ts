@@ -362,7 +362,11 @@ function classify(
 
   const what = role ?? 'metadata';
   if (error instanceof tuf.ExpiredMetadataError) {
-    return make('TUF_EXPIRED', `${what}: the newest metadata has expired (${message})`);
+    // tuf-js checks the final root's expiry when it reads the timestamp.
+    const expired = /root\.json is expired/.test(message) ? 'root' : what;
+    return make('TUF_EXPIRED', `${expired}: the newest metadata has expired (${message})`, {
+      role: expired,
+    });
   }
   if (error instanceof tuf.BadVersionError) {
     return make('TUF_ROLLBACK', `${what}: refused as a rollback (${message})`);
