@@ -244,6 +244,15 @@ describe('updateTufTrustedRoot: the classic TUF attacks are refused and nothing 
     await expectRefused(c, 'TUF_ROLLBACK');
   });
 
+  test('a root file holding a later version than its name says is a mismatch, not accepted', async () => {
+    const c = await primed();
+    c.repo.rotateRoot({});
+    c.repo.rotateRoot({});
+    c.server.attack('2.root.json', { body: c.repo.root(3) });
+    const e = await expectRefused(c, 'TUF_METADATA_MISMATCH');
+    expect(e.detail).toMatchObject({ role: 'root', expected: 2, actual: 3 });
+  });
+
   test('freeze: an expired timestamp', async () => {
     const c = await primed();
     c.repo.publish({ expires: { timestamp: new Date(Date.now() - 60_000) } });

@@ -369,6 +369,14 @@ function classify(
     });
   }
   if (error instanceof tuf.BadVersionError) {
+    // `N.root.json` holding a later version than N is not a rollback, but the wrong file.
+    const root = /^Expected version (\d+), got (\d+)$/.exec(message);
+    if (root && Number(root[2]) > Number(root[1])) {
+      return make('TUF_METADATA_MISMATCH', `${what}: ${message}`, {
+        expected: Number(root[1]),
+        actual: Number(root[2]),
+      });
+    }
     return make('TUF_ROLLBACK', `${what}: refused as a rollback (${message})`);
   }
   if (error instanceof tuf.UnsignedMetadataError) {
