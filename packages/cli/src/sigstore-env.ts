@@ -61,7 +61,7 @@ export function applySigstoreEnv(flags: TrustFlags, env: NodeJS.ProcessEnv, out:
   for (const name of TUF_ENV) {
     if (set(env, name) !== undefined) {
       out.warn(
-        `${name} is not read: flareo verify takes its trust root from the build or from --trusted-root FILE, not from a TUF repository`,
+        `${name} is not read: flareo verify takes its trust root from --trusted-root FILE, else from the cache that flareo trust-root update fills through TUF (FLAREO_TUF_MIRROR, FLAREO_TUF_CACHE), else from the build`,
       );
     }
   }

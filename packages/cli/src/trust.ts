@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { TrustInput } from '@flareo/bundle-verify';
 import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
-import { inputError, usageError } from './errors.js';
+import type { TufProvenance } from '@flareo/trust-root/tuf';
+import { CliError, inputError, usageError } from './errors.js';
 import { readText } from './io.js';
 import type { EnvTrust } from './sigstore-env.js';
 import type { IdentityFlags, RekorPolicyFlag } from './verification.js';
@@ -44,7 +45,10 @@ export interface TrustPlan {
   readonly inputs: readonly TrustInput[];
   /** One line per source, for humans. */
   readonly sources: readonly string[];
-  /** True when only the embedded public-good root is trusted (no trust flag given). */
+  /**
+   * True when only the Sigstore public-good root is trusted (no trust flag given): the embedded
+   * one, or the one cached from Sigstore's TUF mirror.
+   */
   readonly publicGood: boolean;
   /** True when `--key` was given. */
   readonly keyed: boolean;
@@ -53,6 +57,101 @@ export interface TrustPlan {
 }
 
 const PUBLIC_GOOD_KEYED_NAME = 'sigstore public-good logs and timestamp authorities';
+
+/** The TUF mirror and cache directory the CLI reads and updates. */
+export interface TufLocation {
+  readonly mirror: string;
+  readonly cacheDir: string;
+}
+
+/**
+ * The TUF mirror and cache: the flags when given, else `FLAREO_TUF_MIRROR` and
+ * `FLAREO_TUF_CACHE`, else Sigstore's mirror and the XDG cache directory.
+ */
+export async function tufLocation(
+  flags: { readonly mirror?: string | undefined; readonly cacheDir?: string | undefined } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TufLocation> {
+  const { SIGSTORE_TUF_MIRROR, defaultTufCacheDir, normalizeMirror } = await import(
+    '@flareo/trust-root/tuf'
+  );
+  const raw = flags.mirror ?? (env.FLAREO_TUF_MIRROR || SIGSTORE_TUF_MIRROR);
+  let mirror: string;
+  try {
+    mirror = normalizeMirror(raw);
+  } catch (error) {
+    throw inputError(error, flags.mirror === undefined ? 'FLAREO_TUF_MIRROR' : '--mirror');
+  }
+  return { mirror, cacheDir: flags.cacheDir ?? (env.FLAREO_TUF_CACHE || defaultTufCacheDir(env)) };
+}
+
+/** Where the default trust root (no trust flag given) comes from. */
+export type RootOrigin =
+  | { readonly kind: 'embedded'; readonly source: string }
+  | {
+      readonly kind: 'tuf';
+      readonly provenance: TufProvenance;
+      /** The cache generation directory. */
+      readonly directory: string;
+    };
+
+/** The trust root verification commands use when no trust flag is given. */
+export interface DefaultRoot {
+  readonly json: string;
+  readonly origin: RootOrigin;
+  /** True for Sigstore's public-good instance (embedded, or cached from Sigstore's mirror). */
+  readonly publicGood: boolean;
+  /** One line for humans. */
+  readonly description: string;
+}
+
+/**
+ * The default trust root, in this order: the last good `trusted_root.json` that
+ * `flareo trust-root update` cached for the mirror, else the public-good root embedded in this
+ * build. Reads the local cache only, never the network. A mirror other than Sigstore's (set
+ * with `FLAREO_TUF_MIRROR`) must have a cache: there is no embedded root for it.
+ */
+export async function defaultRoot(location?: TufLocation): Promise<DefaultRoot> {
+  const where = location ?? (await tufLocation());
+  const { readTufTrustedRoot, SIGSTORE_TUF_MIRROR } = await import('@flareo/trust-root/tuf');
+  let cached: ReturnType<typeof readTufTrustedRoot>;
+  try {
+    cached = readTufTrustedRoot(where);
+  } catch (error) {
+    const report = inputError(error, 'TUF cache').report;
+    throw new CliError(
+      {
+        ...report,
+        hint: `run flareo trust-root update to replace it, or pass --trusted-root FILE (the cache is under ${where.cacheDir})`,
+      },
+      2,
+      { cause: error },
+    );
+  }
+  const publicGood = where.mirror === SIGSTORE_TUF_MIRROR;
+  if (cached) {
+    const p = cached.provenance;
+    return {
+      json: cached.json,
+      origin: { kind: 'tuf', provenance: p, directory: cached.directory },
+      publicGood,
+      description: `${publicGood ? 'Sigstore public-good root' : 'trusted_root.json'} from TUF ${p.mirror} (root version ${p.root.version}, fetched ${p.fetchedAt})`,
+    };
+  }
+  if (!publicGood) {
+    throw usageError(
+      `no cached trusted root for the TUF mirror ${where.mirror} (FLAREO_TUF_MIRROR)`,
+      `run flareo trust-root update --mirror ${where.mirror} --root root.json first`,
+    );
+  }
+  const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
+  return {
+    json: publicGoodTrustedRootJson.json,
+    origin: { kind: 'embedded', source: publicGoodTrustedRootJson.source },
+    publicGood: true,
+    description: 'embedded Sigstore public-good root',
+  };
+}
 
 /**
  * A trusted_root.json with its signer anchors taken out: no certificate authority (and so no
@@ -78,11 +177,10 @@ export function withoutSignerAnchors(json: string): string {
  * so that a keyed bundle's Rekor entry and RFC 3161 timestamp verify offline, while no Fulcio
  * certificate is trusted in place of the key the user named.
  */
-async function publicGoodForKeys(replaced: readonly TrustPart[]): Promise<TrustInput> {
-  const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
+function publicGoodForKeys(root: DefaultRoot, replaced: readonly TrustPart[]): TrustInput {
   return {
     kind: 'trusted-root',
-    json: withoutParts(withoutSignerAnchors(publicGoodTrustedRootJson.json), replaced),
+    json: withoutParts(withoutSignerAnchors(root.json), replaced),
     options: { name: PUBLIC_GOOD_KEYED_NAME },
   };
 }
@@ -236,30 +334,37 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
     });
     sources.push(`Rekor key ${path}`);
   }
-  const publicGood = inputs.length === 0;
-  // cosign's SIGSTORE_* variables replace parts of the public-good root, when it is the base.
+  // cosign's SIGSTORE_* variables replace parts of the default root, when it is the base.
+  const defaultIsBase =
+    inputs.length === 0 || (signersGiven && roots.length === 0 && rekorKeys.length === 0);
   const fromEnv = envInputs(
-    publicGood || (signersGiven && roots.length === 0 && rekorKeys.length === 0)
-      ? flags.env
-      : undefined,
+    defaultIsBase ? flags.env : undefined,
     flags.rekorUrl ?? 'https://rekor.sigstore.dev',
   );
-  if (publicGood) {
-    if (fromEnv.replaced.length === 0) inputs.push({ kind: 'public-good' });
-    else {
-      const { publicGoodTrustedRootJson } = await import('@flareo/trust-root');
-      inputs.push({
-        kind: 'trusted-root',
-        json: withoutParts(publicGoodTrustedRootJson.json, fromEnv.replaced),
-        options: { name: 'sigstore public-good root' },
-      });
-    }
-    sources.push(
-      `embedded Sigstore public-good root${fromEnv.replaced.length ? ` without its ${fromEnv.replaced.join(', ')}` : ''}`,
+  const without = fromEnv.replaced.length ? ` without its ${fromEnv.replaced.join(', ')}` : '';
+  // No trust flag: the cached TUF root when there is one, else the embedded public-good root.
+  let publicGood = false;
+  if (inputs.length === 0) {
+    const root = await defaultRoot();
+    publicGood = root.publicGood;
+    inputs.push(
+      root.origin.kind === 'embedded' && fromEnv.replaced.length === 0
+        ? { kind: 'public-good' }
+        : {
+            kind: 'trusted-root',
+            json: withoutParts(root.json, fromEnv.replaced),
+            options: { name: root.description },
+          },
     );
+    sources.push(`${root.description}${without}`);
   } else if (signersGiven && roots.length === 0 && rekorKeys.length === 0) {
-    inputs.push(await publicGoodForKeys(fromEnv.replaced));
-    sources.push('embedded Sigstore public-good transparency logs and timestamp authorities');
+    const root = await defaultRoot();
+    inputs.push(publicGoodForKeys(root, fromEnv.replaced));
+    sources.push(
+      root.origin.kind === 'embedded'
+        ? `embedded Sigstore public-good transparency logs and timestamp authorities${without}`
+        : `transparency logs and timestamp authorities of the ${root.description}${without}`,
+    );
   }
   inputs.push(...fromEnv.inputs);
   sources.push(...fromEnv.sources);

@@ -104,6 +104,7 @@ export {
   OID_TIME_STAMPING,
   TestTimestampAuthority,
 } from './tsa/tsa.js';
+export * from './tuf/index.js';
 export { readVector, vectorsDir } from './vectors.js';
 export type {
   CaKeyUsage,

@@ -37,7 +37,34 @@ export type TrustRootErrorCode =
    * API accepts (for example `undefined` where a string is needed, or an options object that
    * is an array). Programming errors, reported before any parsing starts.
    */
-  | 'ARGUMENT_INVALID';
+  | 'ARGUMENT_INVALID'
+  // The codes below come from `@flareo/trust-root/tuf` (fetching trusted_root.json through TUF).
+  /** TUF: a mirror's metadata is older than what the client already trusts (rollback attack). */
+  | 'TUF_ROLLBACK'
+  /** TUF: the newest metadata of a role has expired (freeze attack, or a stale mirror). */
+  | 'TUF_EXPIRED'
+  /** TUF: metadata does not match the version, length or hash its parent role recorded (mix-and-match). */
+  | 'TUF_METADATA_MISMATCH'
+  /** TUF: metadata is not signed by a threshold of the keys trusted for its role (incl. an untrusted root rotation). */
+  | 'TUF_UNSIGNED'
+  /** TUF: metadata is not well-formed TUF JSON of the expected role. */
+  | 'TUF_METADATA_INVALID'
+  /** TUF: a file is longer than the client allows for it (endless-data attack). */
+  | 'TUF_TOO_LARGE'
+  /** TUF: the downloaded target does not have the length and hashes its targets metadata lists. */
+  | 'TUF_TARGET_MISMATCH'
+  /** TUF: the repository's targets do not list the requested target (`trusted_root.json`). */
+  | 'TUF_TARGET_MISSING'
+  /** TUF: the mirror could not be reached, answered with an HTTP error, or too slowly. */
+  | 'TUF_FETCH_FAILED'
+  /** TUF: a mirror other than Sigstore's has no cache yet and no initial `root.json` was given. */
+  | 'TUF_ROOT_MISSING'
+  /** TUF: the on-disk cache cannot be read, or does not hold what its state file says. */
+  | 'TUF_CACHE_INVALID'
+  /** TUF: another update of the same cache is in progress. */
+  | 'TUF_CACHE_LOCKED'
+  /** TUF: the cache directory cannot be written. */
+  | 'TUF_CACHE_WRITE_FAILED';
 
 /** Structured detail every {@link TrustRootError} may carry. */
 export interface TrustRootErrorDetail {
@@ -51,6 +78,10 @@ export interface TrustRootErrorDetail {
   readonly expected?: unknown;
   /** What was found. */
   readonly actual?: unknown;
+  /** TUF: the role or target a failure is about (`root`, `timestamp`, `snapshot`, `targets`, or the target's name). */
+  readonly role?: string | undefined;
+  /** TUF: the URL being fetched when it failed. */
+  readonly url?: string | undefined;
 }
 
 /**

@@ -9,9 +9,10 @@ let cached: TrustRoot | undefined;
  * embedded at build time from the TUF seeds that `@sigstore/tuf` ships, so it is available
  * with no network access. Parsed on first use and cached.
  *
- * It is as fresh as this package's release. To refresh it, fetch a newer `trusted_root.json`
- * yourself (for example through TUF) and pass it to `parseTrustedRoot`, or combine it with
- * this one through `mergeTrustRoots` during a rotation.
+ * It is as fresh as this package's release. To refresh it, fetch the current one through TUF
+ * with `updateTufTrustedRoot` from `@flareo/trust-root/tuf` (Node) and read it back offline
+ * with `readTufTrustedRoot`, or fetch a newer `trusted_root.json` yourself; then pass it to
+ * `parseTrustedRoot`.
  */
 export function publicGoodTrustRoot(): TrustRoot {
   cached ??= parseTrustedRoot(PUBLIC_GOOD_TRUSTED_ROOT_JSON, { name: 'sigstore public-good' });
