@@ -445,6 +445,12 @@ describe('online log lookup: a broken server is a typed error (exit 2)', () => {
     ['a truncated answer', { truncate: true }, [], 'REKOR_ANSWER_INVALID'],
     ['an answer that is not the API’s shape', { rawBody: '"hello"' }, [], 'REKOR_ANSWER_INVALID'],
     ['an oversized answer', { oversizeBytes: 5 * 1024 * 1024 }, [], 'REKOR_ANSWER_TOO_LARGE'],
+    [
+      'a small gzip answer that expands past the limit',
+      { gzipBombBytes: 64 * 1024 * 1024 },
+      [],
+      'REKOR_ANSWER_TOO_LARGE',
+    ],
     ['a slow answer', { delayMs: 2500 }, ['--timeout', '1'], 'REKOR_TIMEOUT'],
   ] as const)('%s', async (_what, behaviour, extra, code) => {
     api.behave(behaviour);

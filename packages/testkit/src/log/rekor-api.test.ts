@@ -103,6 +103,10 @@ describe('startTestRekorApi', () => {
     expect((await fetch(`${api.url}/api/v1/log`, { redirect: 'manual' })).status).toBe(302);
     api.behave({ oversizeBytes: 200_000 });
     expect((await (await fetch(`${api.url}/api/v1/log`)).arrayBuffer()).byteLength).toBe(200_002);
+    api.behave({ gzipBombBytes: 300_000 });
+    const bomb = await fetch(`${api.url}/api/v1/log`);
+    expect(Number(bomb.headers.get('content-length'))).toBeLessThan(10_000);
+    expect((await bomb.arrayBuffer()).byteLength).toBe(300_002);
     api.behave({ answerWith: [other] });
     const uuids = (await (
       await post('/api/v1/index/retrieve', { hash: `sha256:${hex}` })

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { type CanonicalJsonValue, canonicalJsonBytes } from './canonical-json.js';
 import { leafHash } from './merkle.js';
 import type { TestRekorV1 } from './rekor-v1.js';
@@ -90,6 +91,11 @@ export interface RekorApiBehaviour {
   truncate?: boolean;
   /** Answer with this many bytes of JSON-looking filler, without a Content-Length. */
   oversizeBytes?: number;
+  /**
+   * Answer with a gzip-compressed body (`Content-Encoding: gzip`) that expands to this many
+   * bytes of JSON-looking filler: small on the wire, large once decompressed.
+   */
+  gzipBombBytes?: number;
   /** Answer with a redirect (302) to this URL. */
   redirectTo?: string;
   /** Answer with this text (status 200, `application/json`) whatever was asked. */
@@ -258,6 +264,19 @@ export async function startTestRekorApi(log: TestRekorV1): Promise<RekorApiServe
       res
         .writeHead(b.status, { 'content-type': 'application/json' })
         .end(JSON.stringify({ code: b.status, message: 'test server error' }));
+      return;
+    }
+    if (b.gzipBombBytes !== undefined) {
+      const body = gzipSync(
+        Buffer.concat([Buffer.from('['), Buffer.alloc(b.gzipBombBytes, 0x20), Buffer.from(']')]),
+      );
+      res
+        .writeHead(200, {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': body.length,
+        })
+        .end(body);
       return;
     }
     if (b.oversizeBytes !== undefined) {
