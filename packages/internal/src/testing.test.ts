@@ -6,6 +6,7 @@ import {
   isEmptyObject,
   isString,
   optionalObject,
+  rejectionOf,
   WRONG_VALUES,
   WRONG_VALUES_WITH_BIGINT,
   wrongRows,
@@ -95,5 +96,33 @@ describe('table-test scaffolding', () => {
         true,
       ),
     ).rejects.toThrow(/threw synchronously/);
+  });
+});
+
+describe('rejectionOf', () => {
+  class CodedError extends Error {
+    readonly code = 'X';
+  }
+  it('returns the error of the expected class', () => {
+    const error = new CodedError('boom');
+    expect(
+      rejectionOf(CodedError, () => {
+        throw error;
+      }),
+    ).toBe(error);
+  });
+  it('fails on success and on another error, keeping it as cause', () => {
+    expect(() => rejectionOf(CodedError, () => 1)).toThrow(/but the call succeeded/);
+    const raw = new TypeError('raw');
+    let caught: unknown;
+    try {
+      rejectionOf(CodedError, () => {
+        throw raw;
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).message).toMatch(/expected a CodedError, got TypeError: raw/);
+    expect((caught as Error).cause).toBe(raw);
   });
 });

@@ -117,3 +117,21 @@ export async function expectCoded(
   }
   expect(thrown.code).toBe(code);
 }
+
+/**
+ * The error `call` throws, which must be an instance of `errorClass`: the one `rejection`
+ * helper of the package test suites. A call that succeeds, or throws anything else (a raw
+ * `TypeError` above all), fails the test.
+ */
+export function rejectionOf<E extends Error>(
+  errorClass: abstract new (...args: never[]) => E,
+  call: () => unknown,
+): E {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof errorClass) return error;
+    throw new Error(`expected a ${errorClass.name}, got ${String(error)}`, { cause: error });
+  }
+  throw new Error(`expected a ${errorClass.name}, but the call succeeded`);
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createVerifier, summarizeResult } from '@flareo/bundle-verify';
+import { rejectionOf } from '@flareo/internal/testing';
 import {
   buildTrustedRoot,
   createFulcioChain,
@@ -158,15 +159,9 @@ describe('policyInputFrom', () => {
       { ...good, sbom: 0.5 },
     ];
     for (const sources of bad) {
-      let caught: unknown;
-      try {
-        policyInputFrom(sources as never);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(PolicyError);
-      expect((caught as PolicyError).code).toBe('ARGUMENT_INVALID');
-      expect((caught as PolicyError).message).toMatch(/^policyInputFrom .+: expected .+, got .+$/);
+      const error = rejectionOf(PolicyError, () => policyInputFrom(sources as never));
+      expect(error.code).toBe('ARGUMENT_INVALID');
+      expect(error.message).toMatch(/^policyInputFrom .+: expected .+, got .+$/);
     }
   });
 });

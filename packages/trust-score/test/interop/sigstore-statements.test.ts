@@ -4,23 +4,14 @@ import { createVerifier } from '@flareo/bundle-verify';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import { slsaLevelFromProvenance, TrustScoreError } from '../../src/index.js';
+import { slsaLevelFromProvenance } from '../../src/index.js';
+import { rejection } from '../support.js';
 
 // The public-good bundles carry real in-toto statements (npm publish attestations), not SLSA
 // provenance. Verified by @flareo/bundle-verify, their statements must be refused by
 // predicate type rather than granted any level; their raw envelopes must be refused as
 // unverified.
 const dir = vectorsDir();
-
-function failure(fn: () => unknown): TrustScoreError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TrustScoreError) return error;
-    throw error;
-  }
-  throw new Error('expected a TrustScoreError');
-}
 
 describe.skipIf(!dir)('real in-toto statements from public-good bundles', () => {
   const names = dir
@@ -38,14 +29,14 @@ describe.skipIf(!dir)('real in-toto statements from public-good bundles', () => 
     const bundle = dir ? JSON.parse(readVector(`sigstore/bundles/${name}`)) : {};
     it.skipIf(!bundle.dsseEnvelope)(`refuses the npm publish attestation in ${name}`, () => {
       const result = verifier!.verifyBundle(bundle, undefined, {});
-      const e = failure(() =>
+      const e = rejection(() =>
         slsaLevelFromProvenance(result.verifiedStatement, { trustedBuilders: [] }),
       );
       expect(e.code).toBe('PROVENANCE_UNSUPPORTED');
       expect(e.detail.actual).toBe(
         'https://github.com/npm/attestation/tree/main/specs/publish/v0.1',
       );
-      const raw = failure(() =>
+      const raw = rejection(() =>
         slsaLevelFromProvenance(bundle.dsseEnvelope, { trustedBuilders: [] }),
       );
       expect(raw.code).toBe('PROVENANCE_UNVERIFIED');
@@ -53,7 +44,7 @@ describe.skipIf(!dir)('real in-toto statements from public-good bundles', () => 
   }
 
   it('refuses statement.json as an unverified statement', () => {
-    const e = failure(() =>
+    const e = rejection(() =>
       slsaLevelFromProvenance(JSON.parse(readVector('sigstore/bundles/statement.json')), {
         trustedBuilders: [],
       }),

@@ -9,7 +9,8 @@ import {
 } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import { slsaLevelFromProvenance, TrustScoreError } from './index.js';
+import { slsaLevelFromProvenance } from '../src/index.js';
+import { rejection } from './support.js';
 
 // End to end: the SLSA level is read from what @flareo/bundle-verify returns for a verified
 // provenance bundle, and only from that. The same statement reaching the function any other
@@ -45,16 +46,6 @@ const bundle = mintSigstoreBundle({
 }).json as { dsseEnvelope: { payload: string } };
 const options = { trustedBuilders: [{ id: BUILDER, level: 3 as const }] };
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TrustScoreError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a TrustScoreError');
-}
-
 describe('slsaLevelFromProvenance with a real verification result', () => {
   it('reads the level from result.verifiedStatement', () => {
     const result = verifier.verifyBundle(bundle, artifact, {});
@@ -68,7 +59,7 @@ describe('slsaLevelFromProvenance with a real verification result', () => {
   it('refuses the raw envelope, the decoded payload and its JSON', () => {
     const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8');
     for (const provenance of [bundle.dsseEnvelope, JSON.parse(payload), payload, bundle]) {
-      expect(codeOf(() => slsaLevelFromProvenance(provenance as never, options))).toBe(
+      expect(rejection(() => slsaLevelFromProvenance(provenance as never, options)).code).toBe(
         'PROVENANCE_UNVERIFIED',
       );
     }
@@ -77,6 +68,8 @@ describe('slsaLevelFromProvenance with a real verification result', () => {
   it('refuses a copy of the verified statement the caller rebuilt', () => {
     const result = verifier.verifyBundle(bundle, artifact, {});
     const copy = { ...result.verifiedStatement! };
-    expect(codeOf(() => slsaLevelFromProvenance(copy, options))).toBe('PROVENANCE_UNVERIFIED');
+    expect(rejection(() => slsaLevelFromProvenance(copy, options)).code).toBe(
+      'PROVENANCE_UNVERIFIED',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TrustScoreError } from './errors.js';
+import type { TrustScoreError } from '../src/errors.js';
 import {
   computeTrustScore,
   freshnessSubscore,
@@ -10,7 +10,8 @@ import {
   type TrustSignals,
   type TrustStatus,
   VULNERABILITY_PENALTIES,
-} from './score.js';
+} from '../src/score.js';
+import { rejection } from './support.js';
 
 interface CalibrationCase {
   name: string;
@@ -31,14 +32,7 @@ const clean: TrustSignals = {
 };
 
 function expectCode(fn: () => unknown, code: string, field?: string): TrustScoreError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(TrustScoreError);
-  const error = caught as TrustScoreError;
+  const error = rejection(fn);
   expect(error.code).toBe(code);
   if (field !== undefined) expect(error.detail.field).toBe(field);
   return error;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TrustScoreError } from './errors.js';
-import { isValidPurl, sbomCompleteness } from './sbom.js';
+import type { TrustScoreError } from '../src/errors.js';
+import { isValidPurl, sbomCompleteness } from '../src/sbom.js';
+import { rejection } from './support.js';
 
 const SHA256 = 'a'.repeat(64);
 
@@ -21,16 +22,6 @@ function component(name: string, extra: Record<string, unknown> = {}): Record<st
 
 function bom(components: unknown[], extra: Record<string, unknown> = {}) {
   return { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components, ...extra };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TrustScoreError);
-    return (error as TrustScoreError).code;
-  }
-  return undefined;
 }
 
 describe('isValidPurl', () => {
@@ -175,18 +166,22 @@ describe('sbomCompleteness', () => {
   it('limits the list of incomplete components', () => {
     const many = Array.from({ length: 5 }, (_, i) => component(`c${i}`, { version: '' }));
     expect(sbomCompleteness(bom(many), { maxListed: 2 }).incomplete).toHaveLength(2);
-    expect(codeOf(() => sbomCompleteness(bom(many), { maxListed: -1 }))).toBe('ARGUMENT_INVALID');
+    expect(rejection(() => sbomCompleteness(bom(many), { maxListed: -1 })).code).toBe(
+      'ARGUMENT_INVALID',
+    );
   });
 
   it('rejects documents that are not CycloneDX JSON', () => {
-    expect(codeOf(() => sbomCompleteness('{not json'))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness(null))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness([]))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness({ spdxVersion: 'SPDX-2.3' }))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness({ bomFormat: 'CycloneDX' }))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness(bom('x' as never)))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness(bom([42])))).toBe('SBOM_INVALID');
-    expect(codeOf(() => sbomCompleteness(bom([component('a', { components: {} })])))).toBe(
+    expect(rejection(() => sbomCompleteness('{not json')).code).toBe('SBOM_INVALID');
+    expect(rejection(() => sbomCompleteness(null)).code).toBe('SBOM_INVALID');
+    expect(rejection(() => sbomCompleteness([])).code).toBe('SBOM_INVALID');
+    expect(rejection(() => sbomCompleteness({ spdxVersion: 'SPDX-2.3' })).code).toBe(
+      'SBOM_INVALID',
+    );
+    expect(rejection(() => sbomCompleteness({ bomFormat: 'CycloneDX' })).code).toBe('SBOM_INVALID');
+    expect(rejection(() => sbomCompleteness(bom('x' as never))).code).toBe('SBOM_INVALID');
+    expect(rejection(() => sbomCompleteness(bom([42]))).code).toBe('SBOM_INVALID');
+    expect(rejection(() => sbomCompleteness(bom([component('a', { components: {} })]))).code).toBe(
       'SBOM_INVALID',
     );
     try {

@@ -7,8 +7,8 @@ import {
   rekorV2Bodies,
 } from '@flareo/testkit';
 import { describe, expect, it } from 'vitest';
-import { type BodyOptions, bindBody, type EntryBinding, SUPPORTED_KINDS } from './body.js';
-import type { RekorErrorCode } from './errors.js';
+import { type BodyOptions, bindBody, type EntryBinding, SUPPORTED_KINDS } from '../src/body.js';
+import type { RekorErrorCode } from '../src/errors.js';
 import {
   b64,
   clone,
@@ -20,7 +20,7 @@ import {
   rejection,
   sha256,
   utf8,
-} from './test-fixtures.js';
+} from './support.js';
 
 const w = createWorld();
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');

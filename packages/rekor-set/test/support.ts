@@ -1,7 +1,8 @@
-// Shared material of the rekor-set unit tests (not part of the package: index.ts does not
-// export it and tsup builds only index.ts). Everything is minted by @flareo/testkit from fixed
+// Shared material of the rekor-set tests, the package's one test support module (outside
+// src/, so never part of the build). Everything is minted by @flareo/testkit from fixed
 // seeds, so every run sees the same keys, certificates, entries and checkpoints.
 import { createHash } from 'node:crypto';
+import { rejectionOf } from '@flareo/internal/testing';
 import {
   buildTrustedRoot,
   createFulcioChain,
@@ -16,8 +17,8 @@ import {
 } from '@flareo/testkit';
 import { parseTrustedRoot, type TransparencyLog, type TrustRoot } from '@flareo/trust-root';
 import { expect } from 'vitest';
-import type { EntryBinding } from './body.js';
-import { RekorError, type RekorErrorCode, type RekorErrorDetail } from './errors.js';
+import type { EntryBinding } from '../src/body.js';
+import { RekorError, type RekorErrorCode, type RekorErrorDetail } from '../src/errors.js';
 
 export const sha256 = (data: Uint8Array | string): Uint8Array =>
   new Uint8Array(createHash('sha256').update(data).digest());
@@ -50,15 +51,7 @@ export function edited(entry: TlogEntryJson | object, edit: (e: Json) => void): 
 }
 
 /** The RekorError `fn` throws; fails the test when it throws anything else or nothing. */
-export function rejection(fn: () => unknown): RekorError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RekorError) return error;
-    throw new Error(`expected a RekorError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('expected a RekorError, but the call succeeded');
-}
+export const rejection = (fn: () => unknown): RekorError => rejectionOf(RekorError, fn);
 
 /** Assert that `fn` throws a RekorError with `code` (and detail fields, when given). */
 export function expectRekorError(

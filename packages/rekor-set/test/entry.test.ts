@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, parseLegacyRekorBundle, parseTlogEntry } from './entry.js';
-import { RekorError } from './errors.js';
+import { MAX_BODY_BYTES, parseLegacyRekorBundle, parseTlogEntry } from '../src/entry.js';
+import { RekorError } from '../src/errors.js';
 import {
   b64,
   createWorld,
@@ -11,7 +11,7 @@ import {
   P256,
   PROPERTY_TIMEOUT,
   unb64,
-} from './test-fixtures.js';
+} from './support.js';
 
 const w = createWorld();
 const entry = w.v1.addHashedRekord({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as definition from './definition.js';
-import * as main from './index.js';
+import * as definition from '../src/definition.js';
+import * as main from '../src/index.js';
 
 // Every exported name is a semver promise: these lists change only on purpose.
 describe('public entry points', () => {

@@ -13,11 +13,11 @@ import {
 } from '@flareo/internal/testing';
 import { rekorApiLogEntry } from '@flareo/testkit';
 import { describe, expect, it } from 'vitest';
-import type { RekorErrorCode } from './index.js';
-import * as main from './index.js';
-import { hashChildren } from './merkle.js';
-import * as proofs from './proofs.js';
-import { createWorld, NOW } from './test-fixtures.js';
+import type { RekorErrorCode } from '../src/index.js';
+import * as main from '../src/index.js';
+import { hashChildren } from '../src/merkle.js';
+import * as proofs from '../src/proofs.js';
+import { createWorld, NOW } from './support.js';
 
 // Every function exported by the package is called with arguments of the wrong type or
 // shape; each must throw a RekorError with a stable code, never a raw TypeError. The

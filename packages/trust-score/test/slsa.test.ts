@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TrustScoreError } from './errors.js';
-import { type SlsaLevelOptions, slsaLevelFromProvenance, type VerifiedProvenance } from './slsa.js';
+import {
+  type SlsaLevelOptions,
+  slsaLevelFromProvenance,
+  type VerifiedProvenance,
+} from '../src/slsa.js';
+import { rejection } from './support.js';
 
 const DIGEST = 'ab'.repeat(32);
 const GENERATOR =
@@ -68,16 +72,6 @@ function deepFreeze<T>(value: T): T {
  */
 const verified = (statement: unknown): VerifiedProvenance =>
   deepFreeze({ payloadType: 'application/vnd.in-toto+json', statement }) as VerifiedProvenance;
-
-function failure(fn: () => unknown): TrustScoreError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TrustScoreError);
-    return error as TrustScoreError;
-  }
-  throw new Error('expected a TrustScoreError');
-}
 
 describe('slsaLevelFromProvenance', () => {
   it('gives level 0 without provenance', () => {
@@ -161,7 +155,7 @@ describe('slsaLevelFromProvenance', () => {
       42,
     ];
     for (const provenance of cases) {
-      const e = failure(() => slsaLevelFromProvenance(provenance as never, options));
+      const e = rejection(() => slsaLevelFromProvenance(provenance as never, options));
       expect(e.code).toBe('PROVENANCE_UNVERIFIED');
       expect(e.detail.field).toBe('provenance');
       expect(e.message).toMatch(/^provenance: expected the verifiedStatement of .+, got .+$/);
@@ -171,7 +165,7 @@ describe('slsaLevelFromProvenance', () => {
   });
 
   it('refuses a verified DSSE payload that is not an in-toto statement', () => {
-    const e = failure(() =>
+    const e = rejection(() =>
       slsaLevelFromProvenance(
         deepFreeze({ payloadType: 'text/plain', statement: v1(GENERATOR) }),
         options,
@@ -187,7 +181,7 @@ describe('slsaLevelFromProvenance', () => {
         subjectDigest: `sha256:${DIGEST.toUpperCase()}`,
       }).level,
     ).toBe(2);
-    const e = failure(() =>
+    const e = rejection(() =>
       slsaLevelFromProvenance(verified(v02(CANARY)), {
         ...options,
         subjectDigest: `sha256:${'cd'.repeat(32)}`,
@@ -196,7 +190,7 @@ describe('slsaLevelFromProvenance', () => {
     expect(e.code).toBe('PROVENANCE_SUBJECT_MISMATCH');
     expect(e.detail.actual).toEqual(['public.ecr.aws/flareo/vaultwarden']);
     expect(
-      failure(() =>
+      rejection(() =>
         slsaLevelFromProvenance(verified(v02(CANARY)), { ...options, subjectDigest: 'nope' }),
       ).code,
     ).toBe('ARGUMENT_INVALID');
@@ -232,7 +226,7 @@ describe('slsaLevelFromProvenance', () => {
       [v02(CANARY, { buildType: 42 }), 'PROVENANCE_INVALID', 'predicate.buildType'],
     ];
     for (const [doc, code, field] of cases) {
-      const e = failure(() => slsaLevelFromProvenance(verified(doc), options));
+      const e = rejection(() => slsaLevelFromProvenance(verified(doc), options));
       expect([e.code, e.detail.field]).toEqual([code, field]);
       expect(e.message).toMatch(/^provenance .+: expected .+, got .+$/);
     }
@@ -249,16 +243,16 @@ describe('slsaLevelFromProvenance', () => {
     ];
     for (const trustedBuilders of bad) {
       expect(
-        failure(() =>
+        rejection(() =>
           slsaLevelFromProvenance(verified(v02(CANARY)), { trustedBuilders } as SlsaLevelOptions),
         ).code,
       ).toBe('ARGUMENT_INVALID');
     }
     expect(
-      failure(() => slsaLevelFromProvenance(verified(v02(CANARY)), undefined as never)).code,
+      rejection(() => slsaLevelFromProvenance(verified(v02(CANARY)), undefined as never)).code,
     ).toBe('ARGUMENT_INVALID');
     expect(
-      failure(() =>
+      rejection(() =>
         slsaLevelFromProvenance(verified(v02(CANARY)), {
           ...options,
           unknownBuilderLevel: 2 as never,

@@ -7,8 +7,8 @@ import {
   hashChildren,
   hashLeaf,
   type ProofFailure,
-} from './merkle.js';
-import { flipBit, PROPERTY_TIMEOUT, sha256, utf8 } from './test-fixtures.js';
+} from '../src/merkle.js';
+import { flipBit, PROPERTY_TIMEOUT, sha256, utf8 } from './support.js';
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 

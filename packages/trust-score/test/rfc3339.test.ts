@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hoursSince, TrustScoreError } from './index.js';
-import { parseRfc3339 } from './rfc3339.js';
+import { hoursSince, TrustScoreError } from '../src/index.js';
+import { parseRfc3339 } from '../src/rfc3339.js';
 
 // The calendar checks and their fast-check properties are @flareo/internal's (calendar.ts,
 // rfc3339.ts); these tables hold this package's variant: lower-case t and z accepted, at

@@ -19,8 +19,8 @@ import {
   originMatches,
   parseCheckpoint,
   verifyCheckpoint,
-} from './checkpoint.js';
-import { RekorError, type RekorErrorCode } from './errors.js';
+} from '../src/checkpoint.js';
+import { RekorError, type RekorErrorCode } from '../src/errors.js';
 import {
   b64,
   createWorld,
@@ -28,7 +28,7 @@ import {
   PROPERTY_TIMEOUT,
   rejection,
   sha256,
-} from './test-fixtures.js';
+} from './support.js';
 
 const w = createWorld();
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');

@@ -14,9 +14,16 @@ import {
 } from '@flareo/testkit';
 import { parsePemTrustBundle, parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import type { EntryBinding } from './body.js';
-import { parseCheckpoint } from './checkpoint.js';
-import type { RekorErrorCode } from './errors.js';
+import type { EntryBinding } from '../src/body.js';
+import { parseCheckpoint } from '../src/checkpoint.js';
+import type { RekorErrorCode } from '../src/errors.js';
+import {
+  type RekorPolicy,
+  type RekorVerifyOptions,
+  type VerifiedLogEntry,
+  verifyLogEntry,
+  verifyLogEvidence,
+} from '../src/verify.js';
 import {
   b64,
   clone,
@@ -31,14 +38,7 @@ import {
   sha256,
   unb64,
   utf8,
-} from './test-fixtures.js';
-import {
-  type RekorPolicy,
-  type RekorVerifyOptions,
-  type VerifiedLogEntry,
-  verifyLogEntry,
-  verifyLogEvidence,
-} from './verify.js';
+} from './support.js';
 
 const w = createWorld();
 
