@@ -1,8 +1,8 @@
 import { rekorApiLogEntry } from '@flareo/testkit';
 import { describe, expect, it } from 'vitest';
-import { tlogEntriesFromRekorApi, tlogEntryFromRekorApi } from './rest.js';
-import { createWorld, expectRekorError, type Json, NOW } from './test-fixtures.js';
-import { verifyLogEvidence } from './verify.js';
+import { tlogEntriesFromRekorApi, tlogEntryFromRekorApi } from '../src/rest.js';
+import { verifyLogEvidence } from '../src/verify.js';
+import { createWorld, expectRekorError, type Json, NOW } from './support.js';
 
 const w = createWorld();
 const entry = w.v1.addHashedRekord({
