@@ -12,10 +12,11 @@ import {
   TestRekorV1,
 } from '@flareo/testkit';
 import { parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
+import { OID } from '@flareo/trust-root/x509';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rejection } from '../test/support/expect-rejection.js';
-import { OID_CODE_SIGNING, parseSigningCertificate } from './certificate.js';
+import { parseSigningCertificate } from './certificate.js';
 import { BundleVerifyError, createVerifier } from './index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into protobuf-JSON bundles
@@ -52,7 +53,7 @@ describe('parseSigningCertificate', () => {
     expect(c.notAfter).toEqual(new Date('2024-01-01T00:10:00Z'));
     expect(c.isCA).toBe(false);
     expect(c.keyUsage).toEqual(['digitalSignature']);
-    expect(c.extendedKeyUsage).toEqual([OID_CODE_SIGNING]);
+    expect(c.extendedKeyUsage).toEqual([OID.codeSigning]);
     expect(c.san).toEqual({
       uri: [DEFAULT_WORKFLOW_URI],
       email: ['ci@flareo.test'],
@@ -68,7 +69,7 @@ describe('parseSigningCertificate', () => {
     expect(c.fulcio.get(OIDC_V2)).toBe(DEFAULT_OIDC_ISSUER);
     expect(c.fulcio.get('1.3.6.1.4.1.57264.1.5')).toBe(DEFAULT_GITHUB_CLAIMS.workflowRepository);
     expect(c.fulcio.get('1.3.6.1.4.1.57264.1.12')).toBe(DEFAULT_GITHUB_CLAIMS.sourceRepositoryUri);
-    expect(Buffer.from(c.extensions.get(OIDC_V2) ?? []).subarray(0, 1)).toEqual(
+    expect(Buffer.from(c.extensions.get(OIDC_V2)?.value ?? []).subarray(0, 1)).toEqual(
       Buffer.from([0x0c]),
     );
   });
@@ -97,6 +98,20 @@ describe('parseSigningCertificate', () => {
     ['a SEQUENCE of nothing', new Uint8Array([0x30, 0x00])],
   ])('%s → CERTIFICATE_INVALID', (_name, der) => {
     rejection(() => parseSigningCertificate(der), 'CERTIFICATE_INVALID', 'certificate');
+  });
+
+  it('an impossible validity date → CERTIFICATE_INVALID naming it', () => {
+    const der = Buffer.from(chain.leaf({ seed: 'der-time' }).der);
+    // The leaf's notBefore is 2024-01-01 00:00:00 (UTCTime 240101000000Z): make it April 31.
+    const at = der.indexOf(Buffer.from('240101000000Z', 'latin1'));
+    expect(at).toBeGreaterThan(0);
+    der.write('230431000000Z', at, 'latin1');
+    const error = rejection(
+      () => parseSigningCertificate(new Uint8Array(der)),
+      'CERTIFICATE_INVALID',
+      'certificate',
+    );
+    expect(error.message).toMatch(/notBefore "230431000000Z" is not a valid time/);
   });
 
   it('a duplicated extension → CERTIFICATE_INVALID', () => {
@@ -164,7 +179,7 @@ describe('leaf rules at the trusted time', () => {
       'certificate',
       {
         field: 'extendedKeyUsage',
-        expected: OID_CODE_SIGNING,
+        expected: OID.codeSigning,
         actual: null,
       },
     );

@@ -15,9 +15,9 @@ import {
   testKey,
 } from '@flareo/testkit';
 import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
+import { children, OID, readTlv } from '@flareo/trust-root/x509';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { children, readTlv } from './der.js';
 import { BundleVerifyError } from './errors.js';
 import { MAX_SCTS, verifyEmbeddedScts } from './sct.js';
 
@@ -282,15 +282,16 @@ describe('verifyEmbeddedScts', () => {
     expect(enough.verified).toHaveLength(MAX_SCTS);
   });
 
-  it('rejects a certificate carrying the SCT list twice', () => {
+  it('rejects a certificate carrying the SCT list twice (no extension may appear twice)', () => {
     const ext = octets(list);
     const twice = createLeafCertificate({
       issuer,
       sctExtension: ext,
-      extraExtensions: [{ oid: '1.3.6.1.4.1.11129.2.4.2', value: ext }],
+      extraExtensions: [{ oid: OID.sctList, value: ext }],
     });
     const error = rejection(() => verifyEmbeddedScts(twice.der, issuer.der, root));
-    expect(error.code).toBe('SCT_INVALID');
+    expect(error.code).toBe('BUNDLE_MALFORMED');
+    expect(error.message).toMatch(/duplicate extension 1\.3\.6\.1\.4\.1\.11129\.2\.4\.2/);
   });
 
   it('rejects malformed certificates as BUNDLE_MALFORMED', () => {

@@ -15,6 +15,13 @@ export const OID = {
   ctPoison: '1.3.6.1.4.1.11129.2.4.3',
   /** Fulcio's extension arc: `1.3.6.1.4.1.57264.1.N`. */
   fulcioPrefix: '1.3.6.1.4.1.57264.1.',
+  // CMS and RFC 3161 timestamps
+  signedData: '1.2.840.113549.1.7.2',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   // Extended key usages
   codeSigning: '1.3.6.1.5.5.7.3.3',
   timeStamping: '1.3.6.1.5.5.7.3.8',
