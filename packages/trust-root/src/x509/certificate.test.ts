@@ -188,6 +188,15 @@ describe('the view of a Fulcio-style leaf', () => {
     expect(parseCertificate(chain.root.der).pathLenConstraint).toBeUndefined();
   });
 
+  it('a leaf without SAN, EKU or Fulcio extensions has empty fields', () => {
+    const c = parseCertificate(
+      chain.leaf({ omitSan: true, extendedKeyUsage: null, oidcIssuer: null, github: {} }).der,
+    );
+    expect(c.san).toEqual({ uri: [], email: [], dns: [] });
+    expect(c.extendedKeyUsage).toBeUndefined();
+    expect(c.fulcio.size).toBe(0);
+  });
+
   it('prints names RFC 4514 style, escaping what needs it', () => {
     const ca = createCertificateAuthority({
       seed: 'x509-names',
