@@ -178,6 +178,13 @@ describe('the view of a Fulcio-style leaf', () => {
     expect(c.fulcio.get(`${OID.fulcioPrefix}8`)).toBe(DEFAULT_OIDC_ISSUER);
     expect(c.fulcio.get(`${OID.fulcioPrefix}12`)).toBe(DEFAULT_GITHUB_CLAIMS.sourceRepositoryUri);
     expect(Object.isFrozen(c)).toBe(true);
+    expect(() => (c.extensions as Map<string, unknown>).delete(OID.subjectAltName)).toThrow(
+      /immutable/,
+    );
+    expect(() => (c.fulcio as Map<string, string>).set(`${OID.fulcioPrefix}8`, 'x')).toThrow(
+      /immutable/,
+    );
+    expect(c.extensions.has(OID.subjectAltName)).toBe(true);
   });
 
   it('reads CA constraints', () => {

@@ -271,9 +271,20 @@ function read(der: Uint8Array): CertificateView {
       ? { signatureAlgorithmParams: encodingOf(der, algParams) }
       : {}),
     signature: signature.bytes,
-    extensions,
+    extensions: frozenMap(extensions),
     ...known,
   });
+}
+
+/** A Map that refuses changes, so that a view (and a trusted certificate) stays immutable. */
+function frozenMap<K, V>(map: Map<K, V>): ReadonlyMap<K, V> {
+  const refuse = () => {
+    throw new TypeError('a certificate view is immutable');
+  };
+  for (const method of ['set', 'delete', 'clear']) {
+    Object.defineProperty(map, method, { value: refuse });
+  }
+  return Object.freeze(map);
 }
 
 /** Uppercase hex of a serial's value without leading zero octets (`00` for zero). */
@@ -386,6 +397,6 @@ function readKnownExtensions(
         }
     }
   }
-  out.fulcio = fulcio;
+  out.fulcio = frozenMap(fulcio);
   return out;
 }
