@@ -86,10 +86,16 @@ function rekorLog(trustRoot: TrustRoot) {
   return log;
 }
 
+/** A DER certificate as a PEM block (base64 in 64-character lines). */
+function certificatePem(der: Uint8Array): string {
+  const body = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').trimEnd();
+  return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----`;
+}
+
 /** PEM of every certificate of every CA the catalog trusts. */
 function rootsPem(trustRoot: TrustRoot): string {
   return trustRoot.certificateAuthorities
-    .flatMap((ca) => ca.certificates.map((c) => c.x509.toString().trim()))
+    .flatMap((ca) => ca.certificates.map((c) => certificatePem(c.der)))
     .join('\n')
     .concat('\n');
 }

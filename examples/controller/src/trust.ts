@@ -63,7 +63,7 @@ function invalid(path: string, what: string, error: TrustRootError): ControllerE
 }
 
 const spkiOf = (certificate: TrustedCertificate): string =>
-  certificate.x509.publicKey.export({ type: 'spki', format: 'der' }).toString('hex');
+  Buffer.from(certificate.spki).toString('hex');
 
 let publicGood: { fingerprints: Set<string>; spkis: Set<string> } | undefined;
 
@@ -86,8 +86,9 @@ export function isPublicAuthority(certificate: TrustedCertificate): boolean {
   }
   if (publicGood.fingerprints.has(certificate.fingerprint)) return true;
   if (publicGood.spkis.has(spkiOf(certificate))) return true;
+  // The subject in trust-root's printable form: RDNs joined by ", " (commas inside values escaped).
   return certificate.subject
-    .split('\n')
+    .split(/(?<!\\), /)
     .some((rdn) => rdn.trim().toLowerCase() === 'o=sigstore.dev');
 }
 
@@ -118,7 +119,7 @@ export function loadTrust(config: ControllerConfig): LoadedTrust {
         certificates: moduleRoot?.certificateAuthorities.length ?? 0,
         publicAuthorities: (moduleRoot?.certificateAuthorities ?? [])
           .filter((a) => a.certificates.some(isPublicAuthority))
-          .map((a) => a.anchor.subject.replaceAll('\n', ', ')),
+          .map((a) => a.anchor.subject),
       },
     };
   }
@@ -149,8 +150,7 @@ export function loadTrust(config: ControllerConfig): LoadedTrust {
     inventory,
     trustRoot: roots.length ? mergeTrustRoots(...roots) : undefined,
     keyIds: moduleRoot?.keys.map((k) => k.id) ?? [],
-    authorities:
-      moduleRoot?.certificateAuthorities.map((a) => a.anchor.subject.replaceAll('\n', ', ')) ?? [],
+    authorities: moduleRoot?.certificateAuthorities.map((a) => a.anchor.subject) ?? [],
   };
 }
 

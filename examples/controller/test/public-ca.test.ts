@@ -60,7 +60,7 @@ describe('public CAs in the trust root', () => {
       path: '/security/module-trust.pem',
       publicKeys: 0,
       certificates: 1,
-      publicAuthorities: ['O=sigstore.dev, CN=sigstore'],
+      publicAuthorities: ['CN=sigstore, O=sigstore.dev'],
     },
     rekor: { path: '/security/rekor.pub', keys: 1 },
   };

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
+import { parseCertificate } from '@flareo/trust-root/x509';
 import { bench, describe } from 'vitest';
 import { createVerifier } from '../dist/index.js';
 import { referenceVerifier } from '../test/support/sigstore-oracle.js';
@@ -46,9 +47,8 @@ if (dir) {
         ),
       );
       const ca = trust.issuerCandidates({
-        issuer: leaf.issuer,
-        authorityKeyId: undefined,
-      } as never)[0]?.certificate.x509;
+        issuerNameDer: parseCertificate(new Uint8Array(leaf.raw)).issuerNameDer,
+      })[0]?.certificate;
       const env = o.dsseEnvelope;
       const payload = Buffer.from(env.payload, 'base64');
       const type = Buffer.from(env.payloadType);

@@ -89,7 +89,7 @@ describe('chains that verify', () => {
     expect(result.tlog).toMatchObject({ policy: 'disabled', entries: [] });
     expect(result.signer).toMatchObject({
       kind: 'certificate',
-      trustedBy: { kind: 'certificate-authority', anchor: 'O=flareo.test, CN=Acme Root CA' },
+      trustedBy: { kind: 'certificate-authority', anchor: 'CN=Acme Root CA, O=flareo.test' },
     });
   });
 
@@ -107,7 +107,7 @@ describe('chains that verify', () => {
       const bundle = messageBundle(version, fulcioLeaf, [fulcio.intermediate], true);
       expect(trustedAnchor(trust, {}, bundle)).toMatchObject({
         kind: 'certificate-authority',
-        anchor: 'O=flareo.test, CN=Flareo Test Root CA',
+        anchor: 'CN=Flareo Test Root CA, O=flareo.test',
       });
     },
   );
@@ -136,7 +136,7 @@ describe('chains that verify', () => {
   it('a trust anchor that is an intermediate only (not self-signed) is an anchor', () => {
     const trust = parsePemTrustBundle(privateIntermediate.pem);
     expect(trustedAnchor(trust, offline, messageBundle('0.3', privateLeaf))).toMatchObject({
-      anchor: 'O=flareo.test, CN=Acme Signing CA',
+      anchor: 'CN=Acme Signing CA, O=flareo.test',
     });
   });
 
@@ -167,7 +167,7 @@ describe('chains that do not verify', () => {
       'UNTRUSTED_SIGNER',
       'trust',
       {
-        missing: 'certificate authority "O=flareo.test, CN=Flareo Test Intermediate CA"',
+        missing: 'certificate authority "CN=Flareo Test Intermediate CA, O=flareo.test"',
         expected: 'a chain to a trusted CA',
       },
     );
@@ -186,7 +186,7 @@ describe('chains that do not verify', () => {
       'UNTRUSTED_SIGNER',
       'trust',
       {
-        missing: 'certificate authority "O=flareo.test, CN=Flareo Test Intermediate CA"',
+        missing: 'certificate authority "CN=Flareo Test Intermediate CA, O=flareo.test"',
       },
     );
   });
@@ -297,7 +297,7 @@ describe('chains that do not verify', () => {
       'trust',
     );
     expect(reasons(error)).toContain(
-      'CA certificate "O=flareo.test, CN=Flareo Test Intermediate CA" is not valid at',
+      'CA certificate "CN=Flareo Test Intermediate CA, O=flareo.test" is not valid at',
     );
   });
 
@@ -396,7 +396,7 @@ describe('chains that do not verify', () => {
   // "Every certificate on the path must be valid at every trusted time", cosign's CheckExpiry
   // checks the whole chain, and the same root shipped with the intermediate in the *bundle* is
   // rejected ("CA certificate … Root CA is not valid at …"). Expected: UNTRUSTED_SIGNER; actual:
-  // success with trustedBy.anchor "O=flareo.test, CN=Flareo Test Root CA".
+  // success with trustedBy.anchor "CN=Flareo Test Root CA, O=flareo.test".
   it('fixed: an expired root above a trusted intermediate → UNTRUSTED_SIGNER', () => {
     const expiredRoot = createCertificateAuthority({
       seed: 'bv-chain-expired-root',

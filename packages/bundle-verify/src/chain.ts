@@ -3,13 +3,10 @@ import {
   isWithin,
   type TrustedCertificate,
   type TrustRoot,
-} from '@flareo/trust-root';
-import {
-  OID_CODE_SIGNING,
-  parseSigningCertificate,
-  type SigningCertificate,
   verifyCertificateSignature,
-} from './certificate.js';
+} from '@flareo/trust-root';
+import { OID } from '@flareo/trust-root/x509';
+import { parseSigningCertificate, publicKeyOf, type SigningCertificate } from './certificate.js';
 import { BundleVerifyError } from './errors.js';
 
 /** The certificate path that made a signing certificate trusted. */
@@ -49,14 +46,14 @@ export function checkLeaf(leaf: SigningCertificate): void {
       },
     );
   }
-  if (!leaf.extendedKeyUsage?.includes(OID_CODE_SIGNING)) {
+  if (!leaf.extendedKeyUsage?.includes(OID.codeSigning)) {
     throw new BundleVerifyError(
       'CERTIFICATE_INVALID',
       `signing certificate is not for code signing (extended key usage ${leaf.extendedKeyUsage?.join(', ') ?? 'absent'})`,
       {
         step: 'certificate',
         field: 'extendedKeyUsage',
-        expected: OID_CODE_SIGNING,
+        expected: OID.codeSigning,
         actual: leaf.extendedKeyUsage ?? null,
       },
     );
@@ -112,7 +109,7 @@ export function verifyChain(
       const below = path.length; // CA certificates between the leaf and this issuer
       if (!times.every((t) => isWithin(authority.validFor, t))) {
         reasons.push(
-          `authority "${issuer.subject.replaceAll('\n', ', ')}" is not trusted at ${times.map(fmt).join(', ')}`,
+          `authority "${issuer.subject}" is not trusted at ${times.map(fmt).join(', ')}`,
         );
         continue;
       }
@@ -122,13 +119,13 @@ export function verifyChain(
       const stale = upward.find((c) => !times.every((t) => t >= c.notBefore && t <= c.notAfter));
       if (stale) {
         reasons.push(
-          `CA certificate "${stale.subject.replaceAll('\n', ', ')}" is not valid at ${times.map(fmt).join(', ')}`,
+          `CA certificate "${stale.subject}" is not valid at ${times.map(fmt).join(', ')}`,
         );
         continue;
       }
       if (issuer.pathLenConstraint !== undefined && below > issuer.pathLenConstraint) {
         reasons.push(
-          `path length ${below} exceeds the constraint ${issuer.pathLenConstraint} of "${issuer.subject.replaceAll('\n', ', ')}"`,
+          `path length ${below} exceeds the constraint ${issuer.pathLenConstraint} of "${issuer.subject}"`,
         );
         continue;
       }
@@ -144,7 +141,7 @@ export function verifyChain(
       }
       if (!verifyCertificateSignature(cert, issuer.publicKey)) {
         reasons.push(
-          `signature of "${cert.subject || 'leaf'}" does not verify with "${issuer.subject.replaceAll('\n', ', ')}"`,
+          `signature of "${cert.subject || 'leaf'}" does not verify with "${issuer.subject}"`,
         );
         continue;
       }
@@ -175,7 +172,7 @@ export function verifyChain(
         );
         continue;
       }
-      if (!verifyCertificateSignature(cert, candidate.publicKey)) {
+      if (!verifyCertificateSignature(cert, publicKeyOf(candidate))) {
         reasons.push(
           `signature of "${cert.subject || 'leaf'}" does not verify with bundle certificate "${candidate.subject}"`,
         );
@@ -189,7 +186,7 @@ export function verifyChain(
 
   const found = search(leaf, []);
   if (found) return found;
-  const issuer = leaf.issuer.replaceAll('\n', ', ');
+  const issuer = leaf.issuer;
   throw new BundleVerifyError(
     'UNTRUSTED_SIGNER',
     reasons.length

@@ -15,9 +15,9 @@ import {
   testKey,
 } from '@flareo/testkit';
 import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
+import { children, OID, parseCertificate, readTlv } from '@flareo/trust-root/x509';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { children, readTlv } from './der.js';
 import { BundleVerifyError } from './errors.js';
 import { MAX_SCTS, verifyEmbeddedScts } from './sct.js';
 
@@ -75,6 +75,31 @@ describe('verifyEmbeddedScts', () => {
         unknownLogs: [],
       });
     }
+  });
+
+  it('takes certificate views (as the pipeline passes them) with the same result as DER', () => {
+    const cert = withScts([
+      { key: logA, timestamp: TIME },
+      { key: logB, timestamp: TIME },
+    ]);
+    const fromViews = verifyEmbeddedScts(
+      parseCertificate(cert.der),
+      parseCertificate(issuer.der),
+      root,
+    );
+    expect(fromViews).toEqual(verifyEmbeddedScts(cert.der, issuer.der, root));
+    expect(fromViews.verified).toHaveLength(2);
+    // One bit of the SAN (inside the TBS the SCTs sign) changed: both inputs fail alike.
+    const san = parseCertificate(cert.der).extensions.get(OID.subjectAltName);
+    const tampered = Uint8Array.from(cert.der);
+    const at = (san?.tlv.end ?? 0) - 1;
+    tampered[at] = (tampered[at] as number) ^ 1;
+    const view = parseCertificate(tampered);
+    const viaView = rejection(() => verifyEmbeddedScts(view, issuer.der, root));
+    expect(viaView.code).toBe('SCT_INVALID');
+    expect(viaView.message).toBe(
+      rejection(() => verifyEmbeddedScts(tampered, issuer.der, root)).message,
+    );
   });
 
   it('verifies an SCT of a trusted log', () => {
@@ -282,15 +307,16 @@ describe('verifyEmbeddedScts', () => {
     expect(enough.verified).toHaveLength(MAX_SCTS);
   });
 
-  it('rejects a certificate carrying the SCT list twice', () => {
+  it('rejects a certificate carrying the SCT list twice (no extension may appear twice)', () => {
     const ext = octets(list);
     const twice = createLeafCertificate({
       issuer,
       sctExtension: ext,
-      extraExtensions: [{ oid: '1.3.6.1.4.1.11129.2.4.2', value: ext }],
+      extraExtensions: [{ oid: OID.sctList, value: ext }],
     });
     const error = rejection(() => verifyEmbeddedScts(twice.der, issuer.der, root));
-    expect(error.code).toBe('SCT_INVALID');
+    expect(error.code).toBe('BUNDLE_MALFORMED');
+    expect(error.message).toMatch(/duplicate extension 1\.3\.6\.1\.4\.1\.11129\.2\.4\.2/);
   });
 
   it('rejects malformed certificates as BUNDLE_MALFORMED', () => {

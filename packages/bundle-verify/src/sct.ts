@@ -4,7 +4,15 @@
 
 import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
 import type { TransparencyLog, TrustRoot } from '@flareo/trust-root';
-import { children, DerError, decodeOid, readTlv, type Tlv } from './der.js';
+import {
+  type CertificateView,
+  DerError,
+  encodeHeader,
+  OID,
+  parseCertificate,
+  readTlv,
+  toHex,
+} from '@flareo/trust-root/x509';
 import { BundleVerifyError } from './errors.js';
 
 /** One SCT that verified with a CT log of the trust root. */
@@ -39,8 +47,6 @@ export interface SctVerifyOptions {
   readonly threshold?: number;
 }
 
-/** Extension OID of the embedded SignedCertificateTimestampList. */
-const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
 /** Most SCTs read from one certificate (hostile input guard; real certificates carry 1-3). */
 export const MAX_SCTS = 32;
 /** Largest certificate (leaf or issuer) accepted, in bytes. */
@@ -91,97 +97,26 @@ function malformedCertificate(role: 'certificate' | 'issuer', reason: string, ca
   );
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-
-function derHeader(tag: number, length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(tag, length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(tag, 0x80 | bytes.length, ...bytes);
-}
-
-/** The parts of a certificate the SCT check needs. */
-interface CertificateLayout {
-  readonly tbs: Tlv;
-  readonly spki: Tlv;
-  /** The `[3]` extensions wrapper, when present. */
-  readonly extensionsWrapper?: Tlv;
-  readonly extensions: readonly { readonly tlv: Tlv; readonly oid: string; readonly value: Tlv }[];
-}
-
-function layoutOf(der: Uint8Array): CertificateLayout {
-  const cert = readTlv(der, 0);
-  if (cert.tag !== 0x30 || cert.end !== der.length) throw new DerError('not a DER SEQUENCE');
-  const parts = children(der, cert);
-  const tbs = parts[0];
-  if (parts.length !== 3 || !tbs || tbs.tag !== 0x30) throw new DerError('no TBSCertificate');
-  const fields = children(der, tbs);
-  let i = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const expect = (tag: number, name: string): Tlv => {
-    const field = fields[i++];
-    if (!field || field.tag !== tag) throw new DerError(`bad ${name}`);
-    return field;
-  };
-  expect(0x02, 'serialNumber');
-  expect(0x30, 'signature algorithm');
-  expect(0x30, 'issuer');
-  expect(0x30, 'validity');
-  expect(0x30, 'subject');
-  const spki = expect(0x30, 'subjectPublicKeyInfo');
-  let extensionsWrapper: Tlv | undefined;
-  for (const field of fields.slice(i)) {
-    if (field.tag === 0xa3) {
-      if (extensionsWrapper) throw new DerError('two extension lists');
-      extensionsWrapper = field;
-    } else if (field.tag !== 0x81 && field.tag !== 0x82) {
-      throw new DerError('unexpected TBSCertificate field');
-    }
-  }
-  const extensions: { tlv: Tlv; oid: string; value: Tlv }[] = [];
-  if (extensionsWrapper) {
-    const inner = children(der, extensionsWrapper);
-    const seq = inner[0];
-    if (inner.length !== 1 || !seq || seq.tag !== 0x30) throw new DerError('bad extensions');
-    for (const ext of children(der, seq)) {
-      const items = ext.tag === 0x30 ? children(der, ext) : [];
-      const oid = items[0];
-      const value = items[items.length - 1];
-      const critical = items.length === 3 ? items[1] : undefined;
-      if (
-        oid?.tag !== 0x06 ||
-        value?.tag !== 0x04 ||
-        (items.length !== 2 && items.length !== 3) ||
-        (critical !== undefined && critical.tag !== 0x01)
-      ) {
-        throw new DerError('bad extension');
-      }
-      extensions.push({ tlv: ext, oid: decodeOid(der.subarray(oid.valueStart, oid.end)), value });
-    }
-  }
-  return {
-    tbs,
-    spki,
-    ...(extensionsWrapper === undefined ? {} : { extensionsWrapper }),
-    extensions,
-  };
-}
-
-/** The leaf's TBSCertificate with every SCT list extension removed, lengths re-encoded. */
-function precertificateTbs(der: Uint8Array, layout: CertificateLayout): Uint8Array {
+/**
+ * The leaf's TBSCertificate with the SCT list extension removed, lengths re-encoded: the
+ * RFC 6962 pre-certificate TBS, rebuilt from the view's byte layout.
+ */
+function precertificateTbs(leaf: CertificateView): Uint8Array {
+  const { der, layout } = leaf;
   const { tbs, extensionsWrapper } = layout;
   if (!extensionsWrapper) return der.subarray(tbs.start, tbs.end);
-  const kept = layout.extensions.filter((e) => e.oid !== OID_SCT_LIST);
+  const kept = [...leaf.extensions.values()].filter((e) => e.oid !== OID.sctList);
   const keptLength = kept.reduce((n, e) => n + (e.tlv.end - e.tlv.start), 0);
   const parts: Uint8Array[] = [der.subarray(tbs.valueStart, extensionsWrapper.start)];
   if (kept.length > 0) {
     // An empty Extensions SEQUENCE is not valid DER: without extensions the [3] goes too.
-    const seqHeader = derHeader(0x30, keptLength);
-    parts.push(derHeader(0xa3, seqHeader.length + keptLength), seqHeader);
+    const seqHeader = encodeHeader(0x30, keptLength);
+    parts.push(encodeHeader(0xa3, seqHeader.length + keptLength), seqHeader);
     for (const e of kept) parts.push(der.subarray(e.tlv.start, e.tlv.end));
   }
   parts.push(der.subarray(extensionsWrapper.end, tbs.end));
   const contentLength = parts.reduce((n, p) => n + p.length, 0);
-  return Buffer.concat([derHeader(0x30, contentLength), ...parts]);
+  return Buffer.concat([encodeHeader(0x30, contentLength), ...parts]);
 }
 
 /** A v1 SCT as read from the list. */
@@ -265,7 +200,7 @@ function parseSctList(extnValue: Uint8Array): { scts: ParsedSct[]; skipped: numb
       skipped++;
       continue;
     }
-    const logId = hex(sct.take(32, 'log id'));
+    const logId = toHex(sct.take(32, 'log id'));
     const timestampBytes = sct.take(8, 'timestamp');
     const millis = new DataView(timestampBytes.buffer, timestampBytes.byteOffset, 8).getBigUint64(
       0,
@@ -342,7 +277,7 @@ const describeLog = (log: TransparencyLog): string =>
   log.baseUrl ? `${log.baseUrl} (${log.logId})` : log.logId;
 
 /**
- * Verify the Signed Certificate Timestamps embedded in `leafDer` (extension
+ * Verify the Signed Certificate Timestamps embedded in `leaf` (extension
  * 1.3.6.1.4.1.11129.2.4.2) against the CT logs of `trustRoot`.
  *
  * - No SCT list extension: `{ present: false }` and nothing is required (private CAs without
@@ -351,18 +286,18 @@ const describeLog = (log: TransparencyLog): string =>
  *   does not contain the SCT's time) is listed in `unknownLogs` and otherwise ignored; SCTs
  *   of other versions are ignored as RFC 6962 asks.
  * - An SCT of a known log must verify, over the RFC 6962 precert entry: issuer_key_hash =
- *   sha256(`issuerDer`'s SPKI) and the leaf's TBSCertificate without the SCT list.
+ *   sha256(`issuer`'s SPKI) and the leaf's TBSCertificate without the SCT list.
  *   Otherwise SCT_INVALID names the log.
  * - Fewer than `threshold` (default 1) distinct logs with a verified SCT: SCT_INVALID, with
  *   `missing: 'ctlogs'` when SCTs of unknown logs were seen.
  *
- * @param leafDer DER of the signing certificate.
- * @param issuerDer DER of the certificate that issued it (Fulcio's intermediate).
+ * @param leaf The signing certificate: its view (as the pipeline passes it, parsed once) or DER.
+ * @param issuer The certificate that issued it (Fulcio's intermediate): view or DER.
  * @throws BundleVerifyError SCT_INVALID, LIMIT_EXCEEDED, BUNDLE_MALFORMED or POLICY_INVALID.
  */
 export function verifyEmbeddedScts(
-  leafDer: Uint8Array,
-  issuerDer: Uint8Array,
+  leafCertificate: CertificateView | Uint8Array,
+  issuerCertificate: CertificateView | Uint8Array,
   trustRoot: TrustRoot,
   options: SctVerifyOptions = {},
 ): SctResult {
@@ -374,23 +309,14 @@ export function verifyEmbeddedScts(
       { step: 'sct', field: 'threshold', expected: 'integer >= 0', actual: threshold },
     );
   }
-  const leaf = readCertificate(leafDer, 'certificate');
-  const sctExtensions = leaf.extensions.filter((e) => e.oid === OID_SCT_LIST);
-  if (sctExtensions.length === 0) return EMPTY_RESULT;
-  if (sctExtensions.length > 1) {
-    throw sctInvalid('the certificate carries the SCT list extension twice', {
-      field: 'sctList',
-      expected: 1,
-      actual: sctExtensions.length,
-    });
-  }
-  const extension = sctExtensions[0] as CertificateLayout['extensions'][number];
+  const leaf = readCertificate(leafCertificate, 'certificate');
+  // The view refuses a certificate with an extension twice, so there is one list at most.
+  const extension = leaf.extensions.get(OID.sctList);
+  if (!extension) return EMPTY_RESULT;
 
   let parsed: ParsedSct[];
   try {
-    ({ scts: parsed } = parseSctList(
-      leafDer.subarray(extension.value.valueStart, extension.value.end),
-    ));
+    ({ scts: parsed } = parseSctList(extension.value));
   } catch (cause) {
     if (cause instanceof BundleVerifyError) throw cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -402,9 +328,9 @@ export function verifyEmbeddedScts(
   }
 
   // Everything but version, timestamp and extensions is the same for every SCT.
-  const tbs = precertificateTbs(leafDer, leaf);
+  const tbs = precertificateTbs(leaf);
   if (tbs.length >= 2 ** 24) throw malformedCertificate('certificate', 'TBSCertificate too large');
-  const issuerKeyHash = issuerKeyHashOf(issuerDer);
+  const issuerKeyHash = issuerKeyHashOf(readCertificate(issuerCertificate, 'issuer'));
   const entry = Buffer.alloc(2 + 32 + 3 + tbs.length);
   entry.writeUInt16BE(1, 0); // entry_type precert_entry
   issuerKeyHash.copy(entry, 2);
@@ -478,22 +404,25 @@ export function verifyEmbeddedScts(
 }
 
 // The issuer is nearly always the same trust-root certificate (Fulcio's intermediate), so
-// the hash of its key is kept per DER object instead of re-walking it for every leaf.
-const issuerKeyHashes = new WeakMap<Uint8Array, Buffer>();
+// the hash of its key is kept per certificate view.
+const issuerKeyHashes = new WeakMap<CertificateView, Buffer>();
 
 /** SHA-256 of the issuer's SubjectPublicKeyInfo, the RFC 6962 issuer_key_hash. */
-function issuerKeyHashOf(issuerDer: Uint8Array): Buffer {
-  const known = issuerKeyHashes.get(issuerDer);
-  if (known) return known;
-  const issuer = readCertificate(issuerDer, 'issuer');
-  const hash = createHash('sha256')
-    .update(issuerDer.subarray(issuer.spki.start, issuer.spki.end))
-    .digest();
-  issuerKeyHashes.set(issuerDer, hash);
+function issuerKeyHashOf(issuer: CertificateView): Buffer {
+  let hash = issuerKeyHashes.get(issuer);
+  if (!hash) {
+    hash = createHash('sha256').update(issuer.spki).digest();
+    issuerKeyHashes.set(issuer, hash);
+  }
   return hash;
 }
 
-function readCertificate(der: Uint8Array, role: 'certificate' | 'issuer'): CertificateLayout {
+/** The view of a certificate given as a view or as DER, within the size limit. */
+function readCertificate(
+  cert: CertificateView | Uint8Array,
+  role: 'certificate' | 'issuer',
+): CertificateView {
+  const der = cert instanceof Uint8Array ? cert : cert?.der;
   if (!(der instanceof Uint8Array)) throw malformedCertificate(role, 'not bytes');
   if (der.length > MAX_CERTIFICATE_BYTES) {
     throw new BundleVerifyError(
@@ -502,8 +431,9 @@ function readCertificate(der: Uint8Array, role: 'certificate' | 'issuer'): Certi
       { step: 'sct', field: role, expected: `<= ${MAX_CERTIFICATE_BYTES}`, actual: der.length },
     );
   }
+  if (!(cert instanceof Uint8Array)) return cert;
   try {
-    return layoutOf(der);
+    return parseCertificate(der);
   } catch (cause) {
     throw malformedCertificate(role, cause instanceof Error ? cause.message : String(cause), cause);
   }

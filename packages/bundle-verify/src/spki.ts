@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { children, decodeOid, readTlv, value } from './der.js';
+import { children, contentOf, decodeOid, OID, readTlv } from '@flareo/trust-root/x509';
 
 // Importing a public key from DER SPKI goes through OpenSSL's generic decoder, which costs
 // ~175 µs for a P-256 key; the same key as JWK costs ~75 µs. Signing certificates are new
@@ -7,9 +7,9 @@ import { children, decodeOid, readTlv, value } from './der.js';
 // EC point or an Ed25519 key, and the DER path otherwise.
 
 const CURVES: Record<string, { crv: string; size: number }> = {
-  '1.2.840.10045.3.1.7': { crv: 'P-256', size: 32 },
-  '1.3.132.0.34': { crv: 'P-384', size: 48 },
-  '1.3.132.0.35': { crv: 'P-521', size: 66 },
+  [OID.p256]: { crv: 'P-256', size: 32 },
+  [OID.p384]: { crv: 'P-384', size: 48 },
+  [OID.p521]: { crv: 'P-521', size: 66 },
 };
 
 const b64url = (b: Uint8Array) =>
@@ -22,12 +22,12 @@ function fastJwk(spki: Uint8Array): Record<string, string> | undefined {
   if (!alg || !bits || bits.tag !== 0x03) return undefined;
   const [oid, param] = children(spki, alg);
   if (!oid) return undefined;
-  const algorithm = decodeOid(value(spki, oid));
-  const key = value(spki, bits);
+  const algorithm = decodeOid(contentOf(spki, oid));
+  const key = contentOf(spki, bits);
   if (key[0] !== 0) return undefined; // unused bits
   const point = key.subarray(1);
-  if (algorithm === '1.2.840.10045.2.1' && param?.tag === 0x06) {
-    const curve = CURVES[decodeOid(value(spki, param))];
+  if (algorithm === OID.ecPublicKey && param?.tag === 0x06) {
+    const curve = CURVES[decodeOid(contentOf(spki, param))];
     if (!curve || point.length !== 1 + 2 * curve.size || point[0] !== 0x04) return undefined;
     return {
       kty: 'EC',
@@ -36,7 +36,7 @@ function fastJwk(spki: Uint8Array): Record<string, string> | undefined {
       y: b64url(point.subarray(1 + curve.size)),
     };
   }
-  if (algorithm === '1.3.101.112' && !param && point.length === 32) {
+  if (algorithm === OID.ed25519 && !param && point.length === 32) {
     return { kty: 'OKP', crv: 'Ed25519', x: b64url(point) };
   }
   return undefined;

@@ -11,11 +11,13 @@ import {
   testKey,
 } from '@flareo/testkit';
 import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
-import { PKIStatus } from '@peculiar/asn1-tsp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BundleVerifyError } from './errors.js';
 import { MAX_TIMESTAMP_BYTES, MAX_TST_SERIAL_OCTETS, verifyRfc3161Timestamp } from './timestamp.js';
+
+/** RFC 3161 §2.4.2 PKIStatus values. */
+const PKI_STATUS = { granted: 0, waiting: 3 } as const;
 
 const TIME = new Date('2024-05-06T07:08:09.123Z');
 /** The artifact signature a Sigstore client asks the TSA to stamp. */
@@ -372,13 +374,13 @@ describe('verifyRfc3161Timestamp: rejections', () => {
     },
     {
       name: 'a waiting status',
-      input: () => tsa.rejection('later', PKIStatus.waiting),
+      input: () => tsa.rejection('later', PKI_STATUS.waiting),
       code: 'TIMESTAMP_INVALID',
       field: 'status',
     },
     {
       name: 'a granted status without token',
-      input: () => tsa.rejection('granted, but', PKIStatus.granted),
+      input: () => tsa.rejection('granted, but', PKI_STATUS.granted),
       code: 'TIMESTAMP_INVALID',
       field: 'timeStampToken',
     },

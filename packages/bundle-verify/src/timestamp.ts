@@ -3,14 +3,7 @@
 // a small DER walker so that the exact signed bytes (signed attributes, TSTInfo) are used,
 // never a re-encoding.
 
-import {
-  constants,
-  createHash,
-  verify as cryptoVerify,
-  type KeyObject,
-  X509Certificate,
-} from 'node:crypto';
-import { fractionToMs } from '@flareo/internal/calendar';
+import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
 import {
   canIssue,
   issuedBy,
@@ -19,7 +12,23 @@ import {
   type TrustedCertificate,
   type TrustRoot,
 } from '@flareo/trust-root';
-import { children, DerError, decodeOid, readTlv, type Tlv, utcTime } from './der.js';
+import {
+  children,
+  contentOf,
+  DerError,
+  encodingOf,
+  equalBytes,
+  expectTag,
+  OID,
+  parseCertificate,
+  readInteger,
+  readOid,
+  readSmallInteger,
+  readTime,
+  readWhole,
+  type Tlv,
+  toHex,
+} from '@flareo/trust-root/x509';
 import { BundleVerifyError } from './errors.js';
 
 export type TimestampHashAlgorithm = 'sha256' | 'sha384' | 'sha512';
@@ -48,24 +57,10 @@ export const MAX_TST_SERIAL_OCTETS = 64;
 const MAX_EMBEDDED_CERTIFICATES = 16;
 const MAX_SIGNED_ATTRIBUTES = 32;
 
-const OID = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  sha1: '1.3.14.3.2.26',
-  ecPublicKey: '1.2.840.10045.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ed25519: '1.3.101.112',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-} as const;
-
 const DIGESTS: Readonly<Record<string, TimestampHashAlgorithm>> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
 };
 const DIGEST_LENGTHS: Readonly<Record<TimestampHashAlgorithm, number>> = {
   sha256: 32,
@@ -73,14 +68,14 @@ const DIGEST_LENGTHS: Readonly<Record<TimestampHashAlgorithm, number>> = {
   sha512: 64,
 };
 const ECDSA_WITH: Readonly<Record<string, TimestampHashAlgorithm>> = {
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
+  [OID.ecdsaWithSha256]: 'sha256',
+  [OID.ecdsaWithSha384]: 'sha384',
+  [OID.ecdsaWithSha512]: 'sha512',
 };
 const RSA_WITH: Readonly<Record<string, TimestampHashAlgorithm>> = {
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
+  [OID.sha256WithRsa]: 'sha256',
+  [OID.sha384WithRsa]: 'sha384',
+  [OID.sha512WithRsa]: 'sha512',
 };
 
 function invalid(
@@ -103,50 +98,18 @@ function invalid(
   );
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 const digest = (hash: string, data: Uint8Array): Buffer => createHash(hash).update(data).digest();
 
-// ---------------------------------------------------------------------------------------------
-// DER reading
-// ---------------------------------------------------------------------------------------------
-
-function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
-  if (!tlv || tlv.tag !== tag) throw new DerError(`expected ${what}`);
-  return tlv;
-}
-
-const contentOf = (buf: Uint8Array, tlv: Tlv): Uint8Array => buf.subarray(tlv.valueStart, tlv.end);
-const whole = (buf: Uint8Array, tlv: Tlv): Uint8Array => buf.subarray(tlv.start, tlv.end);
-
-function oidOf(buf: Uint8Array, tlv: Tlv | undefined, what: string): string {
-  return decodeOid(contentOf(buf, expectTag(tlv, 0x06, `${what} OBJECT IDENTIFIER`)));
-}
-
-/** A single TLV spanning all of `buf`. */
-function readWhole(buf: Uint8Array, what: string): Tlv {
-  const tlv = readTlv(buf, 0);
-  if (tlv.end !== buf.length) throw new DerError(`bytes after ${what}`);
-  return tlv;
-}
-
-/** INTEGER value bytes (two's complement, as encoded). */
-function integerValue(buf: Uint8Array, tlv: Tlv | undefined, what: string): Uint8Array {
-  const bytes = contentOf(buf, expectTag(tlv, 0x02, `${what} INTEGER`));
-  if (bytes.length === 0) throw new DerError(`empty ${what}`);
-  return bytes;
-}
-
-function smallInteger(buf: Uint8Array, tlv: Tlv | undefined, what: string): number {
-  const bytes = integerValue(buf, tlv, what);
-  if (bytes.length > 4 || ((bytes[0] as number) & 0x80) !== 0) {
-    throw new DerError(`${what} out of range`);
-  }
-  let v = 0;
-  for (const b of bytes) v = v * 256 + b;
-  return v;
-}
+// DER reading is the shared strict reader of `@flareo/trust-root/x509`; the helpers below
+// only name what this file reads.
+const hex = toHex;
+const whole = encodingOf;
+const oidOf = (buf: Uint8Array, tlv: Tlv | undefined, what: string): string =>
+  readOid(buf, tlv, `${what} OBJECT IDENTIFIER`);
+const integerValue = (buf: Uint8Array, tlv: Tlv | undefined, what: string): Uint8Array =>
+  readInteger(buf, tlv, what);
+const smallInteger = (buf: Uint8Array, tlv: Tlv | undefined, what: string): number =>
+  readSmallInteger(buf, tlv, what);
 
 interface AlgorithmId {
   readonly oid: string;
@@ -166,17 +129,7 @@ function algorithmId(buf: Uint8Array, tlv: Tlv | undefined, what: string): Algor
 
 /** GeneralizedTime `YYYYMMDDHHMMSS[.f]Z`, fractions kept to the millisecond. */
 function generalizedTime(buf: Uint8Array, tlv: Tlv | undefined): Date {
-  const text = Buffer.from(
-    contentOf(buf, expectTag(tlv, 0x18, 'genTime GeneralizedTime')),
-  ).toString('latin1');
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(text);
-  if (!m) throw new DerError(`bad genTime ${JSON.stringify(text)}`);
-  const field = (i: number) => Number(m[i]);
-  try {
-    return utcTime(field(1), field(2), field(3), field(4), field(5), field(6), fractionToMs(m[7]));
-  } catch (cause) {
-    throw new DerError(`genTime ${JSON.stringify(text)} is not a valid time`, { cause });
-  }
+  return readTime(buf, expectTag(tlv, 0x18, 'genTime GeneralizedTime'), 'genTime');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +167,7 @@ interface TstInfo {
 
 /** TimeStampResp → its token (after the status check), or a bare TimeStampToken. */
 function tokenOf(buf: Uint8Array): Tlv {
-  const outer = readWhole(buf, 'the timestamp');
+  const outer = readWhole(buf, 'timestamp');
   if (outer.tag !== 0x30) throw new DerError('not a SEQUENCE');
   const parts = children(buf, outer);
   if (parts[0]?.tag === 0x06) return outer; // ContentInfo: a bare TimeStampToken
@@ -434,37 +387,17 @@ function parseTstInfo(buf: Uint8Array): TstInfo {
 // Signer matching
 // ---------------------------------------------------------------------------------------------
 
-/** issuer Name DER and serial INTEGER value of a certificate, by certificate object. */
-const certificateIds = new WeakMap<object, { issuer: Uint8Array; serial: Uint8Array } | null>();
-/** Imported public keys of trust-root certificates. */
-const publicKeys = new WeakMap<TrustedCertificate, KeyObject>();
 /** Chain-link result of a trust-root authority: undefined when it links. */
 const chainResults = new WeakMap<TimestampAuthority, { problem: string | undefined }>();
 
-function issuerAndSerialOf(der: Uint8Array): { issuer: Uint8Array; serial: Uint8Array } | null {
-  try {
-    const cert = children(der, readWhole(der, 'certificate'));
-    const fields = children(der, expectTag(cert[0], 0x30, 'TBSCertificate'));
-    const i = fields[0]?.tag === 0xa0 ? 1 : 0;
-    return {
-      serial: integerValue(der, fields[i], 'serialNumber'),
-      issuer: whole(der, expectTag(fields[i + 2], 0x30, 'issuer')),
-    };
-  } catch {
-    return null;
-  }
-}
-
-function sidMatches(sid: SignerIdentifier, cert: TrustedCertificate): boolean {
+function sidMatches(
+  sid: SignerIdentifier,
+  cert: Pick<TrustedCertificate, 'subjectKeyId' | 'issuerName' | 'serial'>,
+): boolean {
   if (sid.kind === 'subjectKeyIdentifier') {
     return cert.subjectKeyId !== undefined && cert.subjectKeyId === hex(sid.keyId);
   }
-  let ids = certificateIds.get(cert);
-  if (ids === undefined) {
-    ids = issuerAndSerialOf(cert.der);
-    certificateIds.set(cert, ids);
-  }
-  return ids !== null && equalBytes(ids.issuer, sid.issuer) && equalBytes(ids.serial, sid.serial);
+  return equalBytes(cert.issuerName, sid.issuer) && equalBytes(cert.serial, sid.serial);
 }
 
 interface EssCertId {
@@ -527,13 +460,10 @@ const essMatches = (ids: readonly EssCertId[], cert: TrustedCertificate): boolea
 function describeSigner(sid: SignerIdentifier, embedded: readonly Uint8Array[]): string {
   for (const der of embedded) {
     try {
-      const x509 = new X509Certificate(der);
-      const ids = issuerAndSerialOf(der);
-      const match =
-        sid.kind === 'issuerAndSerialNumber'
-          ? ids !== null && equalBytes(ids.issuer, sid.issuer) && equalBytes(ids.serial, sid.serial)
-          : false;
-      if (match) return `"${x509.subject.replaceAll('\n', ', ')}" (serial ${x509.serialNumber})`;
+      const cert = parseCertificate(der);
+      if (sid.kind === 'issuerAndSerialNumber' && sidMatches(sid, cert)) {
+        return `"${cert.subject}" (serial ${cert.serialNumber})`;
+      }
     } catch {
       // An unreadable embedded certificate only costs the diagnostic.
     }
@@ -546,15 +476,6 @@ function describeSigner(sid: SignerIdentifier, embedded: readonly Uint8Array[]):
 // ---------------------------------------------------------------------------------------------
 // Checks against one candidate authority
 // ---------------------------------------------------------------------------------------------
-
-function publicKeyOf(cert: TrustedCertificate): KeyObject {
-  let key = publicKeys.get(cert);
-  if (!key) {
-    key = cert.x509.publicKey;
-    publicKeys.set(cert, key);
-  }
-  return key;
-}
 
 /** Why the token's signature does not verify with `cert`, or undefined when it does. */
 function signatureProblem(token: ParsedToken, cert: TrustedCertificate): string | undefined {
@@ -583,7 +504,7 @@ function signatureProblem(token: ParsedToken, cert: TrustedCertificate): string 
   if (cert.keyAlgorithm.kind === 'rsa' && !cert.keyAlgorithm.schemes.includes('pkcs1v15')) {
     return 'RSA PKCS#1 v1.5 signature, but the TSA key is trusted for PSS only';
   }
-  const key = publicKeyOf(cert);
+  const key = cert.publicKey;
   let ok: boolean;
   try {
     ok =
@@ -625,7 +546,7 @@ const ISO = (d: Date | undefined): string => (d ? d.toISOString() : 'unbounded')
 /** Every check that depends on the authority; throws the first that fails. */
 function checkAuthority(token: ParsedToken, tst: TstInfo, authority: TimestampAuthority): void {
   const cert = authority.certificates[0] as TrustedCertificate;
-  const subject = cert.subject.replaceAll('\n', ', ');
+  const subject = cert.subject;
   const problem = signatureProblem(token, cert);
   if (problem !== undefined) {
     throw invalid(
@@ -665,7 +586,7 @@ function checkAuthority(token: ParsedToken, tst: TstInfo, authority: TimestampAu
   const t = tst.genTime;
   for (const c of authority.certificates) {
     if (t < c.notBefore || t > c.notAfter) {
-      const name = c.subject.replaceAll('\n', ', ');
+      const name = c.subject;
       throw invalid(
         `genTime ${t.toISOString()} is outside the validity of TSA chain certificate "${name}"`,
         'genTime',
@@ -827,9 +748,7 @@ export function verifyRfc3161Timestamp(
   const candidates = bySid.filter((a) => essMatches(ess, a.certificates[0] as TrustedCertificate));
   if (candidates.length === 0) {
     const signer = describeSigner(token.sid, token.embeddedCertificates);
-    const known = trustRoot.timestampAuthorities.map((a) =>
-      (a.certificates[0]?.subject ?? '').replaceAll('\n', ', '),
-    );
+    const known = trustRoot.timestampAuthorities.map((a) => a.certificates[0]?.subject ?? '');
     const why =
       bySid.length > 0
         ? 'a trust-root TSA certificate has its issuer and serial, but not the certificate hash its signingCertificate attribute names'

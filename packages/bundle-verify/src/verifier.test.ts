@@ -1539,7 +1539,7 @@ describe('result shape', () => {
     if (result.signer.kind !== 'certificate') throw new Error('expected a certificate signer');
     expect(result.signer.trustedBy).toMatchObject({
       kind: 'certificate-authority',
-      anchor: 'O=flareo.test, CN=Flareo Test Root CA',
+      anchor: 'CN=Flareo Test Root CA, O=flareo.test',
     });
     expect(result.signer.certificate.fingerprint).toBe(
       createHash('sha256').update(leaf.der).digest('hex'),

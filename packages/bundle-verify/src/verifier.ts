@@ -305,7 +305,7 @@ function finish(
 function describeCertificate(leaf: SigningCertificate) {
   return Object.freeze({
     subject: leaf.subject,
-    issuer: leaf.issuer.replaceAll('\n', ', '),
+    issuer: leaf.issuer,
     notBefore: leaf.notBefore,
     notAfter: leaf.notAfter,
     fingerprint: createHash('sha256').update(leaf.der).digest('hex'),

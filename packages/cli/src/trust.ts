@@ -1,7 +1,7 @@
-import { X509Certificate } from 'node:crypto';
 import type { TrustInput } from '@flareo/bundle-verify';
 import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
 import type { TufProvenance } from '@flareo/trust-root/tuf';
+import { parseCertificate } from '@flareo/trust-root/x509';
 import { CliError, inputError, usageError } from './errors.js';
 import { readText } from './io.js';
 import type { EnvTrust } from './sigstore-env.js';
@@ -247,7 +247,7 @@ function tsaInput(path: string): TrustInput {
   }
   let start: string;
   try {
-    start = new Date(new X509Certificate(ders[0] as Buffer).validFrom).toISOString();
+    start = parseCertificate(ders[0] as Uint8Array).notBefore.toISOString();
   } catch (error) {
     throw inputError(error, path);
   }

@@ -1,5 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { preAuthEncoding } from '@flareo/internal/dsse';
+import { parseCertificate } from '@flareo/trust-root/x509';
 import {
   optionalBoolean,
   requireBinding,
@@ -245,9 +246,10 @@ class Binder {
   }
 }
 
+/** The SubjectPublicKeyInfo DER of a certificate, read by the shared certificate view. */
 function spkiOfCertificate(der: Uint8Array): Buffer | undefined {
   try {
-    return new X509Certificate(Buffer.from(der)).publicKey.export({ type: 'spki', format: 'der' });
+    return Buffer.from(parseCertificate(der).spki);
   } catch {
     return undefined;
   }

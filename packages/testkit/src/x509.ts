@@ -28,6 +28,7 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
+import { OID_SCT_LIST } from './ct/sct.js';
 import { type TestKey, type TestKeyType, testKey, toPem } from './keys.js';
 import { seededBytes } from './seed.js';
 
@@ -202,7 +203,6 @@ export interface FulcioChainOptions {
 }
 
 const FULCIO_OID = '1.3.6.1.4.1.57264.1';
-const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
 const OID_CN = '2.5.4.3';
 const OID_O = '2.5.4.10';
 

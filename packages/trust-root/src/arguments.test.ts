@@ -47,7 +47,8 @@ const functions: Record<string, Entry> = {
     ok: () => api.canIssue(cert),
     bad: [
       ...wrong('cert', never, (v) => api.canIssue(v as never)),
-      ['cert without x509', () => api.canIssue({ ...cert, x509: undefined } as never)],
+      ['cert without publicKey', () => api.canIssue({ ...cert, publicKey: undefined } as never)],
+      ['cert without tbs', () => api.canIssue({ ...cert, tbs: 'x' } as never)],
     ],
   },
   issuedBy: {
@@ -55,6 +56,17 @@ const functions: Record<string, Entry> = {
     bad: [
       ...wrong('child', never, (v) => api.issuedBy(v as never, cert)),
       ...wrong('issuer', never, (v) => api.issuedBy(cert, v as never)),
+    ],
+  },
+  verifyCertificateSignature: {
+    ok: () => api.verifyCertificateSignature(cert, cert.publicKey),
+    bad: [
+      ...wrong('cert', never, (v) => api.verifyCertificateSignature(v as never, cert.publicKey)),
+      ...wrong('issuerKey', never, (v) => api.verifyCertificateSignature(cert, v as never)),
+      [
+        'cert without tbs',
+        () => api.verifyCertificateSignature({ ...cert, tbs: 1 } as never, cert.publicKey),
+      ],
     ],
   },
   noteKeyHash: {

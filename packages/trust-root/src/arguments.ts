@@ -1,4 +1,4 @@
-import { KeyObject, X509Certificate } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import { createChecks, isRecord, typeOf } from '@flareo/internal/arguments';
 import { TrustRootError } from './errors.js';
 
@@ -83,12 +83,36 @@ export function requireTrustedKey(fn: string, parameter: string, value: unknown)
 export function requireCertificate(fn: string, parameter: string, value: unknown): void {
   const cert = requireRecord(fn, parameter, value);
   if (
-    !(cert.x509 instanceof X509Certificate) ||
+    !(cert.der instanceof Uint8Array) ||
+    !(cert.tbs instanceof Uint8Array) ||
+    !(cert.signature instanceof Uint8Array) ||
+    !(cert.publicKey instanceof KeyObject) ||
     typeof cert.fingerprint !== 'string' ||
     typeof cert.subjectNameDer !== 'string' ||
     typeof cert.issuerNameDer !== 'string' ||
     typeof cert.isCA !== 'boolean'
   ) {
     throw argumentError(fn, parameter, 'a TrustedCertificate', value);
+  }
+}
+
+/** A certificate view (see `@flareo/trust-root/x509`) and a `node:crypto` public key. */
+export function requireViewAndKey(
+  fn: string,
+  view: unknown,
+  viewParameter: string,
+  key: unknown,
+  keyParameter: string,
+): void {
+  const cert = requireRecord(fn, viewParameter, view);
+  if (
+    !(cert.tbs instanceof Uint8Array) ||
+    !(cert.signature instanceof Uint8Array) ||
+    typeof cert.signatureAlgorithm !== 'string'
+  ) {
+    throw argumentError(fn, viewParameter, 'a CertificateView', view);
+  }
+  if (!(key instanceof KeyObject) || key.type !== 'public') {
+    throw argumentError(fn, keyParameter, 'a public KeyObject', key);
   }
 }

@@ -1,51 +1,23 @@
-import { type KeyObject, X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectKeyIdentifier,
-  KeyUsage,
-  type KeyUsageType,
-  SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
+import type { KeyObject } from 'node:crypto';
 import { requireCertificate } from './arguments.js';
+import { verifyCertificateSignature } from './certificate-signature.js';
+import { DerError } from './der/reader.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { importPublicKey, type KeyAlgorithm, sha256, type TrustSource } from './keys.js';
+import {
+  type CertificateView,
+  parseCertificate as readCertificateView,
+} from './x509/certificate.js';
 
-/** An X.509 certificate from trust material, parsed once with the fields verifiers need. */
-export interface TrustedCertificate {
-  /** DER bytes. */
-  readonly der: Uint8Array;
+/**
+ * An X.509 certificate from trust material: every field of its {@link CertificateView}
+ * (read once by the package's own DER reader, see `@flareo/trust-root/x509`) plus what the
+ * trust model adds: fingerprint, key id and algorithm, the imported key, self-signature and
+ * where it came from.
+ */
+export interface TrustedCertificate extends CertificateView {
   /** sha256 of the DER, lowercase hex. */
   readonly fingerprint: string;
-  /** `node:crypto` certificate, for fast signature checks of certificates it issued. */
-  readonly x509: X509Certificate;
-  /** Subject distinguished name as `node:crypto` prints it. */
-  readonly subject: string;
-  /** Issuer distinguished name as `node:crypto` prints it. */
-  readonly issuer: string;
-  /** Serial number, uppercase hex. */
-  readonly serialNumber: string;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  /** basicConstraints cA. */
-  readonly isCA: boolean;
-  /** basicConstraints pathLenConstraint, when present. */
-  readonly pathLenConstraint?: number;
-  /** keyUsage bits, when the extension is present. */
-  readonly keyUsage?: readonly KeyUsageType[];
-  /** extendedKeyUsage OIDs, when the extension is present. */
-  readonly extendedKeyUsage?: readonly string[];
-  /** subjectKeyIdentifier, lowercase hex. */
-  readonly subjectKeyId?: string;
-  /** authorityKeyIdentifier keyIdentifier, lowercase hex. */
-  readonly authorityKeyId?: string;
   /** Issuer and subject are the same name and the certificate verifies with its own key. */
   readonly selfSigned: boolean;
   /** The subject public key's algorithm. */
@@ -54,10 +26,6 @@ export interface TrustedCertificate {
   readonly keyId: string;
   /** The subject public key, imported once: verify certificates this one issued with it. */
   readonly publicKey: KeyObject;
-  /** DER of the subject Name, hex: compare with a child's issuer Name DER. */
-  readonly subjectNameDer: string;
-  /** DER of the issuer Name, hex. */
-  readonly issuerNameDer: string;
   readonly source: TrustSource;
 }
 
@@ -67,106 +35,35 @@ export function parseCertificate(
   source: TrustSource,
   detail: TrustRootErrorDetail,
 ): TrustedCertificate {
-  let x509: X509Certificate;
-  let cert: Certificate;
+  let view: CertificateView;
   try {
-    x509 = new X509Certificate(Buffer.from(der));
-    cert = AsnConvert.parse(der, Certificate);
+    view = readCertificateView(der);
   } catch (cause) {
+    const reason = cause instanceof DerError ? `: ${cause.message}` : '';
     throw new TrustRootError(
       'CERTIFICATE_INVALID',
-      `${where(detail)}not a valid DER X.509 certificate`,
+      `${where(detail)}not a valid DER X.509 certificate${reason}`,
       detail,
       { cause },
     );
   }
-  const tbs = cert.tbsCertificate;
-  let isCA = false;
-  let pathLenConstraint: number | undefined;
-  let keyUsage: KeyUsageType[] | undefined;
-  let extendedKeyUsage: string[] | undefined;
-  let subjectKeyId: string | undefined;
-  let authorityKeyId: string | undefined;
-  try {
-    for (const ext of tbs.extensions ?? []) {
-      const value = ext.extnValue.buffer;
-      switch (ext.extnID) {
-        case id_ce_basicConstraints: {
-          const bc = AsnConvert.parse(value, BasicConstraints);
-          isCA = bc.cA;
-          pathLenConstraint = bc.pathLenConstraint;
-          break;
-        }
-        case id_ce_keyUsage:
-          keyUsage = AsnConvert.parse(value, KeyUsage).toJSON();
-          break;
-        case id_ce_extKeyUsage:
-          extendedKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)];
-          break;
-        case id_ce_subjectKeyIdentifier:
-          subjectKeyId = Buffer.from(AsnConvert.parse(value, SubjectKeyIdentifier).buffer).toString(
-            'hex',
-          );
-          break;
-        case id_ce_authorityKeyIdentifier: {
-          const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
-          if (aki.keyIdentifier) {
-            authorityKeyId = Buffer.from(aki.keyIdentifier.buffer).toString('hex');
-          }
-          break;
-        }
-      }
-    }
-  } catch (cause) {
-    throw new TrustRootError(
-      'CERTIFICATE_INVALID',
-      `${where(detail)}certificate has a malformed extension`,
-      detail,
-      { cause },
-    );
-  }
-  const spkiDer = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
-  const key = importPublicKey(spkiDer, 'spki', detail);
-  const selfIssued = x509.subject === x509.issuer;
+  const key = importPublicKey(view.spki, 'spki', detail);
+  const selfIssued = view.subjectNameDer === view.issuerNameDer;
   const result: TrustedCertificate = {
-    der,
+    ...view,
     fingerprint: sha256(der).toString('hex'),
-    x509,
-    subject: x509.subject,
-    issuer: x509.issuer,
-    serialNumber: x509.serialNumber,
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
-    isCA,
-    ...(pathLenConstraint === undefined ? {} : { pathLenConstraint }),
-    ...(keyUsage === undefined ? {} : { keyUsage: Object.freeze(keyUsage) }),
-    ...(extendedKeyUsage === undefined
-      ? {}
-      : { extendedKeyUsage: Object.freeze(extendedKeyUsage) }),
-    ...(subjectKeyId === undefined ? {} : { subjectKeyId }),
-    ...(authorityKeyId === undefined ? {} : { authorityKeyId }),
-    selfSigned: selfIssued && safeVerify(x509, x509),
+    selfSigned: selfIssued && verifyCertificateSignature(view, key.keyObject),
     keyAlgorithm: key.algorithm,
     keyId: sha256(key.spki).toString('hex'),
     publicKey: key.keyObject,
-    subjectNameDer: Buffer.from(AsnConvert.serialize(tbs.subject)).toString('hex'),
-    issuerNameDer: Buffer.from(AsnConvert.serialize(tbs.issuer)).toString('hex'),
     source: Object.freeze(source),
   };
   return Object.freeze(result);
 }
 
-function safeVerify(child: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return child.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
-
 /** What a certificate says about its issuer, for finding that issuer. */
 export interface IssuerReference {
-  /** Issuer Name as `node:crypto` prints it (used when `issuerNameDer` is absent). */
+  /** Issuer Name in the printable form of `subject` (used when `issuerNameDer` is absent). */
   readonly issuer?: string;
   /** DER of the issuer Name, hex (preferred: exact comparison). */
   readonly issuerNameDer?: string;
@@ -193,7 +90,7 @@ export function namesLink(child: IssuerReference, issuer: TrustedCertificate): b
 export function issuedBy(child: TrustedCertificate, issuer: TrustedCertificate): boolean {
   requireCertificate('issuedBy', 'child', child);
   requireCertificate('issuedBy', 'issuer', issuer);
-  return namesLink(child, issuer) && safeVerify(child.x509, issuer.x509);
+  return namesLink(child, issuer) && verifyCertificateSignature(child, issuer.publicKey);
 }
 
 /** May this certificate issue others? basicConstraints cA, and keyCertSign if keyUsage is present. */

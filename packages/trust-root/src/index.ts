@@ -1,3 +1,4 @@
+export { verifyCertificateSignature } from './certificate-signature.js';
 export type { IssuerReference, TrustedCertificate } from './certificates.js';
 export { canIssue, issuedBy } from './certificates.js';
 export type { TrustRootErrorCode, TrustRootErrorDetail } from './errors.js';

@@ -65,7 +65,7 @@ describe('TrustRoot model', () => {
     ]);
     expect(summary.certificateAuthorities).toEqual([
       {
-        anchor: 'O=flareo.test, CN=Flareo Test Root CA',
+        anchor: 'CN=Flareo Test Root CA, O=flareo.test',
         certificates: 2,
         validFor: '-inf .. +inf',
         source: 'pem:b.pem@line 19',

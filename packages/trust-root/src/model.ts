@@ -330,7 +330,7 @@ export class TrustRoot {
         source: describeSource(k.source),
       })),
       certificateAuthorities: this.certificateAuthorities.map((ca) => ({
-        anchor: ca.anchor.subject.replaceAll('\n', ', '),
+        anchor: ca.anchor.subject,
         certificates: ca.certificates.length,
         validFor: describeWindow(ca.validFor),
         source: describeSource(ca.source),
@@ -338,7 +338,7 @@ export class TrustRoot {
       tlogs: this.tlogs.map(log),
       ctlogs: this.ctlogs.map(log),
       timestampAuthorities: this.timestampAuthorities.map((ta) => ({
-        subject: (ta.certificates[0]?.subject ?? '').replaceAll('\n', ', '),
+        subject: ta.certificates[0]?.subject ?? '',
         validFor: describeWindow(ta.validFor),
       })),
       skipped: this.skipped,

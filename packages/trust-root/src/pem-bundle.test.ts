@@ -146,7 +146,7 @@ describe('certificates in PEM bundles', () => {
     const trust = parsePemTrustBundle(issuing.pem + root.pem + mid.pem);
     expect(trust.certificateAuthorities).toHaveLength(1);
     expect(
-      trust.certificateAuthorities[0]?.certificates.map((c) => c.subject.split('CN=')[1]),
+      trust.certificateAuthorities[0]?.certificates.map((c) => c.subject.split(', ')[0]?.slice(3)),
     ).toEqual(['Corp Issuing CA', 'Corp Policy CA', 'Corp Root']);
     const leaf = createLeafCertificate({ issuer: issuing, seed: 'corp' });
     expect(leaf.x509.verify(issuing.key.publicKey)).toBe(true);

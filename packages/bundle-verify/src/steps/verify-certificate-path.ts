@@ -1,6 +1,6 @@
 import type { RekorEvidence } from '@flareo/rekor-set';
 import type { CertificateAuthority, TrustedKey } from '@flareo/trust-root';
-import { OID_SCT_LIST } from '../certificate.js';
+import { OID } from '@flareo/trust-root/x509';
 import { checkLeaf, checkValidity, verifyChain } from '../chain.js';
 import { verifyEmbeddedScts } from '../sct.js';
 import { requireTimeThreshold } from './collect-trusted-times.js';
@@ -46,9 +46,11 @@ export function verifyCertificatePath(
     instants,
   );
   let scts = 0;
-  if (leaf.extensions.has(OID_SCT_LIST)) {
-    const issuerDer = chain.bundleIntermediates[0]?.der ?? chain.trustedIssuer.der;
-    scts = verifyEmbeddedScts(leaf.der, issuerDer, config.trustRoot, {
+  if (leaf.extensions.has(OID.sctList)) {
+    // The leaf's view, parsed once in resolveSigner, and the issuer's (a trust-root
+    // certificate is a view too): the SCT check reads their layouts, never the DER again.
+    const issuer = chain.bundleIntermediates[0] ?? chain.trustedIssuer;
+    scts = verifyEmbeddedScts(leaf, issuer, config.trustRoot, {
       threshold: config.sctThreshold,
     }).verified.length;
   }
@@ -56,7 +58,7 @@ export function verifyCertificatePath(
     trustedBy: {
       kind: 'certificate-authority',
       authority: chain.authority,
-      anchor: chain.authority.anchor.subject.replaceAll('\n', ', '),
+      anchor: chain.authority.anchor.subject,
     },
     scts,
   };

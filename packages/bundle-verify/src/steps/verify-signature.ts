@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { TrustedKey } from '@flareo/trust-root';
-import type { SigningCertificate } from '../certificate.js';
+import { publicKeyOf, type SigningCertificate } from '../certificate.js';
 import { BundleVerifyError } from '../errors.js';
 import { type CheckedStatement, checkSubjects } from '../intoto.js';
 import { defaultDigests, keyKind, verifyDsse, verifyMessage } from '../signature.js';
@@ -75,7 +75,7 @@ export function verifySignature(
   };
 
   if (candidates.kind === 'certificate') {
-    const result = check(candidates.leaf.publicKey);
+    const result = check(publicKeyOf(candidates.leaf));
     if (!result.ok) {
       throw new BundleVerifyError(
         'SIGNATURE_MISMATCH',

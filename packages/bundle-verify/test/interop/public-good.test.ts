@@ -89,7 +89,7 @@ describe.skipIf(!dir)('interop: real public-good bundles', () => {
     expect(result.signer.identity.issuer).toBe('https://github.com/login/oauth');
     expect(result.signer.trustedBy).toMatchObject({
       kind: 'certificate-authority',
-      anchor: 'O=sigstore.dev, CN=sigstore',
+      anchor: 'CN=sigstore, O=sigstore.dev',
     });
     expect(result.times).toHaveLength(1);
     expect(result.times[0]?.source).toBe('log');

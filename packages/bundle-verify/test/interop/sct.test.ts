@@ -3,8 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
+import { children, decodeOid, parseCertificate, readTlv, type Tlv } from '@flareo/trust-root/x509';
 import { describe, expect, it } from 'vitest';
-import { children, decodeOid, readTlv, type Tlv } from '../../src/der.js';
 import { BundleVerifyError } from '../../src/errors.js';
 import { verifyEmbeddedScts } from '../../src/sct.js';
 
@@ -58,8 +58,8 @@ describe.skipIf(!dir)('interop: embedded SCTs of real public-good certificates',
     if (chain[1]) return { leaf, issuer: b64(chain[1].rawBytes) };
     const x509 = new X509Certificate(leaf);
     const issuer = trust
-      .issuerCandidates({ issuer: x509.issuer })
-      .find((c) => x509.verify(c.certificate.x509.publicKey));
+      .issuerCandidates({ issuerNameDer: parseCertificate(leaf).issuerNameDer })
+      .find((c) => x509.verify(c.certificate.publicKey));
     if (!issuer) throw new Error(`${name}: issuer not in the trust root`);
     return { leaf, issuer: issuer.certificate.der };
   }

@@ -111,11 +111,9 @@ const windowJson = (w: ValidityWindow): WindowJson => ({
 });
 
 /** node prints distinguished names one attribute a line; keep them on one line. */
-const dn = (name: string): string => name.split('\n').filter(Boolean).join(', ');
-
 const certificateJson = (c: TrustedCertificate): CertificateJson => ({
-  subject: dn(c.subject),
-  issuer: dn(c.issuer),
+  subject: c.subject,
+  issuer: c.issuer,
   serialNumber: c.serialNumber,
   notBefore: c.notBefore.toISOString(),
   notAfter: c.notAfter.toISOString(),
