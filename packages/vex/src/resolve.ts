@@ -99,9 +99,6 @@ export interface VexIndexOptions {
   readonly matchOciTags?: boolean;
 }
 
-/** The core of each index, for this package's own modules (see {@link indexCore}). */
-const cores = new WeakMap<VexIndex, IndexCore>();
-
 /**
  * Statements indexed by vulnerability (name, aliases and `@id`, grouped so that every name of
  * the same vulnerability reaches the same statements) and by product key (purl package,
@@ -110,7 +107,8 @@ const cores = new WeakMap<VexIndex, IndexCore>();
  * `applyTo*` call that uses the same documents.
  */
 export class VexIndex {
-  readonly #core: IndexCore;
+  /** The lookups; this package's apply code reaches it through {@link indexCore}. */
+  private readonly core: IndexCore;
   /** Number of statements indexed. */
   readonly statementCount: number;
 
@@ -129,12 +127,11 @@ export class VexIndex {
       }
       return doc as VexDocument;
     });
-    this.#core = new IndexCore(
+    this.core = new IndexCore(
       buildIndex(docs, options.matchOciTags ?? false),
       options.conservative ?? false,
     );
-    cores.set(this, this.#core);
-    this.statementCount = this.#core.statementCount;
+    this.statementCount = this.core.statementCount;
   }
 
   /**
@@ -142,12 +139,12 @@ export class VexIndex {
    * statement mentions are not parsed, which keeps large reports fast.
    */
   compile(subject: Subject): CompiledSubject {
-    return this.#core.compile(subject);
+    return this.core.compile(subject);
   }
 
   /** Choose the statement for a (vulnerability, product[, subcomponent]) query. */
   resolve(query: ResolveQuery): Resolution {
-    return this.#core.resolveAll([query]);
+    return this.core.resolveAll([query]);
   }
 
   /**
@@ -156,16 +153,20 @@ export class VexIndex {
    * query competes under the same tie-break order.
    */
   resolveAll(queries: readonly ResolveQuery[]): Resolution {
-    return this.#core.resolveAll(queries);
+    return this.core.resolveAll(queries);
   }
 }
 
 /**
  * The lookups behind an index, for the `applyTo*` functions. Internal: not exported from the
- * package.
+ * package. `core` is private to the class's users, not to this package; TypeScript lets an
+ * element access reach a private member, which is what this one function does. (A
+ * `WeakMap` from index to core would hide it at run time too, but made every index cost the
+ * garbage collector enough to slow building one by a fifth.)
  */
 export function indexCore(index: VexIndex): IndexCore {
-  return cores.get(index) as IndexCore;
+  // biome-ignore lint/complexity/useLiteralKeys: element access is how a private member is reached
+  return index['core'];
 }
 
 /** Index parsed documents once for many lookups. See {@link VexIndex}. */

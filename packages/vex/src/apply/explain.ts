@@ -7,23 +7,25 @@ import type { ApplyResult } from './options.js';
 // "Why not applied": the near misses of findings no statement decided, worked out during the
 // apply (`explain: true`) or on request (`ApplyResult.explain`).
 
-/** What working out one finding's near misses needs: the apply's context, ids and package. */
-interface Pending {
-  readonly ctx: DecideContext;
-  readonly ids: string | readonly string[];
-  readonly leaf: string | undefined;
-}
-
 const NONE: readonly NearMiss[] = Object.freeze([]);
 
 /**
  * The near misses of one apply's findings. With `eager` (the `explain` option) they are
  * worked out as each unaddressed finding is decided and stored in its `nearMisses`; otherwise
- * each unaddressed finding is recorded with what {@link nearMissesOf} needs, and
- * {@link Explanations.explain} works its list out when asked. Decided findings have none.
+ * each unaddressed finding is recorded with what {@link nearMissesOf} needs (the apply's
+ * context, its ids and package key), and {@link Explanations.explain} works its list out
+ * when asked. Decided findings have none.
  */
 export class Explanations {
-  private readonly pending = new Map<FindingOutcome, Pending>();
+  // The unaddressed findings, each with what working out its near misses needs, in parallel
+  // lists: an apply records one per such finding, so recording is a few array pushes (no
+  // object or map entry per finding); the map to positions is made on the first `explain`.
+  private readonly outcomes: FindingOutcome[] = [];
+  private readonly contexts: DecideContext[] = [];
+  private readonly ids: (string | readonly string[])[] = [];
+  private readonly leaves: (string | undefined)[] = [];
+  /** Finding → its position in the lists above, made on the first `explain`. */
+  private positions: Map<unknown, number> | undefined;
   /** Every finding of the apply, made on the first `explain` of a decided finding. */
   private members: Set<unknown> | undefined;
 
@@ -37,7 +39,11 @@ export class Explanations {
     ids: string | readonly string[],
     leaf: string | undefined,
   ): void {
-    if (!this.eager) this.pending.set(outcome, { ctx, ids, leaf });
+    if (this.eager) return;
+    this.outcomes.push(outcome);
+    this.contexts.push(ctx);
+    this.ids.push(ids);
+    this.leaves.push(leaf);
   }
 
   /**
@@ -45,8 +51,15 @@ export class Explanations {
    * the apply's, to tell a decided finding (none) from a value that is not one of them.
    */
   explain(findings: readonly FindingOutcome[], finding: FindingOutcome): readonly NearMiss[] {
-    const pending = this.pending.get(finding);
-    if (pending) return nearMissesOf(pending.ctx, pending.ids, pending.leaf);
+    this.positions ??= new Map(this.outcomes.map((o, i) => [o, i]));
+    const i = this.positions.get(finding);
+    if (i !== undefined) {
+      return nearMissesOf(
+        this.contexts[i] as DecideContext,
+        this.ids[i] as string | readonly string[],
+        this.leaves[i],
+      );
+    }
     this.members ??= new Set(findings);
     if (this.members.has(finding)) return this.eager ? finding.nearMisses : NONE;
     throw new VexError(

@@ -143,86 +143,22 @@ function seedStatements(
   matchOciTags: boolean,
   data: IndexData,
 ): void {
-  const claimsById = new Map<string, Claim[]>();
-  const claimsOf = (component: VexComponent): Claim[] => {
-    const id = component['@id'];
-    const simple =
-      typeof id === 'string' &&
-      component.identifiers === undefined &&
-      component.hashes === undefined;
-    if (!simple) return componentClaims(component);
-    let claims = claimsById.get(id);
-    if (!claims) {
-      claims = componentClaims(component);
-      claimsById.set(id, claims);
-    }
-    return claims;
-  };
-  const coarseOfClaim = new Map<Claim, string>();
-  const reachClaim = (set: ReachSet, c: Claim): void => {
-    set.keys.add(c.key);
-    if (c.key.startsWith('iri:')) set.texts.add(c.key.slice(4));
-    if (c.purl) {
-      let coarse = coarseOfClaim.get(c);
-      if (coarse === undefined) {
-        coarse = coarseKeyOf(c.purl);
-        coarseOfClaim.set(c, coarse);
-        data.packages.add(coarse);
-      }
-      set.coarse.add(coarse);
-    }
-  };
-  /** Add a component's claims to a reach set, once per set (claim lists are shared). */
-  const reachClaims = (set: ReachSet, claims: readonly Claim[]): void => {
-    if (set.added.has(claims)) return;
-    set.added.add(claims);
-    for (const c of claims) reachClaim(set, c);
-  };
-  const tokenized = new Set<string>();
-  const tagOnlyIn = new Map<readonly Claim[], boolean>();
-  const hasTagOnly = (claims: readonly Claim[]): boolean => {
-    let has = tagOnlyIn.get(claims);
-    if (has === undefined) {
-      has = claims.some((c) => c.tagOnly);
-      tagOnlyIn.set(claims, has);
-    }
-    return has;
-  };
+  const seeder = new Seeder(data, matchOciTags);
   let position = 0;
-  docs.forEach((doc, documentIndex) => {
+  for (let documentIndex = 0; documentIndex < docs.length; documentIndex++) {
+    const doc = docs[documentIndex] as VexDocument;
     const docTime = parseInstant(doc.timestamp);
     const docUpdated = parseInstant(doc.last_updated);
-    doc.statements.forEach((statement, statementIndex) => {
+    const statements = doc.statements;
+    for (let statementIndex = 0; statementIndex < statements.length; statementIndex++) {
+      const statement = statements[statementIndex] as VexStatement;
+      const names = statementNames[position] as string[];
       position++;
-      const names = statementNames[position - 1] as string[];
       const group = names[0] === undefined ? undefined : data.groupOf.get(names[0]);
-      if (group === undefined) return;
-      const reach = reachOf(data, group);
-      for (const name of names) {
-        if (tokenized.has(name)) continue;
-        tokenized.add(name);
-        for (const t of tokens(name)) {
-          const set = data.tokenGroups.get(t);
-          if (set) set.add(group);
-          else data.tokenGroups.set(t, new Set([group]));
-        }
-      }
+      if (group === undefined) continue;
+      seeder.tokenize(names, group);
       const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
-      // Identifiers that name an image only by tag are set aside (see `matchOciTags`).
-      const usable = (claims: Claim[]): Claim[] => {
-        if (matchOciTags || !hasTagOnly(claims)) return claims;
-        for (const c of claims) {
-          if (c.tagOnly && c.purl) {
-            data.tagOnly.push({
-              ref,
-              statement,
-              text: c.text,
-              repository: [{ key: c.key, purl: withoutTag(c.purl), text: c.text }],
-            });
-          }
-        }
-        return claims.filter((c) => !c.tagOnly);
-      };
+      const reach = reachOf(data, group);
       for (const product of statement.products ?? []) {
         const seed: Seed = {
           ref,
@@ -231,17 +167,114 @@ function seedStatements(
           docTime,
           docUpdated,
           position,
-          productClaims: usable(claimsOf(product)),
-          subs: (product.subcomponents ?? []).map((sc) => usable(claimsOf(sc))),
+          productClaims: seeder.usable(seeder.claimsOf(product), ref, statement),
+          subs: (product.subcomponents ?? []).map((sc) =>
+            seeder.usable(seeder.claimsOf(sc), ref, statement),
+          ),
         };
-        reachClaims(reach.product, seed.productClaims);
-        for (const claims of seed.subs) reachClaims(reach.sub, claims);
+        seeder.reachClaims(reach.product, seed.productClaims);
+        for (const claims of seed.subs) seeder.reachClaims(reach.sub, claims);
         const seeds = data.seeds.get(group);
         if (seeds) seeds.push(seed);
         else data.seeds.set(group, [seed]);
       }
-    });
-  });
+    }
+  }
+}
+
+/** What pass 2 remembers while it reads the documents, so each piece is worked out once. */
+class Seeder {
+  /** Claims of components named only by an `@id`, by that id. */
+  private readonly claimsById = new Map<string, Claim[]>();
+  /** Coarse package key of each purl claim. */
+  private readonly coarseOfClaim = new Map<Claim, string>();
+  /** Names whose tokens are filed. */
+  private readonly tokenized = new Set<string>();
+  /** Whether a claim list has an identifier that names an image only by tag. */
+  private readonly tagOnlyIn = new Map<readonly Claim[], boolean>();
+
+  constructor(
+    private readonly data: IndexData,
+    private readonly matchOciTags: boolean,
+  ) {}
+
+  /** A component's claims, shared by every component with the same plain `@id`. */
+  claimsOf(component: VexComponent): Claim[] {
+    const id = component['@id'];
+    const simple =
+      typeof id === 'string' &&
+      component.identifiers === undefined &&
+      component.hashes === undefined;
+    if (!simple) return componentClaims(component);
+    let claims = this.claimsById.get(id);
+    if (!claims) {
+      claims = componentClaims(component);
+      this.claimsById.set(id, claims);
+    }
+    return claims;
+  }
+
+  /** File the CVE/GHSA/Go tokens of a statement's names under its group, once per name. */
+  tokenize(names: readonly string[], group: number): void {
+    for (const name of names) {
+      if (this.tokenized.has(name)) continue;
+      this.tokenized.add(name);
+      for (const t of tokens(name)) {
+        const set = this.data.tokenGroups.get(t);
+        if (set) set.add(group);
+        else this.data.tokenGroups.set(t, new Set([group]));
+      }
+    }
+  }
+
+  /**
+   * The claims matching may use: identifiers that name an image only by tag are set aside
+   * (see `matchOciTags`) and recorded in `tagOnly`.
+   */
+  usable(claims: Claim[], ref: StatementRef, statement: VexStatement): Claim[] {
+    if (this.matchOciTags || !this.hasTagOnly(claims)) return claims;
+    for (const c of claims) {
+      if (c.tagOnly && c.purl) {
+        this.data.tagOnly.push({
+          ref,
+          statement,
+          text: c.text,
+          repository: [{ key: c.key, purl: withoutTag(c.purl), text: c.text }],
+        });
+      }
+    }
+    return claims.filter((c) => !c.tagOnly);
+  }
+
+  /** Add a component's claims to a reach set, once per set (claim lists are shared). */
+  reachClaims(set: ReachSet, claims: readonly Claim[]): void {
+    if (set.added.has(claims)) return;
+    set.added.add(claims);
+    for (const c of claims) this.reachClaim(set, c);
+  }
+
+  private reachClaim(set: ReachSet, c: Claim): void {
+    set.keys.add(c.key);
+    if (c.key.startsWith('iri:')) set.texts.add(c.key.slice(4));
+    if (c.purl) {
+      let coarse = this.coarseOfClaim.get(c);
+      if (coarse === undefined) {
+        coarse = coarseKeyOf(c.purl);
+        this.coarseOfClaim.set(c, coarse);
+        this.data.packages.add(coarse);
+      }
+      set.coarse.add(coarse);
+    }
+  }
+
+  private hasTagOnly(claims: readonly Claim[]): boolean {
+    let has = this.tagOnlyIn.get(claims);
+    if (has === undefined) {
+      has = claims.some((c) => c.tagOnly);
+      this.tagOnlyIn.set(claims, has);
+    }
+    return has;
+  }
 }
 
 function reachSet(): ReachSet {
