@@ -111,7 +111,7 @@ export async function verifyWithOnlineEntry(
     return keyed
       ? missing(
           'the keyed signature carries no transparency-log entry (a raw --signature never does), and --offline forbids looking it up in Rekor',
-          `drop --offline to look the entry up in Rekor (--rekor-url), as cosign does; ${KEYED_WITHOUT_TLOG_HINT}`,
+          `drop --offline to look the entry up in Rekor (--rekor-url); ${KEYED_WITHOUT_TLOG_HINT}`,
         )
       : missing(
           'the input carries no transparency-log entry, and --offline forbids looking it up',
