@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import {
   buildTrustedRoot,
   createFulcioChain,
+  mintKeyedSignature,
   mintLegacyCosignBundle,
   mintSigstoreBundle,
   type RekorApiLogEntryJson,
@@ -380,6 +381,37 @@ describe('online log lookup: a keyed --signature needs its log entry by default,
       expect(r.stdout).toContain('policy disabled');
       expect(r.stderr).not.toContain('looking it up');
     }
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('an artifact given only as a SHA-384 digest cannot be searched for: TLOG_MISSING naming the flags', async () => {
+    // Signed over SHA-384, so the signature verifies against that digest; Rekor
+    // is searched by SHA-256, which a digest alone cannot give.
+    const p384 = testKey('ecdsa-p384', 'cli-lookup-key-384');
+    scratch.write('key384.pub', p384.publicKeyPem);
+    scratch.write('key384.sig', mintKeyedSignature(artifact, p384, { digestAlgorithm: 'sha384' }));
+    const digest = `sha384:${createHash('sha384').update(artifact).digest('hex')}`;
+    const r = await flareo(
+      [
+        'verify',
+        '--key',
+        'key384.pub',
+        '--signature',
+        'key384.sig',
+        '--rekor-url',
+        api.url,
+        '-o',
+        'json',
+        digest,
+      ],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(1);
+    const out = json(r) as { error: { code: string; message: string; hint: string } };
+    expect(out.error.code).toBe('TLOG_MISSING');
+    expect(out.error.message).toContain('searched by the artifact’s SHA-256');
+    expect(out.error.hint).toContain('sha256:<hex>');
+    expect(out.error.hint).toMatch(restores);
     expect(api.requests).toHaveLength(0);
   });
 
