@@ -6,9 +6,10 @@ import type {
   NormalizedInput,
   VerificationResult,
 } from '@flareo/bundle-verify';
-import type { FailureReport } from './errors.js';
+import { CliError, type FailureReport } from './errors.js';
 import {
   checkRekorUrl,
+  type LookupAnswer,
   type LookupOptions,
   lookUpLogEntries,
   sha256,
@@ -52,6 +53,32 @@ function hexDigest(artifact: ArtifactInput): Uint8Array | undefined {
   return m ? new Uint8Array(Buffer.from(m[1] as string, 'hex')) : undefined;
 }
 
+/**
+ * What restores air-gapped verification of a raw keyed `--signature`: until flareo 0.2 it
+ * needed no log evidence by default; since then it needs an entry, as in cosign.
+ */
+export const KEYED_WITHOUT_TLOG_HINT =
+  'a keyed --signature needs a transparency-log entry by default, as in cosign; to verify it with the key alone (flareo’s default before 0.2), pass --insecure-ignore-tlog or --rekor-policy disabled';
+
+/** Is this a raw `--signature` checked against `--key` (no certificate, never any log entry)? */
+function isKeyedSignature(input: NormalizedInput): boolean {
+  return input.format === 'keyed-signature';
+}
+
+/**
+ * A lookup of a keyed signature that could not be completed (exit 2): its hint names the
+ * flag that verifies with the key alone rather than `--offline` (which would only fail).
+ */
+function withKeyedHint(error: unknown, keyed: boolean): unknown {
+  if (!keyed || !(error instanceof CliError)) return error;
+  const hint = `${KEYED_WITHOUT_TLOG_HINT}; or name another Rekor server with --rekor-url URL`;
+  return new CliError(
+    { ...error.report, hint },
+    error.exitCode,
+    error.cause === undefined ? undefined : { cause: error.cause },
+  );
+}
+
 function missing(message: string, hint: string): LookupOutcome {
   return {
     ok: false,
@@ -79,11 +106,17 @@ export async function verifyWithOnlineEntry(
   keyPems: readonly string[],
   note: (text: string) => void,
 ): Promise<LookupOutcome> {
+  const keyed = isKeyedSignature(input);
   if (lookup.offline) {
-    return missing(
-      'the input carries no transparency-log entry, and --offline forbids looking it up',
-      'verify a bundle that holds the entry (--bundle), or drop --offline to look it up in Rekor (--rekor-url); if it was signed without Rekor, pass --rekor-policy disabled (cosign: --insecure-ignore-tlog)',
-    );
+    return keyed
+      ? missing(
+          'the keyed signature carries no transparency-log entry (a raw --signature never does), and --offline forbids looking it up in Rekor',
+          `drop --offline to look the entry up in Rekor (--rekor-url); ${KEYED_WITHOUT_TLOG_HINT}`,
+        )
+      : missing(
+          'the input carries no transparency-log entry, and --offline forbids looking it up',
+          'verify a bundle that holds the entry (--bundle), or drop --offline to look it up in Rekor (--rekor-url); if it was signed without Rekor, pass --insecure-ignore-tlog (or --rekor-policy disabled)',
+        );
   }
   if (input.content.kind !== 'message') {
     return missing(
@@ -95,7 +128,9 @@ export async function verifyWithOnlineEntry(
   if (digest === undefined) {
     return missing(
       'the input carries no transparency-log entry, and Rekor is searched by the artifact’s SHA-256',
-      'give the artifact itself, or its digest as sha256:<hex>',
+      keyed
+        ? `give the artifact itself, or its digest as sha256:<hex>; ${KEYED_WITHOUT_TLOG_HINT}`
+        : 'give the artifact itself, or its digest as sha256:<hex>',
     );
   }
   const signer = input.signer;
@@ -105,14 +140,21 @@ export async function verifyWithOnlineEntry(
       : signer.kind === 'public-key' && signer.spki
         ? [toPem('PUBLIC KEY', signer.spki)]
         : keyPems.flatMap((text) => [text, ...pemBlocks(text)]);
-  checkRekorUrl(lookup.url);
-  note(
-    `note: the input carries no transparency-log entry; looking it up at ${lookup.url} (--offline never goes online)`,
-  );
-  const answer = await lookUpLogEntries(
-    { artifactSha256: digest, signature: input.content.signature, verifierPems },
-    lookup,
-  );
+  let answer: LookupAnswer;
+  try {
+    checkRekorUrl(lookup.url);
+    note(
+      keyed
+        ? `note: the keyed signature carries no transparency-log entry; looking it up at ${lookup.url} as cosign does (--offline never goes online; --insecure-ignore-tlog verifies with the key alone)`
+        : `note: the input carries no transparency-log entry; looking it up at ${lookup.url} (--offline never goes online)`,
+    );
+    answer = await lookUpLogEntries(
+      { artifactSha256: digest, signature: input.content.signature, verifierPems },
+      lookup,
+    );
+  } catch (error) {
+    throw withKeyedHint(error, keyed);
+  }
   const failures: FailureReport[] = [];
   for (const candidate of answer.entries) {
     try {
@@ -165,7 +207,9 @@ export async function verifyWithOnlineEntry(
       step: 'tlog',
       missing: 'a transparency-log entry for this signature',
       ...(failures[0]?.rekorCode === undefined ? {} : { rekorCode: failures[0].rekorCode }),
-      hint: 'check --rekor-url names the log the signature was written to; pass --insecure-ignore-tlog if it was never logged',
+      hint: keyed
+        ? `check --rekor-url names the log the signature was written to; ${KEYED_WITHOUT_TLOG_HINT}`
+        : 'check --rekor-url names the log the signature was written to; pass --insecure-ignore-tlog if it was never logged',
     },
     lookup: lookupInfo,
   };

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import {
   buildTrustedRoot,
   createFulcioChain,
+  mintKeyedSignature,
   mintLegacyCosignBundle,
   mintSigstoreBundle,
   type RekorApiLogEntryJson,
@@ -225,29 +226,234 @@ describe('online log lookup: an honest server', () => {
     expect(out.result.format).toBe('sigstore-bundle-v0.3');
     expect(out.tlogLookup.uuid).toMatch(/^[0-9a-f]{80}$/);
   });
+});
 
-  it('a keyed signature is looked up when the Rekor policy asks for log evidence, not otherwise', async () => {
-    const base = ['verify', '--key', 'key.pub', '--signature', 'key.sig'];
-    const looked = await flareo(
+// cosign verify-blob --key K --signature S requires the signature's log entry unless told
+// --insecure-ignore-tlog, and so does flareo verify: the entry is looked up as for a
+// detached certificate, and the flags that verify with the key alone are named on failure.
+describe('online log lookup: a keyed --signature needs its log entry by default, as in cosign', () => {
+  const keyed = (...extra: string[]) =>
+    flareo(
       [
-        ...base,
+        'verify',
+        '--key',
+        'key.pub',
+        '--signature',
+        'key.sig',
         '--trusted-root',
         'trusted_root.json',
         '--rekor-url',
         api.url,
-        '--rekor-policy',
-        'require-any',
+        ...extra,
+      ],
+      { cwd: dir },
+    );
+  const restores = /--insecure-ignore-tlog or --rekor-policy disabled/;
+  const unlogged = new TextEncoder().encode('signed with the key, never logged\n');
+  scratch.write('unlogged.txt', unlogged);
+  scratch.write(
+    'unlogged.txt.sig',
+    `${mintLegacyCosignBundle({ artifact: unlogged, signer: { key } }).base64Signature}\n`,
+  );
+
+  it('with no --rekor-policy, the entry is looked up and verified (SET, proof, checkpoint, body)', async () => {
+    const [text, asJson] = [await keyed('app.txt'), await keyed('-o', 'json', 'app.txt')];
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/tlog +hashedrekord/);
+    expect(text.stdout).toContain('policy require-any');
+    expect(text.stderr).toContain('the keyed signature carries no transparency-log entry');
+    expect(asJson.code, asJson.stderr).toBe(0);
+    const out = json(asJson) as {
+      tlogLookup: { url: string; uuid: string };
+      result: { format: string; tlog: { entries: { checks: Record<string, boolean> }[] } };
+    };
+    expect(out.result.format).toBe('keyed-signature');
+    expect(out.tlogLookup.url).toBe(api.url);
+    expect(out.tlogLookup.uuid).toMatch(/^[0-9a-f]{80}$/);
+    expect(out.result.tlog.entries[0]?.checks).toEqual({
+      set: true,
+      inclusionProof: true,
+      checkpoint: true,
+      body: true,
+    });
+    expect(api.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'POST /api/v1/log/entries/retrieve',
+      'POST /api/v1/log/entries/retrieve',
+    ]);
+  });
+
+  it('a signature the log does not hold fails with TLOG_ENTRY_NOT_FOUND, naming the flags', async () => {
+    const [text, asJson] = await Promise.all([
+      flareo(
+        [
+          'verify',
+          '--key',
+          'key.pub',
+          '--signature',
+          'unlogged.txt.sig',
+          '--trusted-root',
+          'trusted_root.json',
+          '--rekor-url',
+          api.url,
+          'unlogged.txt',
+        ],
+        { cwd: dir },
+      ),
+      flareo(
+        [
+          'verify',
+          '--key',
+          'key.pub',
+          '--signature',
+          'unlogged.txt.sig',
+          '--trusted-root',
+          'trusted_root.json',
+          '--rekor-url',
+          api.url,
+          '-o',
+          'json',
+          'unlogged.txt',
+        ],
+        { cwd: dir },
+      ),
+    ]);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain('TLOG_ENTRY_NOT_FOUND');
+    expect(text.stderr).toMatch(/missing: +a transparency-log entry for this signature/);
+    expect(text.stderr).toMatch(restores);
+    expect(asJson.code).toBe(1);
+    const out = json(asJson) as {
+      verified: boolean;
+      error: { code: string; message: string; hint: string };
+      tlogLookup: { url: string; entries: number };
+    };
+    expect(out.verified).toBe(false);
+    expect(out.error.code).toBe('TLOG_ENTRY_NOT_FOUND');
+    expect(out.error.message).toContain(`the transparency log at ${api.url} has no entry`);
+    expect(out.error.hint).toMatch(restores);
+    expect(out.tlogLookup).toEqual({ url: api.url, entries: 0 });
+    // cosign's search, then the index search by the artifact's hash, in each run.
+    expect(api.requests.filter((q) => q.path === '/api/v1/index/retrieve')).toHaveLength(2);
+  });
+
+  it('--offline fails with TLOG_MISSING naming the missing entry and the flags, without a request', async () => {
+    const r = await keyed('--offline', 'app.txt');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('TLOG_MISSING');
+    expect(r.stderr).toContain('the keyed signature carries no transparency-log entry');
+    expect(r.stderr).toMatch(/missing: +a transparency-log entry for this signature/);
+    expect(r.stderr).toMatch(restores);
+    const asJson = json(await keyed('--offline', '-o', 'json', 'app.txt')) as {
+      error: { code: string; missing: string; hint: string };
+    };
+    expect(asJson.error).toMatchObject({
+      code: 'TLOG_MISSING',
+      missing: 'a transparency-log entry for this signature',
+    });
+    expect(asJson.error.hint).toMatch(restores);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('--insecure-ignore-tlog or --rekor-policy disabled verify with the key alone, offline', async () => {
+    api.behave({ status: 500 });
+    const runs = await Promise.all([
+      keyed('--insecure-ignore-tlog', 'app.txt'),
+      keyed('--insecure-ignore-tlog', '--offline', 'app.txt'),
+      keyed('--rekor-policy', 'disabled', '--offline', 'app.txt'),
+      keyed('--private-infrastructure', 'app.txt'),
+      // Without --trusted-root: the key alone, as flareo verified it by default before.
+      flareo(
+        [
+          'verify',
+          '--key',
+          'key.pub',
+          '--signature',
+          'unlogged.txt.sig',
+          '--insecure-ignore-tlog',
+          'unlogged.txt',
+        ],
+        { cwd: dir },
+      ),
+    ]);
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('✓ Verified OK');
+      expect(r.stdout).toContain('policy disabled');
+      expect(r.stderr).not.toContain('looking it up');
+    }
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('an artifact given only as a SHA-384 digest cannot be searched for: TLOG_MISSING naming the flags', async () => {
+    // Signed over SHA-384, so the signature verifies against that digest; Rekor
+    // is searched by SHA-256, which a digest alone cannot give.
+    const p384 = testKey('ecdsa-p384', 'cli-lookup-key-384');
+    scratch.write('key384.pub', p384.publicKeyPem);
+    scratch.write('key384.sig', mintKeyedSignature(artifact, p384, { digestAlgorithm: 'sha384' }));
+    const digest = `sha384:${createHash('sha384').update(artifact).digest('hex')}`;
+    const r = await flareo(
+      [
+        'verify',
+        '--key',
+        'key384.pub',
+        '--signature',
+        'key384.sig',
+        '--rekor-url',
+        api.url,
+        '-o',
+        'json',
+        digest,
+      ],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(1);
+    const out = json(r) as { error: { code: string; message: string; hint: string } };
+    expect(out.error.code).toBe('TLOG_MISSING');
+    expect(out.error.message).toContain('searched by the artifact’s SHA-256');
+    expect(out.error.hint).toContain('sha256:<hex>');
+    expect(out.error.hint).toMatch(restores);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('a server that cannot be reached is exit 2 whose hint names the flags', async () => {
+    const port = await closedPort();
+    const r = await flareo(
+      [
+        'verify',
+        '--key',
+        'key.pub',
+        '--signature',
+        'key.sig',
+        '--trusted-root',
+        'trusted_root.json',
+        '--rekor-url',
+        `http://127.0.0.1:${port}`,
+        '-o',
+        'json',
         'app.txt',
       ],
       { cwd: dir },
     );
-    expect(looked.code, looked.stderr).toBe(0);
-    expect(looked.stdout).toMatch(/tlog +hashedrekord/);
-    expect(api.requests).toHaveLength(1);
-    api.clearRequests();
-    const plain = await flareo([...base, '--rekor-url', api.url, 'app.txt'], { cwd: dir });
-    expect(plain.code, plain.stderr).toBe(0);
-    expect(api.requests).toHaveLength(0);
+    expect(r.code).toBe(2);
+    const out = json(r) as { error: { code: string; hint: string } };
+    expect(out.error.code).toBe('REKOR_UNREACHABLE');
+    expect(out.error.hint).toMatch(restores);
+    // The unreachable server of a detached certificate keeps the generic hint.
+    const cert = await detached('--rekor-url', `http://127.0.0.1:${port}`, '-o', 'json');
+    expect(cert.code).toBe(2);
+    const certOut = json(cert) as { error: { code: string; hint: string } };
+    expect(certOut.error.code).toBe('REKOR_UNREACHABLE');
+    expect(certOut.error.hint).toContain('pass --offline');
+    expect(certOut.error.hint).not.toMatch(restores);
+  });
+
+  it('the help text states the default', async () => {
+    const r = await flareo(['verify', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'transparency-log evidence required (default: require-any, for a keyed --signature too, as cosign; --insecure-ignore-tlog means disabled)',
+    );
+    expect(r.stdout).not.toContain('disabled for --signature');
   });
 });
 

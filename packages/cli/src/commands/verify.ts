@@ -205,7 +205,9 @@ export function registerVerify(program: Command, out: Output): void {
         'root embedded in this build. When the input carries no transparency-log entry (a',
         'detached .sig and certificate, or a bundle without one) and the Rekor policy needs one,',
         'the entry is looked up in Rekor (--rekor-url) as cosign does, then verified offline like',
-        'a bundle’s; --offline never goes online.',
+        'a bundle’s; --offline never goes online. That holds for a keyed --signature too: like',
+        'cosign verify-blob --key, flareo requires its log entry unless --insecure-ignore-tlog (or',
+        '--rekor-policy disabled) says to verify with the key alone.',
         '',
         'Exit status: 0 verified, 1 verification failed, 2 bad usage or unreadable input.',
       ]),
@@ -231,7 +233,7 @@ export function registerVerify(program: Command, out: Output): void {
     .addOption(
       new Option(
         '--rekor-policy <policy>',
-        'transparency-log evidence required (default: require-any; disabled for --signature)',
+        'transparency-log evidence required (default: require-any, for a keyed --signature too, as cosign; --insecure-ignore-tlog means disabled)',
       ).choices(REKOR_POLICIES),
     )
     .option(
@@ -247,6 +249,7 @@ export function registerVerify(program: Command, out: Output): void {
     "flareo verify --bundle att.sigstore --certificate-identity-regexp '^[^@]+@acme\\.example$' \\",
     '  --certificate-oidc-issuer https://github.com/login/oauth sha512:7bea9f6e…',
     'flareo verify --key cosign.pub --signature app.tar.gz.sig app.tar.gz',
+    '  (the entry is looked up in Rekor as cosign does; add --insecure-ignore-tlog for a signature never logged)',
     'flareo verify --signature app.tar.gz.sig --certificate app.tar.gz.pem \\',
     "  --certificate-identity-regexp '^https://github\\.com/acme/app/.+@refs/tags/v[0-9.]+$' \\",
     '  --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tar.gz',
@@ -327,9 +330,9 @@ export function registerVerify(program: Command, out: Output): void {
         signed,
         plan,
         policy,
-        rekorPolicy: ignoreTlog
-          ? 'disabled'
-          : (flags.rekorPolicy ?? (asBundle ? 'require-any' : 'disabled')),
+        // Log evidence is required for every input, a keyed --signature included, as cosign
+        // requires it; a raw signature never carries any, so the lookup below finds it.
+        rekorPolicy: ignoreTlog ? 'disabled' : (flags.rekorPolicy ?? 'require-any'),
         useCurrentTime: currentTime,
         extras: {
           ...(flags.useSignedTimestamps ? { timestampsOnly: true } : {}),
