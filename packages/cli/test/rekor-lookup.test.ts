@@ -68,6 +68,19 @@ const [entry, otherEntry, keyEntry, crlfEntry] = rekor.entries.map((r) =>
 if (!entry || !otherEntry || !keyEntry || !crlfEntry) throw new Error('entries were not logged');
 
 const dir = scratch.dir;
+
+/** `verify` of a detached signature and its certificate, under the test identity. */
+const detachedArgs = (signature: string, certificate: string): string[] => [
+  'verify',
+  '--signature',
+  signature,
+  '--certificate',
+  certificate,
+  '--certificate-identity',
+  SAN,
+  '--certificate-oidc-issuer',
+  ISSUER,
+];
 scratch.write('app.txt', artifact);
 scratch.write('app.txt.sig', `${signed.base64Signature}\n`);
 scratch.write('app.txt.pem', leaf.pem);
@@ -94,15 +107,7 @@ beforeEach(() => {
 const detached = (...extra: string[]) =>
   flareo(
     [
-      'verify',
-      '--signature',
-      'app.txt.sig',
-      '--certificate',
-      'app.txt.pem',
-      '--certificate-identity',
-      SAN,
-      '--certificate-oidc-issuer',
-      ISSUER,
+      ...detachedArgs('app.txt.sig', 'app.txt.pem'),
       '--trusted-root',
       'trusted_root.json',
       '--rekor-url',
@@ -163,15 +168,7 @@ describe('online log lookup: an honest server', () => {
   it('falls back to the index search by artifact hash and GET by UUID', async () => {
     const r = await flareo(
       [
-        'verify',
-        '--signature',
-        'crlf.txt.sig',
-        '--certificate',
-        'app.txt.pem',
-        '--certificate-identity',
-        SAN,
-        '--certificate-oidc-issuer',
-        ISSUER,
+        ...detachedArgs('crlf.txt.sig', 'app.txt.pem'),
         '--trusted-root',
         'trusted_root.json',
         '--rekor-url',
@@ -493,15 +490,7 @@ describe('online log lookup: nothing goes online unless the input lacks evidence
     scratch.write('changed.txt', other);
     const changed = await flareo(
       [
-        'verify',
-        '--signature',
-        'app.txt.sig',
-        '--certificate',
-        'app.txt.pem',
-        '--certificate-identity',
-        SAN,
-        '--certificate-oidc-issuer',
-        ISSUER,
+        ...detachedArgs('app.txt.sig', 'app.txt.pem'),
         '--trusted-root',
         'trusted_root.json',
         '--rekor-url',
@@ -673,15 +662,7 @@ describe('online log lookup: a broken server is a typed error (exit 2)', () => {
     const started = Date.now();
     const r = await flareo(
       [
-        'verify',
-        '--signature',
-        'crlf.txt.sig',
-        '--certificate',
-        'app.txt.pem',
-        '--certificate-identity',
-        SAN,
-        '--certificate-oidc-issuer',
-        ISSUER,
+        ...detachedArgs('crlf.txt.sig', 'app.txt.pem'),
         '--trusted-root',
         'trusted_root.json',
         '--rekor-url',
@@ -705,15 +686,7 @@ describe('online log lookup: a broken server is a typed error (exit 2)', () => {
     const port = await closedPort();
     const down = await flareo(
       [
-        'verify',
-        '--signature',
-        'app.txt.sig',
-        '--certificate',
-        'app.txt.pem',
-        '--certificate-identity',
-        SAN,
-        '--certificate-oidc-issuer',
-        ISSUER,
+        ...detachedArgs('app.txt.sig', 'app.txt.pem'),
         '--trusted-root',
         'trusted_root.json',
         '--rekor-url',
