@@ -138,6 +138,16 @@ describe.skipIf(!workerd)('running in workerd', () => {
     expect(e.message).toContain('broken at load');
   });
 
+  it('a binary that cannot be started fails with RUNTIME_FAILED', async () => {
+    const bundle = await bundleCases(basic, 'workerd');
+    const e = await rejection(
+      runInWorkerd(bundle, {
+        binary: { path: '/nonexistent/workerd', version: '0', compatibilityDate: '2025-01-01' },
+      }),
+    );
+    expect(e.code).toBe('RUNTIME_FAILED');
+  });
+
   it('a worker that answers with an error status fails with RUNTIME_FAILED', async () => {
     const bundle = await bundleModule(
       `export default { fetch() { return new Response('nope', { status: 500 }); } };`,
@@ -173,6 +183,13 @@ export default { async fetch() {
     const [result] = await runInWorkerd(bundle);
     expect(result?.ok).toBe(false);
     expect(result?.detail.outcome).toEqual({ threw: { name: 'EvalError', code: null } });
+  });
+});
+
+describe('starting Chromium', () => {
+  it('a Chromium that does not exist fails with RUNTIME_FAILED, and leaves no server behind', async () => {
+    const e = await rejection(ChromiumRunner.start({ executablePath: '/nonexistent/chromium' }));
+    expect(e.code).toBe('RUNTIME_FAILED');
   });
 });
 
