@@ -14,7 +14,7 @@ export {
   type RuntimeTestErrorDetail,
 } from './errors.js';
 export { runInNode } from './node.js';
-export { parseResults } from './results.js';
+export { differences, parseResults } from './results.js';
 export {
   findWorkerd,
   runInWorkerd,

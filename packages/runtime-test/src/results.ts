@@ -1,4 +1,4 @@
-import type { CaseResult } from './cases.js';
+import { type CaseResult, sortedJson } from './cases.js';
 import { RuntimeTestError } from './errors.js';
 
 /**
@@ -27,4 +27,34 @@ export function parseResults(value: unknown, target: string): CaseResult[] {
     }
   }
   return value as CaseResult[];
+}
+
+/**
+ * How a runtime's results differ from the reference run's (Node's): one line per case that
+ * is missing, extra, out of order, not ok, or whose outcome (value, or thrown name and code)
+ * is not the reference's. Empty when they agree.
+ */
+export function differences(
+  reference: readonly CaseResult[],
+  results: readonly CaseResult[],
+): string[] {
+  const out: string[] = [];
+  const names = (list: readonly CaseResult[]) => list.map((r) => r.name).join('\n');
+  if (names(reference) !== names(results)) {
+    const want = new Set(reference.map((r) => r.name));
+    const got = new Set(results.map((r) => r.name));
+    for (const n of want) if (!got.has(n)) out.push(`${n}: missing`);
+    for (const n of got) if (!want.has(n)) out.push(`${n}: not in the reference run`);
+    if (out.length === 0) out.push('the cases ran in another order');
+    return out;
+  }
+  for (const [i, r] of results.entries()) {
+    const ref = reference[i] as CaseResult;
+    if (!r.ok) out.push(`${r.name}: failed (${sortedJson(r.detail)})`);
+    const a = sortedJson(r.detail.outcome);
+    const b = sortedJson(ref.detail.outcome);
+    if (a !== b)
+      out.push(`${r.name}: ${a.slice(0, 300)} where the reference has ${b.slice(0, 300)}`);
+  }
+  return out;
 }

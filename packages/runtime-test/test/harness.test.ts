@@ -5,6 +5,7 @@ import {
   bundleCases,
   bundleModule,
   ChromiumRunner,
+  differences,
   parseResults,
   RuntimeTestError,
   runInNode,
@@ -108,6 +109,32 @@ describe('results', () => {
   });
 });
 
+describe('comparing a runtime with the reference run', () => {
+  const r = (name: string, value: unknown, ok = true) => ({
+    name,
+    ok,
+    detail: { outcome: { value } },
+  });
+  it('agrees when names, order and outcomes agree (messages do not count)', () => {
+    expect(differences([r('a', 1), r('b', [1])], [r('a', 1), r('b', [1])])).toEqual([]);
+  });
+  it('names a differing value, a failed case, a missing or extra case, another order', () => {
+    expect(differences([r('a', 1)], [r('a', 2)])).toEqual([
+      'a: {"value":2} where the reference has {"value":1}',
+    ]);
+    expect(differences([r('a', 1)], [r('a', 1, false)])).toEqual([
+      'a: failed ({"outcome":{"value":1}})',
+    ]);
+    expect(differences([r('a', 1), r('b', 1)], [r('a', 1), r('c', 1)])).toEqual([
+      'b: missing',
+      'c: not in the reference run',
+    ]);
+    expect(differences([r('a', 1), r('b', 1)], [r('b', 1), r('a', 1)])).toEqual([
+      'the cases ran in another order',
+    ]);
+  });
+});
+
 describe('running in Node', () => {
   it('reports every case: values, expected throws, and the failures as failures', async () => {
     const results = await runInNode(await bundleCases(basic, 'node'));
@@ -136,6 +163,15 @@ describe.skipIf(!workerd)('running in workerd', () => {
     const e = await rejection(runInWorkerd(bundle));
     expect(e.code).toBe('RUNTIME_FAILED');
     expect(e.message).toContain('broken at load');
+  });
+
+  it('a case whose outcome depends on the runtime is a difference from Node', async () => {
+    const entry = fileURLToPath(new URL('./fixtures/runtime-dependent.cases.ts', import.meta.url));
+    const node = await runInNode(await bundleCases(entry, 'node'));
+    const worker = await runInWorkerd(await bundleCases(entry, 'workerd'));
+    expect(differences(node, worker)).toEqual([
+      'has Node’s process: {"value":"undefined"} where the reference has {"value":"object"}',
+    ]);
   });
 
   it('a binary that cannot be started fails with RUNTIME_FAILED', async () => {

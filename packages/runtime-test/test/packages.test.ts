@@ -8,9 +8,9 @@ import {
   bundleCases,
   type CaseResult,
   ChromiumRunner,
+  differences,
   runInNode,
   runInWorkerd,
-  sortedJson,
 } from '../src/index.js';
 import { GOLDEN } from './fixtures/policy.cases.js';
 import { chromiumPath, workerd } from './support.js';
@@ -30,16 +30,9 @@ function nodeResults(name: string): Promise<CaseResult[]> {
   return r;
 }
 
-/** Every case ok, and the same outcome as Node's, case by case (named in the failure). */
+/** Every case ok, with the same outcome as Node's, case by case (each named in the failure). */
 async function expectLikeNode(name: string, results: CaseResult[]): Promise<void> {
-  const node = await nodeResults(name);
-  expect(results.map((r) => r.name)).toEqual(node.map((r) => r.name));
-  const failed = results.filter((r) => !r.ok);
-  expect(failed, 'cases that failed in this runtime').toEqual([]);
-  const differing = results
-    .filter((r, i) => sortedJson(r.detail.outcome) !== sortedJson(node[i]?.detail.outcome))
-    .map((r) => r.name);
-  expect(differing, 'cases whose outcome differs from Node').toEqual([]);
+  expect(differences(await nodeResults(name), results)).toEqual([]);
 }
 
 describe('Node, the reference run', () => {
