@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson as jcs } from '@flareo/internal/canonical-json';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ruleIds } from './schemas.js';
 import type {
   CveRuleConfig,
@@ -112,8 +113,9 @@ export function canonicalJson(value: unknown): string {
 /**
  * Hash of a resolved config: `sha256:` and the hex SHA-256 of its canonical JSON. Configs
  * that resolve to the same settings (for example `{}` and the defaults spelled out) share a
- * hash. Decision logs carry it as `bundles.flareo.revision`.
+ * hash. Decision logs carry it as `bundles.flareo.revision`. The hash is `@noble/hashes`'s
+ * synchronous SHA-256, so this runs unchanged in browsers and edge workers.
  */
 export function configHash(config: ResolvedPolicyConfig): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(config)).digest('hex')}`;
+  return `sha256:${bytesToHex(sha256(utf8ToBytes(canonicalJson(config))))}`;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { PolicyError } from './errors.js';
 import { type CompiledPolicy, DECISION_PATH } from './evaluate.js';
 import type { PolicyResult } from './types.js';
@@ -23,7 +22,7 @@ export interface DecisionLogRecord {
 
 /** Options of {@link createDecisionLog}. */
 export interface DecisionLogOptions {
-  /** Decision id. Defaults to a random UUID v4. */
+  /** Decision id. Defaults to a random UUID v4 from WebCrypto (`globalThis.crypto.randomUUID()`). */
   readonly decisionId?: string | undefined;
   /** Time of the decision. Defaults to now. */
   readonly timestamp?: Date | undefined;
@@ -51,7 +50,7 @@ export function createDecisionLog(
   result: PolicyResult,
   options: DecisionLogOptions = {},
 ): DecisionLogRecord {
-  const decisionId = options.decisionId ?? randomUUID();
+  const decisionId = options.decisionId ?? globalThis.crypto.randomUUID();
   if (typeof decisionId !== 'string' || decisionId === '') {
     throw invalidOption('decisionId', 'a non-empty string', decisionId);
   }

@@ -1,8 +1,7 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { isDateTime } from './date-time.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { DecisionLogRecord } from './decision-log.js';
 import { PolicyError, type PolicyErrorCode, type PolicyFieldError } from './errors.js';
-import { configSchema, decisionLogSchema, inputSchema, resultSchema } from './schemas.js';
+import * as validators from './generated/policy-validators.js';
 import type { PolicyConfig, PolicyInput, PolicyResult } from './types.js';
 
 /** Outcome of a schema validation. */
@@ -12,28 +11,15 @@ export type SchemaValidation =
 
 type SchemaName = 'input' | 'config' | 'result' | 'decision-log';
 
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
-
-/** Compile each schema once, on first use, in one shared ajv instance. */
-function validator(name: SchemaName): ValidateFunction {
-  let fn = compiled.get(name);
-  if (fn) return fn;
-  if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: true });
-    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
-    ajv.addSchema(resultSchema);
-  }
-  const schema = {
-    input: inputSchema,
-    config: configSchema,
-    result: resultSchema,
-    'decision-log': decisionLogSchema,
-  }[name];
-  fn = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
-  compiled.set(name, fn);
-  return fn;
-}
+// The schemas of schemas.ts compiled to standalone code at build time
+// (scripts/generate-validators.mjs): validating compiles nothing at run time, so no
+// `new Function`, which edge workers and strict Content-Security-Policies refuse.
+const VALIDATORS: Readonly<Record<SchemaName, ValidateFunction>> = {
+  input: validators.input,
+  config: validators.config,
+  result: validators.result,
+  'decision-log': validators.decisionLog,
+};
 
 function toFieldErrors(errors: readonly ErrorObject[] | null | undefined): PolicyFieldError[] {
   return (errors ?? []).map((e) => {
@@ -48,7 +34,7 @@ function toFieldErrors(errors: readonly ErrorObject[] | null | undefined): Polic
 }
 
 function run(name: SchemaName, document: unknown): SchemaValidation {
-  const fn = validator(name);
+  const fn = VALIDATORS[name];
   if (fn(document)) return { valid: true, errors: [] };
   return { valid: false, errors: toFieldErrors(fn.errors) };
 }

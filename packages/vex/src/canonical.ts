@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import { CanonicalJsonError, canonicalJson as jcs } from '@flareo/internal/canonical-json';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { findTooDeep, MAX_REPORT_DEPTH, tooDeepError } from './depth.js';
 import { VexError } from './errors.js';
 
@@ -34,7 +35,11 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** Lower-case hex SHA-256 of a string's UTF-8 bytes. */
+/**
+ * Lower-case hex SHA-256 of a string's UTF-8 bytes. `@noble/hashes` rather than `node:crypto`
+ * so that the package runs unchanged in browsers and edge workers, where WebCrypto's digest is
+ * asynchronous and this function is not.
+ */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return bytesToHex(sha256(utf8ToBytes(text)));
 }
