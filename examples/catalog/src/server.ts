@@ -16,10 +16,12 @@ import {
   parseAdmissionFile,
   renderManifest,
 } from './admission.js';
+import { readModuleArchive } from './archive.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import { MAX_URL_LENGTH, openApiDocument } from './openapi.js';
 import { escapeHtml, pageShell, renderDocPage, renderModuleList } from './pages.js';
 import type { CatalogStore } from './store.js';
+import { authorize } from './tokens.js';
 import {
   modulePurl,
   tarGz,
@@ -40,7 +42,18 @@ export interface CatalogServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Base URL the catalog is reached at, used in documents it serves. Defaults to the listening address. */
   readonly publicUrl?: string;
+  /**
+   * Largest archive `POST /api/v1/modules` takes, in bytes; a larger one is answered 413
+   * `PAYLOAD_TOO_LARGE` before it is read whole. Defaults to {@link DEFAULT_PUBLISH_LIMIT}.
+   */
+  readonly publishLimitBytes?: number;
 }
+
+/** Default of {@link CatalogServerOptions.publishLimitBytes}: 32 MiB. */
+export const DEFAULT_PUBLISH_LIMIT = 32 * 1024 * 1024;
+
+/** Media type of a publish upload: an uncompressed tar archive of the module directory. */
+export const PUBLISH_MEDIA_TYPE = 'application/x-tar';
 
 /** Options of {@link startCatalogServer}. */
 export interface StartOptions extends CatalogServerOptions {
@@ -73,6 +86,17 @@ const STATUS: Partial<Record<CatalogError['code'], number>> = {
   SLUG_INVALID: 400,
   ARGUMENT_INVALID: 400,
   MODULE_NOT_FOUND: 404,
+  MODULE_EXISTS: 409,
+  // A published module that does not verify: the code says which check refused it.
+  MODULE_FILE_MISSING: 422,
+  MODULE_FILE_INVALID: 422,
+  ARTIFACT_DIGEST_MISMATCH: 422,
+  SIGNATURE_REJECTED: 422,
+  PROVENANCE_REJECTED: 422,
+  ATTESTATION_REJECTED: 422,
+  SBOM_INVALID: 422,
+  VEX_INVALID: 422,
+  SCAN_INVALID: 422,
 };
 
 export { MAX_URL_LENGTH };
@@ -83,6 +107,8 @@ export { MAX_URL_LENGTH };
  */
 export const HTTP_ERROR_CODES = Object.freeze({
   400: ['BAD_REQUEST', 'URL_INVALID', 'BODY_INVALID'],
+  401: ['UNAUTHORIZED'],
+  403: ['FORBIDDEN'],
   404: ['NOT_FOUND'],
   405: ['METHOD_NOT_ALLOWED'],
   408: ['REQUEST_TIMEOUT'],
@@ -105,6 +131,10 @@ const FRAMEWORK_ERRORS: Record<string, readonly [number, string]> = {
 
 /** The methods every route answers; any other is 405 on a known path. */
 const ALLOWED_METHODS = ['GET', 'HEAD'];
+/** Paths that take more methods than {@link ALLOWED_METHODS}. */
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  '/api/v1/modules': ['POST'],
+};
 
 function sendError(
   reply: FastifyReply,
@@ -294,7 +324,8 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     if (known) {
       const [status, code] = known;
       const detail: Record<string, unknown> = { reason: frameworkCode };
-      if (status === 413) detail.expected = `at most ${app.initialConfig.bodyLimit} bytes`;
+      if (status === 413)
+        detail.expected = `at most ${request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes`;
       if (status === 415) detail.actual = request.headers['content-type'] ?? null;
       return sendError(reply, status, code, e.message ?? 'bad request', detail);
     }
@@ -353,6 +384,68 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   app.get('/api/v1/modules', async () => ({
     modules: store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
   }));
+  // Publishing: a tar archive of a module directory, verified and stored like a CLI ingest.
+  const publishLimit = options.publishLimitBytes ?? DEFAULT_PUBLISH_LIMIT;
+  app.addContentTypeParser(
+    PUBLISH_MEDIA_TYPE,
+    { parseAs: 'buffer', bodyLimit: publishLimit },
+    (_request, body, done) => done(null, body),
+  );
+  app.post(
+    '/api/v1/modules',
+    {
+      bodyLimit: publishLimit,
+      // Before the body is read: who may publish.
+      onRequest: async (request, reply) => {
+        const header = request.headers.authorization;
+        const auth = authorize(header, store.config.tokens ?? [], 'publish');
+        if (auth.ok) {
+          request.log.info({ token: auth.name }, 'publish');
+          return;
+        }
+        if (auth.status === 401) reply.header('www-authenticate', 'Bearer realm="flareo-catalog"');
+        return sendError(
+          reply,
+          auth.status,
+          auth.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+          auth.reason === 'SCOPE_MISSING'
+            ? 'the token may not publish (it needs the publish or admin scope)'
+            : auth.reason === 'TOKEN_MISSING'
+              ? 'publishing needs a bearer token (Authorization: Bearer …)'
+              : 'the bearer token is not one of the catalog’s tokens',
+          {
+            reason: auth.reason,
+            ...(auth.reason === 'SCOPE_MISSING' ? { expected: ['publish', 'admin'] } : {}),
+          },
+        );
+      },
+    },
+    async (request, reply) => {
+      if (!request.headers['content-type']?.toLowerCase().startsWith(PUBLISH_MEDIA_TYPE)) {
+        return sendError(
+          reply,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `publish a ${PUBLISH_MEDIA_TYPE} archive`,
+          {
+            expected: PUBLISH_MEDIA_TYPE,
+            actual: request.headers['content-type'] ?? null,
+          },
+        );
+      }
+      const source = await readModuleArchive(request.body as Buffer);
+      const { created, entry } = await store.publish(source);
+      const slug = entry.module.slug;
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/api/v1/modules/${slug}`)
+        .send({
+          created,
+          ...moduleSummary(entry, store.assessment(slug)),
+          warnings: entry.module.warnings,
+        });
+    },
+  );
   app.get<{ Params: { slug: string } }>(
     '/api/v1/modules/:slug',
     { schema: { params: slugParams } },
@@ -636,16 +729,17 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   );
 
   // Every other method on a known path: 405 with Allow, answered before any body is read.
-  const methodNotAllowed = async (request: FastifyRequest, reply: FastifyReply) =>
-    sendError(
-      reply.header('allow', ALLOWED_METHODS.join(', ')),
-      405,
-      'METHOD_NOT_ALLOWED',
-      `${request.method} is not allowed on ${pathOf(request.url)}; use ${ALLOWED_METHODS.join(' or ')}`,
-      { expected: ALLOWED_METHODS, actual: request.method },
-    );
-  const others = app.supportedMethods.filter((m) => !ALLOWED_METHODS.includes(m));
   for (const url of new Set(routes)) {
+    const allowed = [...ALLOWED_METHODS, ...(MORE_METHODS[url] ?? [])];
+    const methodNotAllowed = async (request: FastifyRequest, reply: FastifyReply) =>
+      sendError(
+        reply.header('allow', allowed.join(', ')),
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not allowed on ${pathOf(request.url)}; use ${allowed.join(' or ')}`,
+        { expected: allowed, actual: request.method },
+      );
+    const others = app.supportedMethods.filter((m) => !allowed.includes(m));
     app.route({ method: others, url, onRequest: methodNotAllowed, handler: methodNotAllowed });
   }
 
