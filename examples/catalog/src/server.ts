@@ -384,6 +384,46 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   app.get('/api/v1/modules', async () => ({
     modules: store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
   }));
+  // Bearer tokens (catalog.json `tokens`, stored as SHA-256): 401 without a known one, 403
+  // without the scope. Run before the body is read.
+  const requireScope =
+    (scope: 'publish' | 'admin') => async (request: FastifyRequest, reply: FastifyReply) => {
+      const auth = authorize(request.headers.authorization, store.config.tokens ?? [], scope);
+      if (auth.ok) {
+        request.log.info({ token: auth.name, scope }, 'authorized');
+        return;
+      }
+      if (auth.status === 401) reply.header('www-authenticate', 'Bearer realm="flareo-catalog"');
+      return sendError(
+        reply,
+        auth.status,
+        auth.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+        auth.reason === 'SCOPE_MISSING'
+          ? `the token does not have the ${scope} scope`
+          : auth.reason === 'TOKEN_MISSING'
+            ? 'this needs a bearer token (Authorization: Bearer …)'
+            : 'the bearer token is not one of the catalog’s tokens',
+        { reason: auth.reason, ...(auth.reason === 'SCOPE_MISSING' ? { expected: scope } : {}) },
+      );
+    };
+  // Admin: verify one module again now (as the background re-verification does).
+  app.post<{ Params: { slug: string } }>(
+    '/api/v1/modules/:slug/verify',
+    { schema: { params: slugParams }, onRequest: requireScope('admin') },
+    async (request) => {
+      const { slug } = request.params;
+      const record = await store.reverify(slug);
+      return { slug, served: store.size > 0 && isServed(slug), verification: record ?? null };
+    },
+  );
+  const isServed = (slug: string) => {
+    try {
+      store.get(slug);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   // Publishing: a tar archive of a module directory, verified and stored like a CLI ingest.
   const publishLimit = options.publishLimitBytes ?? DEFAULT_PUBLISH_LIMIT;
   app.addContentTypeParser(
@@ -396,29 +436,7 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     {
       bodyLimit: publishLimit,
       // Before the body is read: who may publish.
-      onRequest: async (request, reply) => {
-        const header = request.headers.authorization;
-        const auth = authorize(header, store.config.tokens ?? [], 'publish');
-        if (auth.ok) {
-          request.log.info({ token: auth.name }, 'publish');
-          return;
-        }
-        if (auth.status === 401) reply.header('www-authenticate', 'Bearer realm="flareo-catalog"');
-        return sendError(
-          reply,
-          auth.status,
-          auth.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
-          auth.reason === 'SCOPE_MISSING'
-            ? 'the token may not publish (it needs the publish or admin scope)'
-            : auth.reason === 'TOKEN_MISSING'
-              ? 'publishing needs a bearer token (Authorization: Bearer …)'
-              : 'the bearer token is not one of the catalog’s tokens',
-          {
-            reason: auth.reason,
-            ...(auth.reason === 'SCOPE_MISSING' ? { expected: ['publish', 'admin'] } : {}),
-          },
-        );
-      },
+      onRequest: requireScope('publish'),
     },
     async (request, reply) => {
       if (!request.headers['content-type']?.toLowerCase().startsWith(PUBLISH_MEDIA_TYPE)) {

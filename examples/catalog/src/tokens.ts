@@ -1,6 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** What a token allows: `publish` modules, or `admin` (everything `publish` allows, and more). */
+/**
+ * What a token allows: `publish` modules (`POST /api/v1/modules`), or `admin` operations
+ * (`POST /api/v1/modules/{slug}/verify`). Scopes are independent: give a token both to allow both.
+ */
 export type TokenScope = 'publish' | 'admin';
 
 /** One entry of `catalog.json` `tokens`. */
@@ -39,8 +42,8 @@ export type Authorization =
     };
 
 /**
- * Check an `Authorization` header against the configured tokens for `scope` (`admin` tokens
- * hold every scope). The token's hash is compared with every entry in constant time.
+ * Check an `Authorization` header against the configured tokens for `scope`. The token's
+ * hash is compared with every entry in constant time.
  */
 export function authorize(
   header: string | undefined,
@@ -55,7 +58,7 @@ export function authorize(
     if (timingSafeEqual(presented, Buffer.from(entry.sha256, 'hex'))) found = entry;
   }
   if (!found) return { ok: false, status: 401, reason: 'TOKEN_INVALID' };
-  if (!found.scopes.includes(scope) && !found.scopes.includes('admin')) {
+  if (!found.scopes.includes(scope)) {
     return { ok: false, status: 403, reason: 'SCOPE_MISSING' };
   }
   return { ok: true, name: found.name };
