@@ -2,8 +2,8 @@
 import { runCli } from './cli.js';
 
 // The `flareo-catalog` command. `serve` keeps running until SIGTERM or SIGINT, then closes
-// the server gracefully (in-flight requests finish); a second signal exits at once. SIGHUP
-// is not handled specially: restart to pick up modules ingested by another process.
+// the server gracefully (in-flight requests finish); a second signal exits at once. Modules
+// ingested by another process are picked up while serving (the store watches the database).
 
 const io = {
   out: (line: string) => process.stdout.write(`${line}\n`),
