@@ -257,7 +257,7 @@ export async function runCli(
           onQuarantine: (slug, e) =>
             io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
         });
-        const slugs = rest.length > 0 ? rest : store.list().map((e) => e.module.slug);
+        const slugs = rest.length > 0 ? rest : store.list().map((e) => e.slug);
         let failed = 0;
         for (const slug of slugs) {
           let entry: ReturnType<CatalogStore['get']>;

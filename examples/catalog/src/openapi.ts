@@ -123,15 +123,34 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/api/v1/modules': {
         get: {
           summary: 'List modules',
-          description: 'Every module with its trust score, status and admission verdict.',
+          description:
+            'The modules with their trust score, status and admission verdict, by slug, a page at a time: `limit` modules (default 100, at most 1000) after the slug `after`; `next` is the URL of the following page, null on the last.',
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description: 'The last slug of the previous page.',
+              schema: { type: 'string', pattern: SLUG_PATTERN },
+            },
+          ],
           responses: {
             '200': json(
               {
                 type: 'object',
-                required: ['modules'],
-                properties: { modules: { type: 'array', items: ref('ModuleSummary') } },
+                required: ['modules', 'next'],
+                properties: {
+                  modules: { type: 'array', items: ref('ModuleSummary') },
+                  next: { type: ['string', 'null'] },
+                },
               },
-              'The modules, by slug.',
+              'One page of modules, by slug.',
             ),
             ...errors,
           },

@@ -49,6 +49,11 @@ export interface CatalogServerOptions {
   readonly publishLimitBytes?: number;
 }
 
+/** Modules per page of `GET /api/v1/modules` when `limit` is not given. */
+export const DEFAULT_PAGE = 100;
+/** Largest `limit` of `GET /api/v1/modules`. */
+export const MAX_PAGE = 1000;
+
 /** Default of {@link CatalogServerOptions.publishLimitBytes}: 32 MiB. */
 export const DEFAULT_PUBLISH_LIMIT = 32 * 1024 * 1024;
 
@@ -381,9 +386,59 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
 
   // API.
   app.get('/api/v1/openapi.json', async () => openApiDocument(baseUrl()));
-  app.get('/api/v1/modules', async () => ({
-    modules: store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
-  }));
+  // The summaries of a page of modules; one whose stored files were found altered is left
+  // out (the store stops serving it).
+  const summaries = (page: ReturnType<CatalogStore['list']>) =>
+    page.flatMap((entry) => {
+      try {
+        return [moduleSummary(store.get(entry.slug), store.assessment(entry.slug))];
+      } catch (error) {
+        if (error instanceof CatalogError && error.code === 'MODULE_NOT_FOUND') return [];
+        throw error;
+      }
+    });
+  // The list, a page at a time (by slug): `limit` (1–1000, default 100) and `after` (the last
+  // slug of the previous page); `next` is the URL of the following page, or null.
+  app.get<{ Querystring: { limit?: number; after?: string } }>(
+    '/api/v1/modules',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
+            after: { type: 'string', pattern: SLUG_PATTERN },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? DEFAULT_PAGE;
+      const { after } = request.query;
+      const all = store.list();
+      let start = 0;
+      if (after !== undefined) {
+        // The first slug greater than `after` (the list is sorted by slug).
+        let lo = 0;
+        let hi = all.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((all[mid]?.slug as string) <= after) lo = mid + 1;
+          else hi = mid;
+        }
+        start = lo;
+      }
+      const page = all.slice(start, start + limit);
+      const last = page.at(-1)?.slug;
+      return {
+        modules: summaries(page),
+        next:
+          start + limit < all.length && last !== undefined
+            ? `/api/v1/modules?limit=${limit}&after=${last}`
+            : null,
+      };
+    },
+  );
   // Bearer tokens (catalog.json `tokens`, stored as SHA-256): 401 without a known one, 403
   // without the scope. Run before the body is read.
   const requireScope =
@@ -666,7 +721,7 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   let archive: { key: string; bytes: Uint8Array; etag: string } | undefined;
   app.get('/api/v1/vex-repository/vex-repository.tar.gz', async (request, reply) => {
     const index = repositoryIndex();
-    const docs = store.list().map((e) => ({ slug: e.module.slug, vex: store.vex(e.module.slug) }));
+    const docs = store.list().map((e) => ({ slug: e.slug, vex: store.vex(e.slug) }));
     const key = `${baseUrl()}|${docs.map((d) => d.vex.etag).join(',')}`;
     if (archive?.key !== key) {
       const enc = new TextEncoder();
@@ -691,23 +746,33 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   // Web pages: the list is rendered on the server (it works without JavaScript); a module's
   // page is drawn by the script from the API; the docs pages are rendered markdown. The page of
   // an unknown or invalid slug, or of an unknown doc, is answered with 404.
-  app.get('/', async (_request, reply) =>
-    html(
+  app.get<{ Querystring: { after?: string } }>('/', async (request, reply) => {
+    const after = isSlug(request.query.after) ? request.query.after : undefined;
+    const all = store.list();
+    const start = after === undefined ? 0 : all.findIndex((e) => e.slug > after);
+    const page = start < 0 ? [] : all.slice(start, start + DEFAULT_PAGE);
+    const last = page.at(-1)?.slug;
+    const next =
+      start >= 0 && start + DEFAULT_PAGE < all.length && last !== undefined
+        ? `/?after=${last}`
+        : null;
+    return html(
       reply,
       pageShell({
         title: 'Flareo catalog',
         script: true,
         ready: true,
         main: renderModuleList(
-          store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
+          summaries(page),
           {
             passing: TRUST_SCORE_DEFAULTS.passingScore,
             warning: TRUST_SCORE_DEFAULTS.warningScore,
           },
+          { total: all.length, next },
         ),
       }),
-    ),
-  );
+    );
+  });
   app.get<{ Params: { slug: string } }>('/modules/:slug', async (request, reply) => {
     const { slug } = request.params;
     let known = false;

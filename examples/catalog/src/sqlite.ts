@@ -188,7 +188,8 @@ export function openSqliteMetadata(file: string, options: SqliteOptions = {}): M
               }
             ).value,
           );
-          if (last !== -1 && seq !== last) onChange();
+          // The first tick always loads: a write may have landed before watching began.
+          if (seq !== last) onChange();
           last = seq;
         } catch {
           // A busy or closing database: the next tick tries again.

@@ -105,10 +105,22 @@ export interface StoreOptions {
    * LISTEN/NOTIFY (PostgreSQL, at least every 5 s), in milliseconds. Defaults to `1000`.
    */
   readonly watchIntervalMs?: number;
+  /**
+   * How many modules are kept read in memory (least recently used go first; a module is read
+   * from its stored files again when needed). Defaults to `512`.
+   */
+  readonly moduleCacheSize?: number;
 }
 
 /** One module as the catalog serves it. */
 export interface CatalogEntry {
+  readonly slug: string;
+  /**
+   * The module. Read from the stored files on first use (each file's digest checked) and kept
+   * in a bounded cache ({@link StoreOptions.moduleCacheSize}); a stored file altered on disk
+   * throws `STORE_IO` (`reason` `BLOB_CORRUPT`) here, and {@link CatalogStore.get} then stops
+   * serving the module.
+   */
   readonly module: VerifiedModule;
   /** When the module was ingested. */
   readonly ingestedAt: string;
@@ -240,6 +252,13 @@ export class CatalogStore {
   readonly #context: VerifyContext;
   readonly #options: StoreOptions;
   readonly #entries = new Map<string, CatalogEntry>();
+  /** The rows of the served modules (what a module is read from). */
+  readonly #rows = new Map<string, ModuleRow>();
+  /** Modules read from their files, least recently used first. */
+  readonly #modules = new Map<string, VerifiedModule>();
+  /** Records of modules a re-verification refused (not served). */
+  readonly #failed = new Map<string, VerificationRecord>();
+  #sorted: CatalogEntry[] | undefined;
   readonly #seqs = new Map<string, number>();
   readonly #assessments = new Map<string, { at: number; value: Assessment }>();
   readonly #vex = new Map<string, ServedVex>();
@@ -424,6 +443,10 @@ export class CatalogStore {
   async reload(): Promise<void> {
     const rows = await this.metadata.changesSince(0);
     this.#entries.clear();
+    this.#rows.clear();
+    this.#modules.clear();
+    this.#failed.clear();
+    this.#sorted = undefined;
     this.#seqs.clear();
     this.#quarantined.clear();
     this.#assessments.clear();
@@ -451,7 +474,7 @@ export class CatalogStore {
     return this.#refreshing;
   }
 
-  /** Put rows read from the database into the index. */
+  /** Put rows read from the database into the index (no file is read here). */
   #apply(rows: readonly ModuleRow[]): void {
     for (const row of rows) {
       this.#seq = Math.max(this.#seq, row.seq);
@@ -459,8 +482,10 @@ export class CatalogStore {
       this.#seqs.set(row.slug, row.seq);
       this.#assessments.delete(row.slug);
       this.#vex.delete(row.slug);
+      this.#sorted = undefined;
       if (row.verification.outcome !== 'verified') {
-        this.#entries.delete(row.slug);
+        this.#forget(row.slug);
+        this.#failed.set(row.slug, row.verification);
         const e = new CatalogError(
           (row.verification.error?.code as CatalogError['code'] | undefined) ?? 'STORE_IO',
           row.verification.error?.message ?? `${row.slug} no longer verifies`,
@@ -470,39 +495,71 @@ export class CatalogStore {
         this.#options.onQuarantine?.(row.slug, e);
         continue;
       }
-      const current = this.#entries.get(row.slug);
-      if (
-        current &&
-        current.module.manifest.digest === row.digest &&
-        current.contentDigest === contentDigestOf(row.files)
-      ) {
-        // Only the verification record changed.
-        this.#entries.set(row.slug, { ...current, verification: row.verification });
-        continue;
-      }
-      try {
-        const files = new Map<string, Uint8Array>();
-        for (const [rel, hex] of Object.entries(row.files)) {
-          files.set(rel, this.#blobs.read(hex, { slug: row.slug, file: rel }));
-        }
-        const module = restoreModule(row.slug, files, row.derived);
-        this.#entries.set(row.slug, {
-          module,
-          ingestedAt: row.ingestedAt,
-          verification: row.verification,
-          contentDigest: contentDigestOf(row.files),
-        });
-        this.#quarantined.delete(row.slug);
-      } catch (error) {
-        this.#entries.delete(row.slug);
-        const e =
-          error instanceof CatalogError
-            ? error
-            : ioError(`cannot load ${row.slug}`, error, row.slug);
-        this.#quarantined.set(row.slug, e);
-        this.#options.onQuarantine?.(row.slug, e);
-      }
+      const previous = this.#rows.get(row.slug);
+      const sameFiles =
+        previous !== undefined &&
+        previous.digest === row.digest &&
+        contentDigestOf(previous.files) === contentDigestOf(row.files);
+      if (!sameFiles) this.#modules.delete(row.slug);
+      this.#failed.delete(row.slug);
+      this.#quarantined.delete(row.slug);
+      this.#rows.set(row.slug, row);
+      this.#entries.set(row.slug, this.#entryOf(row));
     }
+  }
+
+  #forget(slug: string): void {
+    this.#entries.delete(slug);
+    this.#rows.delete(slug);
+    this.#modules.delete(slug);
+    this.#sorted = undefined;
+  }
+
+  /** The served entry of a row; its module is read on first use. */
+  #entryOf(row: ModuleRow, module?: VerifiedModule): CatalogEntry {
+    if (module) this.#remember(row.slug, module);
+    const read = () => this.#moduleOf(row);
+    return {
+      slug: row.slug,
+      ingestedAt: row.ingestedAt,
+      verification: row.verification,
+      contentDigest: contentDigestOf(row.files),
+      get module() {
+        return read();
+      },
+    };
+  }
+
+  #remember(slug: string, module: VerifiedModule): void {
+    this.#modules.delete(slug);
+    this.#modules.set(slug, module);
+    const max = Math.max(1, this.#options.moduleCacheSize ?? 512);
+    while (this.#modules.size > max) {
+      const oldest = this.#modules.keys().next().value as string;
+      this.#modules.delete(oldest);
+    }
+  }
+
+  #moduleOf(row: ModuleRow): VerifiedModule {
+    const cached = this.#modules.get(row.slug);
+    if (cached) {
+      this.#remember(row.slug, cached);
+      return cached;
+    }
+    const files = new Map<string, Uint8Array>();
+    for (const [rel, hex] of Object.entries(row.files)) {
+      files.set(rel, this.#blobs.read(hex, { slug: row.slug, file: rel }));
+    }
+    let module: VerifiedModule;
+    try {
+      module = restoreModule(row.slug, files, row.derived);
+    } catch (error) {
+      throw error instanceof CatalogError
+        ? error
+        : ioError(`cannot read ${row.slug}`, error, row.slug);
+    }
+    this.#remember(row.slug, module);
+    return module;
   }
 
   /** Modules in the database that are not served, with why (altered blobs, failed re-verification). */
@@ -521,11 +578,12 @@ export class CatalogStore {
     this.#vex.clear();
   }
 
-  /** Every module, by slug. */
+  /** Every served module, by slug (their files are read only when `module` is used). */
   list(): CatalogEntry[] {
-    return [...this.#entries.values()].sort((a, b) =>
-      a.module.slug < b.module.slug ? -1 : a.module.slug > b.module.slug ? 1 : 0,
-    );
+    this.#sorted ??= [...this.#entries.keys()]
+      .sort()
+      .map((slug) => this.#entries.get(slug) as CatalogEntry);
+    return this.#sorted;
   }
 
   /** Number of modules served. */
@@ -533,11 +591,23 @@ export class CatalogStore {
     return this.#entries.size;
   }
 
-  /** One module; throws `SLUG_INVALID` or `MODULE_NOT_FOUND`. */
+  /**
+   * One module, read; throws `SLUG_INVALID` or `MODULE_NOT_FOUND`. A module whose stored files
+   * were altered on disk is not served from then on (quarantined, `STORE_IO` `BLOB_CORRUPT`).
+   */
   get(slug: string): CatalogEntry {
     assertSlug(slug);
     const entry = this.#entries.get(slug);
     if (!entry) throw new CatalogError('MODULE_NOT_FOUND', `no module ${slug}`, { slug });
+    try {
+      void entry.module;
+    } catch (error) {
+      const e = error instanceof CatalogError ? error : ioError(`cannot read ${slug}`, error, slug);
+      this.#forget(slug);
+      this.#quarantined.set(slug, e);
+      this.#options.onQuarantine?.(slug, e);
+      throw new CatalogError('MODULE_NOT_FOUND', `no module ${slug}`, { slug }, { cause: e });
+    }
     return entry;
   }
 
@@ -646,8 +716,12 @@ export class CatalogStore {
         });
       }
       this.#seqs.set(slug, result.row.seq);
-      const entry: CatalogEntry = { module, ingestedAt, verification, contentDigest };
+      this.#seq = Math.max(this.#seq, result.row.seq);
+      const entry = this.#entryOf(result.row, module);
+      this.#rows.set(slug, result.row);
       this.#entries.set(slug, entry);
+      this.#sorted = undefined;
+      this.#failed.delete(slug);
       this.#quarantined.delete(slug);
       this.#assessments.delete(slug);
       this.#vex.delete(slug);
@@ -685,16 +759,15 @@ export class CatalogStore {
    */
   async dueForReverification(now = new Date()): Promise<string[]> {
     const interval = this.#options.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS;
-    const rows = await this.metadata.changesSince(0);
-    return rows
-      .filter((row) => {
-        const v = row.verification;
-        const stale =
-          v.trustRootDigest !== this.trustRootDigest || v.policyHash !== this.policyHash;
-        if (v.outcome !== 'verified') return stale;
-        return stale || now.getTime() - Date.parse(v.verifiedAt) >= interval;
-      })
-      .map((row) => row.slug);
+    const stale = (v: VerificationRecord) =>
+      v.trustRootDigest !== this.trustRootDigest || v.policyHash !== this.policyHash;
+    const due: string[] = [];
+    for (const [slug, row] of this.#rows) {
+      const v = row.verification;
+      if (stale(v) || now.getTime() - Date.parse(v.verifiedAt) >= interval) due.push(slug);
+    }
+    for (const [slug, v] of this.#failed) if (stale(v)) due.push(slug);
+    return due.sort();
   }
 
   /**
@@ -738,9 +811,9 @@ export class CatalogStore {
       }
       const written = await this.metadata.setVerification(slug, row.digest, record, derived);
       if (written) {
-        // The derived data may differ (e.g. a new trusted-builder table): reload the module.
-        this.#seqs.delete(slug);
-        this.#entries.delete(slug);
+        // The derived data may differ (e.g. a new trusted-builder table): read it again.
+        this.#modules.delete(slug);
+        this.#rows.delete(slug);
         this.#apply([written]);
       }
       return written?.verification;

@@ -236,7 +236,7 @@ describe('a catalog that does not require signed parts', () => {
     }
   });
 
-  it('a stored attestation altered on disk quarantines the module at the next start', async () => {
+  it('a stored attestation altered on disk stops the module being served once it is read', async () => {
     const tmp = await seededDataDir();
     try {
       const path = storedFilePath(tmp.dir, 'grafana', 'attestations/sbom.cdx.json.sigstore.json');
@@ -244,7 +244,9 @@ describe('a catalog that does not require signed parts', () => {
       bundle.dsseEnvelope.signatures[0].sig = Buffer.alloc(70, 1).toString('base64');
       await writeFile(path, JSON.stringify(bundle));
       const reopened = await CatalogStore.open(tmp.dir, { now });
-      // Blobs are content-addressed: the altered bytes no longer match their digest.
+      // Blobs are content-addressed: the altered bytes no longer match their digest, found
+      // when the module is first read.
+      expect(() => reopened.get('grafana')).toThrow(/no module grafana/);
       expect(reopened.quarantined.get('grafana')?.code).toBe('STORE_IO');
       expect(reopened.quarantined.get('grafana')?.detail).toMatchObject({
         reason: 'BLOB_CORRUPT',
