@@ -180,6 +180,32 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/modules/{slug}/verify': {
+        post: {
+          summary: 'Verify a module again now',
+          description:
+            'Verifies the stored module again from its stored files against the current trust root and settings, as the background re-verification does, and records the outcome. Needs a bearer token with the `admin` scope. A module that no longer verifies is no longer served (`served: false`, `verification.outcome: failed` with the error code).',
+          security: [{ bearer: [] }],
+          parameters: [slugParam],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                required: ['slug', 'served', 'verification'],
+                properties: {
+                  slug: { type: 'string', pattern: SLUG_PATTERN },
+                  served: { type: 'boolean' },
+                  verification: { type: ['object', 'null'] },
+                },
+              },
+              'The new verification record.',
+            ),
+            '401': json(ref('Error'), '`UNAUTHORIZED`: no bearer token, or an unknown one.'),
+            '403': json(ref('Error'), '`FORBIDDEN`: the token lacks the admin scope.'),
+            ...errors,
+          },
+        },
+      },
       '/api/v1/modules/{slug}': moduleOp(
         'Module detail',
         'Signature identity and Rekor entry, provenance, SBOM completeness, findings after VEX (open and suppressed with impact statements), score and verdict.',

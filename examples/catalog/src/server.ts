@@ -72,6 +72,8 @@ export interface StartOptions extends CatalogServerOptions {
 export type CatalogApp = FastifyInstance & {
   /** URLs of every GET route, as registered (what the OpenAPI description must cover). */
   readonly catalogRoutes: readonly string[];
+  /** URLs of every POST route (publishing, admin), as registered. */
+  readonly catalogPostRoutes: readonly string[];
   /** Set the public base URL (served documents use it). */
   setPublicUrl(url: string): void;
 };
@@ -270,6 +272,11 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
       routes.push(route.url);
   });
   app.decorate('catalogRoutes', routes);
+  const postRoutes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'POST') postRoutes.push(route.url);
+  });
+  app.decorate('catalogPostRoutes', postRoutes);
   const script = asset('app.js');
   const style = asset('style.css');
   const favicon = asset('favicon.svg');

@@ -272,7 +272,7 @@ describe('catalog API over HTTP', () => {
   it('describes every route in its OpenAPI 3.1 document', async () => {
     const doc = await json('/api/v1/openapi.json');
     expect(doc.openapi).toBe('3.1.0');
-    const served = running.app.catalogRoutes;
+    const served = [...running.app.catalogRoutes, ...running.app.catalogPostRoutes];
     const documented = Object.keys(doc.paths).map((p) => p.replace(/\{(\w+)\}/g, ':$1'));
     const api = served.filter(
       (p) => p.startsWith('/api/') || p.startsWith('/.well-known/') || p === '/healthz',
