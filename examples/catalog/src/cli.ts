@@ -4,11 +4,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRfc3339 } from '@flareo/internal/rfc3339';
 import { CatalogError } from './errors.js';
-import { MIN_LOCK_STALE_MS } from './lock.js';
 import { recheckModule, registryAuthFromEnv, registrySignatureSource } from './registry.js';
 import { seedCatalog } from './seed.js';
 import { startCatalogServer } from './server.js';
 import { CatalogStore, DATA_FILES, identityFor } from './store.js';
+import { makeToken } from './tokens.js';
 
 /** Where the process writes: replaceable in tests. */
 export interface CliIo {
@@ -23,9 +23,15 @@ export interface CliIo {
 const USAGE = `Usage: flareo-catalog <command> [options]
 
 Commands:
-  serve   [--port N] [--host H] [--data-dir DIR] [--seed] [--public-url URL] [--log-level L]
+  serve   [--port N] [--host H] [--data-dir DIR] [--database URL] [--seed] [--public-url URL]
+          [--log-level L] [--reverify-interval SECONDS]
           Serve the catalog (API under /api/v1, web page at /). --seed mints the sample
-          catalog first when the data directory is empty.
+          catalog first when the data directory is empty. Modules are served from the
+          database at once; those verified longer ago than the interval (default 86400), or
+          against another trust root or policy, are verified again in the background.
+  token   --name NAME [--scope publish|admin]
+          Make a bearer token for POST /api/v1/modules: prints the token once, and the entry
+          (its SHA-256, never the token) to add to catalog.json "tokens".
   seed    [--data-dir DIR] [--now ISO-8601]
           Mint the sample catalog (test CA, test Rekor log, five modules) into an empty data directory.
   ingest  [--data-dir DIR] [--from-registry [--allow-http]] MODULE_DIR...
@@ -40,10 +46,12 @@ Commands:
 
 --allow-http speaks plain HTTP to the registry; only loopback registries are accepted.
 
-Environment: FLAREO_CATALOG_DATA_DIR, FLAREO_CATALOG_PORT, FLAREO_CATALOG_HOST,
-FLAREO_CATALOG_PUBLIC_URL, FLAREO_CATALOG_LOG_LEVEL. Flags win over the environment.
-FLAREO_CATALOG_LOCK_STALE_MS: lease of the data directory's write lock (default 10000,
-at least 2000); a lock left by a process that died is taken over after it.
+--database postgres://… keeps the metadata in PostgreSQL (several replicas); the default
+is the embedded SQLite database catalog.db in the data directory.
+
+Environment: FLAREO_CATALOG_DATA_DIR, FLAREO_CATALOG_DATABASE, FLAREO_CATALOG_PORT,
+FLAREO_CATALOG_HOST, FLAREO_CATALOG_PUBLIC_URL, FLAREO_CATALOG_LOG_LEVEL,
+FLAREO_CATALOG_REVERIFY_INTERVAL. Flags win over the environment.
 Registry credentials: FLAREO_REGISTRY_USERNAME and FLAREO_REGISTRY_PASSWORD, or
 FLAREO_REGISTRY_TOKEN (default anonymous).
 Default data directory: $XDG_DATA_HOME/flareo-catalog (~/.local/share/flareo-catalog).`;
@@ -58,6 +66,10 @@ const options = {
   now: { type: 'string' },
   'from-registry': { type: 'boolean' },
   'allow-http': { type: 'boolean' },
+  database: { type: 'string' },
+  'reverify-interval': { type: 'string' },
+  name: { type: 'string' },
+  scope: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,18 +108,18 @@ function registryOptions(allowHttp: boolean | undefined, env: CliIo['env']) {
   return { ...(allowHttp ? { plainHttp: true } : {}), ...(auth ? { auth } : {}) };
 }
 
-/** `FLAREO_CATALOG_LOCK_STALE_MS`: an integer of milliseconds, at least the lock's minimum. */
-function parseLockStale(value: string | undefined): number | undefined {
+/** `--reverify-interval`: whole seconds, 60 to 31536000 (a year). */
+function parseReverifyInterval(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const ms = Number(value);
-  if (!/^\d+$/.test(value) || ms < MIN_LOCK_STALE_MS || ms > 3_600_000) {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 60 || seconds > 31_536_000) {
     throw new CatalogError(
       'ARGUMENT_INVALID',
-      `FLAREO_CATALOG_LOCK_STALE_MS must be an integer ${MIN_LOCK_STALE_MS}–3600000, got ${JSON.stringify(value)}`,
-      { expected: `${MIN_LOCK_STALE_MS}–3600000`, actual: value },
+      `--reverify-interval must be whole seconds 60–31536000, got ${JSON.stringify(value)}`,
+      { expected: '60–31536000', actual: value },
     );
   }
-  return ms;
+  return seconds * 1000;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -148,8 +160,14 @@ export async function runCli(
   const env = io.env;
   const dataDir = resolve(values['data-dir'] ?? env.FLAREO_CATALOG_DATA_DIR ?? defaultDataDir(env));
   try {
-    const lockStaleMs = parseLockStale(env.FLAREO_CATALOG_LOCK_STALE_MS);
-    const lockOption = lockStaleMs === undefined ? {} : { lockStaleMs };
+    const reverifyIntervalMs = parseReverifyInterval(
+      values['reverify-interval'] ?? env.FLAREO_CATALOG_REVERIFY_INTERVAL,
+    );
+    const database = values.database ?? (env.FLAREO_CATALOG_DATABASE || undefined);
+    const storeOptions = {
+      ...(database === undefined ? {} : { database }),
+      ...(reverifyIntervalMs === undefined ? {} : { reverifyIntervalMs }),
+    };
     switch (command) {
       case 'seed': {
         if (rest.length > 0)
@@ -173,7 +191,10 @@ export async function runCli(
             { actual: values.now },
           );
         }
-        const result = await seedCatalog(dataDir, now ? { now } : {});
+        const result = await seedCatalog(dataDir, {
+          ...(now ? { now } : {}),
+          ...(database === undefined ? {} : { database }),
+        });
         io.out(JSON.stringify({ seeded: dataDir, modules: result.ingested }));
         return { code: 0 };
       }
@@ -189,7 +210,7 @@ export async function runCli(
           ? registrySignatureSource(registryOptions(values['allow-http'], env))
           : undefined;
         const store = await CatalogStore.open(dataDir, {
-          ...lockOption,
+          ...storeOptions,
           onQuarantine: (slug, e) =>
             io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
           ...(fromRegistry ? { signatureSource: fromRegistry } : {}),
@@ -221,6 +242,7 @@ export async function runCli(
             );
           }
         }
+        await store.close();
         return { code: refused === 0 ? 0 : 1 };
       }
       case 'recheck': {
@@ -231,11 +253,11 @@ export async function runCli(
         }
         const options = registryOptions(values['allow-http'], env);
         const store = await CatalogStore.open(dataDir, {
-          ...lockOption,
+          ...storeOptions,
           onQuarantine: (slug, e) =>
             io.err(JSON.stringify({ quarantined: slug, code: e.code, message: e.message })),
         });
-        const slugs = rest.length > 0 ? rest : store.list().map((e) => e.module.slug);
+        const slugs = rest.length > 0 ? rest : store.list().map((e) => e.slug);
         let failed = 0;
         for (const slug of slugs) {
           let entry: ReturnType<CatalogStore['get']>;
@@ -262,7 +284,39 @@ export async function runCli(
           const { error, ...fields } = report;
           io.out(JSON.stringify(error ? { ...fields, ...error } : fields));
         }
+        await store.close();
         return { code: failed === 0 ? 0 : 1 };
+      }
+      case 'token': {
+        if (rest.length > 0)
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            `token takes no arguments, got ${rest.join(' ')}`,
+          );
+        const name = values.name;
+        if (!name || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+          throw new CatalogError(
+            'ARGUMENT_INVALID',
+            'token needs --name (letters, digits, . _ -)',
+            {
+              expected: '--name NAME',
+              actual: name ?? null,
+            },
+          );
+        }
+        const scope = values.scope ?? 'publish';
+        if (scope !== 'publish' && scope !== 'admin') {
+          throw new CatalogError('ARGUMENT_INVALID', '--scope must be publish or admin', {
+            expected: ['publish', 'admin'],
+            actual: scope,
+          });
+        }
+        const made = makeToken(name, [scope]);
+        io.out(JSON.stringify({ token: made.token, entry: made.entry }));
+        io.err(
+          'Add "entry" to the "tokens" array of catalog.json and restart; the token is shown only now.',
+        );
+        return { code: 0 };
       }
       case 'serve': {
         if (rest.length > 0)
@@ -289,11 +343,11 @@ export async function runCli(
               { file: join(dataDir, DATA_FILES.config) },
             );
           }
-          const result = await seedCatalog(dataDir);
+          const result = await seedCatalog(dataDir, database === undefined ? {} : { database });
           io.err(`Seeded the sample catalog (${result.ingested.length} modules) into ${dataDir}`);
         }
         const store = await CatalogStore.open(dataDir, {
-          ...lockOption,
+          ...storeOptions,
           onQuarantine: (slug, e) =>
             io.err(
               JSON.stringify({
@@ -312,6 +366,11 @@ export async function runCli(
           logger: { level },
           ...(publicUrl ? { publicUrl } : {}),
         });
+        const stopBackground = store.startBackground({
+          onReverified: (slug, record) =>
+            running.app.log.info({ slug, verification: record }, 'module verified again'),
+          onError: (error) => running.app.log.error({ err: error }, 'background work failed'),
+        });
         io.err(
           `Flareo catalog listening on ${running.url} (${store.size} modules, data in ${dataDir})`,
         );
@@ -321,7 +380,10 @@ export async function runCli(
         });
         let stopping: Promise<void> | undefined;
         const stop = () => {
-          stopping ??= running.close().then(resolveClosed);
+          stopping ??= stopBackground()
+            .then(() => running.close())
+            .then(() => store.close())
+            .then(resolveClosed);
           return stopping;
         };
         return { code: 0, serve: { url: running.url, closed, stop } };

@@ -234,33 +234,79 @@ export interface VerifyContext {
 
 const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 
+/**
+ * What {@link readModuleFiles} reads a module through: a directory on disk, or the files of
+ * an uploaded archive. `kind` of a path that does not exist is `undefined`.
+ */
+export interface ModuleReader {
+  /** Where the module comes from, for messages. */
+  readonly where: string;
+  kind(
+    rel: string,
+  ): Promise<{ kind: 'file' | 'symlink' | 'directory' | 'other'; size: number } | undefined>;
+  read(rel: string): Promise<Uint8Array>;
+  /** Names in a directory (empty when it does not exist). */
+  list(rel: string): Promise<string[]>;
+}
+
 /** Read a module directory (only the files the catalog knows) into memory. */
 export async function readModuleDir(dir: string): Promise<ModuleSource> {
+  return readModuleFiles({
+    where: dir,
+    async kind(rel) {
+      let info: Awaited<ReturnType<typeof lstat>>;
+      try {
+        info = await lstat(join(dir, rel));
+      } catch {
+        return undefined;
+      }
+      return {
+        kind: info.isFile()
+          ? 'file'
+          : info.isSymbolicLink()
+            ? 'symlink'
+            : info.isDirectory()
+              ? 'directory'
+              : 'other',
+        size: info.size,
+      };
+    },
+    read: async (rel) => new Uint8Array(await readFile(join(dir, rel))),
+    async list(rel) {
+      try {
+        return await readdir(join(dir, rel));
+      } catch {
+        return [];
+      }
+    },
+  });
+}
+
+/**
+ * Read the files of a module that the catalog knows (and nothing else) through `reader`:
+ * the same selection and the same refusals whether the module is a directory or an upload.
+ */
+export async function readModuleFiles(reader: ModuleReader): Promise<ModuleSource> {
   const files = new Map<string, Uint8Array>();
   const read = async (rel: string, optional: boolean) => {
-    const path = join(dir, rel);
-    let info: Awaited<ReturnType<typeof lstat>>;
-    try {
-      info = await lstat(path);
-    } catch (error) {
+    const info = await reader.kind(rel);
+    if (!info) {
       if (optional) return;
-      throw new CatalogError(
-        'MODULE_FILE_MISSING',
-        `${rel} is missing from ${dir}`,
-        { file: rel },
-        { cause: error },
-      );
+      throw new CatalogError('MODULE_FILE_MISSING', `${rel} is missing from ${reader.where}`, {
+        file: rel,
+      });
     }
     // Symbolic links are refused: ingest reads only what the module directory itself holds.
-    if (!info.isFile()) {
+    if (info.kind !== 'file') {
       throw new CatalogError('MODULE_FILE_INVALID', `${rel} is not a regular file`, {
         file: rel,
         expected: 'a regular file',
-        actual: info.isSymbolicLink()
-          ? 'a symbolic link'
-          : info.isDirectory()
-            ? 'a directory'
-            : 'a special file',
+        actual:
+          info.kind === 'symlink'
+            ? 'a symbolic link'
+            : info.kind === 'directory'
+              ? 'a directory'
+              : 'a special file',
       });
     }
     const size = info.size;
@@ -275,7 +321,7 @@ export async function readModuleDir(dir: string): Promise<ModuleSource> {
         },
       );
     }
-    files.set(rel, new Uint8Array(await readFile(path)));
+    files.set(rel, await reader.read(rel));
   };
   const required = [
     MODULE_FILES.manifest,
@@ -287,14 +333,10 @@ export async function readModuleDir(dir: string): Promise<ModuleSource> {
   for (const rel of required) await read(rel, false);
   await read(MODULE_FILES.signature, true);
   await read(MODULE_FILES.cosignSignature, true);
-  let vexNames: string[] = [];
-  try {
-    vexNames = (await readdir(join(dir, MODULE_FILES.vexDir)))
-      .filter((n) => n.endsWith('.json'))
-      .sort();
-  } catch {
-    // checked below: at least one document is required
-  }
+  // At least one document is required: checked by verifyModule.
+  const vexNames = (await reader.list(MODULE_FILES.vexDir))
+    .filter((n) => n.endsWith('.json'))
+    .sort();
   for (const name of vexNames) await read(`${MODULE_FILES.vexDir}/${name}`, false);
   // Signed parts: attestations/<part file>.sigstore.json, each optional here (the catalog's
   // requireSignedParts decides in verifyModule).
@@ -824,4 +866,63 @@ export function reviewVexStatements(
     }
   });
   return warnings;
+}
+
+/**
+ * What verification computed about a module besides its files, JSON-safe: stored with the
+ * module so that a start serves it again without verifying it again ({@link restoreModule}).
+ */
+export interface DerivedModule {
+  readonly warnings: VerifiedModule['warnings'];
+  readonly parts: VerifiedModule['parts'];
+  readonly signature: Omit<VerifiedModule['signature'], 'bundle' | 'attestations'>;
+  readonly provenance: Pick<VerifiedModule['provenance'], 'summary' | 'slsa'>;
+  readonly sbom: Pick<VerifiedModule['sbom'], 'completeness'>;
+  readonly scan: Pick<VerifiedModule['scan'], 'findings' | 'residual'>;
+}
+
+/** The part of a verified module that is stored beside its files. */
+export function deriveModule(module: VerifiedModule): DerivedModule {
+  const { bundle: _bundle, attestations: _attestations, ...signature } = module.signature;
+  return {
+    warnings: module.warnings,
+    parts: module.parts,
+    signature,
+    provenance: { summary: module.provenance.summary, slsa: module.provenance.slsa },
+    sbom: { completeness: module.sbom.completeness },
+    scan: { findings: module.scan.findings, residual: module.scan.residual },
+  };
+}
+
+/**
+ * Rebuild a module that verified earlier from its stored files and what verification
+ * derived then: the documents are parsed from the files again (JSON and OpenVEX parsing, no
+ * signature check). The files must be the ones verified, which the store guarantees by
+ * keeping them content-addressed and checking each one's digest when reading it.
+ */
+export function restoreModule(
+  slug: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  derived: DerivedModule,
+): VerifiedModule {
+  const source: ModuleSource = { files };
+  const json = (file: string) => parseJson(source, file, 'MODULE_FILE_INVALID', slug);
+  const provenanceBundle = json(MODULE_FILES.provenance) as { dsseEnvelope: { payload: string } };
+  const statement = JSON.parse(
+    Buffer.from(provenanceBundle.dsseEnvelope.payload, 'base64').toString('utf8'),
+  );
+  const vexFiles = [...files.keys()].filter((k) => k.startsWith(`${MODULE_FILES.vexDir}/`)).sort();
+  return {
+    slug,
+    warnings: derived.warnings,
+    parts: derived.parts,
+    manifest: json(MODULE_FILES.manifest) as ModuleManifest,
+    contact: json(MODULE_FILES.contact) as ModuleContact,
+    signature: { ...derived.signature, bundle: json(SIGNATURE_FILES[derived.signature.format]) },
+    provenance: { ...derived.provenance, bundle: provenanceBundle, statement },
+    sbom: { ...derived.sbom, document: json(MODULE_FILES.sbom) },
+    vex: { documents: vexFiles.map((file) => readVexDocument(source, file, slug)) },
+    scan: { ...derived.scan, report: json(MODULE_FILES.scan) },
+    files,
+  };
 }

@@ -48,7 +48,7 @@ const httpErrors = {
 };
 /** Every code an error body can carry, with its status. */
 const ERROR_CODES =
-  'Catalog codes: `SLUG_INVALID` (400), `MODULE_NOT_FOUND` (404), `INTERNAL` (500). HTTP-layer codes: `BAD_REQUEST`, `URL_INVALID`, `BODY_INVALID` (400), `NOT_FOUND` (404, an unknown route), `METHOD_NOT_ALLOWED` (405, any method but GET and HEAD on a known path, with `Allow: GET, HEAD`), `REQUEST_TIMEOUT` (408), `PAYLOAD_TOO_LARGE` (413), `URI_TOO_LONG` (414), `UNSUPPORTED_MEDIA_TYPE` (415), `HEADERS_TOO_LARGE` (431). The API is read-only and takes no request body: a body sent with GET is ignored, and one sent with another method is answered 405 or 404 without being read.';
+  'Catalog codes: `SLUG_INVALID` (400), `MODULE_NOT_FOUND` (404), `MODULE_EXISTS` (409, publishing another module under a stored slug), the verification codes `MODULE_FILE_MISSING`, `MODULE_FILE_INVALID`, `ARTIFACT_DIGEST_MISMATCH`, `SIGNATURE_REJECTED`, `PROVENANCE_REJECTED`, `ATTESTATION_REJECTED`, `SBOM_INVALID`, `VEX_INVALID`, `SCAN_INVALID` (422, a published module that does not verify), `INTERNAL` (500). HTTP-layer codes: `BAD_REQUEST`, `URL_INVALID`, `BODY_INVALID` (400), `UNAUTHORIZED` (401, publishing without a known bearer token), `FORBIDDEN` (403, a token without the publish scope), `NOT_FOUND` (404, an unknown route), `METHOD_NOT_ALLOWED` (405, any method but GET and HEAD on a known path, and POST on /api/v1/modules, with `Allow`), `REQUEST_TIMEOUT` (408), `PAYLOAD_TOO_LARGE` (413), `URI_TOO_LONG` (414), `UNSUPPORTED_MEDIA_TYPE` (415), `HEADERS_TOO_LARGE` (431). Only `POST /api/v1/modules` takes a body: a body sent with GET is ignored, and one sent with another method is answered 405 or 404 without being read.';
 
 const dateTime = { type: 'string', format: 'date-time' };
 const bundleBody = (description: string) => ({
@@ -123,16 +123,86 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/api/v1/modules': {
         get: {
           summary: 'List modules',
-          description: 'Every module with its trust score, status and admission verdict.',
+          description:
+            'The modules with their trust score, status and admission verdict, by slug, a page at a time: `limit` modules (default 100, at most 1000) after the slug `after`; `next` is the URL of the following page, null on the last.',
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description: 'The last slug of the previous page.',
+              schema: { type: 'string', pattern: SLUG_PATTERN },
+            },
+          ],
           responses: {
             '200': json(
               {
                 type: 'object',
-                required: ['modules'],
-                properties: { modules: { type: 'array', items: ref('ModuleSummary') } },
+                required: ['modules', 'next'],
+                properties: {
+                  modules: { type: 'array', items: ref('ModuleSummary') },
+                  next: { type: ['string', 'null'] },
+                },
               },
-              'The modules, by slug.',
+              'One page of modules, by slug.',
             ),
+            ...errors,
+          },
+        },
+        post: {
+          summary: 'Publish a module',
+          description:
+            'Upload a module directory as an uncompressed tar archive (`Content-Type: application/x-tar`; the files at the root or under one top-level directory; only regular files and directories). Needs `Authorization: Bearer <token>` of a token with the `publish` or `admin` scope (catalog.json `tokens`). The module is verified and stored exactly as `flareo-catalog ingest` does, in one transaction. 201 when stored; 200 when exactly this module (the same files) is stored already; 409 `MODULE_EXISTS` for another module under a stored slug; 422 with the verification code when it does not verify; 413 `PAYLOAD_TOO_LARGE` over the upload limit (32 MiB by default). Publishes of one slug run one after the other.',
+          security: [{ bearer: [] }],
+          requestBody: {
+            required: true,
+            content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } },
+          },
+          responses: {
+            '201': json(ref('ModuleSummary'), 'Stored: the module summary with `created: true`.'),
+            '200': json(ref('ModuleSummary'), 'Already stored: `created: false`.'),
+            '401': json(ref('Error'), '`UNAUTHORIZED`: no bearer token, or an unknown one.'),
+            '403': json(ref('Error'), '`FORBIDDEN`: the token lacks the publish scope.'),
+            '409': json(ref('Error'), '`MODULE_EXISTS`: another module has this slug.'),
+            '413': json(ref('Error'), '`PAYLOAD_TOO_LARGE`: the archive is over the limit.'),
+            '415': json(ref('Error'), '`UNSUPPORTED_MEDIA_TYPE`: not `application/x-tar`.'),
+            '422': json(
+              ref('Error'),
+              'The module does not verify; `code` says which check refused it.',
+            ),
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/modules/{slug}/verify': {
+        post: {
+          summary: 'Verify a module again now',
+          description:
+            'Verifies the stored module again from its stored files against the current trust root and settings, as the background re-verification does, and records the outcome. Needs a bearer token with the `admin` scope. A module that no longer verifies is no longer served (`served: false`, `verification.outcome: failed` with the error code).',
+          security: [{ bearer: [] }],
+          parameters: [slugParam],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                required: ['slug', 'served', 'verification'],
+                properties: {
+                  slug: { type: 'string', pattern: SLUG_PATTERN },
+                  served: { type: 'boolean' },
+                  verification: { type: ['object', 'null'] },
+                },
+              },
+              'The new verification record.',
+            ),
+            '401': json(ref('Error'), '`UNAUTHORIZED`: no bearer token, or an unknown one.'),
+            '403': json(ref('Error'), '`FORBIDDEN`: the token lacks the admin scope.'),
+            ...errors,
           },
         },
       },
@@ -314,6 +384,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
     },
     components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A token of catalog.json `tokens` (stored there as its SHA-256).',
+        },
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -356,6 +433,11 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             status: { enum: ['passing', 'warning', 'failing'] },
             verdict: { enum: ['pass', 'warn', 'fail'] },
             allow: { type: 'boolean' },
+            lastVerified: {
+              ...dateTime,
+              description:
+                'When the catalog last verified the module (at ingest, then in the background when the trust root or policy changes and on a schedule, a day by default).',
+            },
             links: { type: 'object', additionalProperties: { type: 'string' } },
           },
         },
@@ -366,6 +448,18 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               type: 'object',
               properties: {
                 ingestedAt: dateTime,
+                verification: {
+                  type: 'object',
+                  description:
+                    'The verification record: when the module was last verified, the SHA-256 of the trusted_root.json and of the verification settings it was verified against, which checks passed, and where the signature came from.',
+                  properties: {
+                    verifiedAt: dateTime,
+                    trustRootDigest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+                    policyHash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+                    checks: { type: 'array', items: { type: 'string' } },
+                    signatureSource: { type: 'string' },
+                  },
+                },
                 warnings: {
                   type: 'array',
                   description:
@@ -547,8 +641,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     },
   };
   // Every operation can also meet the HTTP layer's own errors.
-  for (const item of Object.values(document.paths) as { get: { responses: object } }[]) {
-    item.get.responses = { ...httpErrors, ...item.get.responses };
+  for (const item of Object.values(document.paths) as Record<string, { responses: object }>[]) {
+    for (const op of Object.values(item)) op.responses = { ...httpErrors, ...op.responses };
   }
   return document;
 }

@@ -163,6 +163,8 @@ export function columnLegend(thresholds: { passing: number; warning: number }): 
 export function renderModuleList(
   rows: readonly ListRow[],
   thresholds: { passing: number; warning: number },
+  /** A long catalog is shown a page at a time: how many modules in all, and the next page's URL. */
+  paging?: { readonly total: number; readonly next: string | null },
 ): string {
   const e = escapeHtml;
   const body = rows
@@ -178,7 +180,7 @@ export function renderModuleList(
     )
     .join('\n');
   return `<h1>Modules</h1>
-<p class="muted">${rows.length} modules, each verified at ingest: signature and Rekor entry, SLSA provenance, SBOM, Trivy scan and OpenVEX.</p>
+<p class="muted">${paging?.total ?? rows.length} modules, each verified at ingest: signature and Rekor entry, SLSA provenance, SBOM, Trivy scan and OpenVEX.</p>
 <section class="card">
 <table data-testid="module-list" class="modules">
 <thead><tr><th>Module</th><th class="col-version">Version</th><th><a href="#about-status">Trust score</a></th><th><a href="#about-status">Status</a></th><th><a href="#about-verdict">Verdict</a></th><th class="col-signed">Signed</th></tr></thead>
@@ -186,6 +188,7 @@ export function renderModuleList(
 ${body}
 </tbody>
 </table>
+${paging?.next ? `<p><a data-testid="next-page" href="${e(paging.next)}">More modules →</a></p>` : ''}
 ${columnLegend(thresholds)}
 </section>`;
 }

@@ -160,6 +160,25 @@ export const catalogConfigSchema = {
     rekorPolicy: { enum: ['require-set', 'require-inclusion-proof', 'require-any'] },
     policy: { type: 'object' },
     requireSignedParts: { type: 'boolean' },
+    tokens: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        required: ['name', 'sha256', 'scopes'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          scopes: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: ['publish', 'admin'] },
+          },
+        },
+      },
+    },
   },
 } as const;
 

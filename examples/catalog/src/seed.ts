@@ -17,7 +17,7 @@ import {
   PART_PREDICATE_TYPES,
   type PartName,
 } from './parts.js';
-import { type CatalogConfig, CatalogStore, initDataDir } from './store.js';
+import { type CatalogConfig, CatalogStore, initDataDir, type StoreOptions } from './store.js';
 
 // The sample catalog: real signatures from the test kit's deterministic Fulcio-style CA and
 // Rekor v1 log, over OCI image manifests that stand in for the module images. The CVEs are
@@ -723,11 +723,18 @@ export interface SeedResult {
  */
 export async function seedCatalog(
   dataDir: string,
-  options: SeedKitOptions = {},
+  options: SeedKitOptions & {
+    /** The metadata database (see {@link StoreOptions.database}). Default the embedded SQLite one. */
+    readonly database?: string;
+  } = {},
 ): Promise<SeedResult> {
-  const kit = createSeedKit(options);
+  const { database, ...kitOptions } = options;
+  const kit = createSeedKit(kitOptions);
   await initDataDir(dataDir, { config: kit.config, trustedRoot: kit.trustedRoot });
-  const store = await CatalogStore.open(dataDir, { now: () => kit.now });
+  const store = await CatalogStore.open(dataDir, {
+    now: () => kit.now,
+    ...(database === undefined ? {} : { database }),
+  });
   const work = await mkdtemp(join(tmpdir(), 'flareo-seed-'));
   const ingested: string[] = [];
   try {
@@ -740,6 +747,7 @@ export async function seedCatalog(
     }
   } finally {
     await rm(work, { recursive: true, force: true });
+    await store.close();
   }
   return { dataDir, ingested };
 }

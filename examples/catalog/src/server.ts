@@ -16,10 +16,12 @@ import {
   parseAdmissionFile,
   renderManifest,
 } from './admission.js';
+import { readModuleArchive } from './archive.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import { MAX_URL_LENGTH, openApiDocument } from './openapi.js';
 import { escapeHtml, pageShell, renderDocPage, renderModuleList } from './pages.js';
 import type { CatalogStore } from './store.js';
+import { authorize } from './tokens.js';
 import {
   modulePurl,
   tarGz,
@@ -40,7 +42,23 @@ export interface CatalogServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Base URL the catalog is reached at, used in documents it serves. Defaults to the listening address. */
   readonly publicUrl?: string;
+  /**
+   * Largest archive `POST /api/v1/modules` takes, in bytes; a larger one is answered 413
+   * `PAYLOAD_TOO_LARGE` before it is read whole. Defaults to {@link DEFAULT_PUBLISH_LIMIT}.
+   */
+  readonly publishLimitBytes?: number;
 }
+
+/** Modules per page of `GET /api/v1/modules` when `limit` is not given. */
+export const DEFAULT_PAGE = 100;
+/** Largest `limit` of `GET /api/v1/modules`. */
+export const MAX_PAGE = 1000;
+
+/** Default of {@link CatalogServerOptions.publishLimitBytes}: 32 MiB. */
+export const DEFAULT_PUBLISH_LIMIT = 32 * 1024 * 1024;
+
+/** Media type of a publish upload: an uncompressed tar archive of the module directory. */
+export const PUBLISH_MEDIA_TYPE = 'application/x-tar';
 
 /** Options of {@link startCatalogServer}. */
 export interface StartOptions extends CatalogServerOptions {
@@ -54,6 +72,8 @@ export interface StartOptions extends CatalogServerOptions {
 export type CatalogApp = FastifyInstance & {
   /** URLs of every GET route, as registered (what the OpenAPI description must cover). */
   readonly catalogRoutes: readonly string[];
+  /** URLs of every POST route (publishing, admin), as registered. */
+  readonly catalogPostRoutes: readonly string[];
   /** Set the public base URL (served documents use it). */
   setPublicUrl(url: string): void;
 };
@@ -73,6 +93,17 @@ const STATUS: Partial<Record<CatalogError['code'], number>> = {
   SLUG_INVALID: 400,
   ARGUMENT_INVALID: 400,
   MODULE_NOT_FOUND: 404,
+  MODULE_EXISTS: 409,
+  // A published module that does not verify: the code says which check refused it.
+  MODULE_FILE_MISSING: 422,
+  MODULE_FILE_INVALID: 422,
+  ARTIFACT_DIGEST_MISMATCH: 422,
+  SIGNATURE_REJECTED: 422,
+  PROVENANCE_REJECTED: 422,
+  ATTESTATION_REJECTED: 422,
+  SBOM_INVALID: 422,
+  VEX_INVALID: 422,
+  SCAN_INVALID: 422,
 };
 
 export { MAX_URL_LENGTH };
@@ -83,6 +114,8 @@ export { MAX_URL_LENGTH };
  */
 export const HTTP_ERROR_CODES = Object.freeze({
   400: ['BAD_REQUEST', 'URL_INVALID', 'BODY_INVALID'],
+  401: ['UNAUTHORIZED'],
+  403: ['FORBIDDEN'],
   404: ['NOT_FOUND'],
   405: ['METHOD_NOT_ALLOWED'],
   408: ['REQUEST_TIMEOUT'],
@@ -105,6 +138,10 @@ const FRAMEWORK_ERRORS: Record<string, readonly [number, string]> = {
 
 /** The methods every route answers; any other is 405 on a known path. */
 const ALLOWED_METHODS = ['GET', 'HEAD'];
+/** Paths that take more methods than {@link ALLOWED_METHODS}. */
+const MORE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  '/api/v1/modules': ['POST'],
+};
 
 function sendError(
   reply: FastifyReply,
@@ -235,6 +272,11 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
       routes.push(route.url);
   });
   app.decorate('catalogRoutes', routes);
+  const postRoutes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'POST') postRoutes.push(route.url);
+  });
+  app.decorate('catalogPostRoutes', postRoutes);
   const script = asset('app.js');
   const style = asset('style.css');
   const favicon = asset('favicon.svg');
@@ -294,7 +336,8 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     if (known) {
       const [status, code] = known;
       const detail: Record<string, unknown> = { reason: frameworkCode };
-      if (status === 413) detail.expected = `at most ${app.initialConfig.bodyLimit} bytes`;
+      if (status === 413)
+        detail.expected = `at most ${request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes`;
       if (status === 415) detail.actual = request.headers['content-type'] ?? null;
       return sendError(reply, status, code, e.message ?? 'bad request', detail);
     }
@@ -350,9 +393,139 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
 
   // API.
   app.get('/api/v1/openapi.json', async () => openApiDocument(baseUrl()));
-  app.get('/api/v1/modules', async () => ({
-    modules: store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
-  }));
+  // The summaries of a page of modules; one whose stored files were found altered is left
+  // out (the store stops serving it).
+  const summaries = (page: ReturnType<CatalogStore['list']>) =>
+    page.flatMap((entry) => {
+      try {
+        return [moduleSummary(store.get(entry.slug), store.assessment(entry.slug))];
+      } catch (error) {
+        if (error instanceof CatalogError && error.code === 'MODULE_NOT_FOUND') return [];
+        throw error;
+      }
+    });
+  // The list, a page at a time (by slug): `limit` (1–1000, default 100) and `after` (the last
+  // slug of the previous page); `next` is the URL of the following page, or null.
+  app.get<{ Querystring: { limit?: number; after?: string } }>(
+    '/api/v1/modules',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
+            after: { type: 'string', pattern: SLUG_PATTERN },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? DEFAULT_PAGE;
+      const { after } = request.query;
+      const all = store.list();
+      let start = 0;
+      if (after !== undefined) {
+        // The first slug greater than `after` (the list is sorted by slug).
+        let lo = 0;
+        let hi = all.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((all[mid]?.slug as string) <= after) lo = mid + 1;
+          else hi = mid;
+        }
+        start = lo;
+      }
+      const page = all.slice(start, start + limit);
+      const last = page.at(-1)?.slug;
+      return {
+        modules: summaries(page),
+        next:
+          start + limit < all.length && last !== undefined
+            ? `/api/v1/modules?limit=${limit}&after=${last}`
+            : null,
+      };
+    },
+  );
+  // Bearer tokens (catalog.json `tokens`, stored as SHA-256): 401 without a known one, 403
+  // without the scope. Run before the body is read.
+  const requireScope =
+    (scope: 'publish' | 'admin') => async (request: FastifyRequest, reply: FastifyReply) => {
+      const auth = authorize(request.headers.authorization, store.config.tokens ?? [], scope);
+      if (auth.ok) {
+        request.log.info({ token: auth.name, scope }, 'authorized');
+        return;
+      }
+      if (auth.status === 401) reply.header('www-authenticate', 'Bearer realm="flareo-catalog"');
+      return sendError(
+        reply,
+        auth.status,
+        auth.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+        auth.reason === 'SCOPE_MISSING'
+          ? `the token does not have the ${scope} scope`
+          : auth.reason === 'TOKEN_MISSING'
+            ? 'this needs a bearer token (Authorization: Bearer …)'
+            : 'the bearer token is not one of the catalog’s tokens',
+        { reason: auth.reason, ...(auth.reason === 'SCOPE_MISSING' ? { expected: scope } : {}) },
+      );
+    };
+  // Admin: verify one module again now (as the background re-verification does).
+  app.post<{ Params: { slug: string } }>(
+    '/api/v1/modules/:slug/verify',
+    { schema: { params: slugParams }, onRequest: requireScope('admin') },
+    async (request) => {
+      const { slug } = request.params;
+      const record = await store.reverify(slug);
+      return { slug, served: store.size > 0 && isServed(slug), verification: record ?? null };
+    },
+  );
+  const isServed = (slug: string) => {
+    try {
+      store.get(slug);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // Publishing: a tar archive of a module directory, verified and stored like a CLI ingest.
+  const publishLimit = options.publishLimitBytes ?? DEFAULT_PUBLISH_LIMIT;
+  app.addContentTypeParser(
+    PUBLISH_MEDIA_TYPE,
+    { parseAs: 'buffer', bodyLimit: publishLimit },
+    (_request, body, done) => done(null, body),
+  );
+  app.post(
+    '/api/v1/modules',
+    {
+      bodyLimit: publishLimit,
+      // Before the body is read: who may publish.
+      onRequest: requireScope('publish'),
+    },
+    async (request, reply) => {
+      if (!request.headers['content-type']?.toLowerCase().startsWith(PUBLISH_MEDIA_TYPE)) {
+        return sendError(
+          reply,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `publish a ${PUBLISH_MEDIA_TYPE} archive`,
+          {
+            expected: PUBLISH_MEDIA_TYPE,
+            actual: request.headers['content-type'] ?? null,
+          },
+        );
+      }
+      const source = await readModuleArchive(request.body as Buffer);
+      const { created, entry } = await store.publish(source);
+      const slug = entry.module.slug;
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', `/api/v1/modules/${slug}`)
+        .send({
+          created,
+          ...moduleSummary(entry, store.assessment(slug)),
+          warnings: entry.module.warnings,
+        });
+    },
+  );
   app.get<{ Params: { slug: string } }>(
     '/api/v1/modules/:slug',
     { schema: { params: slugParams } },
@@ -555,7 +728,7 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   let archive: { key: string; bytes: Uint8Array; etag: string } | undefined;
   app.get('/api/v1/vex-repository/vex-repository.tar.gz', async (request, reply) => {
     const index = repositoryIndex();
-    const docs = store.list().map((e) => ({ slug: e.module.slug, vex: store.vex(e.module.slug) }));
+    const docs = store.list().map((e) => ({ slug: e.slug, vex: store.vex(e.slug) }));
     const key = `${baseUrl()}|${docs.map((d) => d.vex.etag).join(',')}`;
     if (archive?.key !== key) {
       const enc = new TextEncoder();
@@ -580,23 +753,33 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   // Web pages: the list is rendered on the server (it works without JavaScript); a module's
   // page is drawn by the script from the API; the docs pages are rendered markdown. The page of
   // an unknown or invalid slug, or of an unknown doc, is answered with 404.
-  app.get('/', async (_request, reply) =>
-    html(
+  app.get<{ Querystring: { after?: string } }>('/', async (request, reply) => {
+    const after = isSlug(request.query.after) ? request.query.after : undefined;
+    const all = store.list();
+    const start = after === undefined ? 0 : all.findIndex((e) => e.slug > after);
+    const page = start < 0 ? [] : all.slice(start, start + DEFAULT_PAGE);
+    const last = page.at(-1)?.slug;
+    const next =
+      start >= 0 && start + DEFAULT_PAGE < all.length && last !== undefined
+        ? `/?after=${last}`
+        : null;
+    return html(
       reply,
       pageShell({
         title: 'Flareo catalog',
         script: true,
         ready: true,
         main: renderModuleList(
-          store.list().map((entry) => moduleSummary(entry, store.assessment(entry.module.slug))),
+          summaries(page),
           {
             passing: TRUST_SCORE_DEFAULTS.passingScore,
             warning: TRUST_SCORE_DEFAULTS.warningScore,
           },
+          { total: all.length, next },
         ),
       }),
-    ),
-  );
+    );
+  });
   app.get<{ Params: { slug: string } }>('/modules/:slug', async (request, reply) => {
     const { slug } = request.params;
     let known = false;
@@ -636,16 +819,17 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   );
 
   // Every other method on a known path: 405 with Allow, answered before any body is read.
-  const methodNotAllowed = async (request: FastifyRequest, reply: FastifyReply) =>
-    sendError(
-      reply.header('allow', ALLOWED_METHODS.join(', ')),
-      405,
-      'METHOD_NOT_ALLOWED',
-      `${request.method} is not allowed on ${pathOf(request.url)}; use ${ALLOWED_METHODS.join(' or ')}`,
-      { expected: ALLOWED_METHODS, actual: request.method },
-    );
-  const others = app.supportedMethods.filter((m) => !ALLOWED_METHODS.includes(m));
   for (const url of new Set(routes)) {
+    const allowed = [...ALLOWED_METHODS, ...(MORE_METHODS[url] ?? [])];
+    const methodNotAllowed = async (request: FastifyRequest, reply: FastifyReply) =>
+      sendError(
+        reply.header('allow', allowed.join(', ')),
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not allowed on ${pathOf(request.url)}; use ${allowed.join(' or ')}`,
+        { expected: allowed, actual: request.method },
+      );
+    const others = app.supportedMethods.filter((m) => !allowed.includes(m));
     app.route({ method: others, url, onRequest: methodNotAllowed, handler: methodNotAllowed });
   }
 

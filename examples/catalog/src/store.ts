@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   type BundleVerifier,
@@ -11,17 +11,24 @@ import { type CompiledPolicy, compilePolicy, type PolicyConfig, PolicyError } fr
 import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
 import { mergeVex, type VexDocument } from '@flareo/vex';
 import { type Assessment, assessModule } from './assess.js';
-import { assertSlug, CatalogError } from './errors.js';
-import { acquireWriteLock, DEFAULT_LOCK_STALE_MS, processAlive, type WriteLock } from './lock.js';
+import { BlobStore, sha256Hex } from './blobs.js';
+import { assertSlug, CatalogError, isSlug } from './errors.js';
+import type { MetadataStore, ModuleRow, VerificationRecord } from './metadata.js';
 import {
   bundleFileSignatureSource,
+  type DerivedModule,
+  deriveModule,
+  type ModuleSource,
   readModuleDir,
+  restoreModule,
   type SignatureSource,
   type VerifiedModule,
   type VerifyContext,
   verifyModule,
 } from './module.js';
 import { assertSchema, catalogConfigSchema } from './schemas.js';
+import { openSqliteMetadata } from './sqlite.js';
+import type { TokenEntry } from './tokens.js';
 
 /** `catalog.json`: what the catalog trusts and how it judges. */
 export interface CatalogConfig {
@@ -44,18 +51,27 @@ export interface CatalogConfig {
    * the setting keep working; {@link initDataDir} writes `true` unless told otherwise.
    */
   readonly requireSignedParts?: boolean;
+  /**
+   * Bearer tokens allowed to publish over HTTP (`POST /api/v1/modules`), each stored as the
+   * SHA-256 (hex) of the token, never the token (`flareo-catalog token` makes one). Absent or
+   * empty: publishing over HTTP is refused to everyone.
+   */
+  readonly tokens?: readonly TokenEntry[];
 }
 
 /** Paths inside a data directory. */
 export const DATA_FILES = Object.freeze({
   config: 'catalog.json',
   trustedRoot: 'trusted_root.json',
+  /** The embedded SQLite database (metadata), with its `-wal` and `-shm` files. */
+  database: 'catalog.db',
+  /** Module files, content-addressed (`blobs/sha256/ab/ab12…`). */
+  blobs: 'blobs',
+  /**
+   * Module directories of a catalog made before the database: imported into it at open
+   * (see {@link CatalogStore.open}), never written.
+   */
   modules: 'modules',
-  staging: '.staging',
-  /** The write lock (a directory, see `lock.ts`). */
-  lock: '.lock',
-  /** Written into each stored module directory, last, before the rename. */
-  record: 'ingest.json',
 });
 
 /** Options of {@link CatalogStore.open}. */
@@ -68,20 +84,50 @@ export interface StoreOptions {
   readonly signatureSource?: SignatureSource;
   /** Base URL used in the merged VEX documents' `@id`. Defaults to `http://127.0.0.1:8080`. */
   readonly publicUrl?: string;
-  /** Called for modules on disk that no longer verify at start (they are not served). */
+  /**
+   * Called for a stored module that is not served: its files were altered on disk, or a
+   * re-verification refused it.
+   */
   readonly onQuarantine?: (slug: string, error: CatalogError) => void;
   /**
-   * Lease of the data directory's write lock in milliseconds (at least 2000): a lock held by
-   * a process that died is taken over after this long. Defaults to `10_000`.
+   * Where the metadata is: a `postgres://` (or `postgresql://`) URL for PostgreSQL (several
+   * replicas on one database; the module files stay under the data directory, which the
+   * replicas share). Defaults to the embedded SQLite database `catalog.db` in the data directory.
    */
-  readonly lockStaleMs?: number;
+  readonly database?: string;
+  /**
+   * A module verified longer ago than this is verified again in the background, in
+   * milliseconds. Defaults to {@link DEFAULT_REVERIFY_INTERVAL_MS} (a day).
+   */
+  readonly reverifyIntervalMs?: number;
+  /**
+   * How often a serving store looks for writes of other processes (SQLite), or polls besides
+   * LISTEN/NOTIFY (PostgreSQL, at least every 5 s), in milliseconds. Defaults to `1000`.
+   */
+  readonly watchIntervalMs?: number;
+  /**
+   * How many modules are kept read in memory (least recently used go first; a module is read
+   * from its stored files again when needed). Defaults to `512`.
+   */
+  readonly moduleCacheSize?: number;
 }
 
 /** One module as the catalog serves it. */
 export interface CatalogEntry {
+  readonly slug: string;
+  /**
+   * The module. Read from the stored files on first use (each file's digest checked) and kept
+   * in a bounded cache ({@link StoreOptions.moduleCacheSize}); a stored file altered on disk
+   * throws `STORE_IO` (`reason` `BLOB_CORRUPT`) here, and {@link CatalogStore.get} then stops
+   * serving the module.
+   */
   readonly module: VerifiedModule;
   /** When the module was ingested. */
   readonly ingestedAt: string;
+  /** What was verified, against which trust root and policy, and when. */
+  readonly verification: VerificationRecord;
+  /** `sha256:` over the stored files (what a repeated publish is compared with). */
+  readonly contentDigest: string;
 }
 
 /** The merged OpenVEX document of a module as served. */
@@ -154,15 +200,37 @@ const ioError = (message: string, error: unknown, slug?: string) =>
     { cause: error },
   );
 
+/** Default of {@link StoreOptions.reverifyIntervalMs}: a day. */
+export const DEFAULT_REVERIFY_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/** The checks a verification record lists, in the order `verifyModule` runs them. */
+const CHECKS = Object.freeze(['signature', 'provenance', 'sbom', 'vex', 'scan', 'parts']);
+
+/** `sha256:` over the stored files (path and blob digest of each): what idempotency compares. */
+function contentDigestOf(files: Readonly<Record<string, string>>): string {
+  const lines = Object.keys(files)
+    .sort()
+    .map((rel) => `${rel}\u0000${files[rel]}\n`)
+    .join('');
+  return `sha256:${sha256Hex(lines)}`;
+}
+
+/** What {@link CatalogStore.publish} did. */
+export interface PublishResult {
+  /** False when the same module (the same files) was in the catalog already. */
+  readonly created: boolean;
+  readonly entry: CatalogEntry;
+}
+
 /**
- * The embedded store: a data directory with one directory per module, no server and no
- * native addon. An ingest takes the data directory's write lock, writes the module into its
- * own `.staging/<slug>.<pid>.<random>`, fsyncs every file, renames it into `modules/<slug>` in
- * one step and only then releases the lock, so a crash leaves either the whole module or
- * nothing, whatever other processes run on the same directory. At open, staging directories
- * left by dead processes are removed (under the lock, and never one whose owner is alive) and
- * the index is rebuilt from disk by verifying every stored module again (a module that no
- * longer verifies is not served).
+ * The catalog's store: metadata in a database (embedded SQLite `catalog.db` in the data
+ * directory by default, PostgreSQL when {@link StoreOptions.database} is a `postgres://`
+ * URL), module files as content-addressed blobs under `blobs/`. An ingest verifies the module,
+ * writes its blobs (fsync, rename) and then commits one metadata transaction, so a crash at any
+ * point leaves the whole module or nothing visible. A start serves what the database holds
+ * without verifying it again: each module carries its verification record, and modules whose
+ * record names another trust root or policy, or is older than the re-verification interval,
+ * are verified again in the background ({@link startBackground}).
  */
 export class CatalogStore {
   readonly dataDir: string;
@@ -173,15 +241,33 @@ export class CatalogStore {
   readonly trustRoot: TrustRoot;
   /** The verifier options (Rekor policy) of the catalog's verifiers. */
   readonly verifierOptions: VerifierOptions;
+  /** `sha256:` of {@link trustedRootText}: what verification records name. */
+  readonly trustRootDigest: string;
+  /** `sha256:` of the settings that decide verification and verdicts (see {@link policyHashOf}). */
+  readonly policyHash: string;
+  /** Where the metadata is. */
+  readonly metadata: MetadataStore;
+  readonly #blobs: BlobStore;
   readonly #policy: CompiledPolicy;
   readonly #context: VerifyContext;
   readonly #options: StoreOptions;
   readonly #entries = new Map<string, CatalogEntry>();
+  /** The rows of the served modules (what a module is read from). */
+  readonly #rows = new Map<string, ModuleRow>();
+  /** Modules read from their files, least recently used first. */
+  readonly #modules = new Map<string, VerifiedModule>();
+  /** Records of modules a re-verification refused (not served). */
+  readonly #failed = new Map<string, VerificationRecord>();
+  #sorted: CatalogEntry[] | undefined;
+  readonly #seqs = new Map<string, number>();
   readonly #assessments = new Map<string, { at: number; value: Assessment }>();
   readonly #vex = new Map<string, ServedVex>();
   readonly #quarantined = new Map<string, CatalogError>();
+  readonly #queues = new Map<string, Promise<unknown>>();
   #publicUrl: string;
-  #ingesting = new Set<string>();
+  #seq = 0;
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
 
   private constructor(
     dataDir: string,
@@ -189,6 +275,7 @@ export class CatalogStore {
     trustedRootText: string,
     trust: { trustRoot: TrustRoot; verifierOptions: VerifierOptions; verifier: BundleVerifier },
     policy: CompiledPolicy,
+    metadata: MetadataStore,
     options: StoreOptions,
   ) {
     const { trustRoot, verifierOptions, verifier } = trust;
@@ -197,6 +284,10 @@ export class CatalogStore {
     this.trustedRootText = trustedRootText;
     this.trustRoot = trustRoot;
     this.verifierOptions = verifierOptions;
+    this.trustRootDigest = `sha256:${sha256Hex(trustedRootText)}`;
+    this.policyHash = policyHashOf(config);
+    this.metadata = metadata;
+    this.#blobs = new BlobStore(join(dataDir, DATA_FILES.blobs));
     this.#policy = policy;
     this.#options = options;
     this.#publicUrl = (options.publicUrl ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -215,7 +306,11 @@ export class CatalogStore {
     };
   }
 
-  /** Open a data directory (it must hold `catalog.json` and `trusted_root.json`). */
+  /**
+   * Open a data directory (it must hold `catalog.json` and `trusted_root.json`): open the
+   * database and apply its pending migrations, import module directories of a catalog made
+   * before the database, and load every module from the database (no verification).
+   */
   static async open(dataDir: string, options: StoreOptions = {}): Promise<CatalogStore> {
     const config = (await readJsonFile(
       join(dataDir, DATA_FILES.config),
@@ -275,105 +370,199 @@ export class CatalogStore {
         { cause: error },
       );
     }
-    const store = new CatalogStore(
-      dataDir,
-      config,
-      JSON.stringify(trustedRootJson, null, 2),
-      { trustRoot, verifierOptions, verifier },
-      policy,
-      options,
-    );
-    await store.#prepare();
-    await store.reload();
-    return store;
-  }
-
-  async #prepare(): Promise<void> {
+    const metadata = await openMetadata(dataDir, options.database);
     try {
-      await mkdir(join(this.dataDir, DATA_FILES.modules), { recursive: true });
-      await mkdir(join(this.dataDir, DATA_FILES.staging), { recursive: true });
-    } catch (error) {
-      throw ioError('cannot prepare the data directory', error);
-    }
-    // Leftovers of crashed ingests are removed only while holding the write lock (an ingest
-    // holds it from its first staged byte to its rename), and a directory whose owner is still
-    // alive on this host is kept even then. When another process holds the lock, the cleanup
-    // waits for a later start: leftovers are never served, they only take space.
-    const lock = await this.#lock(0);
-    if (!lock) return;
-    try {
-      const staging = join(this.dataDir, DATA_FILES.staging);
-      for (const name of await readdir(staging)) {
-        const owner = STAGING_NAME.exec(name)?.[1];
-        if (owner !== undefined && processAlive(Number(owner))) continue;
-        await rm(join(staging, name), { recursive: true, force: true });
+      await metadata.migrate();
+      const store = new CatalogStore(
+        dataDir,
+        config,
+        JSON.stringify(trustedRootJson, null, 2),
+        { trustRoot, verifierOptions, verifier },
+        policy,
+        metadata,
+        options,
+      );
+      try {
+        await store.#blobs.prepare();
+      } catch (error) {
+        throw ioError('cannot prepare the blob directory', error);
       }
+      await store.reload();
+      await store.#importDirectories();
+      return store;
     } catch (error) {
-      throw ioError('cannot clean the staging directory', error);
-    } finally {
-      await lock.release();
+      await metadata.close();
+      throw error;
     }
   }
 
-  /** The write lock; `waitMs` 0 tries once. */
-  #lock(waitMs: number): Promise<WriteLock | undefined> {
-    return acquireWriteLock(this.dataDir, join(this.dataDir, DATA_FILES.lock), {
-      staleMs: this.#lockStaleMs,
-      waitMs,
-    });
-  }
-
-  get #lockStaleMs(): number {
-    return this.#options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
-  }
-
-  /** Rebuild the index from disk (at open, and on demand, e.g. on SIGHUP). */
-  async reload(): Promise<void> {
+  /**
+   * A data directory of a catalog made before the database holds `modules/<slug>/`
+   * directories: each one not in the database yet is verified and ingested once (the
+   * directories are left as they are; the database is what is served from then on).
+   */
+  async #importDirectories(): Promise<void> {
     const dir = join(this.dataDir, DATA_FILES.modules);
     let names: string[];
     try {
       names = (await readdir(dir)).sort();
-    } catch (error) {
-      throw ioError('cannot list stored modules', error);
+    } catch {
+      return;
     }
-    const entries = new Map<string, CatalogEntry>();
-    this.#quarantined.clear();
     for (const name of names) {
+      if (this.#entries.has(name) || this.#quarantined.has(name) || !isSlug(name)) continue;
       try {
-        assertSlug(name);
-        const path = join(dir, name);
-        const record = (await readJsonFile(join(path, DATA_FILES.record), 'ingest.json')) as {
-          ingestedAt?: unknown;
-        };
-        const module = await verifyModule(await readModuleDir(path), {
-          ...this.#context,
+        const entry = await this.#ingestSource(await readModuleDir(join(dir, name)), {
           signatureSource: bundleFileSignatureSource,
+          idempotent: true,
         });
-        if (module.slug !== name) {
-          throw new CatalogError(
-            'MODULE_FILE_INVALID',
-            `stored directory ${name} holds module ${module.slug}`,
-            { slug: name, expected: name, actual: module.slug },
+        if (entry.entry.module.slug !== name) {
+          this.#options.onQuarantine?.(
+            name,
+            new CatalogError(
+              'MODULE_FILE_INVALID',
+              `stored directory ${name} holds module ${entry.entry.module.slug}`,
+              {
+                slug: name,
+                expected: name,
+                actual: entry.entry.module.slug,
+              },
+            ),
           );
         }
-        entries.set(name, {
-          module,
-          ingestedAt: typeof record.ingestedAt === 'string' ? record.ingestedAt : '',
-        });
       } catch (error) {
         const e =
-          error instanceof CatalogError ? error : ioError(`cannot load ${name}`, error, name);
+          error instanceof CatalogError ? error : ioError(`cannot import ${name}`, error, name);
         this.#quarantined.set(name, e);
         this.#options.onQuarantine?.(name, e);
       }
     }
-    this.#entries.clear();
-    for (const [k, v] of entries) this.#entries.set(k, v);
-    this.#assessments.clear();
-    this.#vex.clear();
   }
 
-  /** Modules on disk that did not verify at the last load, with why. */
+  /** Rebuild the index from the database (at open, and on demand). Nothing is verified. */
+  async reload(): Promise<void> {
+    const rows = await this.metadata.changesSince(0);
+    this.#entries.clear();
+    this.#rows.clear();
+    this.#modules.clear();
+    this.#failed.clear();
+    this.#sorted = undefined;
+    this.#seqs.clear();
+    this.#quarantined.clear();
+    this.#assessments.clear();
+    this.#vex.clear();
+    this.#seq = 0;
+    this.#apply(rows);
+  }
+
+  /** Load what other processes (or replicas) wrote since the last load. */
+  refresh(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      try {
+        do {
+          this.#refreshAgain = false;
+          this.#apply(await this.metadata.changesSince(this.#seq));
+        } while (this.#refreshAgain);
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Put rows read from the database into the index (no file is read here). */
+  #apply(rows: readonly ModuleRow[]): void {
+    for (const row of rows) {
+      this.#seq = Math.max(this.#seq, row.seq);
+      if ((this.#seqs.get(row.slug) ?? 0) >= row.seq) continue;
+      this.#seqs.set(row.slug, row.seq);
+      this.#assessments.delete(row.slug);
+      this.#vex.delete(row.slug);
+      this.#sorted = undefined;
+      if (row.verification.outcome !== 'verified') {
+        this.#forget(row.slug);
+        this.#failed.set(row.slug, row.verification);
+        const e = new CatalogError(
+          (row.verification.error?.code as CatalogError['code'] | undefined) ?? 'STORE_IO',
+          row.verification.error?.message ?? `${row.slug} no longer verifies`,
+          { slug: row.slug },
+        );
+        this.#quarantined.set(row.slug, e);
+        this.#options.onQuarantine?.(row.slug, e);
+        continue;
+      }
+      const previous = this.#rows.get(row.slug);
+      const sameFiles =
+        previous !== undefined &&
+        previous.digest === row.digest &&
+        contentDigestOf(previous.files) === contentDigestOf(row.files);
+      if (!sameFiles) this.#modules.delete(row.slug);
+      this.#failed.delete(row.slug);
+      this.#quarantined.delete(row.slug);
+      this.#rows.set(row.slug, row);
+      this.#entries.set(row.slug, this.#entryOf(row));
+    }
+  }
+
+  #forget(slug: string): void {
+    this.#entries.delete(slug);
+    this.#rows.delete(slug);
+    this.#modules.delete(slug);
+    this.#sorted = undefined;
+  }
+
+  /** The served entry of a row; its module is read on first use. */
+  #entryOf(row: ModuleRow, module?: VerifiedModule): CatalogEntry {
+    if (module) this.#remember(row.slug, module);
+    const read = () => this.#moduleOf(row);
+    return {
+      slug: row.slug,
+      ingestedAt: row.ingestedAt,
+      verification: row.verification,
+      contentDigest: contentDigestOf(row.files),
+      get module() {
+        return read();
+      },
+    };
+  }
+
+  #remember(slug: string, module: VerifiedModule): void {
+    this.#modules.delete(slug);
+    this.#modules.set(slug, module);
+    const max = Math.max(1, this.#options.moduleCacheSize ?? 512);
+    while (this.#modules.size > max) {
+      const oldest = this.#modules.keys().next().value as string;
+      this.#modules.delete(oldest);
+    }
+  }
+
+  #moduleOf(row: ModuleRow): VerifiedModule {
+    const cached = this.#modules.get(row.slug);
+    if (cached) {
+      this.#remember(row.slug, cached);
+      return cached;
+    }
+    const files = new Map<string, Uint8Array>();
+    for (const [rel, hex] of Object.entries(row.files)) {
+      files.set(rel, this.#blobs.read(hex, { slug: row.slug, file: rel }));
+    }
+    let module: VerifiedModule;
+    try {
+      module = restoreModule(row.slug, files, row.derived);
+    } catch (error) {
+      throw error instanceof CatalogError
+        ? error
+        : ioError(`cannot read ${row.slug}`, error, row.slug);
+    }
+    this.#remember(row.slug, module);
+    return module;
+  }
+
+  /** Modules in the database that are not served, with why (altered blobs, failed re-verification). */
   get quarantined(): ReadonlyMap<string, CatalogError> {
     return this.#quarantined;
   }
@@ -389,9 +578,12 @@ export class CatalogStore {
     this.#vex.clear();
   }
 
-  /** Every module, by slug. */
+  /** Every served module, by slug (their files are read only when `module` is used). */
   list(): CatalogEntry[] {
-    return [...this.#entries.values()];
+    this.#sorted ??= [...this.#entries.keys()]
+      .sort()
+      .map((slug) => this.#entries.get(slug) as CatalogEntry);
+    return this.#sorted;
   }
 
   /** Number of modules served. */
@@ -399,12 +591,32 @@ export class CatalogStore {
     return this.#entries.size;
   }
 
-  /** One module; throws `SLUG_INVALID` or `MODULE_NOT_FOUND`. */
+  /**
+   * One module, read; throws `SLUG_INVALID` or `MODULE_NOT_FOUND`. A module whose stored files
+   * were altered on disk is not served from then on (quarantined, `STORE_IO` `BLOB_CORRUPT`).
+   */
   get(slug: string): CatalogEntry {
     assertSlug(slug);
     const entry = this.#entries.get(slug);
     if (!entry) throw new CatalogError('MODULE_NOT_FOUND', `no module ${slug}`, { slug });
+    try {
+      void entry.module;
+    } catch (error) {
+      const e = error instanceof CatalogError ? error : ioError(`cannot read ${slug}`, error, slug);
+      this.#forget(slug);
+      this.#quarantined.set(slug, e);
+      this.#options.onQuarantine?.(slug, e);
+      throw new CatalogError('MODULE_NOT_FOUND', `no module ${slug}`, { slug }, { cause: e });
+    }
     return entry;
+  }
+
+  /** True when a module's verification record names the current trust root and policy. */
+  isCurrent(entry: CatalogEntry): boolean {
+    return (
+      entry.verification.trustRootDigest === this.trustRootDigest &&
+      entry.verification.policyHash === this.policyHash
+    );
   }
 
   /** Score and verdict of a module, computed at most once per `assessmentTtlMs`. */
@@ -429,7 +641,7 @@ export class CatalogStore {
       author: this.config.name,
     });
     const body = JSON.stringify(document, null, 2);
-    const etag = `"sha256-${hashHex(body)}"`;
+    const etag = `"sha256-${sha256Hex(body)}"`;
     const served = { document, body, etag };
     this.#vex.set(slug, served);
     return served;
@@ -437,97 +649,266 @@ export class CatalogStore {
 
   /**
    * Verify a module directory and store it atomically. Throws a `CatalogError` (and stores
-   * nothing) when any part fails to verify or the slug is taken.
+   * nothing) when any part fails to verify or the slug is taken (`MODULE_EXISTS`, also when
+   * the same module is stored already).
    */
   async ingest(sourceDir: string): Promise<CatalogEntry> {
-    const module = await verifyModule(await readModuleDir(sourceDir), this.#context);
+    return (await this.#ingestSource(await readModuleDir(sourceDir), { idempotent: false })).entry;
+  }
+
+  /**
+   * Verify a module (its files, e.g. from an uploaded archive) and store it atomically, as
+   * {@link ingest} does, except that publishing exactly the stored module again is not an
+   * error: `created` is then false. Another module under a stored slug is `MODULE_EXISTS`.
+   */
+  publish(source: ModuleSource): Promise<PublishResult> {
+    return this.#ingestSource(source, { idempotent: true });
+  }
+
+  async #ingestSource(
+    source: ModuleSource,
+    how: { idempotent: boolean; signatureSource?: SignatureSource },
+  ): Promise<PublishResult> {
+    const module = await verifyModule(
+      source,
+      how.signatureSource
+        ? { ...this.#context, signatureSource: how.signatureSource }
+        : this.#context,
+    );
     const slug = module.slug;
-    const target = join(this.dataDir, DATA_FILES.modules, slug);
-    if (this.#entries.has(slug) || this.#ingesting.has(slug)) {
-      throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, { slug });
-    }
-    // Claimed before the first await, so two ingests of one slug in this process cannot
-    // both proceed; across processes the write lock below decides.
-    this.#ingesting.add(slug);
-    let lock: WriteLock | undefined;
-    let staging: string | undefined;
-    try {
-      // Wait for a busy lock a little longer than a dead holder's lease.
-      lock = await this.#lock(2 * this.#lockStaleMs + 5_000);
-      if (!lock) throw ioError('cannot take the write lock', new Error('busy'), slug);
-      if (await exists(target)) {
+    // Writes of one slug in this process run one after the other; across processes and
+    // replicas the database transaction decides (exactly one insert of a slug wins).
+    return this.#serialized(slug, async () => {
+      const files: Record<string, string> = {};
+      try {
+        for (const [rel, bytes] of [...module.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+          files[rel] = await this.#blobs.put(bytes);
+        }
+      } catch (error) {
+        throw ioError(`cannot store the files of ${slug}`, error, slug);
+      }
+      const contentDigest = contentDigestOf(files);
+      const ingestedAt = new Date().toISOString();
+      const verification = this.#record(
+        new Date(),
+        how.signatureSource?.name ??
+          this.#context.signatureSource?.name ??
+          bundleFileSignatureSource.name,
+      );
+      const result = await this.metadata.insert({
+        slug,
+        digest: module.manifest.digest,
+        ingestedAt,
+        files,
+        derived: deriveModule(module),
+        verification,
+      });
+      if (!result.inserted) {
+        const same = contentDigestOf(result.row.files) === contentDigest;
+        if (how.idempotent && same) {
+          this.#apply([result.row]);
+          const entry = this.#entries.get(slug);
+          if (entry) return { created: false, entry };
+        }
         throw new CatalogError('MODULE_EXISTS', `module ${slug} is already in the catalog`, {
           slug,
+          ...(same ? {} : { expected: contentDigestOf(result.row.files), actual: contentDigest }),
         });
       }
-      // Named after this process, so that a start-up in another process can tell it is alive.
-      staging = join(
-        this.dataDir,
-        DATA_FILES.staging,
-        `${slug}.${process.pid}.${randomBytes(6).toString('hex')}`,
-      );
-      const ingestedAt = new Date().toISOString();
+      this.#seqs.set(slug, result.row.seq);
+      this.#seq = Math.max(this.#seq, result.row.seq);
+      const entry = this.#entryOf(result.row, module);
+      this.#rows.set(slug, result.row);
+      this.#entries.set(slug, entry);
+      this.#sorted = undefined;
+      this.#failed.delete(slug);
+      this.#quarantined.delete(slug);
+      this.#assessments.delete(slug);
+      this.#vex.delete(slug);
+      return { created: true, entry };
+    });
+  }
+
+  #serialized<T>(slug: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#queues.get(slug) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.#queues.set(slug, tail);
+    void tail.then(() => {
+      if (this.#queues.get(slug) === tail) this.#queues.delete(slug);
+    });
+    return run;
+  }
+
+  #record(at: Date, signatureSource: string, error?: CatalogError): VerificationRecord {
+    return {
+      verifiedAt: at.toISOString(),
+      trustRootDigest: this.trustRootDigest,
+      policyHash: this.policyHash,
+      checks: error ? [] : CHECKS,
+      signatureSource,
+      outcome: error ? 'failed' : 'verified',
+      ...(error ? { error: { code: error.code, message: error.message } } : {}),
+    };
+  }
+
+  /**
+   * Slugs whose verification is due at `now`: their record names another trust root or policy,
+   * or is older than the re-verification interval. Modules refused by an earlier
+   * re-verification are due again when the trust root or policy changes.
+   */
+  async dueForReverification(now = new Date()): Promise<string[]> {
+    const interval = this.#options.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS;
+    const stale = (v: VerificationRecord) =>
+      v.trustRootDigest !== this.trustRootDigest || v.policyHash !== this.policyHash;
+    const due: string[] = [];
+    for (const [slug, row] of this.#rows) {
+      const v = row.verification;
+      if (stale(v) || now.getTime() - Date.parse(v.verifiedAt) >= interval) due.push(slug);
+    }
+    for (const [slug, v] of this.#failed) if (stale(v)) due.push(slug);
+    return due.sort();
+  }
+
+  /**
+   * Verify one stored module again from its stored files (the signature as stored) and record
+   * the outcome. A module that no longer verifies is recorded as failed and is no longer
+   * served, by this process or any other on the same database. Returns the new record.
+   */
+  async reverify(slug: string): Promise<VerificationRecord | undefined> {
+    assertSlug(slug);
+    return this.#serialized(slug, async () => {
+      const row = await this.metadata.get(slug);
+      if (!row) throw new CatalogError('MODULE_NOT_FOUND', `no module ${slug}`, { slug });
+      let record: VerificationRecord;
+      let derived: DerivedModule | undefined;
       try {
-        const dirs = new Set([staging, join(staging, 'vex')]);
-        for (const rel of module.files.keys()) dirs.add(dirname(join(staging, rel)));
-        for (const dir of dirs) await mkdir(dir, { recursive: true });
-        for (const [rel, bytes] of module.files) await writeDurable(join(staging, rel), bytes);
-        await writeDurable(
-          join(staging, DATA_FILES.record),
-          `${JSON.stringify({ slug, ingestedAt, digest: module.manifest.digest }, null, 2)}\n`,
+        const files = new Map<string, Uint8Array>();
+        for (const [rel, hex] of Object.entries(row.files)) {
+          files.set(rel, this.#blobs.read(hex, { slug, file: rel }));
+        }
+        const module = await verifyModule(
+          { files },
+          { ...this.#context, signatureSource: bundleFileSignatureSource },
         );
-        // Deepest first, so each directory's entry in its parent is synced after its content.
-        for (const dir of [...dirs].sort((a, b) => b.length - a.length)) await syncDir(dir);
-      } catch (error) {
-        throw ioError(`cannot stage ${slug}`, error, slug);
-      }
-      // A lock lost to a lease overrun means another writer may be in the directory now.
-      lock.assertHeld();
-      try {
-        await rename(staging, target);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+        if (module.slug !== slug || module.manifest.digest !== row.digest) {
           throw new CatalogError(
-            'MODULE_EXISTS',
-            `module ${slug} is already in the catalog`,
-            { slug },
-            { cause: error },
+            'MODULE_FILE_INVALID',
+            `stored module ${slug} holds ${module.slug}`,
+            {
+              slug,
+              expected: slug,
+              actual: module.slug,
+            },
           );
         }
-        throw ioError(`cannot store ${slug}`, error, slug);
-      }
-      try {
-        await syncDir(join(this.dataDir, DATA_FILES.modules));
+        derived = deriveModule(module);
+        record = this.#record(new Date(), row.verification.signatureSource);
       } catch (error) {
-        throw ioError(`cannot store ${slug}`, error, slug);
+        const e =
+          error instanceof CatalogError ? error : ioError(`cannot verify ${slug}`, error, slug);
+        record = this.#record(new Date(), row.verification.signatureSource, e);
       }
-      const entry = { module, ingestedAt };
-      this.#entries.set(slug, entry);
-      return entry;
-    } finally {
-      try {
-        if (staging) await rm(staging, { recursive: true, force: true });
-      } finally {
-        this.#ingesting.delete(slug);
-        await lock?.release();
+      const written = await this.metadata.setVerification(slug, row.digest, record, derived);
+      if (written) {
+        // The derived data may differ (e.g. a new trusted-builder table): read it again.
+        this.#modules.delete(slug);
+        this.#rows.delete(slug);
+        this.#apply([written]);
       }
-    }
+      return written?.verification;
+    });
+  }
+
+  /**
+   * Start the background work of a serving catalog: load what other processes write (SQLite:
+   * polls every `watchIntervalMs`; PostgreSQL: LISTEN/NOTIFY), and re-verify modules that
+   * are due ({@link dueForReverification}) now and every `reverifyCheckMs`, one at a time.
+   * Serving never waits for either. Returns a function that stops both.
+   */
+  startBackground(
+    hooks: {
+      onReverified?: (slug: string, record: VerificationRecord | undefined) => void;
+      onError?: (error: unknown) => void;
+    } = {},
+  ): () => Promise<void> {
+    let stopped = false;
+    const onError = hooks.onError ?? (() => {});
+    const unwatch = this.metadata.watch(() => {
+      if (!stopped) this.refresh().catch(onError);
+    }, this.#options.watchIntervalMs ?? 1000);
+    let running: Promise<void> | undefined;
+    const pass = () => {
+      running ??= (async () => {
+        try {
+          for (const slug of await this.dueForReverification()) {
+            if (stopped) return;
+            // Let requests in between two verifications.
+            await new Promise((r) => setImmediate(r));
+            hooks.onReverified?.(slug, await this.reverify(slug));
+          }
+        } catch (error) {
+          onError(error);
+        } finally {
+          running = undefined;
+        }
+      })();
+    };
+    const checkEvery = Math.min(
+      this.#options.reverifyIntervalMs ?? DEFAULT_REVERIFY_INTERVAL_MS,
+      60 * 60 * 1000,
+    );
+    const timer = setInterval(pass, checkEvery);
+    timer.unref();
+    setImmediate(pass);
+    return async () => {
+      stopped = true;
+      clearInterval(timer);
+      unwatch();
+      await running;
+    };
+  }
+
+  /** Close the database. */
+  async close(): Promise<void> {
+    await this.metadata.close();
   }
 }
 
-/** `<slug>.<pid>.<random>`: the owner's pid is the second part. */
-const STAGING_NAME = /^[a-z0-9-]+\.(\d+)\.[0-9a-f]+$/;
+/**
+ * `sha256:` of the settings of `catalog.json` that decide whether a module verifies and how
+ * it is judged (identity, trusted builders, Rekor policy, policy config, signed parts): a
+ * module verified under other settings is verified again in the background.
+ */
+export function policyHashOf(config: CatalogConfig): string {
+  return `sha256:${sha256Hex(
+    JSON.stringify({
+      identity: config.identity,
+      trustedBuilders: config.trustedBuilders,
+      rekorPolicy: config.rekorPolicy ?? 'require-any',
+      policy: config.policy ?? {},
+      requireSignedParts: config.requireSignedParts ?? false,
+    }),
+  )}`;
+}
 
-const hashHex = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Whether `database` names a PostgreSQL database. */
+export const isPostgresUrl = (database: string | undefined): database is string =>
+  database !== undefined && /^postgres(?:ql)?:\/\//.test(database);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
+async function openMetadata(dataDir: string, database: string | undefined): Promise<MetadataStore> {
+  if (isPostgresUrl(database)) {
+    const { openPostgresMetadata } = await import('./postgres.js');
+    return openPostgresMetadata(database);
   }
+  if (database !== undefined) {
+    throw new CatalogError(
+      'ARGUMENT_INVALID',
+      'the database must be a postgres:// URL (leave it out for the embedded SQLite database)',
+      { expected: 'postgres://…', actual: (database as string).replace(/\/\/[^@/]*@/, '//…@') },
+    );
+  }
+  return openSqliteMetadata(join(dataDir, DATA_FILES.database));
 }
 
 /** The identity policy of one module: the config's regexp with `{slug}` filled in. */
@@ -552,7 +933,7 @@ export async function initDataDir(
   // New catalogs require signed parts unless the config says otherwise.
   const config = { ...init.config, requireSignedParts: init.config.requireSignedParts ?? true };
   try {
-    await mkdir(join(dataDir, DATA_FILES.modules), { recursive: true });
+    await mkdir(dataDir, { recursive: true });
     await writeFileAtomic(join(dataDir, DATA_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
     await writeFileAtomic(
       join(dataDir, DATA_FILES.trustedRoot),

@@ -61,6 +61,7 @@ export function moduleSummary(entry: CatalogEntry, assessment: Assessment) {
     status: assessment.score.status,
     verdict: assessment.decision.result.verdict,
     allow: assessment.decision.result.allow,
+    lastVerified: entry.verification.verifiedAt,
     links: links(m.slug),
   };
 }
@@ -80,6 +81,13 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
   return {
     ...moduleSummary(entry, assessment),
     ingestedAt: entry.ingestedAt,
+    verification: {
+      verifiedAt: entry.verification.verifiedAt,
+      trustRootDigest: entry.verification.trustRootDigest,
+      policyHash: entry.verification.policyHash,
+      checks: entry.verification.checks,
+      signatureSource: entry.verification.signatureSource,
+    },
     warnings: m.warnings,
     parts: m.parts,
     contact: m.contact,

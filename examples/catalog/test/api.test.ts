@@ -63,6 +63,25 @@ describe('catalog API over HTTP', () => {
     expect(await json('/healthz')).toEqual({ status: 'ok', modules: 5, quarantined: 0 });
   });
 
+  it('pages the module list by slug, following next to the end', async () => {
+    const seen: string[] = [];
+    let path: string | null = '/api/v1/modules?limit=2';
+    const pages: number[] = [];
+    while (path) {
+      const page: Json = await json(path);
+      pages.push(page.modules.length);
+      seen.push(...page.modules.map((m: Json) => m.slug));
+      path = page.next;
+    }
+    expect(pages).toEqual([2, 2, 1]);
+    expect(seen).toEqual(SAMPLE_SLUGS);
+    expect((await json(`/api/v1/modules?after=${SAMPLE_SLUGS.at(-1)}`)).modules).toEqual([]);
+    for (const bad of ['limit=0', 'limit=1001', 'limit=two', 'after=Not_A_Slug']) {
+      const response = await get(`/api/v1/modules?${bad}`);
+      expect(response.status, bad).toBe(400);
+    }
+  });
+
   it('lists every module with score and verdict', async () => {
     const { modules } = await json('/api/v1/modules');
     expect(modules.map((m: Json) => m.slug)).toEqual(SAMPLE_SLUGS);
@@ -253,7 +272,7 @@ describe('catalog API over HTTP', () => {
   it('describes every route in its OpenAPI 3.1 document', async () => {
     const doc = await json('/api/v1/openapi.json');
     expect(doc.openapi).toBe('3.1.0');
-    const served = running.app.catalogRoutes;
+    const served = [...running.app.catalogRoutes, ...running.app.catalogPostRoutes];
     const documented = Object.keys(doc.paths).map((p) => p.replace(/\{(\w+)\}/g, ':$1'));
     const api = served.filter(
       (p) => p.startsWith('/api/') || p.startsWith('/.well-known/') || p === '/healthz',

@@ -99,12 +99,12 @@ describe('flareo-catalog commands', () => {
     expect(JSON.parse(c.err.at(-1) as string).error.code).toBe(code);
   });
 
-  it.each(['100', '1999', 'soon', '-5', '3600001'])(
-    'refuses FLAREO_CATALOG_LOCK_STALE_MS=%s with ARGUMENT_INVALID (exit 2)',
+  it.each(['59', 'daily', '-5', '31536001', '1.5'])(
+    'refuses FLAREO_CATALOG_REVERIFY_INTERVAL=%s with ARGUMENT_INVALID (exit 2)',
     async (value) => {
       const c = capture({
         FLAREO_CATALOG_DATA_DIR: join(tmp.dir, 'unused'),
-        FLAREO_CATALOG_LOCK_STALE_MS: value,
+        FLAREO_CATALOG_REVERIFY_INTERVAL: value,
       });
       expect((await runCli(['recheck'], c.io)).code).toBe(2);
       expect(JSON.parse(c.err[0] as string).error).toMatchObject({

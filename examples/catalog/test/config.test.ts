@@ -122,7 +122,7 @@ describe('opening a data directory', () => {
     expect(JSON.parse(await readFile(join(dir, 'catalog.json'), 'utf8')).name).toBe(
       SAMPLE_CONFIG.name,
     );
-    expect((await readdir(dir)).sort()).toEqual(['catalog.json', 'modules', 'trusted_root.json']);
+    expect((await readdir(dir)).sort()).toEqual(['catalog.json', 'trusted_root.json']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CatalogErrorCode } from '../src/errors.js';
@@ -307,16 +308,22 @@ describe('ingest accepts and persists', () => {
     const before = fx.store.assessment('kept');
 
     // The artifact bytes are not stored; the stored manifest keeps the verified digest.
-    const stored = dec(await readFile(join(fx.data.dir, 'modules', 'kept', 'module.json')));
+    const row = await fx.store.metadata.get('kept');
+    const hex = row?.files['module.json'] as string;
+    const stored = dec(await readFile(join(fx.data.dir, 'blobs', 'sha256', hex.slice(0, 2), hex)));
     expect(stored.artifact).toBeUndefined();
     expect(stored.digest).toBe(entry.module.manifest.digest);
+    expect(Object.keys(row?.files ?? {})).not.toContain('artifact.bin');
+    expect(row?.verification).toMatchObject({
+      outcome: 'verified',
+      trustRootDigest: fx.store.trustRootDigest,
+      policyHash: fx.store.policyHash,
+      checks: ['signature', 'provenance', 'sbom', 'vex', 'scan', 'parts'],
+    });
 
-    // A crash mid-ingest leaves a staging directory: it is removed at open and never served.
-    await mkdir(join(fx.data.dir, '.staging', 'half.0123456789ab', 'vex'), { recursive: true });
-    await writeFile(
-      join(fx.data.dir, '.staging', 'half.0123456789ab', 'module.json'),
-      '{"slug":"half"',
-    );
+    // A crash mid-ingest leaves a temporary blob of a dead process: removed at open, never served.
+    const leftover = `${'0'.repeat(64)}.${hostname()}.999999999.0123456789ab`;
+    await writeFile(join(fx.data.dir, 'blobs', 'tmp', leftover), '{"slug":"half"');
 
     const reopened = await CatalogStore.open(fx.data.dir, { now });
     expect(
@@ -346,7 +353,10 @@ describe('ingest accepts and persists', () => {
   it('does not serve a stored module whose files were altered on disk', async () => {
     const tmp = await seededDataDir();
     try {
-      const path = join(tmp.dir, 'modules', 'gitea', 'signature.sigstore.json');
+      const first = await CatalogStore.open(tmp.dir, { now });
+      const hex = (await first.metadata.get('gitea'))?.files['signature.sigstore.json'] as string;
+      await first.close();
+      const path = join(tmp.dir, 'blobs', 'sha256', hex.slice(0, 2), hex);
       const bundle = dec(await readFile(path));
       bundle.messageSignature.signature = Buffer.alloc(70, 1).toString('base64');
       await writeFile(path, JSON.stringify(bundle));
@@ -355,10 +365,18 @@ describe('ingest accepts and persists', () => {
         now,
         onQuarantine: (slug) => quarantined.push(slug),
       });
-      expect(quarantined).toEqual(['gitea']);
-      expect(reopened.quarantined.get('gitea')?.code).toBe('SIGNATURE_REJECTED');
+      // Start-up reads no module file; the first read of gitea's finds the altered one.
+      expect(quarantined).toEqual([]);
       await rejects(async () => reopened.get('gitea'), 'MODULE_NOT_FOUND');
+      expect(quarantined).toEqual(['gitea']);
+      expect(reopened.quarantined.get('gitea')?.code).toBe('STORE_IO');
+      expect(reopened.quarantined.get('gitea')?.detail).toMatchObject({
+        reason: 'BLOB_CORRUPT',
+        file: 'signature.sigstore.json',
+      });
       expect(reopened.size).toBe(SAMPLE_SLUGS.length - 1);
+      expect(reopened.list().map((e) => e.slug)).not.toContain('gitea');
+      await reopened.close();
     } finally {
       await tmp.remove();
     }

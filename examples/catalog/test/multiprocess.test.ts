@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -36,7 +37,7 @@ function start(
   env: Record<string, string>,
 ): { child: ChildProcess; exit: Promise<Exit> } {
   const child = spawn(process.execPath, [main, ...args], {
-    env: { ...process.env, FLAREO_CATALOG_LOCK_STALE_MS: '2000', ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -129,7 +130,6 @@ async function reopen(dataDir: string) {
   const quarantined: string[] = [];
   const store = await CatalogStore.open(dataDir, {
     now,
-    lockStaleMs: 2000,
     onQuarantine: (slug, e) => quarantined.push(`${slug}: ${e.code} ${e.message}`),
   });
   return { store, quarantined };
@@ -219,13 +219,14 @@ describe.skipIf(!built)('ingest beside other processes on the same data director
     // Each module is either stored and verifies, or absent; nothing is quarantined.
     let { store, quarantined } = await reopen(data.dir);
     expect(quarantined).toEqual([]);
-    const stored = new Set(await readdir(join(data.dir, 'modules')));
+    const stored = new Set((await storedState(data.dir)).modules);
     const absent = modules.filter((m) => !stored.has(m.slug));
     for (const m of modules) {
       if (stored.has(m.slug)) expect(store.get(m.slug).module.slug).toBe(m.slug);
     }
 
-    // A retry of every absent one succeeds (waiting out a dead holder's lock lease if needed).
+    await store.close();
+    // A retry of every absent one succeeds.
     for (const m of absent) {
       const retry = await start(['ingest', m.dir], env).exit;
       expect(retry.code, `${m.slug}: ${retry.stdout} ${retry.stderr}`).toBe(0);
@@ -234,7 +235,8 @@ describe.skipIf(!built)('ingest beside other processes on the same data director
     ({ store, quarantined } = await reopen(data.dir));
     expect(quarantined).toEqual([]);
     for (const m of modules) expect(store.get(m.slug).module.slug).toBe(m.slug);
-    // The leftovers of the killed ingests are gone once a start-up held the lock.
+    await store.close();
+    // The temporary blobs of the killed ingests are gone after a start-up.
     expect((await storedState(data.dir)).staging).toEqual([]);
     console.info(
       `SIGKILL rounds: ${JSON.stringify(kills.map((k) => [k.afterMs, k.signal ?? k.code]))}; ingest life ${lifeMs} ms; ${absent.length} absent and retried; ${side.starts()} start-ups beside`,
@@ -242,11 +244,11 @@ describe.skipIf(!built)('ingest beside other processes on the same data director
   });
 });
 
-describe('the staging clean-up at start', () => {
+describe('the temporary blob clean-up at start', () => {
   it('removes leftovers of dead processes and keeps those of live ones', async () => {
     const data = await seededDataDir();
     try {
-      const staging = join(data.dir, '.staging');
+      const staging = join(data.dir, 'blobs', 'tmp');
       // A live process that is not this one: a child that sleeps.
       const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {
         stdio: 'ignore',
@@ -254,13 +256,13 @@ describe('the staging clean-up at start', () => {
       try {
         const dead = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
         await new Promise((r) => dead.on('exit', r));
-        const live = `live.${sleeper.pid}.0123456789ab`;
-        const gone = `gone.${dead.pid}.0123456789ab`;
+        const hex = 'a'.repeat(64);
+        const live = `${hex}.${hostname()}.${sleeper.pid}.0123456789ab`;
+        const gone = `${hex}.${hostname()}.${dead.pid}.0123456789ab`;
         const old = 'legacy.0123456789ab';
-        for (const name of [live, gone, old]) {
-          await mkdir(join(staging, name, 'vex'), { recursive: true });
-        }
-        const { quarantined } = await reopen(data.dir);
+        for (const name of [live, gone, old]) await writeFile(join(staging, name), 'partial');
+        const { store, quarantined } = await reopen(data.dir);
+        await store.close();
         expect(quarantined).toEqual([]);
         expect((await storedState(data.dir)).staging).toEqual([live]);
       } finally {

@@ -16,6 +16,7 @@ import {
   rejects,
   SAMPLE_SLUGS,
   seededDataDir,
+  storedFilePath,
   storedState,
   tempDir,
 } from './support.js';
@@ -235,21 +236,23 @@ describe('a catalog that does not require signed parts', () => {
     }
   });
 
-  it('a stored attestation altered on disk quarantines the module at the next start', async () => {
+  it('a stored attestation altered on disk stops the module being served once it is read', async () => {
     const tmp = await seededDataDir();
     try {
-      const path = join(
-        tmp.dir,
-        'modules',
-        'grafana',
-        'attestations',
-        'sbom.cdx.json.sigstore.json',
-      );
+      const path = storedFilePath(tmp.dir, 'grafana', 'attestations/sbom.cdx.json.sigstore.json');
       const bundle = JSON.parse(await readFile(path, 'utf8'));
       bundle.dsseEnvelope.signatures[0].sig = Buffer.alloc(70, 1).toString('base64');
       await writeFile(path, JSON.stringify(bundle));
       const reopened = await CatalogStore.open(tmp.dir, { now });
-      expect(reopened.quarantined.get('grafana')?.code).toBe('ATTESTATION_REJECTED');
+      // Blobs are content-addressed: the altered bytes no longer match their digest, found
+      // when the module is first read.
+      expect(() => reopened.get('grafana')).toThrow(/no module grafana/);
+      expect(reopened.quarantined.get('grafana')?.code).toBe('STORE_IO');
+      expect(reopened.quarantined.get('grafana')?.detail).toMatchObject({
+        reason: 'BLOB_CORRUPT',
+        file: 'attestations/sbom.cdx.json.sigstore.json',
+      });
+      await reopened.close();
     } finally {
       await tmp.remove();
     }

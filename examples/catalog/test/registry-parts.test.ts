@@ -24,7 +24,7 @@ import { registrySignatureSource } from '../src/registry.js';
 import { createSeedKit, SAMPLE_ISSUER, type SeedKit, writeModuleDir } from '../src/seed.js';
 import { startCatalogServer } from '../src/server.js';
 import { CatalogStore, initDataDir } from '../src/store.js';
-import { extraSpec, NOW, now, rejects, storedState, tempDir } from './support.js';
+import { extraSpec, NOW, now, rejects, storedFilePath, storedState, tempDir } from './support.js';
 
 // Signed parts attached to the module's image the ways cosign attaches them: Sigstore bundle
 // referrers (`cosign attest --new-bundle-format`) and the layers of the `sha256-<hex>.att` tag
@@ -227,7 +227,7 @@ describe.skipIf(!registryBinary)('part attestations from a real docker-registry'
     expect(code).toBe(0);
     for (const file of PART_FILES) {
       const stored = JSON.parse(
-        await readFile(join(data.dir, 'modules', slug, attestationOf(file)), 'utf8'),
+        await readFile(storedFilePath(data.dir, slug, attestationOf(file)), 'utf8'),
       );
       expect(stored).toEqual(dec(files.get(attestationOf(file))));
     }
@@ -263,7 +263,7 @@ describe.skipIf(!registryBinary)('part attestations from a real docker-registry'
     );
     for (const p of entry.module.parts) expect(p.logIndex).toMatch(/^\d+$/);
     const stored = JSON.parse(
-      await readFile(join(data.dir, 'modules', slug, attestationOf('sbom.cdx.json')), 'utf8'),
+      await readFile(storedFilePath(data.dir, slug, attestationOf('sbom.cdx.json')), 'utf8'),
     );
     expect(Object.keys(stored).sort()).toEqual(['base64Signature', 'cert', 'rekorBundle']);
 

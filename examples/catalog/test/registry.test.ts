@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ImageVerifyError } from '@flareo/image-verify';
 import {
   addBundleReferrer,
@@ -28,7 +28,16 @@ import {
 import { createSeedKit, SAMPLE_ISSUER, type SeedKit, writeModuleDir } from '../src/seed.js';
 import { startCatalogServer } from '../src/server.js';
 import { CatalogStore, identityFor, initDataDir } from '../src/store.js';
-import { extraSpec, NOW, now, rejects, storedState, tempDir } from './support.js';
+import {
+  extraSpec,
+  NOW,
+  now,
+  rejects,
+  storedFilePath,
+  storedFilePaths,
+  storedState,
+  tempDir,
+} from './support.js';
 
 const registryBinary = findTool('docker-registry');
 
@@ -189,11 +198,11 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
     ]);
     expect(code).toBe(0);
     const stored = JSON.parse(
-      await readFile(join(data.dir, 'modules', slug, 'signature.sigstore.json'), 'utf8'),
+      await readFile(storedFilePath(data.dir, slug, 'signature.sigstore.json'), 'utf8'),
     );
     expect(stored).toEqual(bundle);
     const storedManifest = JSON.parse(
-      await readFile(join(data.dir, 'modules', slug, 'module.json'), 'utf8'),
+      await readFile(storedFilePath(data.dir, slug, 'module.json'), 'utf8'),
     );
     expect(storedManifest).toMatchObject({ image: imageName(slug), digest: descriptor.digest });
     expect(storedManifest.artifact).toBeUndefined();
@@ -255,9 +264,11 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
       ingested: slug,
       digest: descriptor.digest,
     });
-    const moduleDirPath = join(data.dir, 'modules', slug);
-    await expect(readFile(join(moduleDirPath, 'signature.sigstore.json'))).rejects.toThrow();
-    const record = JSON.parse(await readFile(join(moduleDirPath, 'signature.cosign.json'), 'utf8'));
+    const storedPaths = storedFilePaths(data.dir, slug);
+    expect(storedPaths.has('signature.sigstore.json')).toBe(false);
+    const record = JSON.parse(
+      await readFile(storedFilePath(data.dir, slug, 'signature.cosign.json'), 'utf8'),
+    );
     expect(record).toMatchObject({
       mediaType: 'application/vnd.flareo.catalog.cosign-signature.v1+json',
       image: `${imageName(slug)}@${descriptor.digest}`,
@@ -320,7 +331,8 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
       await server.close();
     }
 
-    // A stored record altered on disk no longer verifies: the module is quarantined.
+    // A stored record altered no longer verifies: the module is refused (here the module's
+    // files are copied into a catalog made before the database, which imports them).
     const altered = structuredClone(record);
     altered.payload = Buffer.from(
       JSON.stringify({ ...payload, optional: { tampered: 'yes' } }),
@@ -329,7 +341,11 @@ describe.skipIf(!registryBinary)('catalog ingest from a real docker-registry', (
     try {
       await initDataDir(copy.dir, { config: kit.config, trustedRoot: kit.trustedRoot });
       const { cp, writeFile } = await import('node:fs/promises');
-      await cp(moduleDirPath, join(copy.dir, 'modules', slug), { recursive: true });
+      const { mkdir } = await import('node:fs/promises');
+      for (const [rel, path] of storedPaths) {
+        await mkdir(dirname(join(copy.dir, 'modules', slug, rel)), { recursive: true });
+        await cp(path, join(copy.dir, 'modules', slug, rel));
+      }
       await writeFile(
         join(copy.dir, 'modules', slug, 'signature.cosign.json'),
         JSON.stringify(altered),

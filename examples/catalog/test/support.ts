@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { CatalogError, type CatalogErrorCode } from '../src/errors.js';
 import {
@@ -56,21 +58,31 @@ export async function rejects(
   return caught as CatalogError;
 }
 
-/** Module directories and staging entries of a data directory. */
+/**
+ * What a data directory holds: the slugs of the modules in its database (read directly, not
+ * through a store), and the temporary blob files left in `blobs/tmp`.
+ */
 export async function storedState(
   dataDir: string,
 ): Promise<{ modules: string[]; staging: string[] }> {
-  const list = async (d: string) => {
+  let modules: string[] = [];
+  if (existsSync(join(dataDir, 'catalog.db'))) {
+    const db = new Database(join(dataDir, 'catalog.db'), { readonly: true, timeout: 15_000 });
     try {
-      return (await readdir(d)).sort();
-    } catch {
-      return [];
+      modules = (
+        db.prepare('SELECT slug FROM modules ORDER BY slug').all() as { slug: string }[]
+      ).map((r) => r.slug);
+    } finally {
+      db.close();
     }
-  };
-  return {
-    modules: await list(join(dataDir, 'modules')),
-    staging: await list(join(dataDir, '.staging')),
-  };
+  }
+  let staging: string[] = [];
+  try {
+    staging = (await readdir(join(dataDir, 'blobs', 'tmp'))).sort();
+  } catch {
+    // no blob written yet
+  }
+  return { modules, staging };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary JSON documents
@@ -138,4 +150,34 @@ export function ingestFixture(prefix: string): IngestFixture {
       return dir;
     },
   };
+}
+
+/**
+ * The stored files of a module (read from the database and the blobs directly, not through
+ * a store): relative path → blob path on disk.
+ */
+export function storedFilePaths(dataDir: string, slug: string): Map<string, string> {
+  const db = new Database(join(dataDir, 'catalog.db'), { readonly: true, timeout: 15_000 });
+  try {
+    const row = db.prepare('SELECT files FROM modules WHERE slug = ?').get(slug) as
+      | { files: string }
+      | undefined;
+    if (!row) throw new Error(`no stored module ${slug}`);
+    const files = JSON.parse(row.files) as Record<string, string>;
+    return new Map(
+      Object.entries(files).map(([rel, hex]) => [
+        rel,
+        join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex),
+      ]),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The blob path of one stored file of a module; throws when the module has no such file. */
+export function storedFilePath(dataDir: string, slug: string, rel: string): string {
+  const path = storedFilePaths(dataDir, slug).get(rel);
+  if (!path) throw new Error(`${slug} has no stored ${rel}`);
+  return path;
 }

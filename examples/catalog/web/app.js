@@ -334,6 +334,12 @@ function factsCard(m) {
       h('dd', {}, m.sbom.reason),
       h('dt', {}, 'Built'),
       h('dd', {}, date(m.builtAt)),
+      h('dt', {}, 'Last verified'),
+      h(
+        'dd',
+        { 'data-testid': 'last-verified' },
+        `${date(m.verification.verifiedAt)} (${m.verification.checks.join(', ')})`,
+      ),
       h('dt', {}, 'Contact'),
       h('dd', {}, h('a', { href: `mailto:${m.contact.contact.email}` }, m.contact.contact.email)),
       h('dt', {}, 'API'),
