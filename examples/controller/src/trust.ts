@@ -5,12 +5,11 @@ import {
   type CompiledIdentityPolicy,
   compileIdentityPolicy,
   createVerifier,
-  type NormalizedInput,
-  normalizeBundle,
   summarizeResult,
   type TimeSource,
   type VerificationSummary,
 } from '@flareo/bundle-verify';
+import { type NormalizedInput, normalizeBundle } from '@flareo/bundle-verify/input';
 import {
   mergeTrustRoots,
   parsePemTrustBundle,

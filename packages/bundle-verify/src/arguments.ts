@@ -4,14 +4,14 @@ import { BundleVerifyError, type VerificationStep } from './errors.js';
 
 /**
  * Argument checks of the public functions. An argument or option of the wrong type is
- * refused with `POLICY_INVALID` (this package's code for invalid options, policies and
+ * refused with `ARGUMENT_INVALID` (this package's code for invalid options, policies and
  * artifacts), naming the function, the parameter, what was expected and what was given; a
  * bundle or signature input of the wrong type is `BUNDLE_MALFORMED`. Nothing reaches the
  * pipeline to surface as a raw TypeError. The generic checks are `@flareo/internal`'s,
  * bundled in at build time.
  */
 
-/** An argument or option of the wrong type: `POLICY_INVALID`, at `step` of the pipeline. */
+/** An argument or option of the wrong type: `ARGUMENT_INVALID`, at `step` of the pipeline. */
 export function argumentError(
   fn: string,
   parameter: string,
@@ -20,7 +20,7 @@ export function argumentError(
   step: VerificationStep = 'parse',
 ): BundleVerifyError {
   const { message, mismatch } = describeMismatch(fn, parameter, expected, value);
-  return new BundleVerifyError('POLICY_INVALID', message, { step, ...mismatch });
+  return new BundleVerifyError('ARGUMENT_INVALID', message, { step, ...mismatch });
 }
 
 /** A bundle or signature input of the wrong type: `BUNDLE_MALFORMED`. */
@@ -31,7 +31,7 @@ export function inputError(fn: string, parameter: string, expected: string, valu
 
 export const { requireRecord, requireOptional, optionalBoolean } = createChecks(
   (message, mismatch) =>
-    new BundleVerifyError('POLICY_INVALID', message, { step: 'parse', ...mismatch }),
+    new BundleVerifyError('ARGUMENT_INVALID', message, { step: 'parse', ...mismatch }),
 );
 
 export function requireInteger(
@@ -123,7 +123,7 @@ export function requireVerifierOptions(
     for (const source of options.timeSources as unknown[]) {
       if (!TIME_SOURCES.includes(source as string)) {
         throw new BundleVerifyError(
-          'POLICY_INVALID',
+          'ARGUMENT_INVALID',
           `${fn}: unknown time source ${JSON.stringify(source)}`,
           {
             step: 'time',

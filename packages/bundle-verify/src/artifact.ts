@@ -39,7 +39,7 @@ export class Artifact {
       const lengths = { sha256: 64, sha384: 96, sha512: 128 } as const;
       if (!m || (m[2] as string).length !== lengths[m[1] as DigestAlgorithm]) {
         throw new BundleVerifyError(
-          'POLICY_INVALID',
+          'ARGUMENT_INVALID',
           `artifact digest must look like "sha256:<64 hex>", got ${JSON.stringify(input.digest)}`,
           {
             step: 'parse',
@@ -56,7 +56,7 @@ export class Artifact {
       );
     } else {
       throw new BundleVerifyError(
-        'POLICY_INVALID',
+        'ARGUMENT_INVALID',
         'artifact must be bytes, { bytes } or { digest: "sha256:<hex>" }',
         {
           step: 'parse',

@@ -13,7 +13,7 @@ export type BundleVerifyErrorCode =
    * The options, the identity policy, the artifact or another argument is invalid: of the
    * wrong type or shape (for example `null` as the policy or a number as the trust root).
    */
-  | 'POLICY_INVALID'
+  | 'ARGUMENT_INVALID'
   /** No trusted key or certificate authority vouches for the signer. */
   | 'UNTRUSTED_SIGNER'
   /** The signing certificate is not valid at a trusted time (expired or not yet valid). */

@@ -10,7 +10,7 @@ export interface RegexpMatcher {
   /**
    * The pattern, in RE2 syntax (Go's `regexp`, which cosign uses): `\pL`, `(?i)`, named groups
    * `(?P<name>…)`, POSIX classes `[[:alpha:]]` and `\Q…\E` work; backreferences and
-   * lookaround do not exist in RE2 and are refused as `POLICY_INVALID`. Matching runs on an RE2
+   * lookaround do not exist in RE2 and are refused as `ARGUMENT_INVALID`. Matching runs on an RE2
    * engine in time linear in the value, so no pattern can hang the verifier.
    */
   readonly regexp: string;
@@ -42,8 +42,11 @@ export interface IdentityPolicy {
   /** The OIDC issuer (Fulcio extension 1.3.6.1.4.1.57264.1.8, else the legacy .1.1). */
   readonly issuer?: Matcher;
   /**
-   * Fulcio certificate extensions by friendly name (see {@link FULCIO_EXTENSIONS}) or by
-   * dotted OID, e.g. `{ sourceRepositoryURI: 'https://github.com/acme/app' }`.
+   * Fulcio certificate extensions by friendly name (the camel-case names of Fulcio's OID
+   * table under 1.3.6.1.4.1.57264.1, from `githubWorkflowTrigger` (.2) to `sourceRepositoryVisibilityAtSigning`
+   * (.22): `sourceRepositoryURI`, `buildSignerURI`, `githubWorkflowRef`, …) or by dotted OID,
+   * e.g. `{ sourceRepositoryURI: 'https://github.com/acme/app' }`. An unknown name is
+   * `ARGUMENT_INVALID`.
    */
   readonly extensions?: Readonly<Record<string, Matcher>>;
 }
@@ -165,7 +168,7 @@ function invalid(
   actual?: unknown,
 ): never {
   throw new BundleVerifyError(
-    'POLICY_INVALID',
+    'ARGUMENT_INVALID',
     `identity policy ${field}: ${message}`,
     {
       step: 'identity',

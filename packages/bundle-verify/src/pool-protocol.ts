@@ -1,14 +1,8 @@
-import type { PemTrustBundleOptions, TrustedRootOptions } from '@flareo/trust-root';
 import type { ArtifactInput } from './artifact.js';
 import type { IdentityPolicy } from './identity.js';
 import type { VerificationSummary } from './summary.js';
+import type { TrustInput } from './trust-input.js';
 import type { VerifierOptions } from './verifier.js';
-
-/** Trust material in a form that can be sent to worker threads (each parses it once). */
-export type TrustInput =
-  | { readonly kind: 'pem'; readonly text: string; readonly options?: PemTrustBundleOptions }
-  | { readonly kind: 'trusted-root'; readonly json: string; readonly options?: TrustedRootOptions }
-  | { readonly kind: 'public-good' };
 
 export interface WorkerSetup {
   readonly trust: readonly TrustInput[];

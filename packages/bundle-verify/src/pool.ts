@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
-  argumentError,
   requireBundleInput,
   requirePolicy,
   requireRecord,
@@ -15,8 +14,9 @@ import {
   type BundleVerifyErrorDetail,
 } from './errors.js';
 import { compileIdentityPolicy, type IdentityPolicy } from './identity.js';
-import type { TrustInput, WorkerReply, WorkerRequest, WorkerSetup } from './pool-protocol.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './pool-protocol.js';
 import type { VerificationSummary } from './summary.js';
+import { checkTrustInputs, type TrustInput } from './trust-input.js';
 import type { VerifierOptions } from './verifier.js';
 
 /** Options of {@link createVerifierPool}. */
@@ -50,25 +50,6 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-/** One item of `options.trust`: PEM text, trusted_root.json text, or the public-good root. */
-function checkTrustInput(fn: string, parameter: string, value: unknown): void {
-  const t = requireRecord(fn, parameter, value);
-  const ok =
-    (t.kind === 'pem' && typeof t.text === 'string') ||
-    (t.kind === 'trusted-root' && typeof t.json === 'string') ||
-    t.kind === 'public-good';
-  if (!ok) {
-    throw argumentError(
-      fn,
-      parameter,
-      "{ kind: 'pem', text } | { kind: 'trusted-root', json } | { kind: 'public-good' }",
-      value,
-      'trust',
-    );
-  }
-  if (t.options !== undefined) requireRecord(fn, `${parameter}.options`, t.options);
-}
-
 /**
  * A pool of verifiers on worker threads, to use every core for batches. Each call is routed
  * to the least busy worker. Failures reject with a {@link BundleVerifyError} carrying the same
@@ -77,16 +58,12 @@ function checkTrustInput(fn: string, parameter: string, value: unknown): void {
 export function createVerifierPool(options: VerifierPoolOptions): VerifierPool {
   const fn = 'createVerifierPool';
   const o = requireRecord(fn, 'options', options);
-  if (!Array.isArray(o.trust))
-    throw argumentError(fn, 'options.trust', 'an array', o.trust, 'trust');
-  o.trust.forEach((t: unknown, i: number) => {
-    checkTrustInput(fn, `options.trust[${i}]`, t);
-  });
+  checkTrustInputs(fn, 'options.trust', o.trust);
   requireVerifierOptions(fn, 'options.verifier', o.verifier, false);
   const size = options.size ?? availableParallelism();
   if (!Number.isInteger(size) || size < 1) {
     throw new BundleVerifyError(
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       `pool size must be a positive integer, got ${size}`,
       { step: 'parse', expected: '>= 1', actual: size },
     );

@@ -293,7 +293,7 @@ const describeLog = (log: TransparencyLog): string =>
  *
  * @param leaf The signing certificate: its view (as the pipeline passes it, parsed once) or DER.
  * @param issuer The certificate that issued it (Fulcio's intermediate): view or DER.
- * @throws BundleVerifyError SCT_INVALID, LIMIT_EXCEEDED, BUNDLE_MALFORMED or POLICY_INVALID.
+ * @throws BundleVerifyError SCT_INVALID, LIMIT_EXCEEDED, BUNDLE_MALFORMED or ARGUMENT_INVALID.
  */
 export function verifyEmbeddedScts(
   leafCertificate: CertificateView | Uint8Array,
@@ -304,7 +304,7 @@ export function verifyEmbeddedScts(
   const threshold = options.threshold ?? 1;
   if (!Number.isSafeInteger(threshold) || threshold < 0) {
     throw new BundleVerifyError(
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       `SCT threshold must be a non-negative integer, got ${String(threshold)}`,
       { step: 'sct', field: 'threshold', expected: 'integer >= 0', actual: threshold },
     );

@@ -225,7 +225,7 @@ function compileOptions(trustRoot: TrustRoot, options: VerifierOptions): Verifie
   const timeSources = options.timeSources ?? ['log', 'timestamp'];
   for (const s of timeSources) {
     if (!TIME_SOURCES.includes(s)) {
-      throw new BundleVerifyError('POLICY_INVALID', `unknown time source ${JSON.stringify(s)}`, {
+      throw new BundleVerifyError('ARGUMENT_INVALID', `unknown time source ${JSON.stringify(s)}`, {
         step: 'time',
         expected: TIME_SOURCES,
         actual: s,
@@ -263,7 +263,7 @@ function begin(
   requirePolicy('verifyNormalized', 'policy', policyInput);
   if (artifactInput === undefined && input.content.kind === 'message') {
     throw new BundleVerifyError(
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'a message signature needs the artifact (bytes or digest)',
       { step: 'parse', field: 'artifact' },
     );

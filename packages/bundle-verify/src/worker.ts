@@ -1,26 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  mergeTrustRoots,
-  parsePemTrustBundle,
-  parseTrustedRoot,
-  publicGoodTrustRoot,
-} from '@flareo/trust-root';
 import { BundleVerifyError } from './errors.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './pool-protocol.js';
 import { summarizeResult } from './summary.js';
+import { loadTrustInputs } from './trust-input.js';
 import { createVerifier } from './verifier.js';
 
 // One worker of a verifier pool: parses the trust material once, then verifies requests.
 const setup = workerData as WorkerSetup;
-const trust = mergeTrustRoots(
-  ...setup.trust.map((t) =>
-    t.kind === 'pem'
-      ? parsePemTrustBundle(t.text, t.options)
-      : t.kind === 'trusted-root'
-        ? parseTrustedRoot(t.json, t.options)
-        : publicGoodTrustRoot(),
-  ),
-);
+const trust = loadTrustInputs(setup.trust);
 const verifier = createVerifier(trust, setup.options);
 
 parentPort?.on('message', (req: WorkerRequest) => {

@@ -3,9 +3,9 @@ import type {
   BundleVerifier,
   CompiledIdentityPolicy,
   IdentityPolicy,
-  NormalizedInput,
   VerificationResult,
 } from '@flareo/bundle-verify';
+import type { NormalizedInput } from '@flareo/bundle-verify/input';
 import { CliError, type FailureReport } from './errors.js';
 import {
   checkRekorUrl,

@@ -446,30 +446,17 @@ ${read(caIntermediates)}`;
   return { input: { kind: 'pem', text, options: { name } }, source };
 }
 
-/** Parse one trust input; errors name the file (exit 2). */
-async function loadTrustInput(input: TrustInput): Promise<TrustRoot> {
-  const { parsePemTrustBundle, parseTrustedRoot, publicGoodTrustRoot } = await import(
-    '@flareo/trust-root'
-  );
-  const name = input.kind === 'public-good' ? 'public-good root' : (input.options?.name ?? '');
-  try {
-    switch (input.kind) {
-      case 'pem':
-        return parsePemTrustBundle(input.text, input.options);
-      case 'trusted-root':
-        return parseTrustedRoot(input.json, input.options);
-      case 'public-good':
-        return publicGoodTrustRoot();
-    }
-  } catch (error) {
-    throw inputError(error, name);
-  }
-}
-
-/** Load every input of a plan into one trust root. */
+/**
+ * Load every input of a plan into one trust root with `@flareo/bundle-verify`'s
+ * `loadTrustInputs` (the loader its pool's workers use too); a parse error names the file it
+ * came from (trust-root's `detail.source`, the input's name) and is a usage error (exit 2).
+ */
 export async function loadTrust(plan: TrustPlan): Promise<TrustRoot> {
-  const { mergeTrustRoots } = await import('@flareo/trust-root');
-  const roots: TrustRoot[] = [];
-  for (const input of plan.inputs) roots.push(await loadTrustInput(input));
-  return roots.length === 1 ? (roots[0] as TrustRoot) : mergeTrustRoots(...roots);
+  const { loadTrustInputs } = await import('@flareo/bundle-verify');
+  try {
+    return loadTrustInputs(plan.inputs);
+  } catch (error) {
+    const source = (error as { detail?: { source?: unknown } } | undefined)?.detail?.source;
+    throw inputError(error, typeof source === 'string' ? source : '');
+  }
 }

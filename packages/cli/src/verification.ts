@@ -402,7 +402,7 @@ export function verificationFailure(
 
 /** Is this a verification failure (exit 1) rather than bad usage (exit 2)? */
 export function isVerificationFailure(error: unknown): error is BundleVerifyError {
-  return isBundleVerifyError(error) && error.code !== 'POLICY_INVALID';
+  return isBundleVerifyError(error) && error.code !== 'ARGUMENT_INVALID';
 }
 
 /**
@@ -417,7 +417,7 @@ export function isBundleVerifyError(error: unknown): error is BundleVerifyError 
   );
 }
 
-/** `POLICY_INVALID` from the verifier is a usage error (bad regular expression, digest…). */
+/** `ARGUMENT_INVALID` from the verifier is a usage error (bad regular expression, digest…). */
 export function asUsageError(error: BundleVerifyError): CliError {
   return new CliError(
     {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { DEFAULT_LIMITS } from '@flareo/bundle-verify';
+import { DEFAULT_LIMITS } from '@flareo/bundle-verify/input';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors.js';

@@ -8,6 +8,7 @@ import {
 } from '@flareo/testkit';
 import { publicGoodTrustRoot } from '@flareo/trust-root';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CliError, EXIT } from '../src/errors.js';
 import { loadTrust, planTrust, withoutSignerAnchors } from '../src/trust.js';
 import { flareo, Scratch } from './helpers.js';
 
@@ -112,5 +113,33 @@ describe('--key adds the key to the trust root instead of replacing it (conforma
     ]);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stderr).toContain('UNTRUSTED_SIGNER');
+  });
+});
+
+describe('loadTrust: trust files go through bundle-verify’s loadTrustInputs', () => {
+  it('a trusted root and a key file load into one root', async () => {
+    const root = await loadTrust(await planTrust({ trustRoot: [trustedRoot], key: [keyPath] }));
+    expect(root.keys).toHaveLength(1);
+    expect(root.tlogs).toHaveLength(1);
+    expect(root.timestampAuthorities).toHaveLength(1);
+  });
+
+  it.each([
+    ['a trusted_root.json that is not JSON', 'broken_root.json', '{"mediaType": 1'],
+    ['a PEM file without a PEM block', 'broken.pem', 'no PEM here\n'],
+  ])('%s is a usage error (exit 2) naming the file', async (_name, file, text) => {
+    const path = scratch.write(file, text);
+    const plan = await planTrust({ trustRoot: [path] }); // reads the file, parses nothing
+    let caught: unknown;
+    try {
+      await loadTrust(plan);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CliError);
+    const error = caught as CliError;
+    expect(error.exitCode).toBe(EXIT.usage);
+    expect(error.report.message).toContain(path);
+    expect(error.report.code).not.toBe('INTERNAL');
   });
 });

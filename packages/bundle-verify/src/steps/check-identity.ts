@@ -15,7 +15,7 @@ export interface IdentityCheck {
 }
 
 /**
- * Read the certificate's identity and require an identity policy (POLICY_INVALID at the
+ * Read the certificate's identity and require an identity policy (ARGUMENT_INVALID at the
  * `identity` step when none was given). Runs before the certificate path, so a missing policy
  * is reported first.
  */
@@ -26,7 +26,7 @@ export function requireIdentityPolicy(
   const identity = identityOf(leaf);
   if (!policy) {
     throw new BundleVerifyError(
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'an identity policy is required for certificate signers (pass {} to accept any identity the trust root vouches for)',
       { step: 'identity' },
     );

@@ -2,12 +2,8 @@ import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import {
-  BundleVerifyError,
-  type BundleVerifyErrorCode,
-  createVerifier,
-  type IdentityPolicy,
-} from '../../src/index.js';
+import { createVerifier, type IdentityPolicy } from '../../src/index.js';
+import { rejection } from '../support/rejection.js';
 
 // Nine real public-good bundles (npm provenance of sigstore@1.0.0, signed 2023-07-12 by a
 // GitHub-login Fulcio certificate), verified offline against the real trusted root.
@@ -42,18 +38,6 @@ function load(name: string) {
   const [subject] = statement.subject;
   if (!subject?.digest.sha512) throw new Error(`${name}: no sha512 subject`);
   return { text, json, subject, digest: `sha512:${subject.digest.sha512}` };
-}
-
-function rejection(fn: () => unknown, code: BundleVerifyErrorCode): BundleVerifyError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BundleVerifyError);
-  expect((caught as BundleVerifyError).code).toBe(code);
-  return caught as BundleVerifyError;
 }
 
 describe.skipIf(!dir)('interop: real public-good bundles', () => {

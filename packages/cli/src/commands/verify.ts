@@ -1,4 +1,5 @@
-import type { IdentityPolicy, NormalizedInput, VerificationSummary } from '@flareo/bundle-verify';
+import type { IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify';
+import type { NormalizedInput } from '@flareo/bundle-verify/input';
 import { type Command, Option } from 'commander';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import {
@@ -67,13 +68,10 @@ interface VerifyJob {
 
 /** Verify one artifact and print the outcome; 0 verified, 1 failed. */
 async function verifyOne(out: Output, job: VerifyJob): Promise<ExitCode> {
-  const {
-    createVerifier,
-    summarizeResult,
-    normalizeBundle,
-    normalizeKeyedSignature,
-    DEFAULT_LIMITS,
-  } = await import('@flareo/bundle-verify');
+  const { createVerifier, summarizeResult } = await import('@flareo/bundle-verify');
+  const { normalizeBundle, normalizeKeyedSignature, DEFAULT_LIMITS } = await import(
+    '@flareo/bundle-verify/input'
+  );
   const trust = await loadTrust(job.plan);
   const verifier = createVerifier(
     trust,

@@ -17,14 +17,8 @@ import {
 import { mergeTrustRoots, parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BundleVerifyError,
-  type BundleVerifyErrorCode,
-  type BundleVerifyErrorDetail,
-  createVerifier,
-  type VerificationStep,
-  type VerifierOptions,
-} from './index.js';
+import { BundleVerifyError, createVerifier, type VerifierOptions } from '../src/index.js';
+import { rejection as expectRejection, rejected } from './support/rejection.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into protobuf-JSON bundles to tamper with them
 type Json = any;
@@ -43,28 +37,6 @@ function flipBase64(text: string, index?: number): string {
   const i = index ?? Math.floor(bytes.length / 2);
   bytes[i] = (bytes[i] ?? 0) ^ 0x01;
   return bytes.toString('base64');
-}
-
-function rejection(fn: () => unknown): BundleVerifyError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof BundleVerifyError) return error;
-    throw new Error(`expected a BundleVerifyError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('expected a rejection, but verification succeeded');
-}
-
-function expectRejection(
-  fn: () => unknown,
-  code: BundleVerifyErrorCode,
-  step: VerificationStep,
-  detail: Partial<Record<keyof BundleVerifyErrorDetail, unknown>> = {},
-): BundleVerifyError {
-  const error = rejection(fn);
-  expect({ code: error.code, step: error.detail.step }).toEqual({ code, step });
-  expect(error.detail).toMatchObject(detail);
-  return error;
 }
 
 // The world: a Fulcio-like CA, a Rekor v1 log, a Rekor v2 log and a TSA, all in one trusted root.
@@ -1134,26 +1106,26 @@ describe('rejections: trust, time and log policy', () => {
 describe('rejections: options, policy and arguments', () => {
   const m = mint({ version: '0.3', content: message });
 
-  it('a certificate signer without an identity policy → POLICY_INVALID', () => {
-    expectRejection(() => verifier.verifyBundle(m.json, artifact), 'POLICY_INVALID', 'identity');
+  it('a certificate signer without an identity policy → ARGUMENT_INVALID', () => {
+    expectRejection(() => verifier.verifyBundle(m.json, artifact), 'ARGUMENT_INVALID', 'identity');
   });
 
-  it('an invalid regular expression → POLICY_INVALID', () => {
+  it('an invalid regular expression → ARGUMENT_INVALID', () => {
     expectRejection(
       () =>
         verifier.verifyBundle(m.json, artifact, {
           subjectAlternativeName: { regexp: '(unclosed' },
         }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'identity',
       { field: 'subjectAlternativeName' },
     );
   });
 
-  it('a message signature without the artifact → POLICY_INVALID', () => {
+  it('a message signature without the artifact → ARGUMENT_INVALID', () => {
     expectRejection(
       () => verifier.verifyBundle(m.json, undefined, anyIdentity),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'parse',
       { field: 'artifact' },
     );
@@ -1165,10 +1137,10 @@ describe('rejections: options, policy and arguments', () => {
     ['unknown algorithm', { digest: `md5:${'0'.repeat(32)}` }],
     ['a string', 'artifact' as unknown as Uint8Array],
     ['null', null as unknown as Uint8Array],
-  ])('an artifact that is %s → POLICY_INVALID', (_name, input) => {
+  ])('an artifact that is %s → ARGUMENT_INVALID', (_name, input) => {
     expectRejection(
       () => verifier.verifyBundle(m.json, input, anyIdentity),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'parse',
     );
   });
@@ -1214,19 +1186,19 @@ describe('rejections: options, policy and arguments', () => {
     ).toBe('sigstore-bundle-v0.1');
   });
 
-  it('an unknown time source → POLICY_INVALID when the verifier is created', () => {
+  it('an unknown time source → ARGUMENT_INVALID when the verifier is created', () => {
     expectRejection(
       () => createVerifier(trust, { timeSources: ['sundial' as 'log'] }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'time',
       { actual: 'sundial' },
     );
   });
 
-  it('an unknown Rekor policy → POLICY_INVALID when the verifier is created', () => {
+  it('an unknown Rekor policy → ARGUMENT_INVALID when the verifier is created', () => {
     expectRejection(
       () => createVerifier(trust, { rekor: { policy: 'sometimes' as 'disabled' } }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       'tlog',
       { field: 'options.rekor.policy' },
     );
@@ -1511,8 +1483,8 @@ describe('properties: hostile input only ever raises BundleVerifyError', () => {
           const i = at % bytes.length;
           bytes[i] = (bytes[i] ?? 0) ^ xor;
           f.set(bytes.toString('base64'));
-          const error = rejection(() => verifier.verifyBundle(j, artifact, anyIdentity));
-          expect(error.code, `${name}[${i}] ^ ${xor}`).not.toBe('POLICY_INVALID');
+          const error = rejected(() => verifier.verifyBundle(j, artifact, anyIdentity));
+          expect(error.code, `${name}[${i}] ^ ${xor}`).not.toBe('ARGUMENT_INVALID');
         },
       ),
       { numRuns: 300 },

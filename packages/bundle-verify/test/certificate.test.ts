@@ -14,9 +14,9 @@ import { parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import { OID } from '@flareo/trust-root/x509';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rejection } from '../test/support/expect-rejection.js';
-import { parseSigningCertificate } from './certificate.js';
-import { BundleVerifyError, createVerifier } from './index.js';
+import { parseSigningCertificate } from '../src/certificate.js';
+import { BundleVerifyError, createVerifier } from '../src/index.js';
+import { rejection } from './support/rejection.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into protobuf-JSON bundles
 type Json = any;

@@ -17,8 +17,8 @@ import {
   type TrustRoot,
 } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import { rejection } from '../test/support/expect-rejection.js';
-import { type BundleVerifyError, createVerifier, type VerifierOptions } from './index.js';
+import { type BundleVerifyError, createVerifier, type VerifierOptions } from '../src/index.js';
+import { rejection } from './support/rejection.js';
 
 const artifact = new TextEncoder().encode('certificate chain artifact');
 const rekor = new TestRekorV1({ seed: 'bv-chain-rekor' });

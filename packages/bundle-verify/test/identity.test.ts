@@ -10,17 +10,15 @@ import {
 } from '@flareo/testkit';
 import { parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import { rejection as expectStep } from '../test/support/expect-rejection.js';
-import { parseSigningCertificate } from './certificate.js';
-import { identityOf } from './identity.js';
+import { parseSigningCertificate } from '../src/certificate.js';
+import { FULCIO_EXTENSIONS, identityOf, MAX_POLICY_REGEXP_LENGTH } from '../src/identity.js';
 import {
   type BundleVerifyErrorCode,
   compileIdentityPolicy,
   createVerifier,
-  FULCIO_EXTENSIONS,
   type IdentityPolicy,
-  MAX_POLICY_REGEXP_LENGTH,
-} from './index.js';
+} from '../src/index.js';
+import { rejection as expectStep } from './support/rejection.js';
 
 const artifact = new TextEncoder().encode('identity policy artifact');
 const chain = createFulcioChain({ seed: 'bv-identity' });
@@ -306,7 +304,7 @@ describe('identity policy: mismatches → IDENTITY_MISMATCH with expected and ac
   });
 });
 
-describe('identity policy: invalid policies → POLICY_INVALID', () => {
+describe('identity policy: invalid policies → ARGUMENT_INVALID', () => {
   it.each<[string, unknown, string]>([
     [
       'an invalid SAN regexp',
@@ -333,16 +331,16 @@ describe('identity policy: invalid policies → POLICY_INVALID', () => {
     ],
     ['a policy that is not an object', 'https://github.com/flareo', 'policy'],
   ])('%s', (_name, policy, field) => {
-    rejection(() => compileIdentityPolicy(policy as IdentityPolicy), 'POLICY_INVALID', { field });
+    rejection(() => compileIdentityPolicy(policy as IdentityPolicy), 'ARGUMENT_INVALID', { field });
     rejection(
       () => verifier.verifyBundle(bundleOf(leaf), artifact, policy as IdentityPolicy),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       { field },
     );
   });
 
   it('a certificate signer without any policy', () => {
-    rejection(() => verifier.verifyBundle(bundleOf(leaf), artifact), 'POLICY_INVALID');
+    rejection(() => verifier.verifyBundle(bundleOf(leaf), artifact), 'ARGUMENT_INVALID');
   });
 });
 
@@ -382,10 +380,10 @@ describe('identity policy: RE2 syntax and semantics (as cosign evaluates regexps
     ['a lookbehind (?<=', '(?<=x)y', /unsupported Perl syntax|invalid named capture/],
     ['a repeat count above 1000', 'a{1001}', /invalid repeat count/],
     ['\\Z (not RE2)', 'a\\Z', /invalid escape sequence/],
-  ])('refuses %s with POLICY_INVALID naming the reason', (_name, regexp, reason) => {
+  ])('refuses %s with ARGUMENT_INVALID naming the reason', (_name, regexp, reason) => {
     const error = rejection(
       () => compileIdentityPolicy({ subjectAlternativeName: { regexp } }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       {
         field: 'subjectAlternativeName',
         expected: 'an RE2 regular expression (no backreferences, no lookaround)',
@@ -428,12 +426,12 @@ describe('identity policy: RE2 syntax and semantics (as cosign evaluates regexps
         compileIdentityPolicy({
           subjectAlternativeName: { regexp: 'x', match: 'prefix' as 'full' },
         }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       { field: 'subjectAlternativeName', expected: ['full', 'search'], actual: 'prefix' },
     );
     rejection(
       () => compileIdentityPolicy({ issuer: { regexp: 'a'.repeat(MAX_POLICY_REGEXP_LENGTH + 1) } }),
-      'POLICY_INVALID',
+      'ARGUMENT_INVALID',
       { field: 'issuer', actual: MAX_POLICY_REGEXP_LENGTH + 1 },
     );
     expect(() =>

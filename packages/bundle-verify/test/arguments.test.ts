@@ -19,8 +19,12 @@ import {
 } from '@flareo/testkit';
 import { mergeTrustRoots, parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BundleVerifyErrorCode } from './index.js';
-import * as api from './index.js';
+import type { BundleVerifyErrorCode } from '../src/index.js';
+import * as main from '../src/index.js';
+import * as input from '../src/input-entry.js';
+
+/** Both entry points: every function either exports is covered by the tables below. */
+const api = { ...main, ...input };
 
 // Every function exported by the package, every method of a verifier and of a verifier
 // pool, is called with arguments of the wrong type or shape: each must throw (or, for the
@@ -120,7 +124,7 @@ const functions: Record<string, Entry> = {
         'stream',
         (v) => Array.isArray(v),
         (v) => api.artifactFromStream(v as never),
-        'POLICY_INVALID',
+        'ARGUMENT_INVALID',
       ),
       ['stream chunk = a number', () => api.artifactFromStream(chunks(1) as never)],
       ['stream chunk = null', () => api.artifactFromStream([null] as never)],
@@ -196,11 +200,27 @@ const functions: Record<string, Entry> = {
         'limits',
         optionalObject,
         (v) => api.normalizeBundle(bundle, v as never),
-        'POLICY_INVALID',
+        'ARGUMENT_INVALID',
       ),
       [
         'limits.maxCertificates = -1',
         () => api.normalizeBundle(bundle, { maxCertificates: -1 } as never),
+      ],
+    ],
+  },
+  loadTrustInputs: {
+    ok: () => expect(api.loadTrustInputs([{ kind: 'public-good' }]).isEmpty).toBe(false),
+    bad: [
+      ...wrong('inputs', Array.isArray, (v) => api.loadTrustInputs(v as never)),
+      ...wrong(
+        'inputs[0]',
+        () => false,
+        (v) => api.loadTrustInputs([v] as never),
+      ),
+      ['inputs[0] = { kind: "x509" }', () => api.loadTrustInputs([{ kind: 'x509' }] as never)],
+      [
+        'inputs[0].options = "x"',
+        () => api.loadTrustInputs([{ kind: 'pem', text: '', options: 'x' }] as never),
       ],
     ],
   },
@@ -385,7 +405,12 @@ describe('argument validation of every public function', () => {
       it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
         `${table} ${name}: $label → coded error`,
         ({ call, code }) =>
-          expectCoded(api.BundleVerifyError, call, code ?? 'POLICY_INVALID', entry.async === true),
+          expectCoded(
+            api.BundleVerifyError,
+            call,
+            code ?? 'ARGUMENT_INVALID',
+            entry.async === true,
+          ),
       );
     }
   }

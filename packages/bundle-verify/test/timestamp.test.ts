@@ -13,8 +13,13 @@ import {
 import { parseTrustedRoot, type TrustRoot } from '@flareo/trust-root';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BundleVerifyError } from './errors.js';
-import { MAX_TIMESTAMP_BYTES, MAX_TST_SERIAL_OCTETS, verifyRfc3161Timestamp } from './timestamp.js';
+import { BundleVerifyError } from '../src/errors.js';
+import {
+  MAX_TIMESTAMP_BYTES,
+  MAX_TST_SERIAL_OCTETS,
+  verifyRfc3161Timestamp,
+} from '../src/timestamp.js';
+import { rejected } from './support/rejection.js';
 
 /** RFC 3161 §2.4.2 PKIStatus values. */
 const PKI_STATUS = { granted: 0, waiting: 3 } as const;
@@ -46,16 +51,6 @@ const root = rootFor([{ tsa }]);
 const stamp = (request: Partial<TimestampRequestOptions> = {}, by = tsa): MintedTimestamp =>
   by.timestamp({ time: TIME, data: SIGNATURE, ...request });
 const minted = stamp();
-
-function rejection(run: () => unknown): BundleVerifyError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BundleVerifyError);
-    return error as BundleVerifyError;
-  }
-  throw new Error('expected a BundleVerifyError, got a result');
-}
 
 /** Offset of `part` inside `whole` (it must occur exactly once). */
 function offsetOf(whole: Uint8Array, part: Uint8Array): number {
@@ -189,7 +184,7 @@ describe('verifyRfc3161Timestamp: long serial numbers (conformance regression)',
   });
 
   it(`refuses a serial number longer than ${MAX_TST_SERIAL_OCTETS} octets with a coded error`, () => {
-    const error = rejection(() =>
+    const error = rejected(() =>
       verifyRfc3161Timestamp(
         stamp({ serialNumber: serialOf(MAX_TST_SERIAL_OCTETS + 1) }).response,
         SIGNATURE,
@@ -421,7 +416,7 @@ describe('verifyRfc3161Timestamp: rejections', () => {
       field: 'signedTimestamp',
     },
   ])('rejects $name', ({ input, trust, data, code, field }) => {
-    const error = rejection(() =>
+    const error = rejected(() =>
       verifyRfc3161Timestamp(input(), data ?? SIGNATURE, (trust ?? (() => root))()),
     );
     expect(error.code).toBe(code);
@@ -431,7 +426,7 @@ describe('verifyRfc3161Timestamp: rejections', () => {
   });
 
   it('names the untrusted signer from the embedded certificate', () => {
-    const error = rejection(() =>
+    const error = rejected(() =>
       verifyRfc3161Timestamp(stamp({}, otherTsa).response, SIGNATURE, root),
     );
     expect(error.message).toContain('Flareo Test Timestamp Authority');
@@ -449,7 +444,7 @@ describe('verifyRfc3161Timestamp: rejections', () => {
         { ...own, certificates: [own.certificates[0], foreign.certificates[1]] },
       ],
     });
-    const error = rejection(() => verifyRfc3161Timestamp(minted.response, SIGNATURE, broken));
+    const error = rejected(() => verifyRfc3161Timestamp(minted.response, SIGNATURE, broken));
     expect(error.code).toBe('TIMESTAMP_INVALID');
     expect(error.detail.field).toBe('certificateChain');
   });
@@ -468,7 +463,7 @@ describe('verifyRfc3161Timestamp: rejections', () => {
         { ...current, certificates: [current.certificates[0], foreign.certificates[1]] },
       ],
     });
-    const error = rejection(() => verifyRfc3161Timestamp(minted.response, SIGNATURE, trust));
+    const error = rejected(() => verifyRfc3161Timestamp(minted.response, SIGNATURE, trust));
     expect(error.detail.field).toBe('certificateChain');
   });
 

@@ -18,15 +18,14 @@ import {
   isBundleWithDsseEnvelope,
 } from '@sigstore/bundle';
 import { describe, expect, it } from 'vitest';
-import { rejection } from '../test/support/expect-rejection.js';
+import { type BundleVerifyErrorCode, createVerifier } from '../src/index.js';
 import {
-  type BundleVerifyErrorCode,
-  createVerifier,
   DEFAULT_LIMITS,
   MEDIA_TYPES,
   normalizeBundle,
   normalizeKeyedSignature,
-} from './index.js';
+} from '../src/input-entry.js';
+import { rejection } from './support/rejection.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reshape protobuf-JSON bundles
 type Json = any;

@@ -4,7 +4,7 @@ import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import * as x509 from '@flareo/trust-root/x509';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createVerifier } from './index.js';
+import { createVerifier } from '../src/index.js';
 
 // Every certificate this package reads goes through the shared certificate view of
 // `@flareo/trust-root/x509`. Wrapping its parse function counts how often each certificate

@@ -7,7 +7,9 @@ import {
 } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import { BundleVerifyError, createVerifier, normalizeBundle } from './index.js';
+import { BundleVerifyError, createVerifier } from '../src/index.js';
+import { normalizeBundle } from '../src/input-entry.js';
+import { rejected } from './support/rejection.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into protobuf-JSON bundles to tamper with them
 type Json = any;
@@ -47,16 +49,6 @@ function nodesOf(value: unknown): object[] {
     pending.push(...Object.values(v));
   }
   return nodes;
-}
-
-function rejectionOf(fn: () => unknown): BundleVerifyError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof BundleVerifyError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection, but verification succeeded');
 }
 
 const statement: Record<string, unknown> = {
@@ -165,14 +157,14 @@ describe('verifiedStatement: a tampered envelope yields no statement at all', ()
   it('another statement (same subject) in the payload → SIGNATURE_MISMATCH', () => {
     const j = structuredClone(bundle);
     j.dsseEnvelope.payload = Buffer.from(JSON.stringify(other)).toString('base64');
-    const error = rejectionOf(() => verifier.verifyBundle(j, artifact, {}));
+    const error = rejected(() => verifier.verifyBundle(j, artifact, {}));
     expect([error.code, error.detail.step]).toEqual(['SIGNATURE_MISMATCH', 'signature']);
   });
 
   it('the same statement re-encoded (whitespace) → SIGNATURE_MISMATCH', () => {
     const j = structuredClone(bundle);
     j.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement, null, 2)).toString('base64');
-    const error = rejectionOf(() => verifier.verifyBundle(j, artifact, {}));
+    const error = rejected(() => verifier.verifyBundle(j, artifact, {}));
     expect([error.code, error.detail.step]).toEqual(['SIGNATURE_MISMATCH', 'signature']);
   });
 
@@ -183,14 +175,14 @@ describe('verifiedStatement: a tampered envelope yields no statement at all', ()
     expect(() => verifier.verifyBundle(j, artifact, {})).toThrow(BundleVerifyError);
     j.dsseEnvelope.signatures = donor.dsseEnvelope.signatures;
     // Payload and signature agree now, but the log entry still binds the original envelope.
-    const error = rejectionOf(() => verifier.verifyBundle(j, artifact, {}));
+    const error = rejected(() => verifier.verifyBundle(j, artifact, {}));
     expect(error.detail.step).toBe('tlog');
   });
 
   it('a payload type changed to another in-toto spelling → SIGNATURE_MISMATCH', () => {
     const j = structuredClone(bundle);
     j.dsseEnvelope.payloadType = 'application/vnd.in-toto+json; charset=utf-8';
-    const error = rejectionOf(() => verifier.verifyBundle(j, undefined, {}));
+    const error = rejected(() => verifier.verifyBundle(j, undefined, {}));
     expect(error.code).toBe('SIGNATURE_MISMATCH');
   });
 });

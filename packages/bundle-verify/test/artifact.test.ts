@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Artifact, artifactFromStream } from './artifact.js';
-import { BundleVerifyError } from './errors.js';
+import { Artifact, artifactFromStream } from '../src/artifact.js';
+import { BundleVerifyError } from '../src/errors.js';
 
 const data = new TextEncoder().encode('a large module bundle, streamed in pieces\n'.repeat(1000));
 
@@ -29,7 +29,7 @@ describe('artifact inputs', () => {
     ['unknown algorithm', { digest: `md5:${'0'.repeat(32)}` }],
     ['not hex', { digest: `sha256:${'z'.repeat(64)}` }],
     ['not an artifact', 42],
-  ])('rejects %s with POLICY_INVALID', (_name, input) => {
+  ])('rejects %s with ARGUMENT_INVALID', (_name, input) => {
     expect(() => new Artifact(input as never)).toThrow(BundleVerifyError);
   });
 });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import * as main from '../src/index.js';
+import * as input from '../src/input-entry.js';
+
+// Every exported name is a semver promise: these lists change only on purpose.
+describe('public entry points', () => {
+  it('keeps verifying in the main entry', () => {
+    expect(Object.keys(main).sort()).toEqual([
+      'BundleVerifyError',
+      'artifactFromStream',
+      'compileIdentityPolicy',
+      'createVerifier',
+      'createVerifierPool',
+      'loadTrustInputs',
+      'summarizeResult',
+    ]);
+  });
+
+  it('keeps the parsing step on its own in @flareo/bundle-verify/input', () => {
+    expect(Object.keys(input).sort()).toEqual([
+      'DEFAULT_LIMITS',
+      'MEDIA_TYPES',
+      'normalizeBundle',
+      'normalizeKeyedSignature',
+    ]);
+  });
+});
