@@ -1,0 +1,110 @@
+// Byte helpers on plain Uint8Array for the runtime-neutral packages (no `Buffer`): base64,
+// hex, UTF-8 and comparison. Hand-written because Node 20 lacks `Uint8Array.fromBase64` and
+// the decoder must read exactly what `Buffer.from(s, 'base64')` read before (the parsers
+// layered their own strictness checks on that lenient decoder, and their error codes must not
+// move): both alphabets, stop at the first `=`, skip any other character.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+DECODE['-'.charCodeAt(0)] = 62;
+DECODE['_'.charCodeAt(0)] = 63;
+
+/**
+ * Base64 (standard or URL-safe alphabet) to bytes, as leniently as Node's `Buffer`: decoding
+ * stops at the first `=`, characters outside both alphabets are skipped, a lone trailing
+ * sextet is dropped. Callers that need canonical input check it themselves (see
+ * {@link toBase64}).
+ */
+export function fromBase64(text: string): Uint8Array {
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4) + 3);
+  let n = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d) break;
+    const v = c < 128 ? (DECODE[c] as number) : -1;
+    if (v < 0) continue;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out.slice(0, n);
+}
+
+/** Bytes to padded standard base64. */
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const v =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out += `${ALPHABET[v >> 18]}${ALPHABET[(v >> 12) & 63]}${ALPHABET[(v >> 6) & 63]}${ALPHABET[v & 63]}`;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const v = (bytes[i] as number) << 16;
+    out += `${ALPHABET[v >> 18]}${ALPHABET[(v >> 12) & 63]}==`;
+  } else if (rest === 2) {
+    const v = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    out += `${ALPHABET[v >> 18]}${ALPHABET[(v >> 12) & 63]}${ALPHABET[(v >> 6) & 63]}=`;
+  }
+  return out;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += HEX[b];
+  return out;
+}
+
+/**
+ * Hex to bytes, as `Buffer.from(s, 'hex')` reads it: pairs of hex digits (either case) up to
+ * the first pair that is not one; an odd last digit is dropped.
+ */
+export function fromHex(text: string): Uint8Array {
+  const out = new Uint8Array(text.length >> 1);
+  let n = 0;
+  for (; n < out.length; n++) {
+    const v = Number.parseInt(text.slice(2 * n, 2 * n + 2), 16);
+    if (!/^[0-9a-fA-F]{2}$/.test(text.slice(2 * n, 2 * n + 2)) || Number.isNaN(v)) break;
+    out[n] = v;
+  }
+  return out.slice(0, n);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
+
+/** UTF-8 encoding of a string. */
+export const utf8Encode = (text: string): Uint8Array => encoder.encode(text);
+
+/** UTF-8 decoding, with U+FFFD for malformed sequences (as `Buffer#toString('utf8')`). */
+export const utf8Decode = (bytes: Uint8Array): string => decoder.decode(bytes);
+
+/** Same length and same octets. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The parts, one after the other, in a new array. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
