@@ -1,4 +1,5 @@
-import { asyncBackend, PLATFORM, sha256, syncBackend } from './platform.js';
+import type { HashAlgorithm } from '../keys.js';
+import { asyncBackend, digest, PLATFORM, sha256, syncBackend } from './platform.js';
 import type { CryptoBackend, CryptoTask, SyncCryptoBackend } from './seam.js';
 
 /** The crypto this build of the package uses (chosen by the package's export conditions). */
@@ -11,6 +12,8 @@ export interface PlatformCrypto {
   readonly async: CryptoBackend;
   /** Synchronous sha256: `node:crypto` on Node, @noble/hashes elsewhere. */
   readonly sha256: (data: Uint8Array) => Uint8Array;
+  /** Synchronous SHA-2 digest by name, from the same library as `sha256`. */
+  readonly digest: (algorithm: HashAlgorithm, data: Uint8Array) => Uint8Array;
 }
 
 /**
@@ -24,4 +27,5 @@ export const platformCrypto: PlatformCrypto = Object.freeze({
   sync: syncBackend,
   async: asyncBackend,
   sha256,
+  digest,
 });

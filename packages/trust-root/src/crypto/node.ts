@@ -1,7 +1,8 @@
 // The Node backend: `node:crypto`, synchronous. Imported only by the Node platform module
 // (`platform.ts`), which the `node` export condition selects; the core never imports it.
 
-import { constants, createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { constants, createPublicKey, hash, type KeyObject, verify } from 'node:crypto';
+import type { HashAlgorithm } from '../keys.js';
 import { nobleCryptoBackend } from './noble.js';
 import {
   type PublicKeyRef,
@@ -23,8 +24,11 @@ export function keyObjectOf(spki: Uint8Array): KeyObject {
 }
 
 /** sha256 with `node:crypto`. */
-export const nodeSha256 = (data: Uint8Array): Uint8Array =>
-  createHash('sha256').update(data).digest();
+export const nodeSha256 = (data: Uint8Array): Uint8Array => hash('sha256', data, 'buffer');
+
+/** A SHA-2 digest with `node:crypto` (one-shot). */
+export const nodeDigest = (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array =>
+  hash(algorithm, data, 'buffer');
 
 function check(request: VerifyRequest): boolean {
   const { scheme, data, signature } = request;

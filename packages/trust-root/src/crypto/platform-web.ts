@@ -4,7 +4,8 @@
 
 import type { KeyObject } from 'node:crypto';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { nobleCryptoBackend } from './noble.js';
+import type { HashAlgorithm } from '../keys.js';
+import { nobleCryptoBackend, nobleDigest } from './noble.js';
 import type { CryptoBackend, SyncCryptoBackend } from './seam.js';
 import { webCryptoBackend } from './web.js';
 
@@ -19,6 +20,9 @@ export const asyncBackend: CryptoBackend = webCryptoBackend;
 
 /** Synchronous sha256 (key ids, fingerprints, Merkle hashing). */
 export const sha256: (data: Uint8Array) => Uint8Array = nobleSha256;
+
+/** Synchronous SHA-2 digest by name. */
+export const digest: (algorithm: HashAlgorithm, data: Uint8Array) => Uint8Array = nobleDigest;
 
 /** No runtime key object outside Node: the backends import their own keys from the SPKI. */
 export const runtimeKeyOf = (_spki: Uint8Array): KeyObject | undefined => undefined;

@@ -3,7 +3,8 @@
 // see tsup.config.ts); both export the same names with the same types.
 
 import type { KeyObject } from 'node:crypto';
-import { keyObjectOf, nodeCryptoBackend, nodeSha256 } from './node.js';
+import type { HashAlgorithm } from '../keys.js';
+import { keyObjectOf, nodeCryptoBackend, nodeDigest, nodeSha256 } from './node.js';
 import type { CryptoBackend, SyncCryptoBackend } from './seam.js';
 
 /** Which build this is: `node` or `web`. */
@@ -17,6 +18,9 @@ export const asyncBackend: CryptoBackend = nodeCryptoBackend;
 
 /** Synchronous sha256 (key ids, fingerprints, Merkle hashing). */
 export const sha256: (data: Uint8Array) => Uint8Array = nodeSha256;
+
+/** Synchronous SHA-2 digest by name. */
+export const digest: (algorithm: HashAlgorithm, data: Uint8Array) => Uint8Array = nodeDigest;
 
 /**
  * The `node:crypto` key of an SPKI for the model's compatibility fields (`TrustedKey.keyObject`,
