@@ -442,8 +442,8 @@ export async function verifyLogEvidenceAsync(
   return runCryptoAsync(evidenceTask(inputs, binding, trustRoot, options), platformCrypto.async);
 }
 
-/** All entries of one signature, as a seam task (arguments already checked). */
-function* evidenceTask(
+/** All entries of one signature, as a seam task (arguments already checked; internal: the differential test drives it with each backend). */
+export function* evidenceTask(
   inputs: readonly LogEntryInput[],
   binding: EntryBinding,
   trustRoot: TrustRoot,
