@@ -52,7 +52,7 @@ const recording = (inner: CryptoBackend): CryptoBackend => ({
 
 type Outcome =
   | { ok: unknown }
-  | { error: { name: string; code?: string; message: string; detail?: unknown } };
+  | { error: { name: string; code: string | undefined; message: string; detail: unknown } };
 
 function outcomeOf(error: unknown): Outcome {
   const e = error as { name: string; code?: string; message: string; detail?: unknown };
