@@ -58,7 +58,8 @@ export async function parsePemTrustBundleAsync(
   return runCryptoAsync(pemBundleTask('parsePemTrustBundleAsync', input, options), asyncBackend);
 }
 
-function* pemBundleTask(
+/** The parse as a seam task (internal: the differential test drives it with each backend). */
+export function* pemBundleTask(
   fn: string,
   input: string | Uint8Array,
   options: PemTrustBundleOptions,

@@ -125,7 +125,8 @@ export async function parseTrustedRootAsync(
   return runCryptoAsync(trustedRootTask('parseTrustedRootAsync', input, options), asyncBackend);
 }
 
-function* trustedRootTask(
+/** The parse as a seam task (internal: the differential test drives it with each backend). */
+export function* trustedRootTask(
   fn: string,
   input: string | Uint8Array | object,
   options: TrustedRootOptions,
