@@ -137,3 +137,16 @@ describe('the synchronous API outside Node (@noble backend)', () => {
     );
   });
 });
+
+describe('synchronous hashing: node:crypto (Node build) = @noble/hashes (web build)', () => {
+  it('sha256/384/512 agree on inputs of every length up to 300 bytes', async () => {
+    const { nodeDigest } = await import('./node.js');
+    const { nobleDigest } = await import('./noble.js');
+    for (let n = 0; n <= 300; n += 7) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff);
+      for (const hash of ['sha256', 'sha384', 'sha512'] as const) {
+        expect(nobleDigest(hash, data)).toEqual(new Uint8Array(nodeDigest(hash, data)));
+      }
+    }
+  });
+});
