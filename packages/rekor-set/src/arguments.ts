@@ -1,4 +1,3 @@
-import { KeyObject } from 'node:crypto';
 import { createChecks, isRecord, typeOf } from '@flareo/internal/arguments';
 import { RekorError } from './errors.js';
 
@@ -36,7 +35,6 @@ export function requireLog(fn: string, parameter: string, value: unknown): void 
   if (
     typeof log.logId !== 'string' ||
     !isRecord(key) ||
-    !(key.keyObject instanceof KeyObject) ||
     !isRecord(key.algorithm) ||
     !(key.spki instanceof Uint8Array) ||
     !isRecord(log.validFor) ||

@@ -1,5 +1,13 @@
-import { createHash } from 'node:crypto';
+import {
+  equalBytes,
+  fromBase64,
+  fromHex,
+  toBase64,
+  toHex,
+  utf8Decode,
+} from '@flareo/internal/bytes';
 import { preAuthEncoding } from '@flareo/internal/dsse';
+import { platformCrypto } from '@flareo/trust-root';
 import { parseCertificate } from '@flareo/trust-root/x509';
 import {
   optionalBoolean,
@@ -48,9 +56,9 @@ type Json = Record<string, unknown>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
+const hex = toHex;
+const b64 = toBase64;
+const sha256 = (b: Uint8Array): Uint8Array => platformCrypto.sha256(b);
 
 class Binder {
   constructor(
@@ -79,7 +87,7 @@ class Binder {
   }
 
   /** Lowercase hex of whole bytes, as Rekor writes digests. */
-  hex(obj: unknown, path: string, field = path): Buffer {
+  hex(obj: unknown, path: string, field = path): Uint8Array {
     const v = this.string(obj, path);
     if (!/^(?:[0-9a-f]{2})+$/.test(v)) {
       throw new RekorError('BODY_MALFORMED', `log entry body: ${field} is not lowercase hex`, {
@@ -89,10 +97,10 @@ class Binder {
         actual: v.length > 140 ? `${v.slice(0, 140)}…` : v,
       });
     }
-    return Buffer.from(v, 'hex');
+    return fromHex(v);
   }
 
-  base64(obj: unknown, path: string): Buffer {
+  base64(obj: unknown, path: string): Uint8Array {
     const v = this.string(obj, path);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
       throw new RekorError('BODY_MALFORMED', `log entry body: ${path} is not base64`, {
@@ -100,7 +108,7 @@ class Binder {
         field: path,
       });
     }
-    return Buffer.from(v, 'base64');
+    return fromBase64(v);
   }
 
   mismatch(
@@ -127,7 +135,7 @@ class Binder {
   }
 
   signature(actual: Uint8Array, field: string): void {
-    if (!Buffer.from(actual).equals(Buffer.from(this.binding.signature))) {
+    if (!equalBytes(actual, this.binding.signature)) {
       this.mismatch(
         'BODY_SIGNATURE_MISMATCH',
         field,
@@ -149,7 +157,7 @@ class Binder {
         'hashedrekord',
       );
     }
-    if (algorithm !== want.algorithm || !Buffer.from(value).equals(Buffer.from(want.digest))) {
+    if (algorithm !== want.algorithm || !equalBytes(value, want.digest)) {
       this.mismatch(
         'BODY_DIGEST_MISMATCH',
         field,
@@ -177,20 +185,20 @@ class Binder {
   payloadHash(algorithm: string, value: Uint8Array, field: string): void {
     const dsse = this.dsse(field);
     const want = sha256(dsse.payload);
-    if (algorithm !== 'sha256' || !want.equals(Buffer.from(value))) {
+    if (algorithm !== 'sha256' || !equalBytes(want, value)) {
       this.mismatch(
         'BODY_DIGEST_MISMATCH',
         field,
         'a DSSE payload',
-        `sha256:${want.toString('hex')}`,
+        `sha256:${hex(want)}`,
         `${algorithm}:${hex(value)}`,
       );
     }
   }
 
   /** Compare a verifier written as PEM (v1 bodies: base64 of a PEM certificate or key). */
-  pemVerifier(pemB64: Buffer, field: string): void {
-    const pem = pemB64.toString('utf8');
+  pemVerifier(pemB64: Uint8Array, field: string): void {
+    const pem = utf8Decode(pemB64);
     const m = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
     if (!m) {
       throw new RekorError(
@@ -202,7 +210,7 @@ class Binder {
         },
       );
     }
-    const der = Buffer.from((m[2] ?? '').replace(/\s+/g, ''), 'base64');
+    const der = fromBase64((m[2] ?? '').replace(/\s+/g, ''));
     if (m[1] === 'CERTIFICATE') this.derVerifier({ certificate: der }, field);
     else if (m[1] === 'PUBLIC KEY') this.derVerifier({ publicKey: der }, field);
     else {
@@ -220,11 +228,7 @@ class Binder {
   derVerifier(body: { certificate: Uint8Array } | { publicKey: Uint8Array }, field: string): void {
     const signer = this.binding.verifier;
     if ('certificate' in body) {
-      if (
-        'certificate' in signer &&
-        Buffer.from(body.certificate).equals(Buffer.from(signer.certificate))
-      )
-        return;
+      if ('certificate' in signer && equalBytes(body.certificate, signer.certificate)) return;
       this.mismatch(
         'BODY_VERIFIER_MISMATCH',
         field,
@@ -234,8 +238,8 @@ class Binder {
       );
     }
     const signerSpki =
-      'publicKey' in signer ? Buffer.from(signer.publicKey) : spkiOfCertificate(signer.certificate);
-    if (signerSpki?.equals(Buffer.from(body.publicKey))) return;
+      'publicKey' in signer ? signer.publicKey : spkiOfCertificate(signer.certificate);
+    if (signerSpki && equalBytes(signerSpki, body.publicKey)) return;
     this.mismatch(
       'BODY_VERIFIER_MISMATCH',
       field,
@@ -247,9 +251,9 @@ class Binder {
 }
 
 /** The SubjectPublicKeyInfo DER of a certificate, read by the shared certificate view. */
-function spkiOfCertificate(der: Uint8Array): Buffer | undefined {
+function spkiOfCertificate(der: Uint8Array): Uint8Array | undefined {
   try {
-    return Buffer.from(parseCertificate(der).spki);
+    return parseCertificate(der).spki;
   } catch {
     return undefined;
   }
@@ -360,7 +364,7 @@ const KINDS: Record<string, KindBinder> = {
       );
     }
     // intoto 0.0.2 stores the signature base64-encoded twice.
-    const inner = b.base64(sigs[0], 'sig').toString('utf8');
+    const inner = utf8Decode(b.base64(sigs[0], 'sig'));
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(inner)) {
       throw new RekorError(
         'BODY_MALFORMED',
@@ -368,7 +372,7 @@ const KINDS: Record<string, KindBinder> = {
         { ...b.detail, field: 'spec.content.envelope.signatures[0].sig' },
       );
     }
-    b.signature(Buffer.from(inner, 'base64'), 'spec.content.envelope.signatures[0].sig');
+    b.signature(fromBase64(inner), 'spec.content.envelope.signatures[0].sig');
     b.pemVerifier(b.base64(sigs[0], 'publicKey'), 'spec.content.envelope.signatures[0].publicKey');
   },
   'intoto/0.0.1': (b, spec) => {
@@ -393,14 +397,14 @@ const KINDS: Record<string, KindBinder> = {
     if (b.binding.dsse) {
       // Rekor v2 logs DSSE envelopes as hashedrekord over the digest of the PAE.
       const pae = preAuthEncoding(b.binding.dsse.payloadType, b.binding.dsse.payload);
-      const want = createHash(algorithm).update(pae).digest();
-      if (!want.equals(digest)) {
+      const want = platformCrypto.digest(algorithm, pae);
+      if (!equalBytes(want, digest)) {
         b.mismatch(
           'BODY_DIGEST_MISMATCH',
           'spec.hashedRekordV002.data.digest',
           'a DSSE pre-authentication encoding',
-          `${algorithm}:${want.toString('hex')}`,
-          `${algorithm}:${digest.toString('hex')}`,
+          `${algorithm}:${hex(want)}`,
+          `${algorithm}:${hex(digest)}`,
         );
       }
     } else {

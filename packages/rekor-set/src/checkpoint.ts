@@ -1,7 +1,14 @@
-import { verify } from 'node:crypto';
-import { noteKeyId, type TransparencyLog } from '@flareo/trust-root';
+import { fromBase64, toHex, utf8Encode } from '@flareo/internal/bytes';
+import {
+  type CryptoTask,
+  noteKeyId,
+  platformCrypto,
+  runCryptoSync,
+  type TransparencyLog,
+} from '@flareo/trust-root';
 import { requireLog, requireOptional, requireString, typeOf } from './arguments.js';
 import { RekorError, type RekorErrorDetail } from './errors.js';
+import { logScheme } from './set.js';
 
 /** A parsed C2SP checkpoint (tlog-checkpoint) with its signature lines. */
 export interface Checkpoint {
@@ -58,12 +65,12 @@ export function parseCheckpoint(note: string): Checkpoint {
     if (!m) bad(`malformed signature line ${JSON.stringify(line.slice(0, 60))}`);
     const name = m[1] as string;
     if (name.includes('+')) bad(`key name ${JSON.stringify(name)} contains "+"`);
-    const raw = Buffer.from(m[2] as string, 'base64');
+    const raw = fromBase64(m[2] as string);
     if (raw.length < 5) bad(`signature for ${name} is shorter than 5 bytes`);
     return {
       name,
-      keyId: raw.subarray(0, 4).toString('hex'),
-      signature: new Uint8Array(raw.subarray(4)),
+      keyId: toHex(raw.subarray(0, 4)),
+      signature: raw.slice(4),
     };
   });
   const lines = body.slice(0, -1).split('\n');
@@ -79,7 +86,7 @@ export function parseCheckpoint(note: string): Checkpoint {
   return Object.freeze({
     origin,
     treeSize,
-    rootHash: new Uint8Array(Buffer.from(root, 'base64')),
+    rootHash: fromBase64(root),
     extensions: Object.freeze(extensions),
     body,
     signatures: Object.freeze(signatures),
@@ -95,24 +102,14 @@ export function originMatches(origin: string, host: string): boolean {
   return origin.startsWith(prefix) && /^\d+$/.test(origin.slice(prefix.length));
 }
 
-function verifyNoteSignature(
+/** A signed-note signature line by the log's key (RSA notes are always sha256). */
+function* verifyNoteSignature(
   log: TransparencyLog,
-  message: Buffer,
+  message: Uint8Array,
   signature: Uint8Array,
-): boolean {
+): CryptoTask<boolean> {
   const key = log.key;
-  try {
-    switch (key.algorithm.kind) {
-      case 'ed25519':
-        return verify(null, message, key.keyObject, signature);
-      case 'ecdsa':
-        return verify(key.hash ?? 'sha256', message, key.keyObject, signature);
-      case 'rsa':
-        return verify('sha256', message, key.keyObject, signature);
-    }
-  } catch {
-    return false;
-  }
+  return yield { key, scheme: logScheme(key, 'sha256'), data: message, signature };
 }
 
 /**
@@ -128,6 +125,15 @@ export function verifyCheckpoint(
 ): Checkpoint {
   requireLog('verifyCheckpoint', 'log', log);
   requireOptional('verifyCheckpoint', 'detail', detail);
+  return runCryptoSync(verifyCheckpointTask(note, log, detail), platformCrypto.sync);
+}
+
+/** {@link verifyCheckpoint} as a seam task (no argument checks). */
+export function* verifyCheckpointTask(
+  note: string,
+  log: TransparencyLog,
+  detail: RekorErrorDetail,
+): CryptoTask<Checkpoint> {
   const checkpoint = parseCheckpoint(note);
   const host = log.host;
   if (host === undefined) {
@@ -151,9 +157,9 @@ export function verifyCheckpoint(
       },
     );
   }
-  const message = Buffer.from(checkpoint.body, 'utf8');
+  const message = utf8Encode(checkpoint.body);
   for (const line of mine) {
-    if (!verifyNoteSignature(log, message, line.signature)) {
+    if (!(yield* verifyNoteSignature(log, message, line.signature))) {
       throw new RekorError(
         'CHECKPOINT_INVALID',
         `checkpoint signature by ${host} (key ID ${line.keyId}) does not verify`,

@@ -1,3 +1,4 @@
+import { fromBase64, fromHex, toHex } from '@flareo/internal/bytes';
 import { RekorError } from './errors.js';
 
 /**
@@ -114,7 +115,7 @@ function bytes(
   if (opts.max !== undefined && value.length > Math.ceil((opts.max * 4) / 3) + 4) {
     malformed(field, `is larger than ${opts.max} bytes`);
   }
-  const out = new Uint8Array(Buffer.from(value, 'base64'));
+  const out = fromBase64(value);
   if (opts.max !== undefined && out.length > opts.max) {
     malformed(field, `is larger than ${opts.max} bytes`, out.length);
   }
@@ -188,7 +189,7 @@ export function parseTlogEntry(input: unknown): LogEntry {
     Object.freeze({
       logIndex: uint64(e.logIndex, 'logIndex'),
       logId: logIdBytes,
-      logIdHex: Buffer.from(logIdBytes).toString('hex'),
+      logIdHex: toHex(logIdBytes),
       ...(kindVersion === undefined ? {} : { kindVersion }),
       integratedTime: seconds(e.integratedTime, 'integratedTime', true),
       ...(set === undefined ? {} : { set }),
@@ -206,7 +207,7 @@ export function parseLegacyRekorBundle(input: unknown): LogEntry {
   if (typeof payload.logID !== 'string' || !/^[0-9a-fA-F]{64}$/.test(payload.logID)) {
     malformed('rekorBundle.Payload.logID', 'must be 64 hex characters', payload.logID);
   }
-  const logId = new Uint8Array(Buffer.from(payload.logID, 'hex'));
+  const logId = fromHex(payload.logID);
   return brand(
     Object.freeze({
       logIndex: uint64(payload.logIndex, 'rekorBundle.Payload.logIndex'),

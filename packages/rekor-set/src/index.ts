@@ -12,4 +12,10 @@ export type {
   RekorVerifyOptions,
   VerifiedLogEntry,
 } from './verify.js';
-export { REKOR_POLICIES, verifyLogEntry, verifyLogEvidence } from './verify.js';
+export {
+  REKOR_POLICIES,
+  verifyLogEntry,
+  verifyLogEntryAsync,
+  verifyLogEvidence,
+  verifyLogEvidenceAsync,
+} from './verify.js';

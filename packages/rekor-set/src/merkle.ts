@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { concatBytes, equalBytes } from '@flareo/internal/bytes';
+import { platformCrypto } from '@flareo/trust-root';
 import { requireBigint, requireBytes, requireHashes } from './arguments.js';
 
 // RFC 9162 (RFC 6962) Merkle hashing and proof verification. Written here rather than taken
@@ -8,15 +9,16 @@ import { requireBigint, requireBytes, requireHashes } from './arguments.js';
 /** SHA-256(0x00 ‖ data): the leaf hash of a log entry. */
 export function hashLeaf(data: Uint8Array): Uint8Array {
   requireBytes('hashLeaf', 'data', data);
-  const input = Buffer.allocUnsafe(data.length + 1);
-  input[0] = 0x00;
+  const input = new Uint8Array(data.length + 1);
   input.set(data, 1);
-  return hash('sha256', input, 'buffer');
+  return sha256(input);
 }
 
-// One reusable input buffer for interior nodes: one-shot hashing of 65 bytes is about twice
-// as fast as a streaming Hash object, and proofs hash up to 64 nodes per entry.
-const nodeInput = Buffer.alloc(65);
+// The platform's synchronous sha256 (`node:crypto`'s one-shot hash on Node, @noble/hashes
+// elsewhere), read once; one reusable input array for interior nodes, as proofs hash up to
+// 64 nodes per entry.
+const sha256 = platformCrypto.sha256;
+const nodeInput = new Uint8Array(65);
 
 /** SHA-256(0x01 ‖ left ‖ right): an interior node. */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
@@ -28,16 +30,15 @@ export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
 /** {@link hashChildren} without the argument checks, for the proof loops. */
 function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== 32 || right.length !== 32) {
-    return hash('sha256', Buffer.concat([Buffer.from([0x01]), left, right]), 'buffer');
+    return sha256(concatBytes(Uint8Array.of(0x01), left, right));
   }
   nodeInput[0] = 0x01;
   nodeInput.set(left, 1);
   nodeInput.set(right, 33);
-  return hash('sha256', nodeInput, 'buffer');
+  return sha256(nodeInput);
 }
 
-const equal = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+const equal = equalBytes;
 
 /** Why a proof failed, for diagnostics; `undefined` when it verified. */
 export type ProofFailure =

@@ -1,3 +1,4 @@
+import { fromBase64, fromHex, toBase64, toHex } from '@flareo/internal/bytes';
 import type { TlogEntryJson } from './entry.js';
 import { RekorError } from './errors.js';
 import { hashLeaf } from './merkle.js';
@@ -68,7 +69,7 @@ function hexToBase64(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length % 2 !== 0 || !HEX.test(value)) {
     malformed(field, 'must be an even number of hex digits', typeof value);
   }
-  return Buffer.from(value, 'hex').toString('base64');
+  return toBase64(fromHex(value));
 }
 
 /** A JSON number or decimal string, passed on as a decimal string for `parseTlogEntry`. */
@@ -90,8 +91,8 @@ export function tlogEntryFromRekorApi(uuid: string, value: unknown): TlogEntryJs
   }
   const e = record(value, 'entry');
   if (typeof e.body !== 'string') malformed('body', 'must be a base64 string', typeof e.body);
-  const body = Buffer.from(e.body, 'base64');
-  const leaf = Buffer.from(hashLeaf(new Uint8Array(body))).toString('hex');
+  const body = fromBase64(e.body);
+  const leaf = toHex(hashLeaf(body));
   if (leaf !== uuid.slice(-64).toLowerCase()) {
     malformed('uuid', 'is not the leaf hash of the entry body', { uuid, leafHash: leaf });
   }

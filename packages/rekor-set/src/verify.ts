@@ -1,11 +1,20 @@
-import { isWithin, type TransparencyLog, type TrustRoot } from '@flareo/trust-root';
+import { equalBytes, toBase64, toHex } from '@flareo/internal/bytes';
+import {
+  type CryptoTask,
+  isWithin,
+  platformCrypto,
+  runCryptoAsync,
+  runCryptoSync,
+  type TransparencyLog,
+  type TrustRoot,
+} from '@flareo/trust-root';
 import { optionalBoolean, requireBinding, requireOptional, requireTrustRoot } from './arguments.js';
 import { type BodyOptions, bindBody, type EntryBinding } from './body.js';
-import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
+import { type Checkpoint, verifyCheckpointTask } from './checkpoint.js';
 import { isParsedEntry, type LogEntry, parseLegacyRekorBundle, parseTlogEntry } from './entry.js';
 import { RekorError, type RekorErrorDetail } from './errors.js';
 import { checkInclusion, hashLeaf } from './merkle.js';
-import { checkSet } from './set.js';
+import { checkSetTask } from './set.js';
 
 /**
  * Which transparency-log evidence a verification needs.
@@ -171,11 +180,42 @@ export function verifyLogEntry(
   options: RekorVerifyOptions = {},
 ): VerifiedLogEntry {
   checkArguments('verifyLogEntry', binding, trustRoot, options);
+  return runCryptoSync(
+    entryTask('verifyLogEntry', input, binding, trustRoot, options),
+    platformCrypto.sync,
+  );
+}
+
+/**
+ * {@link verifyLogEntry} for every runtime, with the same arguments, result and error codes:
+ * signatures are checked with WebCrypto outside Node (`node:crypto` on Node).
+ */
+export async function verifyLogEntryAsync(
+  input: LogEntryInput,
+  binding: EntryBinding,
+  trustRoot: TrustRoot,
+  options: RekorVerifyOptions = {},
+): Promise<VerifiedLogEntry> {
+  checkArguments('verifyLogEntryAsync', binding, trustRoot, options);
+  return runCryptoAsync(
+    entryTask('verifyLogEntryAsync', input, binding, trustRoot, options),
+    platformCrypto.async,
+  );
+}
+
+/** One entry, as a seam task (arguments already checked). */
+function* entryTask(
+  fn: string,
+  input: LogEntryInput,
+  binding: EntryBinding,
+  trustRoot: TrustRoot,
+  options: RekorVerifyOptions,
+): CryptoTask<VerifiedLogEntry> {
   const policy = options.policy ?? 'require-any';
   if (policy === 'disabled') {
     throw new RekorError(
       'ARGUMENT_INVALID',
-      "verifyLogEntry proves one entry and cannot run with policy 'disabled' (verifyLogEvidence skips entries under it)",
+      `${fn} proves one entry and cannot run with policy 'disabled' (verifyLogEvidence skips entries under it)`,
       { expected: REKOR_POLICIES.filter((p) => p !== 'disabled'), actual: policy },
     );
   }
@@ -225,7 +265,12 @@ export function verifyLogEntry(
         { ...detail, expected: logs.map((l) => l.validFor), actual: at.toISOString() },
       );
     }
-    setLog = inWindow.find((l) => checkSet(entry, l, set));
+    for (const l of inWindow) {
+      if (yield* checkSetTask(entry, l, set)) {
+        setLog = l;
+        break;
+      }
+    }
     if (!setLog) {
       throw new RekorError(
         'SET_INVALID',
@@ -281,7 +326,7 @@ export function verifyLogEntry(
     let firstError: unknown;
     for (const log of candidates) {
       try {
-        checkpoint = verifyCheckpoint(proof.checkpoint, log, detail);
+        checkpoint = yield* verifyCheckpointTask(proof.checkpoint, log, detail);
         proofLog = log;
         break;
       } catch (error) {
@@ -291,7 +336,7 @@ export function verifyLogEntry(
     if (!checkpoint) throw firstError;
     if (
       checkpoint.treeSize !== proof.treeSize ||
-      !Buffer.from(checkpoint.rootHash).equals(Buffer.from(proof.rootHash))
+      !equalBytes(checkpoint.rootHash, proof.rootHash)
     ) {
       throw new RekorError(
         'CHECKPOINT_MISMATCH',
@@ -300,11 +345,11 @@ export function verifyLogEntry(
           ...detail,
           expected: {
             treeSize: checkpoint.treeSize.toString(),
-            rootHash: Buffer.from(checkpoint.rootHash).toString('base64'),
+            rootHash: toBase64(checkpoint.rootHash),
           },
           actual: {
             treeSize: proof.treeSize.toString(),
-            rootHash: Buffer.from(proof.rootHash).toString('base64'),
+            rootHash: toBase64(proof.rootHash),
           },
         },
       );
@@ -342,7 +387,7 @@ export function verifyLogEntry(
     logId: entry.logIdHex,
     log,
     logIndex: entry.logIndex,
-    leafHash: Buffer.from(leafHash).toString('hex'),
+    leafHash: toHex(leafHash),
     kind: bound.kind,
     version: bound.version,
     rekorVersion,
@@ -360,7 +405,7 @@ export function verifyLogEntry(
           checkpoint: Object.freeze({
             origin: checkpoint.origin,
             treeSize: checkpoint.treeSize,
-            rootHash: Buffer.from(checkpoint.rootHash).toString('hex'),
+            rootHash: toHex(checkpoint.rootHash),
           }),
         }),
     format: entry.format,
@@ -378,6 +423,32 @@ export function verifyLogEvidence(
   options: RekorVerifyOptions = {},
 ): RekorEvidence {
   checkArguments('verifyLogEvidence', binding, trustRoot, options);
+  return runCryptoSync(evidenceTask(inputs, binding, trustRoot, options), platformCrypto.sync);
+}
+
+/**
+ * {@link verifyLogEvidence} for every runtime: the one asynchronous entry point, with the
+ * same name and shape in Node, browsers, Cloudflare Workers, Deno and Bun. Same arguments,
+ * same result, same `RekorError` codes; signatures are checked with WebCrypto outside Node
+ * (@noble where WebCrypto lacks an operation) and with `node:crypto` on Node.
+ */
+export async function verifyLogEvidenceAsync(
+  inputs: readonly LogEntryInput[],
+  binding: EntryBinding,
+  trustRoot: TrustRoot,
+  options: RekorVerifyOptions = {},
+): Promise<RekorEvidence> {
+  checkArguments('verifyLogEvidenceAsync', binding, trustRoot, options);
+  return runCryptoAsync(evidenceTask(inputs, binding, trustRoot, options), platformCrypto.async);
+}
+
+/** All entries of one signature, as a seam task (arguments already checked; internal: the differential test drives it with each backend). */
+export function* evidenceTask(
+  inputs: readonly LogEntryInput[],
+  binding: EntryBinding,
+  trustRoot: TrustRoot,
+  options: RekorVerifyOptions,
+): CryptoTask<RekorEvidence> {
   const policy = options.policy ?? 'require-any';
   if (policy === 'disabled') {
     return Object.freeze({
@@ -414,9 +485,10 @@ export function verifyLogEvidence(
       },
     );
   }
-  const entries = inputs.map((input, i) => {
+  const entries: VerifiedLogEntry[] = [];
+  for (const [i, input] of inputs.entries()) {
     try {
-      return verifyLogEntry(input, binding, trustRoot, options);
+      entries.push(yield* entryTask('verifyLogEntry', input, binding, trustRoot, options));
     } catch (error) {
       if (error instanceof RekorError) {
         throw new RekorError(
@@ -428,7 +500,7 @@ export function verifyLogEvidence(
       }
       throw error;
     }
-  });
+  }
   // One log entry is one body in one log: its index is not signed when there is no SET, so
   // copies relabelled with other indexes must not count twice.
   const distinct = new Set(entries.map((e) => `${e.logId}:${e.leafHash}`)).size;

@@ -91,10 +91,7 @@ const badOptions = (call: (o: unknown) => unknown): Row[] => [
 const badLogs = (call: (log: unknown) => unknown): Row[] => [
   ...wrong('log', never, call),
   ['log without key', () => call({ ...w.v1Log, key: undefined })],
-  [
-    'log.key.keyObject = PEM text',
-    () => call({ ...w.v1Log, key: { ...w.v1Log.key, keyObject: 'PEM' } }),
-  ],
+  ['log.key.spki = PEM text', () => call({ ...w.v1Log, key: { ...w.v1Log.key, spki: 'PEM' } })],
   ['log.logId = bytes', () => call({ ...w.v1Log, logId: new Uint8Array(32) })],
   ['log.host = 1', () => call({ ...w.v1Log, host: 1 })],
 ];
@@ -107,6 +104,8 @@ const badTrustRoots = (call: (root: unknown) => unknown): Row[] => [
 interface Entry {
   readonly ok: () => unknown;
   readonly bad: readonly Row[];
+  /** The function returns a promise: a bad argument rejects it. */
+  readonly async?: true;
 }
 
 const table: Record<string, Entry> = {
@@ -286,6 +285,44 @@ const table: Record<string, Entry> = {
       ...badOptions((o) => api.verifyLogEntry(entryJson, binding, w.trust, o as never)),
     ],
   },
+  verifyLogEntryAsync: {
+    ok: async () =>
+      expect(await api.verifyLogEntryAsync(entryJson, binding, w.trust, options)).toEqual(
+        api.verifyLogEntry(entryJson, binding, w.trust, options),
+      ),
+    async: true,
+    bad: [
+      ...wrong(
+        'input',
+        never,
+        (v) => api.verifyLogEntryAsync(v, binding, w.trust, options),
+        'ENTRY_MALFORMED',
+      ),
+      ...badBindings((b) => api.verifyLogEntryAsync(entryJson, b as never, w.trust, options)),
+      ...badTrustRoots((r) => api.verifyLogEntryAsync(entryJson, binding, r as never, options)),
+      ...badOptions((o) => api.verifyLogEntryAsync(entryJson, binding, w.trust, o as never)),
+    ],
+  },
+  verifyLogEvidenceAsync: {
+    ok: async () =>
+      expect(await api.verifyLogEvidenceAsync([entryJson], binding, w.trust, options)).toEqual(
+        api.verifyLogEvidence([entryJson], binding, w.trust, options),
+      ),
+    async: true,
+    bad: [
+      ...wrong(
+        'inputs',
+        Array.isArray,
+        (v) => api.verifyLogEvidenceAsync(v as never, binding, w.trust, options),
+        'ENTRY_MALFORMED',
+      ),
+      ...badBindings((b) =>
+        api.verifyLogEvidenceAsync([], b as never, w.trust, { policy: 'disabled' }),
+      ),
+      ...badTrustRoots((r) => api.verifyLogEvidenceAsync([], binding, r as never, options)),
+      ...badOptions((o) => api.verifyLogEvidenceAsync([entryJson], binding, w.trust, o as never)),
+    ],
+  },
   verifyLogEvidence: {
     ok: () => api.verifyLogEvidence([entryJson], binding, w.trust, options),
     bad: [
@@ -327,7 +364,8 @@ describe('argument validation of every public function', () => {
     });
     it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
       `${name}: $label → coded error`,
-      ({ call, code }) => expectCoded(api.RekorError, call, code ?? 'ARGUMENT_INVALID'),
+      ({ call, code }) =>
+        expectCoded(api.RekorError, call, code ?? 'ARGUMENT_INVALID', entry.async === true),
     );
   }
 });

@@ -27,6 +27,10 @@ const key = log.key;
 const at = new Date('2025-01-01T00:00:00Z');
 const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(key.spki).toString('base64')}\n-----END PUBLIC KEY-----\n`;
 
+const keyRef: api.PublicKeyRef = { spki: cert.spki, algorithm: cert.keyAlgorithm };
+const request = api.certificateSignatureRequest(cert, keyRef) as api.VerifyRequest;
+const task = () => api.verifySignature(request);
+
 type Row = TableRow<TrustRootErrorCode>;
 
 /** One row per wrong value of `parameter`, except the values `accepts` admits. */
@@ -39,6 +43,8 @@ const wrong = (
 interface Entry {
   /** A valid call, proving the checks do not refuse correct use. */
   readonly ok: () => unknown;
+  /** The function returns a promise: a bad argument rejects it. */
+  readonly async?: true;
   readonly bad: readonly Row[];
 }
 
@@ -47,7 +53,7 @@ const functions: Record<string, Entry> = {
     ok: () => api.canIssue(cert),
     bad: [
       ...wrong('cert', never, (v) => api.canIssue(v as never)),
-      ['cert without publicKey', () => api.canIssue({ ...cert, publicKey: undefined } as never)],
+      ['cert without spki', () => api.canIssue({ ...cert, spki: undefined } as never)],
       ['cert without tbs', () => api.canIssue({ ...cert, tbs: 'x' } as never)],
     ],
   },
@@ -67,6 +73,94 @@ const functions: Record<string, Entry> = {
         'cert without tbs',
         () => api.verifyCertificateSignature({ ...cert, tbs: 1 } as never, cert.publicKey),
       ],
+    ],
+  },
+  verifyCertificateSignatureAsync: {
+    ok: async () => expect(await api.verifyCertificateSignatureAsync(cert, keyRef)).toBe(true),
+    async: true,
+    bad: [
+      ...wrong('cert', never, (v) => api.verifyCertificateSignatureAsync(v as never, keyRef)),
+      ...wrong('issuerKey', never, (v) => api.verifyCertificateSignatureAsync(cert, v as never)),
+    ],
+  },
+  certificateSignatureRequest: {
+    ok: () => expect(api.certificateSignatureRequest(cert, keyRef)?.data).toBe(cert.tbs),
+    bad: [
+      ...wrong('cert', never, (v) => api.certificateSignatureRequest(v as never, keyRef)),
+      ...wrong('issuerKey', never, (v) => api.certificateSignatureRequest(cert, v as never)),
+      [
+        'a KeyObject as issuerKey',
+        () => api.certificateSignatureRequest(cert, cert.publicKey as never),
+      ],
+    ],
+  },
+  runCryptoSync: {
+    ok: () => expect(api.runCryptoSync(task(), api.platformCrypto.sync)).toBe(true),
+    bad: [
+      ...wrong('task', never, (v) => api.runCryptoSync(v as never, api.platformCrypto.sync)),
+      ...wrong('backend', never, (v) => api.runCryptoSync(task(), v as never)),
+    ],
+  },
+  runCryptoAsync: {
+    ok: async () => expect(await api.runCryptoAsync(task(), api.webCryptoBackend)).toBe(true),
+    async: true,
+    bad: [
+      ...wrong('task', never, (v) => api.runCryptoAsync(v as never, api.webCryptoBackend)),
+      ...wrong('backend', never, (v) => api.runCryptoAsync(task(), v as never)),
+    ],
+  },
+  verifySignature: {
+    ok: () =>
+      expect(api.runCryptoSync(api.verifySignature(request), api.nobleCryptoBackend)).toBe(true),
+    bad: [
+      ...wrong('request', never, (v) => api.verifySignature(v as never).next()),
+      [
+        'request without data',
+        () => api.verifySignature({ ...request, data: 'x' } as never).next(),
+      ],
+      [
+        'request with an unknown scheme',
+        () => api.verifySignature({ ...request, scheme: { kind: 'dsa' } } as never).next(),
+      ],
+      [
+        'request without a hash',
+        () => api.verifySignature({ ...request, scheme: { kind: 'ecdsa' } } as never).next(),
+      ],
+    ],
+  },
+  parseTrustedRootAsync: {
+    ok: async () =>
+      expect(
+        (await api.parseTrustedRootAsync(api.publicGoodTrustedRootJson.json)).tlogs.length,
+      ).toBe(root.tlogs.length),
+    async: true,
+    bad: [
+      ...wrong(
+        'input',
+        (v) => typeof v === 'string' || typeof v === 'object',
+        (v) => api.parseTrustedRootAsync(v as never),
+      ),
+      ...wrong(
+        'options',
+        (v) =>
+          v === undefined ||
+          (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBytes(v)),
+        (v) => api.parseTrustedRootAsync(api.publicGoodTrustedRootJson.json, v as never),
+      ),
+    ],
+  },
+  parsePemTrustBundleAsync: {
+    ok: async () => expect((await api.parsePemTrustBundleAsync(pem)).keys.length).toBe(1),
+    async: true,
+    bad: [
+      ...wrong('input', either(isString, isBytes), (v) => api.parsePemTrustBundleAsync(v as never)),
+      ...wrong(
+        'options',
+        (v) =>
+          v === undefined ||
+          (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBytes(v)),
+        (v) => api.parsePemTrustBundleAsync(pem, v as never),
+      ),
     ],
   },
   noteKeyHash: {
@@ -284,7 +378,8 @@ describe('argument validation of every public function', () => {
       if (entry.bad.length === 0) continue;
       it.each(entry.bad.map(([label, call, code]) => ({ label, call, code })))(
         `${table} ${name}: $label → coded error`,
-        ({ call, code }) => expectCoded(api.TrustRootError, call, code ?? 'ARGUMENT_INVALID'),
+        ({ call, code }) =>
+          expectCoded(api.TrustRootError, call, code ?? 'ARGUMENT_INVALID', entry.async === true),
       );
     }
   }

@@ -1,4 +1,3 @@
-import { KeyObject } from 'node:crypto';
 import { createChecks, isRecord, typeOf } from '@flareo/internal/arguments';
 import { TrustRootError } from './errors.js';
 
@@ -73,8 +72,8 @@ export function requireKey(fn: string, parameter: string, value: unknown): void 
 export function requireTrustedKey(fn: string, parameter: string, value: unknown): void {
   requireKey(fn, parameter, value);
   const key = value as Record<string, unknown>;
-  if (typeof key.id !== 'string' || !(key.keyObject instanceof KeyObject)) {
-    throw argumentError(fn, parameter, 'a TrustedKey (id and keyObject)', value);
+  if (typeof key.id !== 'string') {
+    throw argumentError(fn, parameter, 'a TrustedKey (id, algorithm and spki)', value);
   }
   requireWindow(fn, `${parameter}.validFor`, key.validFor);
 }
@@ -86,7 +85,8 @@ export function requireCertificate(fn: string, parameter: string, value: unknown
     !(cert.der instanceof Uint8Array) ||
     !(cert.tbs instanceof Uint8Array) ||
     !(cert.signature instanceof Uint8Array) ||
-    !(cert.publicKey instanceof KeyObject) ||
+    !(cert.spki instanceof Uint8Array) ||
+    !isRecord(cert.keyAlgorithm) ||
     typeof cert.fingerprint !== 'string' ||
     typeof cert.subjectNameDer !== 'string' ||
     typeof cert.issuerNameDer !== 'string' ||
@@ -96,7 +96,32 @@ export function requireCertificate(fn: string, parameter: string, value: unknown
   }
 }
 
-/** A certificate view (see `@flareo/trust-root/x509`) and a `node:crypto` public key. */
+/**
+ * A Node `KeyObject` seen without importing `node:crypto` (the core must load in every
+ * runtime): the class's tag and its public `type`.
+ */
+export function isPublicKeyObject(
+  key: unknown,
+): key is { type: 'public'; export(options: object): unknown } {
+  return (
+    typeof key === 'object' &&
+    key !== null &&
+    Object.prototype.toString.call(key) === '[object KeyObject]' &&
+    (key as { type?: unknown }).type === 'public'
+  );
+}
+
+/** A key as the crypto seam takes it: `{ spki, algorithm }` (a `TrustedKey` is one). */
+export function isKeyRef(key: unknown): key is { spki: Uint8Array; algorithm: { kind: string } } {
+  return (
+    isRecord(key) &&
+    key.spki instanceof Uint8Array &&
+    isRecord(key.algorithm) &&
+    ['ecdsa', 'ed25519', 'rsa'].includes(key.algorithm.kind as string)
+  );
+}
+
+/** A certificate view (see `@flareo/trust-root/x509`) and a public key (seam key or `KeyObject`). */
 export function requireViewAndKey(
   fn: string,
   view: unknown,
@@ -112,7 +137,12 @@ export function requireViewAndKey(
   ) {
     throw argumentError(fn, viewParameter, 'a CertificateView', view);
   }
-  if (!(key instanceof KeyObject) || key.type !== 'public') {
-    throw argumentError(fn, keyParameter, 'a public KeyObject', key);
+  if (!isKeyRef(key) && !isPublicKeyObject(key)) {
+    throw argumentError(
+      fn,
+      keyParameter,
+      'a public key ({ spki, algorithm } or a public KeyObject)',
+      key,
+    );
   }
 }

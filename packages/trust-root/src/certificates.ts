@@ -1,6 +1,9 @@
 import type { KeyObject } from 'node:crypto';
+import { toHex } from '@flareo/internal/bytes';
 import { requireCertificate } from './arguments.js';
-import { verifyCertificateSignature } from './certificate-signature.js';
+import { checkCertificateSignature } from './certificate-signature.js';
+import { syncBackend } from './crypto/platform.js';
+import { type CryptoTask, type PublicKeyRef, runCryptoSync } from './crypto/seam.js';
 import { DerError } from './der/reader.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { importPublicKey, type KeyAlgorithm, sha256, type TrustSource } from './keys.js';
@@ -24,17 +27,27 @@ export interface TrustedCertificate extends CertificateView {
   readonly keyAlgorithm: KeyAlgorithm;
   /** sha256 of the subject's DER SPKI, lowercase hex. */
   readonly keyId: string;
-  /** The subject public key, imported once: verify certificates this one issued with it. */
+  /**
+   * The subject public key as `node:crypto` imported it once: Node build only (`undefined`
+   * in the browser/worker build). New code verifies with `spki` and `keyAlgorithm` through
+   * the crypto seam (see {@link keyRefOfCertificate}).
+   */
   readonly publicKey: KeyObject;
   readonly source: TrustSource;
 }
 
-/** Parse and classify one DER certificate. */
-export function parseCertificate(
+/** The seam key of a certificate's subject public key. */
+export const keyRefOfCertificate = (cert: TrustedCertificate): PublicKeyRef => ({
+  spki: cert.spki,
+  algorithm: cert.keyAlgorithm,
+});
+
+/** Parse and classify one DER certificate (a seam task: the self-signature is checked). */
+export function* parseCertificate(
   der: Uint8Array,
   source: TrustSource,
   detail: TrustRootErrorDetail,
-): TrustedCertificate {
+): CryptoTask<TrustedCertificate> {
   let view: CertificateView;
   try {
     view = readCertificateView(der);
@@ -49,13 +62,15 @@ export function parseCertificate(
   }
   const key = importPublicKey(view.spki, 'spki', detail);
   const selfIssued = view.subjectNameDer === view.issuerNameDer;
+  const keyRef: PublicKeyRef = { spki: view.spki, algorithm: key.algorithm };
+  const selfSigned = selfIssued && (yield* checkCertificateSignature(view, keyRef));
   const result: TrustedCertificate = {
     ...view,
-    fingerprint: sha256(der).toString('hex'),
-    selfSigned: selfIssued && verifyCertificateSignature(view, key.keyObject),
+    fingerprint: toHex(sha256(der)),
+    selfSigned,
     keyAlgorithm: key.algorithm,
-    keyId: sha256(key.spki).toString('hex'),
-    publicKey: key.keyObject,
+    keyId: toHex(sha256(key.spki)),
+    publicKey: key.keyObject as KeyObject,
     source: Object.freeze(source),
   };
   return Object.freeze(result);
@@ -86,11 +101,25 @@ export function namesLink(child: IssuerReference, issuer: TrustedCertificate): b
   return true;
 }
 
-/** True when `issuer` issued `child`: names link and the signature verifies. */
+/** `issuedBy` as a seam task (no argument checks: callers hold parsed certificates). */
+export function* checkIssuedBy(
+  child: TrustedCertificate,
+  issuer: TrustedCertificate,
+): CryptoTask<boolean> {
+  return (
+    namesLink(child, issuer) &&
+    (yield* checkCertificateSignature(child, keyRefOfCertificate(issuer)))
+  );
+}
+
+/**
+ * True when `issuer` issued `child`: names link and the signature verifies. Synchronous
+ * (`node:crypto` on Node; @noble elsewhere, where an RSA issuer throws `CRYPTO_UNAVAILABLE`).
+ */
 export function issuedBy(child: TrustedCertificate, issuer: TrustedCertificate): boolean {
   requireCertificate('issuedBy', 'child', child);
   requireCertificate('issuedBy', 'issuer', issuer);
-  return namesLink(child, issuer) && verifyCertificateSignature(child, issuer.publicKey);
+  return runCryptoSync(checkIssuedBy(child, issuer), syncBackend);
 }
 
 /** May this certificate issue others? basicConstraints cA, and keyCertSign if keyUsage is present. */

@@ -38,6 +38,12 @@ export type TrustRootErrorCode =
    * is an array). Programming errors, reported before any parsing starts.
    */
   | 'ARGUMENT_INVALID'
+  /**
+   * The runtime cannot answer a signature check through the API called: the synchronous
+   * functions outside Node verify RSA signatures only through the `…Async` entry points
+   * (WebCrypto is asynchronous). Nothing was decided; call the asynchronous entry point.
+   */
+  | 'CRYPTO_UNAVAILABLE'
   // The codes below come from `@flareo/trust-root/tuf` (fetching trusted_root.json through TUF).
   /** TUF: a mirror's metadata is older than what the client already trusts (rollback attack). */
   | 'TUF_ROLLBACK'

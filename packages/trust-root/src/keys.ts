@@ -1,5 +1,8 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { concatBytes, toHex, utf8Encode } from '@flareo/internal/bytes';
 import { requireKey, requireString } from './arguments.js';
+import { sha256 as platformSha256, runtimeKeyOf } from './crypto/platform.js';
+import { readRsaPublicKey, readSpki, rsaSpkiOf, SpkiError, type SpkiInfo } from './crypto/spki.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { UNBOUNDED, type ValidityWindow } from './validity.js';
 
@@ -36,15 +39,20 @@ export interface TrustedKey {
   readonly hash?: HashAlgorithm;
   /** DER SubjectPublicKeyInfo. */
   readonly spki: Uint8Array;
-  /** `node:crypto` key, imported once. */
+  /**
+   * The `node:crypto` key, imported once: present in the Node build only (`undefined` in the
+   * browser/worker build). Kept for callers that verify with `node:crypto` themselves; new
+   * code verifies through the crypto seam with `spki` and `algorithm`.
+   */
   readonly keyObject: KeyObject;
   /** When this key may be used (closed interval). Unbounded for PEM keys. */
   readonly validFor: ValidityWindow;
   readonly source: TrustSource;
 }
 
-export const sha256 = (data: Uint8Array | string): Buffer =>
-  createHash('sha256').update(data).digest();
+/** sha256 of bytes or a UTF-8 string (the platform's synchronous hash). */
+export const sha256 = (data: Uint8Array | string): Uint8Array =>
+  platformSha256(typeof data === 'string' ? utf8Encode(data) : data);
 
 const CURVES: Record<string, 'P-256' | 'P-384' | 'P-521'> = {
   prime256v1: 'P-256',
@@ -55,19 +63,39 @@ const CURVES: Record<string, 'P-256' | 'P-384' | 'P-521'> = {
 /** Smallest RSA modulus we accept. */
 export const MIN_RSA_BITS = 2048;
 
+/** A classified public key: canonical DER SPKI, its algorithm, and on Node its `KeyObject`. */
+export interface ImportedKey {
+  readonly spki: Uint8Array;
+  readonly algorithm: KeyAlgorithm;
+  /** Node build only (compatibility field); `undefined` elsewhere. */
+  readonly keyObject: KeyObject | undefined;
+}
+
 /**
- * Import a DER public key (SPKI, or PKCS#1 for `RSA PUBLIC KEY` blocks) and classify it.
- * Rejects what the verifiers do not support (DSA, secp256k1, RSA below 2048 bits, X25519).
+ * Read a DER public key (SPKI, or PKCS#1 for `RSA PUBLIC KEY` blocks) and classify it, in
+ * pure JavaScript (`crypto/spki.ts`). Rejects what the verifiers do not support (DSA,
+ * secp256k1, RSA below 2048 bits, X25519) and SPKIs that are not in canonical DER.
  */
 export function importPublicKey(
   der: Uint8Array,
   format: 'spki' | 'pkcs1',
   detail: TrustRootErrorDetail,
-): { keyObject: KeyObject; spki: Uint8Array; algorithm: KeyAlgorithm } {
-  let keyObject: KeyObject;
+): ImportedKey {
+  let spki: Uint8Array;
+  let info: SpkiInfo;
   try {
-    keyObject = createPublicKey({ key: Buffer.from(der), format: 'der', type: format });
+    spki = format === 'spki' ? new Uint8Array(der) : rsaSpkiOf(pkcs1(der));
+    info = readSpki(spki);
   } catch (cause) {
+    if (cause instanceof SpkiError && cause.reason === 'noncanonical') {
+      // A second encoding of a key would get a second key id.
+      throw new TrustRootError(
+        'KEY_INVALID',
+        `${where(detail)}public key is not in canonical DER form`,
+        detail,
+        { cause },
+      );
+    }
     throw new TrustRootError(
       'KEY_INVALID',
       `${where(detail)}not a valid ${format === 'spki' ? 'SubjectPublicKeyInfo' : 'PKCS#1 RSA'} public key`,
@@ -75,30 +103,35 @@ export function importPublicKey(
       { cause },
     );
   }
-  const algorithm = classifyKey(keyObject, detail);
-  const spki = new Uint8Array(keyObject.export({ type: 'spki', format: 'der' }));
-  if (format === 'spki' && !Buffer.from(spki).equals(Buffer.from(der))) {
-    // Re-encoding must be lossless, or key ids computed by others would differ from ours.
+  const algorithm = classifyKey(info, detail);
+  let keyObject: KeyObject | undefined;
+  try {
+    keyObject = runtimeKeyOf(spki);
+  } catch (cause) {
     throw new TrustRootError(
       'KEY_INVALID',
-      `${where(detail)}public key is not in canonical DER form`,
+      `${where(detail)}not a valid public key for this runtime`,
       detail,
+      { cause },
     );
   }
-  return { keyObject, spki, algorithm };
+  return { spki, algorithm, keyObject };
 }
 
-function classifyKey(key: KeyObject, detail: TrustRootErrorDetail): KeyAlgorithm {
-  const type = key.asymmetricKeyType;
-  const details = key.asymmetricKeyDetails ?? {};
-  if (type === 'ec') {
-    const curve = CURVES[details.namedCurve ?? ''];
+function pkcs1(der: Uint8Array): Uint8Array {
+  readRsaPublicKey(der);
+  return der;
+}
+
+function classifyKey(info: SpkiInfo, detail: TrustRootErrorDetail): KeyAlgorithm {
+  if (info.type === 'ec') {
+    const curve = CURVES[info.curve];
     if (curve) return { kind: 'ecdsa', curve };
-    throw unsupported(detail, `EC curve ${details.namedCurve ?? 'unknown'}`);
+    throw unsupported(detail, `EC curve ${info.curve === 'explicit' ? 'unknown' : info.curve}`);
   }
-  if (type === 'ed25519') return { kind: 'ed25519' };
-  if (type === 'rsa' || type === 'rsa-pss') {
-    const bits = details.modulusLength ?? 0;
+  if (info.type === 'ed25519') return { kind: 'ed25519' };
+  if (info.type === 'rsa' || info.type === 'rsa-pss') {
+    const bits = info.bits;
     if (bits < MIN_RSA_BITS) {
       throw new TrustRootError(
         'KEY_UNSUPPORTED',
@@ -106,9 +139,13 @@ function classifyKey(key: KeyObject, detail: TrustRootErrorDetail): KeyAlgorithm
         { ...detail, expected: `>= ${MIN_RSA_BITS} bits`, actual: bits },
       );
     }
-    return { kind: 'rsa', bits, schemes: type === 'rsa-pss' ? ['pss'] : ['pkcs1v15', 'pss'] };
+    return {
+      kind: 'rsa',
+      bits,
+      schemes: info.type === 'rsa-pss' ? ['pss'] : ['pkcs1v15', 'pss'],
+    };
   }
-  throw unsupported(detail, `key type ${type ?? 'unknown'}`);
+  throw unsupported(detail, `key type ${info.type === 'other' ? info.name : info.type}`);
 }
 
 function unsupported(detail: TrustRootErrorDetail, what: string): TrustRootError {
@@ -125,17 +162,17 @@ function unsupported(detail: TrustRootErrorDetail, what: string): TrustRootError
 
 /** Build an immutable {@link TrustedKey}. */
 export function makeTrustedKey(
-  imported: { keyObject: KeyObject; spki: Uint8Array; algorithm: KeyAlgorithm },
+  imported: ImportedKey,
   source: TrustSource,
   validFor: ValidityWindow = UNBOUNDED,
   hash?: HashAlgorithm,
 ): TrustedKey {
   return Object.freeze({
-    id: sha256(imported.spki).toString('hex'),
+    id: toHex(sha256(imported.spki)),
     algorithm: Object.freeze(imported.algorithm),
     ...(hash === undefined ? {} : { hash }),
     spki: imported.spki,
-    keyObject: imported.keyObject,
+    keyObject: imported.keyObject as KeyObject,
     validFor,
     source: Object.freeze(source),
   });
@@ -157,20 +194,15 @@ function rawEd25519(spki: Uint8Array): Uint8Array {
 export function noteKeyHash(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: string): Uint8Array {
   requireKey('noteKeyHash', 'key', key);
   requireString('noteKeyHash', 'name', name);
-  const prefix = Buffer.from(`${name}\n`, 'utf8');
+  const prefix = utf8Encode(`${name}\n`);
   switch (key.algorithm.kind) {
     case 'ed25519':
-      return sha256(Buffer.concat([prefix, Buffer.from([0x01]), rawEd25519(key.spki)]));
+      return sha256(concatBytes(prefix, Uint8Array.of(0x01), rawEd25519(key.spki)));
     case 'ecdsa':
       return sha256(key.spki);
     case 'rsa':
       return sha256(
-        Buffer.concat([
-          prefix,
-          Buffer.from([0xff]),
-          Buffer.from('PKIX-RSA-PKCS#1v1.5', 'utf8'),
-          key.spki,
-        ]),
+        concatBytes(prefix, Uint8Array.of(0xff), utf8Encode('PKIX-RSA-PKCS#1v1.5'), key.spki),
       );
   }
 }
@@ -179,5 +211,5 @@ export function noteKeyHash(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: s
 export function noteKeyId(key: Pick<TrustedKey, 'algorithm' | 'spki'>, name: string): string {
   requireKey('noteKeyId', 'key', key);
   requireString('noteKeyId', 'name', name);
-  return Buffer.from(noteKeyHash(key, name).subarray(0, 4)).toString('hex');
+  return toHex(noteKeyHash(key, name).subarray(0, 4));
 }

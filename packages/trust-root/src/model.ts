@@ -1,3 +1,4 @@
+import { toHex as bytesToHex } from '@flareo/internal/bytes';
 import {
   argumentError,
   optionalString,
@@ -127,7 +128,7 @@ function toHex(id: string | Uint8Array, fn: string, parameter: string): string {
     }
     return id.toLowerCase();
   }
-  return Buffer.from(id).toString('hex');
+  return bytesToHex(id);
 }
 
 function freezeAll<T>(items: readonly T[] | undefined): readonly T[] {

@@ -1,12 +1,14 @@
 import { argumentError, optionalString, requireOneOf, requireOptions } from './arguments.js';
 import {
-  issuedBy,
+  checkIssuedBy,
   namesLink,
   parseCertificate,
   requireIntactSelfSignature,
   requireIssuer,
   type TrustedCertificate,
 } from './certificates.js';
+import { asyncBackend, syncBackend } from './crypto/platform.js';
+import { type CryptoTask, runCryptoAsync, runCryptoSync } from './crypto/seam.js';
 import { TrustRootError, where } from './errors.js';
 import { importPublicKey, makeTrustedKey, type TrustedKey } from './keys.js';
 import { type CertificateAuthority, type TransparencyLog, TrustRoot } from './model.js';
@@ -42,7 +44,26 @@ export function parsePemTrustBundle(
   input: string | Uint8Array,
   options: PemTrustBundleOptions = {},
 ): TrustRoot {
-  const fn = 'parsePemTrustBundle';
+  return runCryptoSync(pemBundleTask('parsePemTrustBundle', input, options), syncBackend);
+}
+
+/**
+ * {@link parsePemTrustBundle} for every runtime, with the same arguments, result and error
+ * codes: certificate links are checked with WebCrypto outside Node (`node:crypto` on Node).
+ */
+export async function parsePemTrustBundleAsync(
+  input: string | Uint8Array,
+  options: PemTrustBundleOptions = {},
+): Promise<TrustRoot> {
+  return runCryptoAsync(pemBundleTask('parsePemTrustBundleAsync', input, options), asyncBackend);
+}
+
+/** The parse as a seam task (internal: the differential test drives it with each backend). */
+export function* pemBundleTask(
+  fn: string,
+  input: string | Uint8Array,
+  options: PemTrustBundleOptions,
+): CryptoTask<TrustRoot> {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw argumentError(fn, 'input', 'a string or a Uint8Array', input);
   }
@@ -67,19 +88,15 @@ export function parsePemTrustBundle(
       location: `line ${block.line}`,
     };
     if (block.label === 'CERTIFICATE') {
-      certificates.push(parseCertificate(block.der, source, detail));
+      certificates.push(yield* parseCertificate(block.der, source, detail));
     } else {
       const format = block.label === 'RSA PUBLIC KEY' ? 'pkcs1' : 'spki';
       keys.push(makeTrustedKey(importPublicKey(block.der, format, detail), source));
     }
   }
   const keysAs = options.keysAs ?? 'keys';
-  if (keysAs === 'keys') {
-    return new TrustRoot({
-      keys,
-      certificateAuthorities: authoritiesFromPool(certificates, options.name),
-    });
-  }
+  const certificateAuthorities = yield* authoritiesFromPool(certificates, options.name);
+  if (keysAs === 'keys') return new TrustRoot({ keys, certificateAuthorities });
   const host = options.logBaseUrl === undefined ? undefined : hostOf(options.logBaseUrl);
   const logs: TransparencyLog[] = keys.map((key) =>
     Object.freeze({
@@ -93,7 +110,7 @@ export function parsePemTrustBundle(
     }),
   );
   return new TrustRoot({
-    certificateAuthorities: authoritiesFromPool(certificates, options.name),
+    certificateAuthorities,
     ...(keysAs === 'tlog' ? { tlogs: logs } : { ctlogs: logs }),
   });
 }
@@ -117,10 +134,10 @@ function decodeUtf8(bytes: Uint8Array, name: string | undefined): string {
  * issuer is not in the bundle is an anchor. Each anchor with the certificates below it
  * forms one authority.
  */
-function authoritiesFromPool(
+function* authoritiesFromPool(
   pool: readonly TrustedCertificate[],
   name: string | undefined,
-): CertificateAuthority[] {
+): CryptoTask<CertificateAuthority[]> {
   const unique = [...new Map(pool.map((c) => [c.fingerprint, c])).values()];
   const parents = new Map<TrustedCertificate, TrustedCertificate[]>();
   for (const cert of unique) {
@@ -131,7 +148,8 @@ function authoritiesFromPool(
     // Candidates by name and key identifier; one that links by name but whose signature
     // fails means altered bytes, never a second anchor.
     const candidates = unique.filter((other) => other !== cert && namesLink(cert, other));
-    const issuers = candidates.filter((other) => issuedBy(cert, other));
+    const issuers: TrustedCertificate[] = [];
+    for (const other of candidates) if (yield* checkIssuedBy(cert, other)) issuers.push(other);
     if (candidates.length && !issuers.length) {
       throw new TrustRootError(
         'CERTIFICATE_CHAIN_INVALID',

@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from '@flareo/internal/bytes';
 import { optionalString, requireString } from './arguments.js';
 import { TrustRootError, where } from './errors.js';
 
@@ -153,13 +154,13 @@ function finishBlock(label: string, body: string, line: number, source?: string)
       detail,
     );
   }
-  const der = Buffer.from(body, 'base64');
-  if (der.toString('base64') !== body) {
+  const der = fromBase64(body);
+  if (toBase64(der) !== body) {
     throw new TrustRootError(
       'PEM_BASE64_INVALID',
       `${where(detail)}block "${label}" is not canonical base64`,
       detail,
     );
   }
-  return { label: label as PemLabel, der: new Uint8Array(der), line };
+  return { label: label as PemLabel, der, line };
 }

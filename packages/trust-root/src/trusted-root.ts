@@ -1,3 +1,4 @@
+import { fromBase64, toHex, utf8Decode } from '@flareo/internal/bytes';
 import { withoutNulls } from '@flareo/internal/protojson';
 import {
   argumentError,
@@ -7,12 +8,14 @@ import {
   requireOptions,
 } from './arguments.js';
 import {
-  issuedBy,
+  checkIssuedBy,
   parseCertificate,
   requireIntactSelfSignature,
   requireIssuer,
   type TrustedCertificate,
 } from './certificates.js';
+import { asyncBackend, syncBackend } from './crypto/platform.js';
+import { type CryptoTask, runCryptoAsync, runCryptoSync } from './crypto/seam.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 // TRUSTED_ROOT_SCHEMA compiled by ajv at build time (scripts/generate-validator.mjs).
 import { validate } from './generated/trusted-root-validator.js';
@@ -106,7 +109,28 @@ export function parseTrustedRoot(
   input: string | Uint8Array | object,
   options: TrustedRootOptions = {},
 ): TrustRoot {
-  const fn = 'parseTrustedRoot';
+  return runCryptoSync(trustedRootTask('parseTrustedRoot', input, options), syncBackend);
+}
+
+/**
+ * {@link parseTrustedRoot} for every runtime, with the same arguments, result and error codes:
+ * the certificate chains are checked with WebCrypto outside Node (`node:crypto` on Node).
+ * The one entry point to use in browsers and edge workers when the root may hold RSA
+ * certificates; the synchronous function covers ECDSA and Ed25519 there.
+ */
+export async function parseTrustedRootAsync(
+  input: string | Uint8Array | object,
+  options: TrustedRootOptions = {},
+): Promise<TrustRoot> {
+  return runCryptoAsync(trustedRootTask('parseTrustedRootAsync', input, options), asyncBackend);
+}
+
+/** The parse as a seam task (internal: the differential test drives it with each backend). */
+export function* trustedRootTask(
+  fn: string,
+  input: string | Uint8Array | object,
+  options: TrustedRootOptions,
+): CryptoTask<TrustRoot> {
   // Any object goes on to the schema (an array is a document, just not a trusted root).
   if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
     throw argumentError(fn, 'input', 'JSON text, bytes or an object', input);
@@ -135,9 +159,11 @@ export function parseTrustedRoot(
     );
   }
   const skipped: string[] = [];
-  const guard = <T>(path: string, build: () => T): T[] => {
+  // `build` is a seam task (CA chains) or a plain function (logs: no signature to check).
+  function* guard<T>(path: string, build: () => CryptoTask<T> | T): CryptoTask<T[]> {
     try {
-      return [build()];
+      const built = build();
+      return [isTask(built) ? yield* built : built];
     } catch (error) {
       if (error instanceof Skip) {
         skipped.push(`${path}: ${error.message}`);
@@ -145,41 +171,65 @@ export function parseTrustedRoot(
       }
       throw error;
     }
-  };
+  }
   const source = (path: string): TrustSource => ({
     kind: 'trusted-root',
     ...(options.name === undefined ? {} : { name: options.name }),
     location: path,
   });
   const onUnsupported = options.onUnsupported ?? 'error';
-  const log = (kind: 'tlog' | 'ctlog') => (entry: TransparencyLogInstanceJson, i: number) => {
-    const path = `/${kind}s/${i}`;
-    return guard(path, () => parseLog(kind, entry, { ...base, path }, source(path), onUnsupported));
-  };
-  const authority =
-    (field: 'certificateAuthorities' | 'timestampAuthorities') =>
-    (entry: CertificateAuthorityJson, i: number) => {
-      const path = `/${field}/${i}`;
-      return guard(path, () =>
-        parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported),
+  function* logs(kind: 'tlog' | 'ctlog', entries: readonly TransparencyLogInstanceJson[]) {
+    const out: TransparencyLog[] = [];
+    for (const [i, entry] of entries.entries()) {
+      const path = `/${kind}s/${i}`;
+      out.push(
+        ...(yield* guard(path, () =>
+          parseLog(kind, entry, { ...base, path }, source(path), onUnsupported),
+        )),
       );
-    };
+    }
+    return out;
+  }
+  function* authorities(
+    field: 'certificateAuthorities' | 'timestampAuthorities',
+    entries: readonly CertificateAuthorityJson[],
+  ) {
+    const out: (CertificateAuthority | TimestampAuthority)[] = [];
+    for (const [i, entry] of entries.entries()) {
+      const path = `/${field}/${i}`;
+      out.push(
+        ...(yield* guard(path, () =>
+          parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported),
+        )),
+      );
+    }
+    return out;
+  }
+  const tlogs = yield* logs('tlog', doc.tlogs ?? []);
+  const ctlogs = yield* logs('ctlog', doc.ctlogs ?? []);
+  const cas = yield* authorities('certificateAuthorities', doc.certificateAuthorities ?? []);
+  const tsas = yield* authorities('timestampAuthorities', doc.timestampAuthorities ?? []);
   return new TrustRoot({
-    tlogs: (doc.tlogs ?? []).flatMap(log('tlog')),
-    ctlogs: (doc.ctlogs ?? []).flatMap(log('ctlog')),
-    certificateAuthorities: (doc.certificateAuthorities ?? []).flatMap(
-      authority('certificateAuthorities'),
-    ) as CertificateAuthority[],
-    timestampAuthorities: (doc.timestampAuthorities ?? []).flatMap(
-      authority('timestampAuthorities'),
-    ) as TimestampAuthority[],
+    tlogs,
+    ctlogs,
+    certificateAuthorities: cas as CertificateAuthority[],
+    timestampAuthorities: tsas as TimestampAuthority[],
     skipped,
   });
 }
 
+function isTask<T>(value: CryptoTask<T> | T): value is CryptoTask<T> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { next?: unknown }).next === 'function' &&
+    Symbol.iterator in value
+  );
+}
+
 function toJson(input: string | Uint8Array | object, detail: TrustRootErrorDetail): unknown {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) return input;
-  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  const text = typeof input === 'string' ? input : utf8Decode(input);
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -194,7 +244,7 @@ function toJson(input: string | Uint8Array | object, detail: TrustRootErrorDetai
   }
 }
 
-const b64 = (value: string): Uint8Array => new Uint8Array(Buffer.from(value, 'base64'));
+const b64 = (value: string): Uint8Array => fromBase64(value);
 
 function parseLog(
   kind: 'tlog' | 'ctlog',
@@ -213,9 +263,9 @@ function parseLog(
     onUnsupported,
   );
   const host = hostOf(entry.baseUrl);
-  const logId = Buffer.from(b64(entry.logId.keyId)).toString('hex');
+  const logId = toHex(b64(entry.logId.keyId));
   const allowed = new Set([key.id]);
-  if (kind === 'tlog') allowed.add(Buffer.from(noteKeyHash(key, host)).toString('hex'));
+  if (kind === 'tlog') allowed.add(toHex(noteKeyHash(key, host)));
   if (!allowed.has(logId)) {
     throw new TrustRootError(
       'LOG_ID_MISMATCH',
@@ -224,7 +274,7 @@ function parseLog(
     );
   }
   const checkpointKeyId = entry.checkpointKeyId
-    ? Buffer.from(b64(entry.checkpointKeyId.keyId)).toString('hex')
+    ? toHex(b64(entry.checkpointKeyId.keyId))
     : undefined;
   return Object.freeze({
     kind,
@@ -323,17 +373,24 @@ function checkDetails(
   return actual;
 }
 
-function parseAuthority(
+function* parseAuthority(
   field: 'certificateAuthorities' | 'timestampAuthorities',
   entry: CertificateAuthorityJson,
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
-): CertificateAuthority | TimestampAuthority {
-  const certificates: TrustedCertificate[] = entry.certChain.certificates.map((c, i) => {
+): CryptoTask<CertificateAuthority | TimestampAuthority> {
+  const certificates: TrustedCertificate[] = [];
+  for (const [i, c] of entry.certChain.certificates.entries()) {
     const path = `${detail.path}/certChain/certificates/${i}`;
     try {
-      return parseCertificate(b64(c.rawBytes), { ...source, location: path }, { ...detail, path });
+      certificates.push(
+        yield* parseCertificate(
+          b64(c.rawBytes),
+          { ...source, location: path },
+          { ...detail, path },
+        ),
+      );
     } catch (error) {
       if (
         error instanceof TrustRootError &&
@@ -344,22 +401,22 @@ function parseAuthority(
       }
       throw error;
     }
-  });
+  }
   // Link every certificate to the next one; a TSA chain starts with the signing (leaf) cert.
-  certificates.forEach((cert, i) => {
+  for (const [i, cert] of certificates.entries()) {
     const path = `${detail.path}/certChain/certificates/${i}`;
     const isTsaLeaf = field === 'timestampAuthorities' && i === 0;
     if (!isTsaLeaf) requireIssuer(cert, { ...detail, path }, 'chain certificate');
     requireIntactSelfSignature(cert, { ...detail, path });
     const issuer = certificates[i + 1];
-    if (issuer && !issuedBy(cert, issuer)) {
+    if (issuer && !(yield* checkIssuedBy(cert, issuer))) {
       throw new TrustRootError(
         'CERTIFICATE_CHAIN_INVALID',
         `${where({ ...detail, path })}"${cert.subject}" is not issued by the next certificate "${issuer.subject}"`,
         { ...detail, path, expected: issuer.subject, actual: cert.issuer },
       );
     }
-  });
+  }
   const validFor = parseValidFor(entry.validFor, { ...detail, path: `${detail.path}/validFor` });
   const anchor = certificates[certificates.length - 1] as TrustedCertificate;
   const subject = entry.subject
@@ -383,5 +440,5 @@ function parseAuthority(
 /** sha256 of bytes as hex (exported for callers computing key ids the same way). */
 export function keyIdOf(spki: Uint8Array): string {
   requireBytes('keyIdOf', 'spki', spki);
-  return sha256(spki).toString('hex');
+  return toHex(sha256(spki));
 }
