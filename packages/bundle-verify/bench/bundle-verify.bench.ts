@@ -1,4 +1,4 @@
-import { createPublicKey, verify, X509Certificate } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
@@ -62,10 +62,10 @@ if (dir) {
       const jwk = leaf.publicKey.export({ format: 'jwk' });
       const hasProof = Boolean(vm.tlogEntries[0].inclusionProof);
       return () => {
-        if (ca) leaf.verify(ca.publicKey);
+        if (ca) leaf.verify(ca.publicKey as KeyObject);
         const key = createPublicKey({ key: jwk, format: 'jwk' }); // the leaf key, imported
         verify('sha256', pae, key, sig);
-        const p256 = trust.tlogs[0]?.key.keyObject;
+        const p256 = trust.tlogs[0]?.key.keyObject as KeyObject | undefined;
         if (p256) {
           verify('sha256', pae, p256, sig); // stands for the SET check (same cost: one P-256 verify)
           verify('sha256', pae, p256, sig); // stands for the SCT check

@@ -1,4 +1,4 @@
-import { verify } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { bench, describe } from 'vitest';
@@ -27,7 +27,7 @@ if (dir) {
   const log = trust.tlogsById(both.logId)[0];
   if (!log || !both.set || !both.inclusionProof?.checkpoint)
     throw new Error('bench fixture incomplete');
-  const key = log.key.keyObject;
+  const key = log.key.keyObject as KeyObject; // a node:crypto KeyObject on Node
   const payload = setPayload(both);
   const set = both.set;
   const cp = parseCheckpoint(both.inclusionProof.checkpoint);

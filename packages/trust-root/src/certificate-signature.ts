@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { argumentError, isKeyRef, requireViewAndKey } from './arguments.js';
 import { asyncBackend, syncBackend } from './crypto/platform.js';
 import {
@@ -11,7 +10,7 @@ import {
 } from './crypto/seam.js';
 import { OID } from './der/oids.js';
 import { children, contentOf, decodeOid, readTlv } from './der/reader.js';
-import { type HashAlgorithm, importPublicKey } from './keys.js';
+import { type HashAlgorithm, importPublicKey, type PublicKeyObject } from './keys.js';
 import type { CertificateView } from './x509/certificate.js';
 
 const SIGNATURE_ALGORITHMS: Readonly<
@@ -121,10 +120,12 @@ function keyRefOf(key: { export(options: object): unknown }): PublicKeyRef | und
  */
 export function verifyCertificateSignature(
   cert: CertificateView,
-  issuerKey: PublicKeyRef | KeyObject,
+  issuerKey: PublicKeyRef | PublicKeyObject,
 ): boolean {
   requireViewAndKey('verifyCertificateSignature', cert, 'cert', issuerKey, 'issuerKey');
-  const key = isKeyRef(issuerKey) ? (issuerKey as PublicKeyRef) : keyRefOf(issuerKey as KeyObject);
+  const key = isKeyRef(issuerKey)
+    ? (issuerKey as PublicKeyRef)
+    : keyRefOf(issuerKey as PublicKeyObject);
   if (!key) return false;
   return runCryptoSync(checkCertificateSignature(cert, key), syncBackend);
 }
@@ -135,10 +136,12 @@ export function verifyCertificateSignature(
  */
 export async function verifyCertificateSignatureAsync(
   cert: CertificateView,
-  issuerKey: PublicKeyRef | KeyObject,
+  issuerKey: PublicKeyRef | PublicKeyObject,
 ): Promise<boolean> {
   requireViewAndKey('verifyCertificateSignatureAsync', cert, 'cert', issuerKey, 'issuerKey');
-  const key = isKeyRef(issuerKey) ? (issuerKey as PublicKeyRef) : keyRefOf(issuerKey as KeyObject);
+  const key = isKeyRef(issuerKey)
+    ? (issuerKey as PublicKeyRef)
+    : keyRefOf(issuerKey as PublicKeyObject);
   if (!key) return false;
   return runCryptoAsync(checkCertificateSignature(cert, key), asyncBackend);
 }

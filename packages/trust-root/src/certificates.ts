@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { toHex } from '@flareo/internal/bytes';
 import { requireCertificate } from './arguments.js';
 import { checkCertificateSignature } from './certificate-signature.js';
@@ -6,7 +5,13 @@ import { syncBackend } from './crypto/platform.js';
 import { type CryptoTask, type PublicKeyRef, runCryptoSync } from './crypto/seam.js';
 import { DerError } from './der/reader.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
-import { importPublicKey, type KeyAlgorithm, sha256, type TrustSource } from './keys.js';
+import {
+  importPublicKey,
+  type KeyAlgorithm,
+  type PublicKeyObject,
+  sha256,
+  type TrustSource,
+} from './keys.js';
 import {
   type CertificateView,
   parseCertificate as readCertificateView,
@@ -32,7 +37,7 @@ export interface TrustedCertificate extends CertificateView {
    * in the browser/worker build). New code verifies with `spki` and `keyAlgorithm` through
    * the crypto seam (see {@link keyRefOfCertificate}).
    */
-  readonly publicKey: KeyObject;
+  readonly publicKey: PublicKeyObject;
   readonly source: TrustSource;
 }
 
@@ -70,7 +75,7 @@ export function* parseCertificate(
     selfSigned,
     keyAlgorithm: key.algorithm,
     keyId: toHex(sha256(key.spki)),
-    publicKey: key.keyObject as KeyObject,
+    publicKey: key.keyObject as PublicKeyObject,
     source: Object.freeze(source),
   };
   return Object.freeze(result);

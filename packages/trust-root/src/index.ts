@@ -19,7 +19,13 @@ export { runCryptoAsync, runCryptoSync, verifySignature } from './crypto/seam.js
 export { webCryptoBackend } from './crypto/web.js';
 export type { TrustRootErrorCode, TrustRootErrorDetail } from './errors.js';
 export { TrustRootError } from './errors.js';
-export type { HashAlgorithm, KeyAlgorithm, TrustedKey, TrustSource } from './keys.js';
+export type {
+  HashAlgorithm,
+  KeyAlgorithm,
+  PublicKeyObject,
+  TrustedKey,
+  TrustSource,
+} from './keys.js';
 export { MIN_RSA_BITS, noteKeyHash, noteKeyId } from './keys.js';
 export type {
   CertificateAuthority,

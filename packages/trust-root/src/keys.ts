@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import { concatBytes, toHex, utf8Encode } from '@flareo/internal/bytes';
 import { requireKey, requireString } from './arguments.js';
 import { sha256 as platformSha256, runtimeKeyOf } from './crypto/platform.js';
@@ -30,6 +29,23 @@ export interface TrustSource {
   readonly location: string;
 }
 
+/**
+ * Node's `KeyObject` as far as these types promise it, written out so that the package's
+ * type declarations need no `@types/node`: a browser or worker project type-checks without
+ * it. On Node the value is a `node:crypto` `KeyObject` (every `KeyObject` fits this type;
+ * to pass it to a `node:crypto` function, say so: `key.keyObject as KeyObject`).
+ */
+export interface PublicKeyObject {
+  /** `'public'` for the keys of a trust root. */
+  readonly type: string;
+  /** `'ec'`, `'ed25519'`, `'rsa'`, `'rsa-pss'`, ... */
+  readonly asymmetricKeyType?: string | undefined;
+  /** As `KeyObject#export`: PEM text (a string), DER bytes (a `Buffer` on Node) or a JWK. */
+  export(options: { readonly type: 'spki' | 'pkcs1'; readonly format: 'pem' }): string | Uint8Array;
+  export(options: { readonly type: 'spki' | 'pkcs1'; readonly format: 'der' }): Uint8Array;
+  export(options: { readonly format: 'jwk' }): Record<string, unknown>;
+}
+
 /** A public key the caller trusts, imported once and ready to verify with. */
 export interface TrustedKey {
   /** sha256 of the DER SubjectPublicKeyInfo, lowercase hex (= Rekor v1 log id). */
@@ -44,7 +60,7 @@ export interface TrustedKey {
    * browser/worker build). Kept for callers that verify with `node:crypto` themselves; new
    * code verifies through the crypto seam with `spki` and `algorithm`.
    */
-  readonly keyObject: KeyObject;
+  readonly keyObject: PublicKeyObject;
   /** When this key may be used (closed interval). Unbounded for PEM keys. */
   readonly validFor: ValidityWindow;
   readonly source: TrustSource;
@@ -68,7 +84,7 @@ export interface ImportedKey {
   readonly spki: Uint8Array;
   readonly algorithm: KeyAlgorithm;
   /** Node build only (compatibility field); `undefined` elsewhere. */
-  readonly keyObject: KeyObject | undefined;
+  readonly keyObject: PublicKeyObject | undefined;
 }
 
 /**
@@ -104,7 +120,7 @@ export function importPublicKey(
     );
   }
   const algorithm = classifyKey(info, detail);
-  let keyObject: KeyObject | undefined;
+  let keyObject: PublicKeyObject | undefined;
   try {
     keyObject = runtimeKeyOf(spki);
   } catch (cause) {
@@ -172,7 +188,7 @@ export function makeTrustedKey(
     algorithm: Object.freeze(imported.algorithm),
     ...(hash === undefined ? {} : { hash }),
     spki: imported.spki,
-    keyObject: imported.keyObject as KeyObject,
+    keyObject: imported.keyObject as PublicKeyObject,
     validFor,
     source: Object.freeze(source),
   });

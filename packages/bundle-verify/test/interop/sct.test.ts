@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
@@ -59,7 +59,7 @@ describe.skipIf(!dir)('interop: embedded SCTs of real public-good certificates',
     const x509 = new X509Certificate(leaf);
     const issuer = trust
       .issuerCandidates({ issuerNameDer: parseCertificate(leaf).issuerNameDer })
-      .find((c) => x509.verify(c.certificate.publicKey));
+      .find((c) => x509.verify(c.certificate.publicKey as KeyObject));
     if (!issuer) throw new Error(`${name}: issuer not in the trust root`);
     return { leaf, issuer: issuer.certificate.der };
   }
