@@ -103,7 +103,14 @@ export function toJsonObject(
 ): Record<string, unknown> {
   let value: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const size = typeof input === 'string' ? utf8Length(input) : input.length;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit: only a string that could exceed the
+    // limit is measured exactly.
+    const size =
+      typeof input !== 'string'
+        ? input.length
+        : input.length * 3 <= limits.maxBundleBytes
+          ? input.length
+          : utf8Length(input);
     limit('bundle bytes', size, limits.maxBundleBytes);
     try {
       value = JSON.parse(typeof input === 'string' ? input : utf8Text(input));

@@ -70,3 +70,13 @@ export const asyncBackend: CryptoBackend = syncBackend;
 /** SHA-1, for ESS signingCertificate (v1) certificate hashes only. */
 export const sha1 = (data: Uint8Array): Uint8Array =>
   new Uint8Array(createHash('sha1').update(data).digest());
+
+/**
+ * Is this EC SPKI's point on its curve? On Node the key is imported (as the verification will
+ * need it anyway, cached per SPKI array): `node:crypto` refuses a point off its curve.
+ */
+export const ecPointValid = (
+  spki: Uint8Array,
+  _curve: 'P-256' | 'P-384' | 'P-521',
+  _point: Uint8Array,
+): boolean => keyOf(spki) !== null;
