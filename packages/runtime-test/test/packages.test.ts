@@ -16,7 +16,16 @@ import {
 import { GOLDEN } from './fixtures/policy.cases.js';
 import { chromiumPath, workerd } from './support.js';
 
-const MODULES = ['vex', 'policy', 'trust-score', 'trust-root', 'log-evidence'] as const;
+const MODULES = [
+  'vex',
+  'policy',
+  'trust-score',
+  'trust-root',
+  'log-evidence',
+  'bundle-verify',
+] as const;
+/** The modules whose packages have a Node build and a web build (export conditions). */
+const SIGSTORE = ['trust-root', 'log-evidence', 'bundle-verify'] as const;
 const entry = (name: string) =>
   fileURLToPath(new URL(`./fixtures/${name}.cases.ts`, import.meta.url));
 
@@ -45,7 +54,7 @@ describe('Node, the reference run', () => {
     expect(Object.keys(GOLDEN).sort()).toEqual(files.sort());
   });
 
-  it.each(['trust-root', 'log-evidence'])(
+  it.each(SIGSTORE)(
     '%s: the cases cover every public-good bundle of the fixtures',
     async (name) => {
       const dir = new URL('../../../fixtures/vectors/sigstore/bundles/', import.meta.url);
@@ -61,6 +70,15 @@ describe('Node, the reference run', () => {
     const results = await nodeResults(name);
     expect(results.length).toBeGreaterThan(5);
     expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+});
+
+// The Node backend against the WebCrypto backend on one machine: the same case module bundled
+// with the browser conditions (trust-root's, rekor-set's and bundle-verify's web builds:
+// WebCrypto, @noble for the synchronous API) and run in Node must give the Node build's outcomes.
+describe('Node: the web build (WebCrypto) against the Node build (node:crypto)', () => {
+  it.each(SIGSTORE)('%s: the same outcomes with the web build in Node', async (name) => {
+    await expectLikeNode(name, await runInNode(await bundleCases(entry(name), 'browser')));
   });
 });
 
