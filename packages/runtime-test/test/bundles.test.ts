@@ -1,5 +1,5 @@
 // `esbuild --bundle --platform=browser` of each runtime-neutral package (every entry point but
-// trust-root's `tuf`, which reads files)
+// trust-root's `tuf` and bundle-verify's `node`, which read files)
 // succeeds with no Node built-in and no Node global, for browsers and for workerd; the
 // minified+gzipped sizes printed here are the ones docs/runtimes.md reports.
 import { dirname } from 'node:path';
@@ -16,6 +16,7 @@ const PACKAGES: [string, string[]][] = [
   ['@flareo/trust-score', ['@flareo/trust-score', '@flareo/trust-score/definition']],
   ['@flareo/trust-root', ['@flareo/trust-root', '@flareo/trust-root/x509']],
   ['@flareo/rekor-set', ['@flareo/rekor-set', '@flareo/rekor-set/proofs']],
+  ['@flareo/bundle-verify', ['@flareo/bundle-verify']],
 ];
 
 describe('browser and worker builds of the runtime-neutral packages', () => {
