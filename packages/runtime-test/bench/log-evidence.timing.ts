@@ -20,11 +20,13 @@ export const cases: RuntimeCase[] = Object.entries(BUNDLES).flatMap(([name, bund
   return [
     {
       name: `${name} sync`,
-      run: () => perCall(() => verifyLogEvidence(entries, binding, trust)),
+      run: () =>
+        perCall(() => verifyLogEvidence(entries, binding, trust), { calls: 20, rounds: 5 }),
     },
     {
       name: `${name} async`,
-      run: () => perCall(() => verifyLogEvidenceAsync(entries, binding, trust)),
+      run: () =>
+        perCall(() => verifyLogEvidenceAsync(entries, binding, trust), { calls: 20, rounds: 5 }),
     },
   ];
 });
