@@ -1,10 +1,10 @@
 // `pnpm bench`: per-bundle verification time in Node, Chromium and workerd on this machine,
 // for every bench module (`*.timing.ts`). Each module is bundled per runtime as the tests
-// bundle their cases, then the runtimes take turns (three times each, so that machine load
-// hits all alike) and the fastest of each runtime's three figures is printed as a table, with
-// the machine (on a shared machine load only ever adds time). Clocks: Node's is exact, Chromium rounds `performance.now()` to 0.1 ms and the
-// local workerd to 1 ms (a deployed Cloudflare Worker's clock does not advance during
-// computation at all), so every round times 40 calls.
+// bundle their cases, then the runtimes take turns (twice each, so that machine load hits all
+// alike) and the fastest of each runtime's figures is printed as a table, with the machine
+// (on a shared machine load only ever adds time; see bench/timing.ts). Clocks: Node's is
+// exact, Chromium rounds `performance.now()` to 0.1 ms and the local workerd to 1 ms (a
+// deployed Cloudflare Worker's clock does not advance during computation at all).
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
@@ -18,7 +18,7 @@ import {
 import { chromiumPath, workerd } from '../test/support.js';
 
 const MODULES = ['bundle-verify', 'log-evidence'];
-const TURNS = 3;
+const TURNS = 2;
 
 const fastest = (xs: number[]) => Math.min(...xs);
 
