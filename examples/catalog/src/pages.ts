@@ -192,3 +192,21 @@ ${paging?.next ? `<p><a data-testid="next-page" href="${e(paging.next)}">More mo
 ${columnLegend(thresholds)}
 </section>`;
 }
+
+/**
+ * A module page as the server renders it, for a browser without JavaScript (the script
+ * replaces it with the full page and the in-browser verification): the server's verdict.
+ */
+export function renderModuleFallback(
+  m: ListRow & { readonly image: string; readonly digest: string },
+  verification: { readonly verifiedAt: string; readonly checks: readonly string[] },
+): string {
+  const e = escapeHtml;
+  return `<h1>${e(m.name)} <span class="muted">${e(m.version)}</span></h1>
+<p class="mono">${e(m.image)}@${e(m.digest)}</p>
+<section class="card summary" data-testid="server-verdict">
+<div><div class="muted">Trust score</div><span class="score">${e(String(m.score))}</span> <span class="badge ${e(m.status)}">${e(m.status)}</span></div>
+<div><div class="muted">Admission verdict</div><span class="badge ${e(m.verdict)}">${e(m.verdict)}</span></div>
+<div><div class="muted">Signature</div><span class="ok">verified by the server</span> ${e(displayDate(verification.verifiedAt))} (${e(verification.checks.join(', '))})</div>
+</section>`;
+}

@@ -103,7 +103,7 @@ function verificationCard(m) {
       'p',
       { testid: 'verification-result' },
       h('strong', {}, 'Verified by the catalog server'),
-      ` with ${s.library} (${s.formatLabel}); not re-verified in this browser.`,
+      ` with ${s.library} (${s.formatLabel}), when it was ingested and again since. This browser checks it again below, without the server's word.`,
     ),
     h(
       'ul',
@@ -166,8 +166,7 @@ function verificationCard(m) {
     ),
     h(
       'div',
-      { class: 'note', testid: 'browser-note' },
-      h('p', {}, h('strong', {}, 'Why not in your browser? '), s.browserVerification.reason),
+      { class: 'note', testid: 'offline-check' },
       h(
         'p',
         {},
@@ -190,6 +189,162 @@ function verificationCard(m) {
       h('pre', {}, command),
     ),
   );
+}
+
+// The checks the browser verifier reports (its onStep names), as the page words them.
+const STEP_LABELS = {
+  'trust-root': 'Trusted root of this catalog parsed',
+  parse: 'Bundle parsed',
+  digest: 'Artifact digest matches the signed digest',
+  signature: 'Signature over the artifact digest',
+  timestamp: 'RFC 3161 timestamp',
+  'log-set': 'Rekor signed entry timestamp (SET)',
+  'log-inclusion-proof': 'Rekor inclusion proof',
+  'log-checkpoint': 'Signed checkpoint',
+  'log-body': 'Log entry body binds this signature, certificate and digest',
+  'trusted-time': 'Signing time from a verified source',
+  'certificate-chain': 'Certificate chains to the trusted CA',
+  sct: 'Certificate transparency (SCT)',
+  identity: "Identity matches the catalog's identity policy",
+};
+const stepLabel = (check) => STEP_LABELS[check] ?? check;
+
+const hexOf = (buffer) =>
+  Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+
+async function fetchOk(path) {
+  const response = await fetch(path, { cache: 'no-store' });
+  if (!response.ok) {
+    const error = new Error(`${path}: HTTP ${response.status}`);
+    error.code = 'FETCH_FAILED';
+    error.step = 'fetch';
+    throw error;
+  }
+  return response;
+}
+
+// The module's signature, verified again here with the library itself (a module the catalog
+// built with esbuild), over what the catalog serves for download: the bundle, the artifact
+// digest and trusted_root.json, fetched raw. The server's verdict plays no part.
+function browserCard(m) {
+  const bv = m.signature.browserVerification;
+  const status = h('p', { role: 'status', testid: 'browser-status' }, 'Verifying in this browser…');
+  const steps = h('ol', { class: 'steps', testid: 'browser-steps' });
+  const facts = h('div', { class: 'muted', testid: 'browser-facts' });
+  const card = h(
+    'section',
+    { class: 'card', testid: 'browser-verification', 'aria-busy': 'true' },
+    h('h2', {}, 'Verification in this browser'),
+    status,
+    steps,
+    facts,
+  );
+  const finish = (state, ...text) => {
+    card.dataset.state = state;
+    card.setAttribute('aria-busy', 'false');
+    status.replaceChildren(...text);
+  };
+  const pass = (step) =>
+    steps.append(
+      h(
+        'li',
+        { class: 'ok', testid: 'browser-step', 'data-check': step.check },
+        stepLabel(step.check),
+        step.detail ? h('span', { class: 'muted' }, ` — ${step.detail}`) : null,
+      ),
+    );
+  if (!bv?.supported) {
+    finish('unsupported', `Not verified in this browser: ${bv?.reason ?? 'not available'}`);
+    return { card, run: async () => {} };
+  }
+  const run = async () => {
+    try {
+      if (!/^\/assets\/verifier-[0-9a-f]{16}\.js$/.test(bv.verifier)) {
+        throw Object.assign(new Error(`unexpected verifier ${bv.verifier}`), {
+          code: 'VERIFIER_INVALID',
+          step: 'load',
+        });
+      }
+      const [verifier, bundleResponse, rootResponse] = await Promise.all([
+        import(bv.verifier),
+        fetchOk(bv.bundle),
+        fetchOk(bv.trustedRoot),
+      ]);
+      const rootBytes = await rootResponse.arrayBuffer();
+      const rootDigest = `sha256:${hexOf(await crypto.subtle.digest('SHA-256', rootBytes))}`;
+      facts.append(
+        h(
+          'p',
+          {},
+          'Trusted root: ',
+          h('a', { href: bv.trustedRoot }, 'trusted_root.json'),
+          ' from this catalog, ',
+          h('span', { class: 'mono', testid: 'browser-trust-root' }, rootDigest),
+          ' (compare it with your own copy: the page does not pin it).',
+        ),
+      );
+      if (rootDigest !== bv.trustRootDigest) {
+        throw Object.assign(
+          new Error(
+            `the trusted root served is ${rootDigest}, the catalog says ${bv.trustRootDigest}`,
+          ),
+          { code: 'TRUST_ROOT_MISMATCH', step: 'trust-root' },
+        );
+      }
+      let bundle;
+      try {
+        bundle = JSON.parse(await bundleResponse.text());
+      } catch (error) {
+        throw Object.assign(new Error(`the bundle is not JSON: ${error.message}`), {
+          code: 'BUNDLE_MALFORMED',
+          step: 'parse',
+        });
+      }
+      const result = await verifier.verifyModuleSignature({
+        bundle,
+        digest: bv.artifact.digest,
+        trustedRoot: new TextDecoder().decode(rootBytes),
+        identity: bv.identity,
+        rekorPolicy: bv.verifierOptions.rekor.policy,
+        onStep: pass,
+      });
+      if (result.notChecked.length === 0) {
+        finish(
+          'verified',
+          h('strong', { class: 'ok' }, 'verified in this browser'),
+          ` — ${result.steps.length} checks passed.`,
+        );
+      } else {
+        finish(
+          'partial',
+          h('strong', {}, 'Log evidence verified in this browser'),
+          `; not checked here: ${result.notChecked.map((n) => `${stepLabel(n.check)} (${n.detail})`).join(', ')}.`,
+        );
+      }
+    } catch (error) {
+      const step = error.step ?? 'unknown';
+      const code = error.code ?? 'ERROR';
+      steps.append(
+        h(
+          'li',
+          { class: 'no', testid: 'browser-step-failed', 'data-check': step },
+          stepLabel(step),
+        ),
+      );
+      card.dataset.failedStep = step;
+      card.dataset.code = code;
+      finish(
+        'failed',
+        h('strong', { class: 'no' }, 'Failed in this browser'),
+        ' at ',
+        h('span', { testid: 'browser-failed-step' }, stepLabel(step)),
+        ': ',
+        h('code', { testid: 'browser-error-code' }, code),
+        ` — ${error.message}`,
+      );
+    }
+  };
+  return { card, run };
 }
 
 function scoreCard(m) {
@@ -368,6 +523,7 @@ async function renderModule(slug) {
     return;
   }
   document.title = `${m.name} — Flareo catalog`;
+  const browser = browserCard(m);
   app.replaceChildren(
     h('p', {}, h('a', { href: '/' }, '← All modules')),
     h('h1', {}, `${m.name} `, h('span', { class: 'muted' }, m.version)),
@@ -391,6 +547,7 @@ async function renderModule(slug) {
         h('span', { class: 'ok' }, 'verified by the server'),
       ),
     ),
+    browser.card,
     verificationCard(m),
     scoreCard(m),
     policyCard(m),
@@ -398,6 +555,8 @@ async function renderModule(slug) {
     partsCard(m),
     factsCard(m),
   );
+  // Not awaited: the page is ready while the check runs; its card reports each step.
+  browser.run();
 }
 
 function renderNotFound() {
