@@ -32,6 +32,7 @@ const STEP_ORDER = [
 ];
 const EXPECTED_STATE = 'partial';
 const EXPECTED_STATUS = 'Log evidence verified in this browser';
+const EXPECTED_LIST_TEXT = 'log evidence';
 const EXPECTED_STEPS = ['parse', 'log-set', 'log-inclusion-proof', 'log-checkpoint', 'log-body'];
 const EXPECTED_FAILURES = {
   signature: { step: 'log-body', code: 'BODY_SIGNATURE_MISMATCH' },
@@ -468,6 +469,46 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
       });
     }
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('checks every module of the list in this browser', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${running.url}/`);
+    const cells = page.locator('[data-testid="browser-check"]');
+    expect(await cells.count()).toBe(SAMPLE_SLUGS.length);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="browser-check"][data-state]').length === n,
+      SAMPLE_SLUGS.length,
+      { timeout: 30_000 },
+    );
+    for (const slug of SAMPLE_SLUGS) {
+      const cell = page.locator(`[data-slug="${slug}"] [data-testid="browser-check"]`);
+      expect(await cell.getAttribute('data-state'), slug).toBe(EXPECTED_STATE);
+      expect(await cell.textContent()).toBe(EXPECTED_LIST_TEXT);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a tampered module as failed in the list', async () => {
+    const page = await context.newPage();
+    const path = '/api/v1/modules/gitea/attestations/signature.sigstore.json';
+    const bundle = await api(path);
+    TAMPERING['a bundle with one byte of the signature changed']?.tamper(bundle);
+    await page.route(`**${path}`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(bundle) }),
+    );
+    await page.goto(`${running.url}/`);
+    const cell = page.locator('[data-slug="gitea"] [data-testid="browser-check"]');
+    await page.waitForSelector('[data-slug="gitea"] [data-testid="browser-check"][data-state]');
+    expect(await cell.getAttribute('data-state')).toBe('failed');
+    expect(await cell.getAttribute('data-code')).toBe(EXPECTED_FAILURES.signature.code);
+    const other = page.locator('[data-slug="grafana"] [data-testid="browser-check"]');
+    await page.waitForSelector('[data-slug="grafana"] [data-testid="browser-check"][data-state]');
+    expect(await other.getAttribute('data-state')).toBe(EXPECTED_STATE);
     await page.close();
   });
 

@@ -223,6 +223,98 @@ async function fetchOk(path) {
   return response;
 }
 
+const failure = (message, code, step) => Object.assign(new Error(message), { code, step });
+
+// One import of the verifier and one fetch of the trusted root per page, shared by every check.
+const loaded = new Map();
+const once = (key, load) => {
+  if (!loaded.has(key)) loaded.set(key, load());
+  return loaded.get(key);
+};
+
+/**
+ * Verify a module's signature here from what the catalog serves for download (the bundle and
+ * trusted_root.json, fetched raw), with the verifier module the catalog built. Resolves with
+ * the verifier's result; rejects with an error carrying `step` and `code`.
+ */
+async function verifyHere(bv, onStep, onTrustRoot = () => {}) {
+  if (!/^\/assets\/verifier-[0-9a-f]{16}\.js$/.test(bv.verifier)) {
+    throw failure(`unexpected verifier ${bv.verifier}`, 'VERIFIER_INVALID', 'load');
+  }
+  const [verifier, bundleResponse, root] = await Promise.all([
+    once(bv.verifier, () => import(bv.verifier)),
+    fetchOk(bv.bundle),
+    once(bv.trustedRoot, async () => {
+      const bytes = await (await fetchOk(bv.trustedRoot)).arrayBuffer();
+      const digest = `sha256:${hexOf(await crypto.subtle.digest('SHA-256', bytes))}`;
+      return { text: new TextDecoder().decode(bytes), digest };
+    }),
+  ]);
+  onTrustRoot(root.digest);
+  if (root.digest !== bv.trustRootDigest) {
+    throw failure(
+      `the trusted root served is ${root.digest}, the catalog says ${bv.trustRootDigest}`,
+      'TRUST_ROOT_MISMATCH',
+      'trust-root',
+    );
+  }
+  let bundle;
+  try {
+    bundle = JSON.parse(await bundleResponse.text());
+  } catch (error) {
+    throw failure(`the bundle is not JSON: ${error.message}`, 'BUNDLE_MALFORMED', 'parse');
+  }
+  return verifier.verifyModuleSignature({
+    bundle,
+    digest: bv.artifact.digest,
+    trustedRoot: root.text,
+    identity: bv.identity,
+    rekorPolicy: bv.verifierOptions.rekor.policy,
+    onStep,
+  });
+}
+
+// The module list: each row's signature is checked here too, a few at a time, and its
+// "This browser" cell says how that went (the module's page lists the steps).
+async function verifyList() {
+  const cells = [...document.querySelectorAll('[data-testid="browser-check"]')];
+  const queue = cells.slice();
+  const worker = async () => {
+    for (let cell = queue.shift(); cell; cell = queue.shift()) {
+      const slug = cell.closest('[data-slug]')?.dataset.slug;
+      const show = (state, text, title) => {
+        cell.dataset.state = state;
+        cell.replaceChildren(h('span', { class: state === 'failed' ? 'no' : 'ok', title }, text));
+        if (state === 'unsupported') cell.firstChild.className = 'muted';
+      };
+      try {
+        const m = await api(`/api/v1/modules/${encodeURIComponent(slug)}`);
+        const bv = m.signature.browserVerification;
+        if (!bv?.supported) {
+          show('unsupported', 'not checked', bv?.reason);
+          continue;
+        }
+        const result = await verifyHere(bv, () => {});
+        if (result.notChecked.length === 0) show('verified', 'verified');
+        else
+          show(
+            'partial',
+            'log evidence',
+            `not checked here: ${result.notChecked.map((n) => n.check).join(', ')}`,
+          );
+      } catch (error) {
+        cell.dataset.code = error.code ?? 'ERROR';
+        show(
+          'failed',
+          `${stepLabel(error.step ?? 'unknown')}: ${error.code ?? 'ERROR'}`,
+          error.message,
+        );
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+}
+
 // The module's signature, verified again here with the library itself (a module the catalog
 // built with esbuild), over what the catalog serves for download: the bundle, the artifact
 // digest and trusted_root.json, fetched raw. The server's verdict plays no part.
@@ -259,55 +351,19 @@ function browserCard(m) {
   }
   const run = async () => {
     try {
-      if (!/^\/assets\/verifier-[0-9a-f]{16}\.js$/.test(bv.verifier)) {
-        throw Object.assign(new Error(`unexpected verifier ${bv.verifier}`), {
-          code: 'VERIFIER_INVALID',
-          step: 'load',
-        });
-      }
-      const [verifier, bundleResponse, rootResponse] = await Promise.all([
-        import(bv.verifier),
-        fetchOk(bv.bundle),
-        fetchOk(bv.trustedRoot),
-      ]);
-      const rootBytes = await rootResponse.arrayBuffer();
-      const rootDigest = `sha256:${hexOf(await crypto.subtle.digest('SHA-256', rootBytes))}`;
-      facts.append(
-        h(
-          'p',
-          {},
-          'Trusted root: ',
-          h('a', { href: bv.trustedRoot }, 'trusted_root.json'),
-          ' from this catalog, ',
-          h('span', { class: 'mono', testid: 'browser-trust-root' }, rootDigest),
-          ' (compare it with your own copy: the page does not pin it).',
+      const result = await verifyHere(bv, pass, (rootDigest) =>
+        facts.append(
+          h(
+            'p',
+            {},
+            'Trusted root: ',
+            h('a', { href: bv.trustedRoot }, 'trusted_root.json'),
+            ' from this catalog, ',
+            h('span', { class: 'mono', testid: 'browser-trust-root' }, rootDigest),
+            ' (compare it with your own copy: the page does not pin it).',
+          ),
         ),
       );
-      if (rootDigest !== bv.trustRootDigest) {
-        throw Object.assign(
-          new Error(
-            `the trusted root served is ${rootDigest}, the catalog says ${bv.trustRootDigest}`,
-          ),
-          { code: 'TRUST_ROOT_MISMATCH', step: 'trust-root' },
-        );
-      }
-      let bundle;
-      try {
-        bundle = JSON.parse(await bundleResponse.text());
-      } catch (error) {
-        throw Object.assign(new Error(`the bundle is not JSON: ${error.message}`), {
-          code: 'BUNDLE_MALFORMED',
-          step: 'parse',
-        });
-      }
-      const result = await verifier.verifyModuleSignature({
-        bundle,
-        digest: bv.artifact.digest,
-        trustedRoot: new TextDecoder().decode(rootBytes),
-        identity: bv.identity,
-        rekorPolicy: bv.verifierOptions.rekor.policy,
-        onStep: pass,
-      });
       if (result.notChecked.length === 0) {
         finish(
           'verified',
@@ -573,7 +629,8 @@ async function route() {
   try {
     if (match) await renderModule(decodeURIComponent(match[1]));
     else if (location.pathname === '/') {
-      // The list is rendered on the server; nothing to draw.
+      // The list is rendered on the server; the script checks each row's signature here.
+      verifyList();
     } else renderNotFound();
     document.body.dataset.ready = 'true';
   } catch (error) {
