@@ -1,8 +1,10 @@
+import { fromBase64 } from '@flareo/internal/bytes';
 import { withoutNulls } from '@flareo/internal/protojson';
 import { parsePemBlocks, TrustRootError } from '@flareo/trust-root';
 import { bundleFromJSON, ValidationError } from '@sigstore/bundle';
 import { requireLimits, requireSignatureInput } from './arguments.js';
 import { BundleVerifyError } from './errors.js';
+import { latin1Text, utf8Length, utf8Text } from './keys.js';
 
 /** Formats the verifier reads. */
 export type BundleFormat =
@@ -101,10 +103,10 @@ export function toJsonObject(
 ): Record<string, unknown> {
   let value: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+    const size = typeof input === 'string' ? utf8Length(input) : input.length;
     limit('bundle bytes', size, limits.maxBundleBytes);
     try {
-      value = JSON.parse(typeof input === 'string' ? input : Buffer.from(input).toString('utf8'));
+      value = JSON.parse(typeof input === 'string' ? input : utf8Text(input));
     } catch (cause) {
       malformed('bundle is not valid JSON', undefined, cause);
     }
@@ -248,7 +250,7 @@ function strictBase64(text: string, field: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
   if (compact.length === 0 || compact.length % 4 !== 0 || !B64.test(compact))
     malformed(`${field} is not base64`, field);
-  return new Uint8Array(Buffer.from(compact, 'base64'));
+  return fromBase64(compact);
 }
 
 /** The cosign `sign-blob --bundle` (legacy) format: base64Signature, cert, rekorBundle. */
@@ -270,7 +272,7 @@ function normalizeLegacyBundle(
     if (typeof json.cert !== 'string') malformed('cert must be a string', 'cert');
     const pem = json.cert.includes('-----BEGIN')
       ? json.cert
-      : Buffer.from(strictBase64(json.cert, 'cert')).toString('utf8');
+      : utf8Text(strictBase64(json.cert, 'cert'));
     let blocks: ReturnType<typeof parsePemBlocks>;
     try {
       blocks = parsePemBlocks(pem, 'cert');
@@ -318,7 +320,7 @@ function legacyTimestamp(value: unknown): Uint8Array {
 function parseEnvelope(bytes: Uint8Array): SignedContent | undefined {
   let env: unknown;
   try {
-    env = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    env = JSON.parse(utf8Text(bytes));
   } catch {
     return undefined;
   }
@@ -347,7 +349,7 @@ export function normalizeKeyedSignature(signature: string | Uint8Array): Normali
   let bytes: Uint8Array;
   if (typeof signature === 'string') bytes = strictBase64(signature, 'signature');
   else {
-    const text = Buffer.from(signature).toString('latin1').trim();
+    const text = latin1Text(signature).trim();
     bytes =
       text.length && B64.test(text.replace(/\s+/g, '')) && text.length % 4 === 0
         ? strictBase64(text, 'signature')
