@@ -7,7 +7,13 @@
 // catalog serves for download, its trusted_root.json, the module's digest and identity
 // policy) and verifies them here, reporting each check as it passes. It never sees the
 // server's verdict.
-import { type LogEntryInput, type RekorPolicy, verifyLogEvidenceAsync } from '@flareo/rekor-set';
+import {
+  BundleVerifyError,
+  createVerifier,
+  type IdentityPolicy,
+  type VerificationProgress,
+} from '@flareo/bundle-verify';
+import type { RekorPolicy } from '@flareo/rekor-set';
 import { parseTrustedRootAsync, type TrustRoot } from '@flareo/trust-root';
 
 /** A check that passed, as the page lists it. */
@@ -38,8 +44,6 @@ export interface BrowserVerifyInput {
 export interface BrowserVerifyResult {
   /** Every check that passed, in order. */
   readonly steps: readonly BrowserStep[];
-  /** Checks this build cannot make in a browser (and did not), with why. */
-  readonly notChecked: readonly BrowserStep[];
 }
 
 /** A failure, in the shape the page shows: the step that failed and the library's code. */
@@ -55,24 +59,32 @@ export class BrowserVerifyError extends Error {
   }
 }
 
-const base64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-const hexBytes = (hex: string): Uint8Array =>
-  Uint8Array.from(hex.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
-
-type Json = Record<string, unknown>;
-const field = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null ? (value as Json)[key] : undefined;
-
-/** The leaf certificate of a v0.1–v0.3 bundle (DER), or undefined. */
-function leafCertificate(bundle: unknown): Uint8Array | undefined {
-  const material = field(bundle, 'verificationMaterial');
-  const single = field(field(material, 'certificate'), 'rawBytes');
-  const chain = field(field(material, 'x509CertificateChain'), 'certificates');
-  const raw =
-    typeof single === 'string'
-      ? single
-      : field(Array.isArray(chain) ? chain[0] : undefined, 'rawBytes');
-  return typeof raw === 'string' ? base64(raw) : undefined;
+/** A check's detail in words: `key value` pairs, times as ISO-8601, lists joined. */
+function describeDetail(detail: VerificationProgress['detail']): string | undefined {
+  if (!detail) return undefined;
+  const text = (value: unknown): string => {
+    if (value instanceof Date) return value.toISOString();
+    if (Array.isArray(value)) return value.map(text).join(', ');
+    if (typeof value === 'object' && value !== null) {
+      const time = (value as { time?: unknown }).time;
+      if (time instanceof Date)
+        return `${(value as { source?: string }).source ?? 'time'} ${time.toISOString()}`;
+      return Object.entries(value)
+        .map(([k, v]) => `${k} ${text(v)}`)
+        .join(', ');
+    }
+    return String(value);
+  };
+  // The identity's full extension list is long: the page names who signed and the issuer.
+  const shown =
+    'subjectAlternativeNames' in detail
+      ? { signedBy: detail.subjectAlternativeNames, issuer: detail.issuer }
+      : detail;
+  const words = Object.entries(shown)
+    .filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}: ${text(v)}`)
+    .join('; ');
+  return words || undefined;
 }
 
 async function trustRootOf(text: string): Promise<TrustRoot> {
@@ -85,80 +97,48 @@ async function trustRootOf(text: string): Promise<TrustRoot> {
 }
 
 /**
- * Verify a module's signature bundle in this browser against the catalog's trusted root.
+ * Verify a module's Sigstore bundle in this browser with `@flareo/bundle-verify`
+ * (`verifyBundleAsync`, WebCrypto) against the catalog's trusted root, the module's digest
+ * and the catalog's identity policy, reporting each check as it passes.
  *
- * @throws {BrowserVerifyError} naming the failing step and the library's error code.
+ * @throws {BrowserVerifyError} naming the failing step and `@flareo/bundle-verify`'s code.
  */
 export async function verifyModuleSignature(
   input: BrowserVerifyInput,
 ): Promise<BrowserVerifyResult> {
-  const steps: BrowserStep[] = [];
-  const pass = (step: BrowserStep) => {
-    steps.push(step);
-    input.onStep?.(step);
-  };
   const trustRoot = await trustRootOf(input.trustedRoot);
-  const bundle = input.bundle;
-  const signature = field(field(bundle, 'messageSignature'), 'signature');
-  const certificate = leafCertificate(bundle);
-  const digest = /^sha256:([0-9a-f]{64})$/.exec(input.digest)?.[1];
-  if (typeof signature !== 'string' || certificate === undefined || digest === undefined) {
-    throw new BrowserVerifyError(
-      'BUNDLE_MALFORMED',
-      'parse',
-      'the bundle has no message signature with a certificate over a sha256 digest',
-    );
-  }
-  pass({ check: 'parse', detail: 'Sigstore bundle with a message signature and its certificate' });
-  const tlogEntries = field(field(bundle, 'verificationMaterial'), 'tlogEntries');
-  let evidence: Awaited<ReturnType<typeof verifyLogEvidenceAsync>>;
+  const steps: BrowserStep[] = [];
   try {
-    evidence = await verifyLogEvidenceAsync(
-      (Array.isArray(tlogEntries) ? tlogEntries : []) as LogEntryInput[],
+    const verifier = createVerifier(trustRoot, {
+      rekor: { policy: input.rekorPolicy ?? 'require-any' },
+    });
+    await verifier.verifyBundleAsync(
+      input.bundle as object,
+      { digest: input.digest },
+      input.identity as IdentityPolicy,
       {
-        signature: base64(signature),
-        verifier: { certificate },
-        artifactDigest: { algorithm: 'sha256', digest: hexBytes(digest) },
+        onStep: (event) => {
+          const detail = describeDetail(event.detail);
+          const step =
+            detail === undefined ? { check: event.check } : { check: event.check, detail };
+          steps.push(step);
+          input.onStep?.(step);
+        },
       },
-      trustRoot,
-      { policy: input.rekorPolicy ?? 'require-any' },
     );
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'TLOG_UNTRUSTED';
-    throw new BrowserVerifyError(code, logStepOf(code), (error as Error).message, {
-      cause: error,
-    });
+    if (error instanceof BundleVerifyError) {
+      const reason = error.detail.rekorCode;
+      throw new BrowserVerifyError(
+        error.code,
+        error.detail.step,
+        typeof reason === 'string' && !error.message.includes(reason)
+          ? `${error.message} (${reason})`
+          : error.message,
+        { cause: error },
+      );
+    }
+    throw error;
   }
-  for (const entry of evidence.entries) {
-    const at = `log index ${entry.logIndex}`;
-    if (entry.checks.set) pass({ check: 'log-set', detail: `signed entry timestamp, ${at}` });
-    if (entry.checks.inclusionProof)
-      pass({ check: 'log-inclusion-proof', detail: `inclusion proof, ${at}` });
-    if (entry.checks.checkpoint)
-      pass({
-        check: 'log-checkpoint',
-        detail: `signed checkpoint of ${entry.log.baseUrl ?? 'the log'}`,
-      });
-    pass({
-      check: 'log-body',
-      detail: `the entry body binds this signature, certificate and digest, ${at}`,
-    });
-  }
-  const why = 'needs @flareo/bundle-verify’s browser build';
-  return {
-    steps,
-    notChecked: ['signature', 'certificate-chain', 'identity'].map((check) => ({
-      check,
-      detail: why,
-    })),
-  };
-}
-
-/** The log check a rekor-set error code belongs to. */
-function logStepOf(code: string): string {
-  if (code.startsWith('SET_')) return 'log-set';
-  if (code.startsWith('PROOF_')) return 'log-inclusion-proof';
-  if (code.startsWith('CHECKPOINT_')) return 'log-checkpoint';
-  if (code.startsWith('BODY_')) return 'log-body';
-  return 'log';
+  return { steps };
 }
