@@ -29,6 +29,12 @@ const refuseBuiltins = (found) => ({
   },
 });
 
+// Node-only globals a browser does not have: each free reference is renamed to a marker, so
+// one that survives tree shaking shows up in the output and fails the build (a reference under
+// `typeof` is a feature test and is allowed, then restored).
+const NODE_GLOBALS = ['Buffer', 'process', 'global', '__dirname', '__filename', 'setImmediate'];
+const MARKER = '__flareo_node_global_';
+
 export async function buildVerifier() {
   const found = [];
   const out = await build({
@@ -43,10 +49,21 @@ export async function buildVerifier() {
     legalComments: 'none',
     logLevel: 'silent',
     plugins: [refuseBuiltins(found)],
+    define: Object.fromEntries(NODE_GLOBALS.map((g) => [g, `${MARKER}${g}`])),
   });
-  if (found.length > 0)
+  if (found.length > 0) {
     throw new Error(`Node built-ins reach the browser verifier: ${found.join(', ')}`);
-  const code = out.outputFiles[0].contents;
+  }
+  let text = out.outputFiles[0].text;
+  const used = new Set();
+  for (const m of text.matchAll(new RegExp(`(typeof\\s+)?\\b${MARKER}(\\w+)`, 'g'))) {
+    if (!m[1]) used.add(m[2]);
+  }
+  if (used.size > 0) {
+    throw new Error(`Node-only globals reach the browser verifier: ${[...used].join(', ')}`);
+  }
+  text = text.replace(new RegExp(`\\b${MARKER}(\\w+)`, 'g'), '$1');
+  const code = Buffer.from(text, 'utf8');
   const digest = createHash('sha256').update(code).digest();
   const file = `verifier-${digest.toString('hex').slice(0, 16)}.js`;
   mkdirSync(outDir, { recursive: true });
