@@ -1,8 +1,8 @@
 import { fromBase64 } from '@flareo/internal/bytes';
 import { withoutNulls } from '@flareo/internal/protojson';
 import { parsePemBlocks, TrustRootError } from '@flareo/trust-root';
-import { bundleFromJSON, ValidationError } from '@sigstore/bundle';
 import { requireLimits, requireSignatureInput } from './arguments.js';
+import { type BundleJson, BundleShapeError, readBundleJson } from './bundle-json.js';
 import { BundleVerifyError } from './errors.js';
 import { latin1Text, utf8Length, utf8Text } from './keys.js';
 
@@ -168,11 +168,11 @@ function normalizeSigstoreBundle(
     ?.rfc3161Timestamps;
   if (Array.isArray(tsJson)) limit('timestamps', tsJson.length, limits.maxTimestamps);
 
-  let bundle: ReturnType<typeof bundleFromJSON>;
+  let bundle: BundleJson;
   try {
-    bundle = bundleFromJSON(json);
+    bundle = readBundleJson(json);
   } catch (cause) {
-    if (cause instanceof ValidationError) {
+    if (cause instanceof BundleShapeError) {
       malformed(
         `bundle is malformed: ${cause.message} (${cause.fields.join(', ')})`,
         cause.fields.join(','),
@@ -181,23 +181,18 @@ function normalizeSigstoreBundle(
     }
     malformed('bundle is malformed', undefined, cause);
   }
-  const material = bundle.verificationMaterial.content;
+  // readBundleJson refuses a bundle without verification material or content.
+  const material = bundle.verificationMaterial?.content;
   let signer: SignerMaterial;
-  switch (material.$case) {
+  switch (material?.$case) {
     case 'x509CertificateChain':
-      signer = {
-        kind: 'certificate',
-        chain: material.x509CertificateChain.certificates.map((c) => new Uint8Array(c.rawBytes)),
-      };
+      signer = { kind: 'certificate', chain: material.certificates };
       break;
     case 'certificate':
-      signer = { kind: 'certificate', chain: [new Uint8Array(material.certificate.rawBytes)] };
+      signer = { kind: 'certificate', chain: [material.rawBytes] };
       break;
     case 'publicKey':
-      signer = {
-        kind: 'public-key',
-        ...(material.publicKey.hint ? { hint: material.publicKey.hint } : {}),
-      };
+      signer = { kind: 'public-key', ...(material.hint ? { hint: material.hint } : {}) };
       break;
     default:
       malformed('bundle has no verification material', 'verificationMaterial.content');
@@ -206,8 +201,8 @@ function normalizeSigstoreBundle(
     malformed('bundle holds an empty certificate', 'verificationMaterial');
   }
   let content: SignedContent;
-  if (bundle.content.$case === 'messageSignature') {
-    const ms = bundle.content.messageSignature;
+  if (bundle.content?.$case === 'messageSignature') {
+    const ms = bundle.content;
     const algorithm = ms.messageDigest ? HASHES[ms.messageDigest.algorithm] : undefined;
     if (ms.messageDigest && !algorithm) {
       throw new BundleVerifyError('UNSUPPORTED_FORMAT', 'unsupported message digest algorithm', {
@@ -219,28 +214,26 @@ function normalizeSigstoreBundle(
     }
     content = {
       kind: 'message',
-      signature: new Uint8Array(ms.signature),
+      signature: ms.signature,
       ...(ms.messageDigest && algorithm
-        ? { digest: { algorithm, value: new Uint8Array(ms.messageDigest.digest) } }
+        ? { digest: { algorithm, value: ms.messageDigest.digest } }
         : {}),
     };
-  } else if (bundle.content.$case === 'dsseEnvelope') {
-    const env = bundle.content.dsseEnvelope;
+  } else if (bundle.content?.$case === 'dsseEnvelope') {
+    const env = bundle.content;
     const sig = env.signatures[0];
     if (!sig || env.signatures.length !== 1)
       malformed('a DSSE envelope must carry exactly one signature', 'dsseEnvelope.signatures');
     content = {
       kind: 'dsse',
       payloadType: env.payloadType,
-      payload: new Uint8Array(env.payload),
-      signature: new Uint8Array(sig.sig),
+      payload: env.payload,
+      signature: sig,
     };
   } else {
     malformed('bundle has neither a message signature nor a DSSE envelope', 'content');
   }
-  const timestamps = (
-    bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []
-  ).map((t) => new Uint8Array(t.signedTimestamp));
+  const timestamps = bundle.verificationMaterial?.timestamps ?? [];
   return { format, content, signer, tlogEntries: rawEntries, timestamps };
 }
 
