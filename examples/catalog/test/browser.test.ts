@@ -346,6 +346,18 @@ describe.skipIf(!chromiumPath)('the web page in Chromium', () => {
     for (const path of ['/', '/modules/grafana', '/docs/vex', '/docs/admission', '/docs/verify']) {
       await page.goto(`${running.url}${path}`);
       await page.waitForSelector('body[data-ready="true"]');
+      // Let the checks in this browser finish: leaving the page earlier would abort their
+      // requests, which is the navigation's doing, not a failed request.
+      await page.waitForFunction(
+        () =>
+          Array.from(
+            document.querySelectorAll(
+              '[data-testid="browser-check"], [data-testid="browser-verification"]',
+            ),
+          ).every((e) => (e as HTMLElement).dataset.state !== undefined),
+        undefined,
+        { timeout: 30_000 },
+      );
     }
     // The browser asks for the icon on its own; give it the time to.
     await page
