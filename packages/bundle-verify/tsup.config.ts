@@ -39,7 +39,9 @@ const node = packageConfig({
 });
 
 const web = packageConfig({
-  entry: { 'web/index': 'src/index.ts', 'web/input': 'src/input-entry.ts' },
+  entry: { index: 'src/index.ts', input: 'src/input-entry.ts' },
+  // Its own directory, shared chunks included: nothing of it mixes with the Node build.
+  outDir: 'dist/web',
   dts: false,
   clean: false,
   splitting: true,

@@ -1,9 +1,11 @@
 import type { RekorEvidence, RekorPolicy } from '@flareo/rekor-set';
 import {
   type CertificateAuthority,
+  type CryptoBackend,
   type CryptoTask,
   runCryptoAsync,
   runCryptoSync,
+  type SyncCryptoBackend,
   type TrustedKey,
   type TrustRoot,
 } from '@flareo/trust-root';
@@ -246,6 +248,24 @@ export function createVerifier(
   trustRoot: TrustRoot,
   options: VerifierOptions = {},
 ): BundleVerifier {
+  return createVerifierWith(trustRoot, options, { sync: syncBackend, async: asyncBackend });
+}
+
+/** The crypto backends a verifier's synchronous and asynchronous methods run the pipeline with. */
+export interface VerifierBackends {
+  readonly sync: SyncCryptoBackend;
+  readonly async: CryptoBackend;
+}
+
+/**
+ * {@link createVerifier} with chosen backends. Internal (not exported by the package): the
+ * differential test runs the one pipeline on `node:crypto` and on WebCrypto with it.
+ */
+export function createVerifierWith(
+  trustRoot: TrustRoot,
+  options: VerifierOptions,
+  backends: VerifierBackends,
+): BundleVerifier {
   const config = compileOptions(trustRoot, options);
 
   /**
@@ -298,7 +318,7 @@ export function createVerifier(
   const verifyNormalized: BundleVerifier['verifyNormalized'] = (input, artifact, policy, o) =>
     runCryptoSync(
       pipeline('verifyNormalized', input, artifact, policy, reporter('verifyNormalized', o)),
-      syncBackend,
+      backends.sync,
     );
 
   function bundleTask(
@@ -327,14 +347,14 @@ export function createVerifier(
 
   const verifier: BundleVerifier = {
     verifyBundle: (bundle, artifact, policy, o) =>
-      runCryptoSync(bundleTask('verifyBundle', bundle, artifact, policy, o), syncBackend),
+      runCryptoSync(bundleTask('verifyBundle', bundle, artifact, policy, o), backends.sync),
     verifySignature: (signature, artifact, o) =>
-      runCryptoSync(signatureTask('verifySignature', signature, artifact, o), syncBackend),
+      runCryptoSync(signatureTask('verifySignature', signature, artifact, o), backends.sync),
     verifyNormalized,
     verifyBundleAsync: async (bundle, artifact, policy, o) =>
-      runCryptoAsync(bundleTask('verifyBundleAsync', bundle, artifact, policy, o), asyncBackend),
+      runCryptoAsync(bundleTask('verifyBundleAsync', bundle, artifact, policy, o), backends.async),
     verifySignatureAsync: async (signature, artifact, o) =>
-      runCryptoAsync(signatureTask('verifySignatureAsync', signature, artifact, o), asyncBackend),
+      runCryptoAsync(signatureTask('verifySignatureAsync', signature, artifact, o), backends.async),
     verifyNormalizedAsync: async (input, artifact, policy, o) =>
       runCryptoAsync(
         pipeline(
@@ -344,7 +364,7 @@ export function createVerifier(
           policy,
           reporter('verifyNormalizedAsync', o),
         ),
-        asyncBackend,
+        backends.async,
       ),
   };
   return Object.freeze(verifier);
