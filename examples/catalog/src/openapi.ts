@@ -523,7 +523,34 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
                     rekorEntries: { type: 'array', items: ref('RekorEntry') },
                     browserVerification: {
                       type: 'object',
-                      properties: { supported: { type: 'boolean' }, reason: { type: 'string' } },
+                      description:
+                        'How to verify the signature again in a browser, with the library itself: load the ES module `verifier`, fetch `bundle` and `trustedRoot` raw, and verify the bundle over `artifact.digest` with `identity` and `verifierOptions`; the module page does this. `supported` is false (with `reason`) for a cosign signature record or a catalog built without its browser verifier.',
+                      properties: {
+                        supported: { type: 'boolean' },
+                        reason: { type: 'string' },
+                        verifier: {
+                          type: 'string',
+                          description:
+                            'URL path of the browser verifier, an ES module named by its content hash (`/assets/verifier-<hash>.js`, cached immutably).',
+                        },
+                        integrity: { type: 'string', description: 'Its subresource integrity.' },
+                        bundle: { type: 'string', description: 'The Sigstore bundle to fetch.' },
+                        trustedRoot: { type: 'string' },
+                        trustRootDigest: {
+                          type: 'string',
+                          description: '`sha256:` of the `trusted_root.json` served.',
+                        },
+                        artifact: {
+                          type: 'object',
+                          properties: { digest: { type: 'string' } },
+                        },
+                        identity: {
+                          type: 'object',
+                          description:
+                            "The catalog's identity policy for the module, as `@flareo/bundle-verify` takes it.",
+                        },
+                        verifierOptions: { type: 'object' },
+                      },
                     },
                   },
                 },

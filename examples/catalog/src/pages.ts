@@ -156,6 +156,8 @@ export function columnLegend(thresholds: { passing: number; warning: number }): 
   <dd id="about-status">The trust score (0–100, <code>@flareo/trust-score</code>) adds points for open vulnerabilities after VEX, the SLSA build level, the signature's freshness and the SBOM's completeness. Its status is <span class="badge passing">passing</span> from ${thresholds.passing}, <span class="badge warning">warning</span> from ${thresholds.warning}, <span class="badge failing">failing</span> below. It is advice: it does not block anything.</dd>
   <dt>Verdict</dt>
   <dd id="about-verdict">The admission decision of the catalog's policy (<code>@flareo/policy</code>), rule by rule on the module's page: <span class="badge pass">pass</span>, <span class="badge warn">warn</span> (admitted, with warnings) or <span class="badge fail">fail</span> (a Pod running the module is denied by the <a href="/docs/admission">admission policy</a>). A module can score well and still fail, for example with one open critical CVE.</dd>
+  <dt>This browser</dt>
+  <dd id="about-browser">The module's signature checked again by this page, in your browser, with the Flareo verifier the catalog serves, from the files it serves for download (not the server's verdict); the module's page lists every check. It needs JavaScript.</dd>
 </dl>`;
 }
 
@@ -176,6 +178,7 @@ export function renderModuleList(
   <td><span class="badge ${e(m.status)}">${e(m.status)}</span></td>
   <td><span class="badge ${e(m.verdict)}" data-testid="verdict">${e(m.verdict)}</span></td>
   <td class="col-signed" title="${e(displayDate(m.signedAt))}">${e(age(m.signedAt, m.evaluatedAt))}</td>
+  <td class="col-browser" data-testid="browser-check"><span class="muted" title="The page's script checks the signature again in this browser">—</span></td>
 </tr>`,
     )
     .join('\n');
@@ -183,12 +186,30 @@ export function renderModuleList(
 <p class="muted">${paging?.total ?? rows.length} modules, each verified at ingest: signature and Rekor entry, SLSA provenance, SBOM, Trivy scan and OpenVEX.</p>
 <section class="card">
 <table data-testid="module-list" class="modules">
-<thead><tr><th>Module</th><th class="col-version">Version</th><th><a href="#about-status">Trust score</a></th><th><a href="#about-status">Status</a></th><th><a href="#about-verdict">Verdict</a></th><th class="col-signed">Signed</th></tr></thead>
+<thead><tr><th>Module</th><th class="col-version">Version</th><th><a href="#about-status">Trust score</a></th><th><a href="#about-status">Status</a></th><th><a href="#about-verdict">Verdict</a></th><th class="col-signed">Signed</th><th class="col-browser"><a href="#about-browser">This browser</a></th></tr></thead>
 <tbody>
 ${body}
 </tbody>
 </table>
 ${paging?.next ? `<p><a data-testid="next-page" href="${e(paging.next)}">More modules →</a></p>` : ''}
 ${columnLegend(thresholds)}
+</section>`;
+}
+
+/**
+ * A module page as the server renders it, for a browser without JavaScript (the script
+ * replaces it with the full page and the in-browser verification): the server's verdict.
+ */
+export function renderModuleFallback(
+  m: ListRow & { readonly image: string; readonly digest: string },
+  verification: { readonly verifiedAt: string; readonly checks: readonly string[] },
+): string {
+  const e = escapeHtml;
+  return `<h1>${e(m.name)} <span class="muted">${e(m.version)}</span></h1>
+<p class="mono">${e(m.image)}@${e(m.digest)}</p>
+<section class="card summary" data-testid="server-verdict">
+<div><div class="muted">Trust score</div><span class="score">${e(String(m.score))}</span> <span class="badge ${e(m.status)}">${e(m.status)}</span></div>
+<div><div class="muted">Admission verdict</div><span class="badge ${e(m.verdict)}">${e(m.verdict)}</span></div>
+<div><div class="muted">Signature</div><span class="ok">verified by the server</span> ${e(displayDate(verification.verifiedAt))} (${e(verification.checks.join(', '))})</div>
 </section>`;
 }

@@ -19,9 +19,16 @@ import {
 import { readModuleArchive } from './archive.js';
 import { CatalogError, isSlug, SLUG_PATTERN } from './errors.js';
 import { MAX_URL_LENGTH, openApiDocument } from './openapi.js';
-import { escapeHtml, pageShell, renderDocPage, renderModuleList } from './pages.js';
-import type { CatalogStore } from './store.js';
+import {
+  escapeHtml,
+  pageShell,
+  renderDocPage,
+  renderModuleFallback,
+  renderModuleList,
+} from './pages.js';
+import { type CatalogStore, identityFor } from './store.js';
 import { authorize } from './tokens.js';
+import { IMMUTABLE_CACHE, loadVerifierAsset, type VerifierAsset } from './verifier-asset.js';
 import {
   modulePurl,
   tarGz,
@@ -47,6 +54,12 @@ export interface CatalogServerOptions {
    * `PAYLOAD_TOO_LARGE` before it is read whole. Defaults to {@link DEFAULT_PUBLISH_LIMIT}.
    */
   readonly publishLimitBytes?: number;
+  /**
+   * The browser build of the verifier the module page runs (`dist/web/`, written by the
+   * catalog's build). Defaults to the built one, when the catalog was built; `null` serves the
+   * pages without it (they then say the browser check is not available).
+   */
+  readonly verifierAsset?: VerifierAsset | null;
 }
 
 /** Modules per page of `GET /api/v1/modules` when `limit` is not given. */
@@ -280,6 +293,10 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   const script = asset('app.js');
   const style = asset('style.css');
   const favicon = asset('favicon.svg');
+  const verifier =
+    options.verifierAsset === undefined
+      ? loadVerifierAsset()
+      : (options.verifierAsset ?? undefined);
   let publicUrl = options.publicUrl;
   const baseUrl = () => publicUrl ?? store.publicUrl;
   if (publicUrl) store.setPublicUrl(publicUrl);
@@ -301,7 +318,7 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     pageShell({
       title,
       script: true,
-      main: `${main}<noscript><p class="note">This page is drawn by JavaScript from the JSON API. Without it, read <a href="/api/v1/modules">/api/v1/modules</a> or the module's <code>/api/v1/modules/&lt;slug&gt;</code>.</p></noscript>`,
+      main: `${main}<noscript><p class="note">This page is drawn by JavaScript from the JSON API: without it you see the server’s verdict only, and the signature is not checked again in this browser. Read <a href="/api/v1/modules">/api/v1/modules</a> or the module's <code>/api/v1/modules/&lt;slug&gt;</code>.</p></noscript>`,
     });
   const notFoundPage = (path: string) =>
     pageShell({
@@ -531,7 +548,14 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     { schema: { params: slugParams } },
     async (request) => {
       const { slug } = request.params;
-      return moduleDetail(store.get(slug), store.assessment(slug));
+      return moduleDetail(store.get(slug), store.assessment(slug), {
+        ...(verifier
+          ? { verifier: verifier.path, verifierIntegrity: verifier.manifest.integrity }
+          : {}),
+        identity: identityFor(store.config, slug),
+        rekorPolicy: store.verifierOptions.rekor?.policy ?? 'require-any',
+        trustRootDigest: store.trustRootDigest,
+      });
     },
   );
   const decisionBodies = new WeakMap<object, string>();
@@ -788,9 +812,15 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
     } catch (error) {
       if (!(error instanceof CatalogError)) throw error;
     }
+    // Without JavaScript the page still shows the server's verdict (the script redraws it all).
     const page = scriptPage(
       known ? `${slug} — Flareo catalog` : 'Module not found — Flareo catalog',
-      '<p class="muted">Loading…</p>',
+      known
+        ? renderModuleFallback(
+            moduleSummary(store.get(slug), store.assessment(slug)),
+            store.get(slug).verification,
+          )
+        : '<p class="muted">Loading…</p>',
     );
     return html(known ? reply : reply.code(404), page);
   });
@@ -817,6 +847,19 @@ export function createCatalogServer(options: CatalogServerOptions): CatalogApp {
   app.get('/assets/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').send(style),
   );
+  // The browser verifier, under its content-hashed name (any other name is 404): cached for a
+  // year, since a new build gets a new name.
+  const verifierEtag = verifier ? `"sha256-${verifier.manifest.sha256}"` : undefined;
+  app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
+    if (!verifier || request.params.file !== verifier.manifest.file) {
+      return notFound(request, reply);
+    }
+    reply.header('cache-control', IMMUTABLE_CACHE).header('etag', verifierEtag);
+    if (matchesEtag(request.headers['if-none-match'], verifierEtag as string)) {
+      return reply.code(304).send();
+    }
+    return reply.type('text/javascript; charset=utf-8').send(verifier.bytes());
+  });
 
   // Every other method on a known path: 405 with Allow, answered before any body is read.
   for (const url of new Set(routes)) {

@@ -7,9 +7,64 @@ import type { CatalogEntry } from './store.js';
 
 // The JSON shapes the API serves, built from a stored module and its assessment.
 
-/** Why the web page does not re-verify in the browser (shown on the page and in the API). */
-export const BROWSER_VERIFICATION_NOTE =
-  '@flareo/bundle-verify (with @flareo/rekor-set and @flareo/trust-root under it) is built for Node.js: it verifies with node:crypto APIs that have no browser counterpart (X509Certificate, KeyObject and createPublicKey, synchronous verify, publicDecrypt, hash), uses Buffer, and its entry point imports node:worker_threads and node:os for the verifier pool. Browsers offer only WebCrypto, which is asynchronous and cannot parse X.509 certificates, so no bundler shim makes the synchronous verifier run here. This server verified the signature with @flareo/bundle-verify. To check it yourself, download the bundle and trusted_root.json and run `flareo verify` offline.';
+/** What the module page needs to verify a module's signature again in the visitor's browser. */
+export interface BrowserVerificationContext {
+  /** URL path of the built verifier module (`/assets/verifier-<hash>.js`); absent when not built. */
+  readonly verifier?: string;
+  /** Subresource-integrity value of that module. */
+  readonly verifierIntegrity?: string;
+  /** The catalog's identity policy for the module (JSON, as `@flareo/bundle-verify` takes it). */
+  readonly identity: unknown;
+  /** The catalog's Rekor policy. */
+  readonly rekorPolicy: string;
+  /** `sha256:<hex>` of the `trusted_root.json` the catalog serves. */
+  readonly trustRootDigest: string;
+}
+
+/** The checks the browser verifier reports, in order (`@flareo/bundle-verify`'s `onStep` names). */
+export const BROWSER_CHECKS = [
+  'parse',
+  'digest',
+  'signature',
+  'log-set',
+  'log-inclusion-proof',
+  'log-checkpoint',
+  'log-body',
+  'trusted-time',
+  'certificate-chain',
+  'sct',
+  'identity',
+] as const;
+
+/** How to verify a module in the browser, or why it cannot be: the API's `browserVerification`. */
+function browserVerification(entry: CatalogEntry, context: BrowserVerificationContext | undefined) {
+  const m = entry.module;
+  if (m.signature.format === 'cosign-signature') {
+    return {
+      supported: false as const,
+      reason:
+        'A cosign signature record (.sig tag) is checked with @flareo/image-verify, which the browser verifier does not include; verify it with `flareo verify-image`.',
+    };
+  }
+  if (context?.verifier === undefined) {
+    return {
+      supported: false as const,
+      reason:
+        'This catalog was started without its browser verifier build (dist/web/verifier.json); build the catalog with `npm run build`.',
+    };
+  }
+  return {
+    supported: true as const,
+    verifier: context.verifier,
+    ...(context.verifierIntegrity ? { integrity: context.verifierIntegrity } : {}),
+    bundle: `/api/v1/modules/${m.slug}/attestations/${SIGNATURE_FILES[m.signature.format]}`,
+    trustedRoot: '/api/v1/trust/trusted_root.json',
+    trustRootDigest: context.trustRootDigest,
+    artifact: { digest: m.manifest.digest },
+    identity: context.identity,
+    verifierOptions: { rekor: { policy: context.rekorPolicy } },
+  };
+}
 
 /** How each signature format is named on the page and in the API. */
 export const SIGNATURE_FORMAT_LABELS: Readonly<Record<SignatureFormat, string>> = Object.freeze({
@@ -67,7 +122,11 @@ export function moduleSummary(entry: CatalogEntry, assessment: Assessment) {
 }
 
 /** The module detail document. */
-export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
+export function moduleDetail(
+  entry: CatalogEntry,
+  assessment: Assessment,
+  browser?: BrowserVerificationContext,
+) {
   const m = entry.module;
   const sig = m.signature.summary;
   const signer = sig.signer;
@@ -118,7 +177,7 @@ export function moduleDetail(entry: CatalogEntry, assessment: Assessment) {
       rekorEntries: signatureLog,
       rekorPolicy: sig.tlog.policy,
       times: sig.times,
-      browserVerification: { supported: false, reason: BROWSER_VERIFICATION_NOTE },
+      browserVerification: browserVerification(entry, browser),
     },
     provenance: {
       ...m.provenance.slsa,

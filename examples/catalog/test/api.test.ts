@@ -106,8 +106,24 @@ describe('catalog API over HTTP', () => {
       identity: 'https://github.com/flareo/grafana/.github/workflows/release.yml@refs/tags/v11.5.2',
       issuer: 'https://token.actions.githubusercontent.com',
       rekor: { checks: { set: true, inclusionProof: true, checkpoint: true, body: true } },
-      browserVerification: { supported: false },
+      browserVerification: {
+        supported: true,
+        verifier: expect.stringMatching(/^\/assets\/verifier-[0-9a-f]{16}\.js$/),
+        integrity: expect.stringMatching(/^sha256-[A-Za-z0-9+/]{43}=$/),
+        bundle: '/api/v1/modules/grafana/attestations/signature.sigstore.json',
+        trustedRoot: '/api/v1/trust/trusted_root.json',
+        trustRootDigest: m.verification.trustRootDigest,
+        artifact: { digest: m.digest },
+        identity: {
+          subjectAlternativeName: {
+            regexp: expect.stringContaining('grafana'),
+          },
+          issuer: 'https://token.actions.githubusercontent.com',
+        },
+        verifierOptions: { rekor: { policy: 'require-any' } },
+      },
     });
+    expect(m.signature.browserVerification).not.toHaveProperty('reason');
     expect(m.signature.rekor.logIndex).toMatch(/^\d+$/);
     expect(m.provenance).toMatchObject({
       level: 2,

@@ -103,7 +103,7 @@ function verificationCard(m) {
       'p',
       { testid: 'verification-result' },
       h('strong', {}, 'Verified by the catalog server'),
-      ` with ${s.library} (${s.formatLabel}); not re-verified in this browser.`,
+      ` with ${s.library} (${s.formatLabel}), when it was ingested and again since. This browser checks it again below, without the server's word.`,
     ),
     h(
       'ul',
@@ -166,8 +166,7 @@ function verificationCard(m) {
     ),
     h(
       'div',
-      { class: 'note', testid: 'browser-note' },
-      h('p', {}, h('strong', {}, 'Why not in your browser? '), s.browserVerification.reason),
+      { class: 'note', testid: 'offline-check' },
       h(
         'p',
         {},
@@ -190,6 +189,211 @@ function verificationCard(m) {
       h('pre', {}, command),
     ),
   );
+}
+
+// The checks the browser verifier reports (its onStep names), as the page words them.
+const STEP_LABELS = {
+  'trust-root': 'Trusted root of this catalog parsed',
+  parse: 'Bundle parsed',
+  digest: 'Artifact digest matches the signed digest',
+  signature: 'Signature over the artifact digest',
+  timestamp: 'RFC 3161 timestamp',
+  'log-set': 'Rekor signed entry timestamp (SET)',
+  'log-inclusion-proof': 'Rekor inclusion proof',
+  'log-checkpoint': 'Signed checkpoint',
+  'log-body': 'Log entry body binds this signature, certificate and digest',
+  'trusted-time': 'Signing time from a verified source',
+  'certificate-chain': 'Certificate chains to the trusted CA',
+  sct: 'Certificate transparency (SCT)',
+  identity: "Identity matches the catalog's identity policy",
+  // The steps a failure names (@flareo/bundle-verify's BundleVerifyError step).
+  trust: 'Trust in the signer',
+  time: 'Signing time',
+  certificate: 'Certificate chain to the trusted CA',
+  tlog: 'Transparency log evidence',
+  load: 'Loading the verifier',
+  fetch: 'Fetching the files',
+};
+const stepLabel = (check) => STEP_LABELS[check] ?? check;
+
+const hexOf = (buffer) =>
+  Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+
+async function fetchOk(path) {
+  const response = await fetch(path, { cache: 'no-store' });
+  if (!response.ok) {
+    const error = new Error(`${path}: HTTP ${response.status}`);
+    error.code = 'FETCH_FAILED';
+    error.step = 'fetch';
+    throw error;
+  }
+  return response;
+}
+
+const failure = (message, code, step) => Object.assign(new Error(message), { code, step });
+
+// One import of the verifier and one fetch of the trusted root per page, shared by every check.
+const loaded = new Map();
+const once = (key, load) => {
+  if (!loaded.has(key)) loaded.set(key, load());
+  return loaded.get(key);
+};
+
+/**
+ * Verify a module's signature here from what the catalog serves for download (the bundle and
+ * trusted_root.json, fetched raw), with the verifier module the catalog built. Resolves with
+ * the verifier's result; rejects with an error carrying `step` and `code`.
+ */
+async function verifyHere(bv, onStep, onTrustRoot = () => {}) {
+  if (!/^\/assets\/verifier-[0-9a-f]{16}\.js$/.test(bv.verifier)) {
+    throw failure(`unexpected verifier ${bv.verifier}`, 'VERIFIER_INVALID', 'load');
+  }
+  const [verifier, bundleResponse, root] = await Promise.all([
+    once(bv.verifier, () => import(bv.verifier)),
+    fetchOk(bv.bundle),
+    once(bv.trustedRoot, async () => {
+      const bytes = await (await fetchOk(bv.trustedRoot)).arrayBuffer();
+      const digest = `sha256:${hexOf(await crypto.subtle.digest('SHA-256', bytes))}`;
+      return { text: new TextDecoder().decode(bytes), digest };
+    }),
+  ]);
+  onTrustRoot(root.digest);
+  if (root.digest !== bv.trustRootDigest) {
+    throw failure(
+      `the trusted root served is ${root.digest}, the catalog says ${bv.trustRootDigest}`,
+      'TRUST_ROOT_MISMATCH',
+      'trust-root',
+    );
+  }
+  let bundle;
+  try {
+    bundle = JSON.parse(await bundleResponse.text());
+  } catch (error) {
+    throw failure(`the bundle is not JSON: ${error.message}`, 'BUNDLE_MALFORMED', 'parse');
+  }
+  return verifier.verifyModuleSignature({
+    bundle,
+    digest: bv.artifact.digest,
+    trustedRoot: root.text,
+    identity: bv.identity,
+    rekorPolicy: bv.verifierOptions.rekor.policy,
+    onStep,
+  });
+}
+
+// The module list: each row's signature is checked here too, a few at a time, and its
+// "This browser" cell says how that went (the module's page lists the steps).
+async function verifyList() {
+  const cells = [...document.querySelectorAll('[data-testid="browser-check"]')];
+  const queue = cells.slice();
+  const worker = async () => {
+    for (let cell = queue.shift(); cell; cell = queue.shift()) {
+      const slug = cell.closest('[data-slug]')?.dataset.slug;
+      const show = (state, text, title) => {
+        cell.dataset.state = state;
+        cell.replaceChildren(h('span', { class: state === 'failed' ? 'no' : 'ok', title }, text));
+        if (state === 'unsupported') cell.firstChild.className = 'muted';
+      };
+      try {
+        const m = await api(`/api/v1/modules/${encodeURIComponent(slug)}`);
+        const bv = m.signature.browserVerification;
+        if (!bv?.supported) {
+          show('unsupported', 'not checked', bv?.reason);
+          continue;
+        }
+        const result = await verifyHere(bv, () => {});
+        show('verified', 'verified', result.steps.map((step) => stepLabel(step.check)).join(', '));
+      } catch (error) {
+        cell.dataset.code = error.code ?? 'ERROR';
+        show(
+          'failed',
+          `${stepLabel(error.step ?? 'unknown')}: ${error.code ?? 'ERROR'}`,
+          error.message,
+        );
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+}
+
+// The module's signature, verified again here with the library itself (a module the catalog
+// built with esbuild), over what the catalog serves for download: the bundle, the artifact
+// digest and trusted_root.json, fetched raw. The server's verdict plays no part.
+function browserCard(m) {
+  const bv = m.signature.browserVerification;
+  const status = h('p', { role: 'status', testid: 'browser-status' }, 'Verifying in this browser…');
+  const steps = h('ol', { class: 'steps', testid: 'browser-steps' });
+  const facts = h('div', { class: 'muted', testid: 'browser-facts' });
+  const card = h(
+    'section',
+    { class: 'card', testid: 'browser-verification', 'aria-busy': 'true' },
+    h('h2', {}, 'Verification in this browser'),
+    status,
+    steps,
+    facts,
+  );
+  const finish = (state, ...text) => {
+    card.dataset.state = state;
+    card.setAttribute('aria-busy', 'false');
+    status.replaceChildren(...text);
+  };
+  const pass = (step) =>
+    steps.append(
+      h(
+        'li',
+        { class: 'ok', testid: 'browser-step', 'data-check': step.check },
+        stepLabel(step.check),
+        step.detail ? h('span', { class: 'muted' }, ` — ${step.detail}`) : null,
+      ),
+    );
+  if (!bv?.supported) {
+    finish('unsupported', `Not verified in this browser: ${bv?.reason ?? 'not available'}`);
+    return { card, run: async () => {} };
+  }
+  const run = async () => {
+    try {
+      const result = await verifyHere(bv, pass, (rootDigest) =>
+        facts.append(
+          h(
+            'p',
+            {},
+            'Trusted root: ',
+            h('a', { href: bv.trustedRoot }, 'trusted_root.json'),
+            ' from this catalog, ',
+            h('span', { class: 'mono', testid: 'browser-trust-root' }, rootDigest),
+            ' (compare it with your own copy: the page does not pin it).',
+          ),
+        ),
+      );
+      finish(
+        'verified',
+        h('strong', { class: 'ok' }, 'verified in this browser'),
+        ` — ${result.steps.length} checks passed.`,
+      );
+    } catch (error) {
+      const step = error.step ?? 'unknown';
+      const code = error.code ?? 'ERROR';
+      steps.append(
+        h(
+          'li',
+          { class: 'no', testid: 'browser-step-failed', 'data-check': step },
+          stepLabel(step),
+        ),
+      );
+      card.dataset.failedStep = step;
+      card.dataset.code = code;
+      finish(
+        'failed',
+        h('strong', { class: 'no' }, 'Failed in this browser'),
+        ' at ',
+        h('span', { testid: 'browser-failed-step' }, stepLabel(step)),
+        ': ',
+        h('code', { testid: 'browser-error-code' }, code),
+        ` — ${error.message}`,
+      );
+    }
+  };
+  return { card, run };
 }
 
 function scoreCard(m) {
@@ -368,6 +572,7 @@ async function renderModule(slug) {
     return;
   }
   document.title = `${m.name} — Flareo catalog`;
+  const browser = browserCard(m);
   app.replaceChildren(
     h('p', {}, h('a', { href: '/' }, '← All modules')),
     h('h1', {}, `${m.name} `, h('span', { class: 'muted' }, m.version)),
@@ -391,6 +596,7 @@ async function renderModule(slug) {
         h('span', { class: 'ok' }, 'verified by the server'),
       ),
     ),
+    browser.card,
     verificationCard(m),
     scoreCard(m),
     policyCard(m),
@@ -398,6 +604,8 @@ async function renderModule(slug) {
     partsCard(m),
     factsCard(m),
   );
+  // Not awaited: the page is ready while the check runs; its card reports each step.
+  browser.run();
 }
 
 function renderNotFound() {
@@ -414,7 +622,8 @@ async function route() {
   try {
     if (match) await renderModule(decodeURIComponent(match[1]));
     else if (location.pathname === '/') {
-      // The list is rendered on the server; nothing to draw.
+      // The list is rendered on the server; the script checks each row's signature here.
+      verifyList();
     } else renderNotFound();
     document.body.dataset.ready = 'true';
   } catch (error) {

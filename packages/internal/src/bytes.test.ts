@@ -1,14 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  base64Length,
   concatBytes,
   equalBytes,
   fromBase64,
   fromHex,
+  fromPaddedBase64,
   toBase64,
   toHex,
   utf8Decode,
   utf8Encode,
+  writeBase64,
 } from './bytes.js';
 
 // The helpers replace `Buffer` in the runtime-neutral packages: each is checked against
@@ -35,6 +38,74 @@ describe('bytes helpers agree with Buffer', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('padded base64 decodes exactly the padded standard texts, as Buffer reads them', () => {
+    const PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const chars = fc.constantFrom(
+      ...'AZaz09+/-_= \n.*é\u0100\u{1F600}'.split(''),
+      'Q',
+      'w',
+      'A',
+      'b',
+    );
+    const texts = fc.oneof(
+      fc.array(chars, { maxLength: 24 }).map((a) => a.join('')),
+      // Valid texts with one character replaced: the strict rejections next to the fast path.
+      fc
+        .tuple(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.nat(), chars)
+        .map(([bytes, at, c]) => {
+          const t = Buffer.from(bytes).toString('base64');
+          const i = at % t.length;
+          return t.slice(0, i) + c + t.slice(i + 1);
+        }),
+    );
+    fc.assert(
+      fc.property(texts, (text) => {
+        const out = fromPaddedBase64(text);
+        if (PADDED.test(text)) {
+          expect(out).toEqual(new Uint8Array(Buffer.from(text, 'base64')));
+        } else {
+          expect(out).toBeUndefined();
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(fromPaddedBase64(Buffer.from(bytes).toString('base64'))).toEqual(
+          new Uint8Array(bytes),
+        );
+      }),
+    );
+    // Non-canonical trailing bits are read (and ignored) as Buffer reads them.
+    expect(fromPaddedBase64('AB==')).toEqual(new Uint8Array(Buffer.from('AB==', 'base64')));
+    expect(fromPaddedBase64('')).toEqual(new Uint8Array());
+    for (const bad of ['A===', '====', 'AAAA=', 'AA=A', 'AAA', 'AA-_', 'AA\u0100A', '=AAA']) {
+      expect(fromPaddedBase64(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('padded base64 of a text longer than the reused scratch buffer', () => {
+    const bytes = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7919) & 255);
+    const text = Buffer.from(bytes).toString('base64');
+    expect(fromPaddedBase64(text)).toEqual(bytes);
+    expect(fromBase64(text.slice(0, 8))).toEqual(bytes.subarray(0, 6));
+  });
+
+  it('writeBase64 writes into any offset of any view, as Buffer encodes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(5), fc.nat(5), (bytes, pad, at) => {
+        const text = Buffer.from(bytes).toString('base64');
+        const whole = new Uint8Array(pad + at + base64Length(bytes.length) + 3).fill(0xee);
+        const view = whole.subarray(pad);
+        const end = writeBase64(bytes, view, at);
+        expect(end).toBe(at + text.length);
+        expect(Buffer.from(view.subarray(at, end)).toString('latin1')).toBe(text);
+        expect([...whole.subarray(0, pad + at)].every((b) => b === 0xee)).toBe(true);
+        expect([...whole.subarray(pad + end)].every((b) => b === 0xee)).toBe(true);
+      }),
     );
   });
 

@@ -2,6 +2,7 @@ import {
   equalBytes,
   fromBase64,
   fromHex,
+  fromPaddedBase64,
   toBase64,
   toHex,
   utf8Decode,
@@ -102,6 +103,8 @@ class Binder {
 
   base64(obj: unknown, path: string): Uint8Array {
     const v = this.string(obj, path);
+    const fast = fromPaddedBase64(v);
+    if (fast !== undefined) return fast;
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
       throw new RekorError('BODY_MALFORMED', `log entry body: ${path} is not base64`, {
         ...this.detail,
@@ -365,14 +368,15 @@ const KINDS: Record<string, KindBinder> = {
     }
     // intoto 0.0.2 stores the signature base64-encoded twice.
     const inner = utf8Decode(b.base64(sigs[0], 'sig'));
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(inner)) {
+    const innerBytes = fromPaddedBase64(inner);
+    if (innerBytes === undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(inner)) {
       throw new RekorError(
         'BODY_MALFORMED',
         'log entry body: spec.content.envelope.signatures[0].sig is not double base64',
         { ...b.detail, field: 'spec.content.envelope.signatures[0].sig' },
       );
     }
-    b.signature(fromBase64(inner), 'spec.content.envelope.signatures[0].sig');
+    b.signature(innerBytes ?? fromBase64(inner), 'spec.content.envelope.signatures[0].sig');
     b.pemVerifier(b.base64(sigs[0], 'publicKey'), 'spec.content.envelope.signatures[0].publicKey');
   },
   'intoto/0.0.1': (b, spec) => {

@@ -1,4 +1,4 @@
-import { toBase64, utf8Encode } from '@flareo/internal/bytes';
+import { base64Length, toBase64, utf8Encode, writeBase64 } from '@flareo/internal/bytes';
 import {
   type CryptoTask,
   platformCrypto,
@@ -26,10 +26,29 @@ export function setPayload(
 function payloadOf(
   entry: Pick<LogEntry, 'body' | 'integratedTime' | 'logIdHex' | 'logIndex'>,
 ): Uint8Array {
-  const body = toBase64(entry.body);
-  return utf8Encode(
-    `{"body":"${body}","integratedTime":${entry.integratedTime},"logID":"${entry.logIdHex}","logIndex":${entry.logIndex}}`,
-  );
+  // Written as octets around the body's base64, which goes straight into the payload: no
+  // base64 string and no UTF-8 encoding of one (the body is most of the payload). The other
+  // parts are ASCII (integers, a hex log id), so their UTF-16 units are their octets. One
+  // spare octet in front lets the base64 start at an even offset for the two-at-a-time writer.
+  const head = '{"body":"';
+  const tail = `","integratedTime":${entry.integratedTime},"logID":"${entry.logIdHex}","logIndex":${entry.logIndex}}`;
+  const length = head.length + base64Length(entry.body.length) + tail.length;
+  const out = new Uint8Array(length + 1).subarray(1);
+  ascii(head, out, 0);
+  if (ascii(tail, out, writeBase64(entry.body, out, head.length))) return out;
+  // Not reached from parsed entries; a hand-made one with a non-ASCII field is encoded as
+  // UTF-8, as JSON would be (and then fails the signature check like any other wrong field).
+  return utf8Encode(`${head}${toBase64(entry.body)}${tail}`);
+}
+
+/** Copy ASCII text into `out` as octets; false if a character is not ASCII. */
+function ascii(text: string, out: Uint8Array, at: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    out[at + i] = c;
+  }
+  return true;
 }
 
 /**

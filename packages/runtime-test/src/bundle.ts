@@ -112,6 +112,9 @@ export async function bundleModule(
             plugins: [refuseBuiltins(builtins)],
           }
         : {}),
+      // Test data straight from the repository's fixtures: Sigstore bundles are JSON, PEM
+      // files are text.
+      loader: { '.sigstore': 'json', '.pem': 'text', '.pub': 'text', '.crt': 'text' },
       minify: options.minify ?? false,
       legalComments: 'none',
       logLevel: 'silent',

@@ -1,4 +1,5 @@
-// `esbuild --bundle --platform=browser` of each runtime-neutral package (every entry point)
+// `esbuild --bundle --platform=browser` of each runtime-neutral package (every entry point but
+// trust-root's `tuf` and bundle-verify's `node`, which read files)
 // succeeds with no Node built-in and no Node global, for browsers and for workerd; the
 // minified+gzipped sizes printed here are the ones docs/runtimes.md reports.
 import { dirname } from 'node:path';
@@ -13,9 +14,12 @@ const PACKAGES: [string, string[]][] = [
   ['@flareo/vex', ['@flareo/vex', '@flareo/vex/advanced']],
   ['@flareo/policy', ['@flareo/policy', '@flareo/policy/documents']],
   ['@flareo/trust-score', ['@flareo/trust-score', '@flareo/trust-score/definition']],
+  ['@flareo/trust-root', ['@flareo/trust-root', '@flareo/trust-root/x509']],
+  ['@flareo/rekor-set', ['@flareo/rekor-set', '@flareo/rekor-set/proofs']],
+  ['@flareo/bundle-verify', ['@flareo/bundle-verify']],
 ];
 
-describe('browser and worker builds of vex, policy and trust-score', () => {
+describe('browser and worker builds of the runtime-neutral packages', () => {
   it.each(PACKAGES)(
     '%s bundles for browser and workerd, minified, with no Node in it',
     async (name, entries) => {

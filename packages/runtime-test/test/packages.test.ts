@@ -1,6 +1,7 @@
-// vex, policy and trust-score run unchanged in Chromium and in workerd: each case module is
-// bundled once per runtime, run there, and every case's outcome must equal Node's (the
-// reference run of the same bundled code) and pass its hard-coded expectation, if it has one.
+// vex, policy, trust-score, trust-root and rekor-set run unchanged in Chromium and in workerd:
+// each case module is bundled once per runtime, run there, and every case's outcome must equal
+// Node's (the reference run of the same bundled code) and pass its hard-coded expectation, if
+// it has one. trust-root and rekor-set (`log-evidence`) run on the public-good fixtures.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,16 @@ import {
 import { GOLDEN } from './fixtures/policy.cases.js';
 import { chromiumPath, workerd } from './support.js';
 
-const MODULES = ['vex', 'policy', 'trust-score'] as const;
+const MODULES = [
+  'vex',
+  'policy',
+  'trust-score',
+  'trust-root',
+  'log-evidence',
+  'bundle-verify',
+] as const;
+/** The modules whose packages have a Node build and a web build (export conditions). */
+const SIGSTORE = ['trust-root', 'log-evidence', 'bundle-verify'] as const;
 const entry = (name: string) =>
   fileURLToPath(new URL(`./fixtures/${name}.cases.ts`, import.meta.url));
 
@@ -44,10 +54,31 @@ describe('Node, the reference run', () => {
     expect(Object.keys(GOLDEN).sort()).toEqual(files.sort());
   });
 
+  it.each(SIGSTORE)(
+    '%s: the cases cover every public-good bundle of the fixtures',
+    async (name) => {
+      const dir = new URL('../../../fixtures/vectors/sigstore/bundles/', import.meta.url);
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.sigstore'))
+        .map((f) => f.slice(0, -'.sigstore'.length));
+      const covered = new Set((await nodeResults(name)).map((r) => r.name.split(':')[0]));
+      for (const f of files) expect(covered, f).toContain(f);
+    },
+  );
+
   it.each(MODULES)('%s: every case passes its expectation on Node', async (name) => {
     const results = await nodeResults(name);
     expect(results.length).toBeGreaterThan(5);
     expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+});
+
+// The Node backend against the WebCrypto backend on one machine: the same case module bundled
+// with the browser conditions (trust-root's, rekor-set's and bundle-verify's web builds:
+// WebCrypto, @noble for the synchronous API) and run in Node must give the Node build's outcomes.
+describe('Node: the web build (WebCrypto) against the Node build (node:crypto)', () => {
+  it.each(SIGSTORE)('%s: the same outcomes with the web build in Node', async (name) => {
+    await expectLikeNode(name, await runInNode(await bundleCases(entry(name), 'browser')));
   });
 });
 
