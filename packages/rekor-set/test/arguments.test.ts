@@ -12,6 +12,7 @@ import {
   wrongRows,
 } from '@flareo/internal/testing';
 import { rekorApiLogEntry } from '@flareo/testkit';
+import { platformCrypto, runCryptoSync } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
 import type { RekorErrorCode } from '../src/index.js';
 import * as main from '../src/index.js';
@@ -345,6 +346,34 @@ const table: Record<string, Entry> = {
         'options.threshold = "1"',
         () => api.verifyLogEvidence([entryJson], binding, w.trust, { threshold: '1' as never }),
       ],
+    ],
+  },
+  // The seam task form: the same checks when it runs (a task checks nothing until it runs).
+  logEvidenceTask: {
+    ok: () =>
+      runCryptoSync(
+        api.logEvidenceTask([entryJson], binding, w.trust, options),
+        platformCrypto.sync,
+      ),
+    bad: [
+      ...badBindings((b) =>
+        runCryptoSync(
+          api.logEvidenceTask([], b as never, w.trust, { policy: 'disabled' }),
+          platformCrypto.sync,
+        ),
+      ),
+      ...badTrustRoots((r) =>
+        runCryptoSync(
+          api.logEvidenceTask([entryJson], binding, r as never, options),
+          platformCrypto.sync,
+        ),
+      ),
+      ...badOptions((o) =>
+        runCryptoSync(
+          api.logEvidenceTask([entryJson], binding, w.trust, o as never),
+          platformCrypto.sync,
+        ),
+      ),
     ],
   },
 };
