@@ -99,7 +99,7 @@ export function applyToSarif(
   vex: VexInput,
   options: ApplyOptions = {},
 ): ApplyResult {
-  const input = readReport(report, 'SARIF');
+  const input = readReport(report, 'SARIF', options.inPlace ?? false);
   const index = toIndex(vex, options);
   const core = indexCore(index);
   const explanations = new Explanations(options.explain ?? false);
