@@ -9,6 +9,7 @@ import {
   type FindingOutcome,
   validateVex,
 } from '../src/index.js';
+import { copyPlainJson, isPlainJson, NOT_PLAIN } from '../src/copy.js';
 import {
   coarsePackageKey,
   parsePurlSafe,
@@ -130,6 +131,25 @@ describe('report copy', () => {
 });
 
 describe('report applied in place', () => {
+  it('takes as plain JSON exactly what the copy takes', () => {
+    const odd = fc.constantFrom<unknown>(new Date(0), new Map(), () => 1, Symbol('s'), [1, , 3]);
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.jsonValue({ maxDepth: 3 }),
+        odd,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie('node'), { maxKeys: 3 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 6 }), (v, depth) => {
+        expect(isPlainJson(v, depth)).toBe(copyPlainJson(v, depth) !== NOT_PLAIN);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('gives the result a copy gives, in the input itself', () => {
     for (const explain of [false, true]) {
       const copied = applyToTrivy(report(), [d], { explain });
@@ -163,7 +183,7 @@ describe('report applied in place', () => {
     expect(JSON.stringify(s)).toBe(JSON.stringify(applyToSarif(sarif(), [d], { product }).report));
   });
 
-  it('refuses a report too deep, as a copy does, and ignores the option for text', () => {
+  it('refuses a report too deep, as a copy does, takes what is not plain JSON, ignores the option for text', () => {
     let deep: Record<string, unknown> = {};
     const top = { Results: [], x: deep };
     for (let i = 0; i < 200; i++) {
@@ -176,6 +196,16 @@ describe('report applied in place', () => {
         expect.objectContaining({ code: 'INPUT_TOO_DEEP' }),
       );
     }
+    // What a copy would not take as plain JSON (a Date, a cycle) is measured the way the
+    // copy's fallback measures it, and used as it is.
+    const when = new Date(0);
+    const dated = { ...report(), CreatedAt: when };
+    expect((applyToTrivy(dated, [d], { inPlace: true }).report as typeof dated).CreatedAt).toBe(
+      when,
+    );
+    const cyclic: Record<string, unknown> = report();
+    cyclic.self = cyclic;
+    expect(applyToTrivy(cyclic, [d], { inPlace: true }).report).toBe(cyclic);
     const text = JSON.stringify(report());
     const r = applyToTrivy(text, [d], { inPlace: true });
     expect(JSON.stringify(r.report)).toBe(JSON.stringify(applyToTrivy(report(), [d]).report));

@@ -1,4 +1,4 @@
-import { copyPlainJson, NOT_PLAIN } from '../copy.js';
+import { copyPlainJson, isPlainJson, NOT_PLAIN } from '../copy.js';
 import { assertShallow, MAX_REPORT_DEPTH } from '../depth.js';
 import { VexError } from '../errors.js';
 
@@ -54,9 +54,12 @@ export function readReport(
     }
     assertShallow(value, MAX_REPORT_DEPTH, `the ${format} report`, '', { tree: true });
   } else if (inPlace) {
-    // What `copyReport` refuses or passes, without the copy: too deep is refused; a cycle
-    // is not depth (a copy would keep it too).
-    assertShallow(input, MAX_REPORT_DEPTH, `the ${format} report`, '', { cycles: 'ignore' });
+    // What `copyReport` refuses or passes, without the copy: plain JSON data within the
+    // depth passes at once; anything else is measured as `copyReport` measures it (too deep
+    // is refused; a cycle is not depth).
+    if (!isPlainJson(input, MAX_REPORT_DEPTH)) {
+      assertShallow(input, MAX_REPORT_DEPTH, `the ${format} report`, '', { cycles: 'ignore' });
+    }
   } else {
     value = copyReport(input, format);
   }
