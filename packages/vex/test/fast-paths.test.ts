@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeResidual, conformsToOpenVexSchema } from '../src/advanced.js';
+import { copyPlainJson, isPlainJson, NOT_PLAIN } from '../src/copy.js';
 import {
   applyToGrype,
   applyToSarif,
@@ -9,7 +10,6 @@ import {
   type FindingOutcome,
   validateVex,
 } from '../src/index.js';
-import { copyPlainJson, isPlainJson, NOT_PLAIN } from '../src/copy.js';
 import {
   coarsePackageKey,
   parsePurlSafe,
@@ -132,7 +132,9 @@ describe('report copy', () => {
 
 describe('report applied in place', () => {
   it('takes as plain JSON exactly what the copy takes', () => {
-    const odd = fc.constantFrom<unknown>(new Date(0), new Map(), () => 1, Symbol('s'), [1, , 3]);
+    const holed: unknown[] = [1];
+    holed[2] = 3;
+    const odd = fc.constantFrom<unknown>(new Date(0), new Map(), () => 1, Symbol('s'), holed);
     const value = fc.letrec((tie) => ({
       node: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
