@@ -1,6 +1,6 @@
 import type { Subject } from '../identity.js';
 import { normalizeSeverity } from '../residual.js';
-import { decide, type FindingInput, suppressionReason } from './decide.js';
+import { decide, type FindingInput, NONE, suppressionReason } from './decide.js';
 import { Leaves } from './leaves.js';
 import type { ApplyOptions, ApplyResult, VexInput } from './options.js';
 import { startPackageApply } from './package-apply.js';
@@ -61,7 +61,7 @@ export function applyToGrype(
     const cpes = strings(artifact.cpes);
     const related = Array.isArray(m.relatedVulnerabilities)
       ? m.relatedVulnerabilities.flatMap((r) => (isRecord(r) && str(r.id) ? [r.id as string] : []))
-      : [];
+      : NONE;
     const f: FindingInput = {
       location: `/matches/${i}`,
       vulnerability: vuln.id as string,

@@ -1,7 +1,13 @@
 import type { CompiledSubject, Subject } from '../identity.js';
 import { normalizeSeverity } from '../residual.js';
 import type { IndexCore } from '../vex-index/core.js';
-import { type DependencyGraph, decide, type FindingInput, suppressionReason } from './decide.js';
+import {
+  type DependencyGraph,
+  decide,
+  type FindingInput,
+  NONE,
+  suppressionReason,
+} from './decide.js';
 import { Leaves } from './leaves.js';
 import type { ApplyOptions, ApplyResult, VexInput } from './options.js';
 import { startPackageApply } from './package-apply.js';
@@ -82,7 +88,7 @@ export function applyToTrivy(
       const f: FindingInput = {
         location: at + i,
         vulnerability: str(v.VulnerabilityID) as string,
-        aliases: strings(v.VendorIDs),
+        aliases: Array.isArray(v.VendorIDs) ? strings(v.VendorIDs) : NONE,
         package: { name: str(v.PkgName), version: str(v.InstalledVersion), purl },
         severity: normalizeSeverity(v.Severity, options.negligibleAs),
         leaf: purl,
