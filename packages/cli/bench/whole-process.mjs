@@ -4,8 +4,10 @@
 // Cases: `node -e 0`; `flareo --version` and `--help`; one `flareo verify` of a real
 // public-good bundle; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
 // plain Node script looping @sigstore/verify over the same 900; `flareo vex apply` of the
-// 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report, against a script
-// that only parses both files. Prints a table and the ratios; `--json` prints JSON.
+// 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report (as it is, and with
+// rke2's module as the product), and with the product to a 100,000-finding report made from
+// it, each against a script that only parses both files. Prints a table and the ratios;
+// `--json` prints JSON.
 //
 // Usage: node bench/whole-process.mjs [--runs N] [--json]   (run `pnpm build` first;
 // FLAREO_BENCH_CLI=path/to/cli.js measures another build)
@@ -16,6 +18,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeVexApplyInputs } from './vex-inputs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cliDir = resolve(here, '..');
@@ -61,42 +64,8 @@ for (let i = 0; i < 100; i++) {
 writeFileSync(manifest, `${lines.join('\n')}\n`);
 const trustedRoot = join(vectors, 'sigstore', 'public-good', 'trusted_root.json');
 
-// A 10,000-finding Trivy report for the rke2 binary: a third of the findings are named by
-// the VEX document (same vulnerability and subcomponent), a third share the vulnerability
-// with another version of the module, a third are unrelated. Deterministic.
-const vexFile = join(vectors, 'vex', 'openvex', 'vexhub-rke2.openvex.json');
-const vexDoc = JSON.parse(readFileSync(vexFile, 'utf8'));
-const named = vexDoc.statements.flatMap((s) =>
-  (s.products ?? []).flatMap((p) =>
-    (p.subcomponents ?? []).filter((c) => c['@id']).map((c) => [s.vulnerability.name, c['@id']]),
-  ),
-);
-const findings = Array.from({ length: 10_000 }, (_, i) => {
-  const [vuln, purl] = named[i % named.length];
-  const variant = i % 3;
-  const pkg =
-    variant === 0
-      ? purl
-      : variant === 1
-        ? purl.replace(/@.*$/, `@v0.0.${i}`)
-        : `pkg:golang/example.com/m${i % 400}@v2.${i}.1`;
-  return {
-    VulnerabilityID: variant === 2 ? `CVE-2098-${20000 + i}` : vuln,
-    PkgName: pkg,
-    PkgIdentifier: { PURL: pkg },
-    Severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'][i % 4],
-  };
-});
-const report = join(work, 'trivy-10k.json');
-writeFileSync(
-  report,
-  JSON.stringify({
-    SchemaVersion: 2,
-    ArtifactName: 'rke2',
-    ArtifactType: 'filesystem',
-    Results: [{ Target: 'rke2', Class: 'lang-pkgs', Type: 'gobinary', Vulnerabilities: findings }],
-  }),
-);
+// The vex apply inputs: vexhub-rke2 and Trivy reports of 10,000 and 100,000 findings.
+const { vexFile, report, report100k, product: RKE2 } = writeVexApplyInputs(work, vectors);
 
 // --- reference processes --------------------------------------------------------------------
 // @sigstore/verify is bundle-verify's differential oracle; resolve it from there.
@@ -186,6 +155,24 @@ try {
     flareo('vex', 'apply', '--vex', vexFile, report, '--output', join(work, 'out.json')),
   );
   rows.parseBoth = time('parse both files', [node, parseScript, vexFile, report]);
+  rows.vexApplyProduct = time(
+    'flareo vex apply --product',
+    flareo('vex', 'apply', '--vex', vexFile, report, ...RKE2, '--output', join(work, 'out.json')),
+  );
+  rows.vexApply100k = time(
+    'flareo vex apply (100k)',
+    flareo(
+      'vex',
+      'apply',
+      '--vex',
+      vexFile,
+      report100k,
+      ...RKE2,
+      '--output',
+      join(work, 'out.json'),
+    ),
+  );
+  rows.parseBoth100k = time('parse both files (100k)', [node, parseScript, vexFile, report100k]);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -203,6 +190,8 @@ const figures = {
     batch2SpeedupVsReference: rows.batch2 ? rows.reference900 / rows.batch2 : undefined,
     twoWorkersOverOne: rows.batch2 ? rows.batch1 / rows.batch2 : undefined,
     vexApplyOverParse: rows.vexApply - rows.parseBoth,
+    vexApplyProductOverParse: rows.vexApplyProduct - rows.parseBoth,
+    vexApply100kOverParse: rows.vexApply100k - rows.parseBoth100k,
   },
   digest: createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12),
 };
@@ -232,4 +221,11 @@ if (asJson) {
     `  flareo vex apply, rke2 × 10k findings      ${ms(rows.vexApply)}  (parse + ${ms(r.vexApplyOverParse)}; target ≤ +100 ms)`,
   );
   console.log(`  parse both files only                      ${ms(rows.parseBoth)}`);
+  console.log(
+    `  flareo vex apply --product, 10k findings   ${ms(rows.vexApplyProduct)}  (parse + ${ms(r.vexApplyProductOverParse)}; target ≤ +100 ms)`,
+  );
+  console.log(
+    `  flareo vex apply --product, 100k findings  ${ms(rows.vexApply100k)}  (parse + ${ms(r.vexApply100kOverParse)}; target ≤ +1000 ms)`,
+  );
+  console.log(`  parse both files only (100k)               ${ms(rows.parseBoth100k)}`);
 }
