@@ -1,6 +1,8 @@
 import {
   type CertificateAuthority,
+  certificateSignatureRequest,
   isWithin,
+  type SyncCryptoBackend,
   type TrustedCertificate,
   type TrustRoot,
   verifyCertificateSignature,
@@ -96,6 +98,7 @@ export function verifyChain(
   bundleCertificates: readonly Uint8Array[],
   trustRoot: TrustRoot,
   times: readonly Date[],
+  backend: SyncCryptoBackend,
 ): VerifiedChain {
   const intermediates = bundleCertificates.map((der) => parseSigningCertificate(der));
   const reasons: string[] = [];
@@ -139,7 +142,11 @@ export function verifyChain(
         reasons.push(`path length exceeds a constraint above "${issuer.subject}"`);
         continue;
       }
-      if (!verifyCertificateSignature(cert, issuer.publicKey)) {
+      const request = certificateSignatureRequest(cert, {
+        spki: issuer.spki,
+        algorithm: issuer.keyAlgorithm,
+      });
+      if (!request || !backend.verify(request)) {
         reasons.push(
           `signature of "${cert.subject || 'leaf'}" does not verify with "${issuer.subject}"`,
         );

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { RekorEvidence, RekorPolicy } from '@flareo/rekor-set';
-import type { CertificateAuthority, TrustedKey, TrustRoot } from '@flareo/trust-root';
+import {
+  type CertificateAuthority,
+  platformCrypto,
+  type SyncCryptoBackend,
+  type TrustedKey,
+  type TrustRoot,
+} from '@flareo/trust-root';
 import {
   requireBundleInput,
   requireNormalizedInput,
@@ -75,6 +81,16 @@ export interface VerifierOptions {
   readonly limits?: Partial<InputLimits>;
   /** The clock. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /**
+   * The backend that answers the certificate-chain signature checks (a signing certificate
+   * by its trusted issuer), the most expensive public-key operation of a keyless bundle
+   * (ECDSA P-384 for the public-good CA). Default `platformCrypto.sync` from
+   * `@flareo/trust-root`. Give `memoizeBackend(platformCrypto.sync, { maxEntries })` to pay
+   * each recurring check once across many verifications (the same bundle for many
+   * artifacts; `flareo verify-batch` does so): answers are unchanged, only work is saved.
+   * Not accepted by `createVerifierPool` (a backend cannot cross threads).
+   */
+  readonly cryptoBackend?: SyncCryptoBackend;
 }
 
 /** Who signed, and what made them trusted. */
@@ -249,6 +265,7 @@ function compileOptions(trustRoot: TrustRoot, options: VerifierOptions): Verifie
     sctThreshold: options.sctThreshold ?? 1,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now: options.now ?? (() => new Date()),
+    cryptoBackend: options.cryptoBackend ?? platformCrypto.sync,
   };
 }
 

@@ -44,6 +44,7 @@ export function verifyCertificatePath(
     input.signer.kind === 'certificate' ? input.signer.chain.slice(1) : [],
     config.trustRoot,
     instants,
+    config.cryptoBackend,
   );
   let scts = 0;
   if (leaf.extensions.has(OID.sctList)) {
