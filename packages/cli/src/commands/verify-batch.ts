@@ -143,7 +143,10 @@ export function registerVerifyBatch(program: Command, out: Output): void {
           throw usageError(`manifest ${manifest} has no entries`, 'one JSON object a line');
         }
         const plan = await planTrust(flags);
-        await loadTrust(plan); // fail fast (exit 2) on unusable trust material, before starting workers
+        // Fail fast (exit 2) on unusable trust material, before starting workers. The embedded
+        // public-good root alone is part of this build (its parse is tested), so the workers
+        // load it without the main thread loading it first.
+        if (!plan.inputs.every((input) => input.kind === 'public-good')) await loadTrust(plan);
         const defaults = identityPolicyFlags(flags);
         identityPolicy(defaults); // validates the default flags once
         await checkIdentityRegexps(defaults, out);
