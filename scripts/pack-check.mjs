@@ -63,8 +63,10 @@ try {
   // Every entry point of every package, imported and required: the same names both ways.
   const entries = [];
   for (const { json } of publicPackages) {
-    for (const [subpath, target] of Object.entries(json.exports ?? {})) {
+    for (const [subpath, exported] of Object.entries(json.exports ?? {})) {
       if (subpath.includes('*') || subpath === './package.json') continue;
+      // An entry with per-runtime builds (`node`, `browser`, ...): Node takes the `node` one.
+      const target = exported?.import ? exported : exported?.node;
       if (typeof target !== 'object' || !target.import) continue;
       entries.push({
         specifier: subpath === '.' ? json.name : `${json.name}/${subpath.slice(2)}`,

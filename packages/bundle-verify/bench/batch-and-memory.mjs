@@ -2,7 +2,8 @@
 // Runs against the built package (dist): `npx -y pnpm@10 bench` builds it first.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createVerifier, createVerifierPool } from '@flareo/bundle-verify';
+import { createVerifier } from '@flareo/bundle-verify';
+import { createVerifierPool } from '@flareo/bundle-verify/node';
 import { vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 

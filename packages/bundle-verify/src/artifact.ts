@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { argumentError } from './arguments.js';
+import { fromHex } from '@flareo/internal/bytes';
 import { BundleVerifyError } from './errors.js';
 import type { DigestAlgorithm } from './input.js';
+import { digestOf } from './keys.js';
 
 /**
  * The artifact a signature is about: its bytes, or only its digest (`sha256:<hex>`,
@@ -12,8 +12,6 @@ export type ArtifactInput =
   | Uint8Array
   | { readonly bytes: Uint8Array }
   | { readonly digest: string };
-
-const DIGEST_ALGORITHMS: readonly unknown[] = ['sha256', 'sha384', 'sha512'];
 
 /** An artifact with its digests computed on demand, once. */
 export class Artifact {
@@ -50,10 +48,7 @@ export class Artifact {
         );
       }
       this.bytes = undefined;
-      this.#digests.set(
-        m[1] as DigestAlgorithm,
-        new Uint8Array(Buffer.from(m[2] as string, 'hex')),
-      );
+      this.#digests.set(m[1] as DigestAlgorithm, fromHex(m[2] as string));
     } else {
       throw new BundleVerifyError(
         'ARGUMENT_INVALID',
@@ -71,7 +66,7 @@ export class Artifact {
   digest(algorithm: DigestAlgorithm): Uint8Array | undefined {
     let d = this.#digests.get(algorithm);
     if (!d && this.bytes) {
-      d = createHash(algorithm).update(this.bytes).digest();
+      d = digestOf(algorithm, this.bytes);
       this.#digests.set(algorithm, d);
     }
     return d;
@@ -81,36 +76,4 @@ export class Artifact {
   algorithms(): DigestAlgorithm[] {
     return this.bytes ? ['sha256', 'sha384', 'sha512'] : [...this.#digests.keys()];
   }
-}
-
-/**
- * Digest an artifact that arrives as a stream (a file too large to hold, an HTTP body) and
- * return it as an {@link ArtifactInput} for the verifier. The stream is read once; SHA-256
- * is always computed, SHA-384/SHA-512 when asked (in-toto subjects may use SHA-512).
- */
-export async function artifactFromStream(
-  stream: AsyncIterable<Uint8Array | string>,
-  algorithm: DigestAlgorithm = 'sha256',
-): Promise<{ readonly digest: string }> {
-  const fn = 'artifactFromStream';
-  const iterable =
-    typeof stream === 'object' &&
-    stream !== null &&
-    !(stream instanceof Uint8Array) &&
-    (typeof (stream as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function' ||
-      typeof (stream as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function');
-  if (!iterable) {
-    throw argumentError(fn, 'stream', 'an async iterable of Uint8Array or string chunks', stream);
-  }
-  if (!DIGEST_ALGORITHMS.includes(algorithm)) {
-    throw argumentError(fn, 'algorithm', 'sha256, sha384 or sha512', algorithm);
-  }
-  const hash = createHash(algorithm);
-  for await (const chunk of stream) {
-    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
-      throw argumentError(fn, 'stream chunk', 'a Uint8Array or a string', chunk);
-    }
-    hash.update(chunk);
-  }
-  return { digest: `${algorithm}:${hash.digest('hex')}` };
 }

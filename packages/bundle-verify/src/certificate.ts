@@ -1,7 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { type CertificateView, DerError, parseCertificate } from '@flareo/trust-root/x509';
 import { BundleVerifyError } from './errors.js';
-import { importSpki } from './spki.js';
+import { type SignerKey, signerKeyOfCertificate } from './keys.js';
 
 /**
  * A certificate of the bundle (the signing certificate or an intermediate it ships), read
@@ -27,20 +26,15 @@ export function parseSigningCertificate(der: Uint8Array): SigningCertificate {
   }
 }
 
-// The key is imported when first used (~75-175 µs): intermediates shipped in a bundle that
-// the trust root makes unnecessary never pay for it. One import per certificate object.
-const publicKeys = new WeakMap<SigningCertificate, KeyObject>();
-
-/** The subject public key of a bundle certificate, imported once. CERTIFICATE_INVALID when unreadable. */
-export function publicKeyOf(cert: SigningCertificate): KeyObject {
-  let key = publicKeys.get(cert);
-  if (!key) {
-    try {
-      key = importSpki(cert.spki);
-    } catch (cause) {
-      malformed('unreadable subject public key', cause);
-    }
-    publicKeys.set(cert, key);
+/**
+ * The subject public key of a bundle certificate as the crypto seam takes it, read once per
+ * certificate (when first used: intermediates the trust root makes unnecessary never pay for
+ * it). CERTIFICATE_INVALID when unreadable (not a key, an EC point off its curve).
+ */
+export function publicKeyOf(cert: SigningCertificate): SignerKey {
+  try {
+    return signerKeyOfCertificate(cert);
+  } catch (cause) {
+    malformed('unreadable subject public key', cause);
   }
-  return key;
 }

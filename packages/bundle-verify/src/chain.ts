@@ -1,15 +1,29 @@
 import {
   type CertificateAuthority,
+  type CryptoTask,
   certificateSignatureRequest,
   isWithin,
-  type SyncCryptoBackend,
+  type PublicKeyRef,
   type TrustedCertificate,
   type TrustRoot,
-  verifyCertificateSignature,
 } from '@flareo/trust-root';
-import { OID } from '@flareo/trust-root/x509';
+import { type CertificateView, OID } from '@flareo/trust-root/x509';
 import { parseSigningCertificate, publicKeyOf, type SigningCertificate } from './certificate.js';
 import { BundleVerifyError } from './errors.js';
+
+/** Does `cert` carry a valid signature by `key`? (An unsupported algorithm does not verify.) */
+export function* certificateSignature(
+  cert: CertificateView,
+  key: PublicKeyRef | undefined,
+): CryptoTask<boolean> {
+  const request = key && certificateSignatureRequest(cert, key);
+  return request ? yield request : false;
+}
+
+const keyOfTrusted = (c: TrustedCertificate): PublicKeyRef => ({
+  spki: c.spki,
+  algorithm: c.keyAlgorithm,
+});
 
 /** The certificate path that made a signing certificate trusted. */
 export interface VerifiedChain {
@@ -93,20 +107,19 @@ const keyIdsAgree = (child: SigningCertificate, issuerSki: string | undefined) =
  * time, every authority's window must contain them, CA rules and path-length constraints
  * hold. Intermediates of the trust root were verified when it was loaded.
  */
-export function verifyChain(
+export function* verifyChain(
   leaf: SigningCertificate,
   bundleCertificates: readonly Uint8Array[],
   trustRoot: TrustRoot,
   times: readonly Date[],
-  backend: SyncCryptoBackend,
-): VerifiedChain {
+): CryptoTask<VerifiedChain> {
   const intermediates = bundleCertificates.map((der) => parseSigningCertificate(der));
   const reasons: string[] = [];
 
-  const search = (
+  function* search(
     cert: SigningCertificate,
     path: SigningCertificate[],
-  ): VerifiedChain | undefined => {
+  ): CryptoTask<VerifiedChain | undefined> {
     // 1. A trusted issuer from the trust root.
     for (const { certificate: issuer, authority } of trustRoot.issuerCandidates(cert)) {
       const below = path.length; // CA certificates between the leaf and this issuer
@@ -142,11 +155,7 @@ export function verifyChain(
         reasons.push(`path length exceeds a constraint above "${issuer.subject}"`);
         continue;
       }
-      const request = certificateSignatureRequest(cert, {
-        spki: issuer.spki,
-        algorithm: issuer.keyAlgorithm,
-      });
-      if (!request || !backend.verify(request)) {
+      if (!(yield* certificateSignature(cert, keyOfTrusted(issuer)))) {
         reasons.push(
           `signature of "${cert.subject || 'leaf'}" does not verify with "${issuer.subject}"`,
         );
@@ -179,19 +188,19 @@ export function verifyChain(
         );
         continue;
       }
-      if (!verifyCertificateSignature(cert, publicKeyOf(candidate))) {
+      if (!(yield* certificateSignature(cert, publicKeyOf(candidate).ref))) {
         reasons.push(
           `signature of "${cert.subject || 'leaf'}" does not verify with bundle certificate "${candidate.subject}"`,
         );
         continue;
       }
-      const found = search(candidate, [...path, candidate]);
+      const found = yield* search(candidate, [...path, candidate]);
       if (found) return found;
     }
     return undefined;
-  };
+  }
 
-  const found = search(leaf, []);
+  const found = yield* search(leaf, []);
   if (found) return found;
   const issuer = leaf.issuer;
   throw new BundleVerifyError(

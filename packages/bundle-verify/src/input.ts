@@ -1,8 +1,10 @@
+import { fromBase64 } from '@flareo/internal/bytes';
 import { withoutNulls } from '@flareo/internal/protojson';
 import { parsePemBlocks, TrustRootError } from '@flareo/trust-root';
-import { bundleFromJSON, ValidationError } from '@sigstore/bundle';
 import { requireLimits, requireSignatureInput } from './arguments.js';
+import { type BundleJson, BundleShapeError, readBundleJson } from './bundle-json.js';
 import { BundleVerifyError } from './errors.js';
+import { latin1Text, utf8Length, utf8Text } from './keys.js';
 
 /** Formats the verifier reads. */
 export type BundleFormat =
@@ -101,10 +103,10 @@ export function toJsonObject(
 ): Record<string, unknown> {
   let value: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+    const size = typeof input === 'string' ? utf8Length(input) : input.length;
     limit('bundle bytes', size, limits.maxBundleBytes);
     try {
-      value = JSON.parse(typeof input === 'string' ? input : Buffer.from(input).toString('utf8'));
+      value = JSON.parse(typeof input === 'string' ? input : utf8Text(input));
     } catch (cause) {
       malformed('bundle is not valid JSON', undefined, cause);
     }
@@ -166,11 +168,11 @@ function normalizeSigstoreBundle(
     ?.rfc3161Timestamps;
   if (Array.isArray(tsJson)) limit('timestamps', tsJson.length, limits.maxTimestamps);
 
-  let bundle: ReturnType<typeof bundleFromJSON>;
+  let bundle: BundleJson;
   try {
-    bundle = bundleFromJSON(json);
+    bundle = readBundleJson(json);
   } catch (cause) {
-    if (cause instanceof ValidationError) {
+    if (cause instanceof BundleShapeError) {
       malformed(
         `bundle is malformed: ${cause.message} (${cause.fields.join(', ')})`,
         cause.fields.join(','),
@@ -179,23 +181,18 @@ function normalizeSigstoreBundle(
     }
     malformed('bundle is malformed', undefined, cause);
   }
-  const material = bundle.verificationMaterial.content;
+  // readBundleJson refuses a bundle without verification material or content.
+  const material = bundle.verificationMaterial?.content;
   let signer: SignerMaterial;
-  switch (material.$case) {
+  switch (material?.$case) {
     case 'x509CertificateChain':
-      signer = {
-        kind: 'certificate',
-        chain: material.x509CertificateChain.certificates.map((c) => new Uint8Array(c.rawBytes)),
-      };
+      signer = { kind: 'certificate', chain: material.certificates };
       break;
     case 'certificate':
-      signer = { kind: 'certificate', chain: [new Uint8Array(material.certificate.rawBytes)] };
+      signer = { kind: 'certificate', chain: [material.rawBytes] };
       break;
     case 'publicKey':
-      signer = {
-        kind: 'public-key',
-        ...(material.publicKey.hint ? { hint: material.publicKey.hint } : {}),
-      };
+      signer = { kind: 'public-key', ...(material.hint ? { hint: material.hint } : {}) };
       break;
     default:
       malformed('bundle has no verification material', 'verificationMaterial.content');
@@ -204,8 +201,8 @@ function normalizeSigstoreBundle(
     malformed('bundle holds an empty certificate', 'verificationMaterial');
   }
   let content: SignedContent;
-  if (bundle.content.$case === 'messageSignature') {
-    const ms = bundle.content.messageSignature;
+  if (bundle.content?.$case === 'messageSignature') {
+    const ms = bundle.content;
     const algorithm = ms.messageDigest ? HASHES[ms.messageDigest.algorithm] : undefined;
     if (ms.messageDigest && !algorithm) {
       throw new BundleVerifyError('UNSUPPORTED_FORMAT', 'unsupported message digest algorithm', {
@@ -217,28 +214,26 @@ function normalizeSigstoreBundle(
     }
     content = {
       kind: 'message',
-      signature: new Uint8Array(ms.signature),
+      signature: ms.signature,
       ...(ms.messageDigest && algorithm
-        ? { digest: { algorithm, value: new Uint8Array(ms.messageDigest.digest) } }
+        ? { digest: { algorithm, value: ms.messageDigest.digest } }
         : {}),
     };
-  } else if (bundle.content.$case === 'dsseEnvelope') {
-    const env = bundle.content.dsseEnvelope;
+  } else if (bundle.content?.$case === 'dsseEnvelope') {
+    const env = bundle.content;
     const sig = env.signatures[0];
     if (!sig || env.signatures.length !== 1)
       malformed('a DSSE envelope must carry exactly one signature', 'dsseEnvelope.signatures');
     content = {
       kind: 'dsse',
       payloadType: env.payloadType,
-      payload: new Uint8Array(env.payload),
-      signature: new Uint8Array(sig.sig),
+      payload: env.payload,
+      signature: sig,
     };
   } else {
     malformed('bundle has neither a message signature nor a DSSE envelope', 'content');
   }
-  const timestamps = (
-    bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []
-  ).map((t) => new Uint8Array(t.signedTimestamp));
+  const timestamps = bundle.verificationMaterial?.timestamps ?? [];
   return { format, content, signer, tlogEntries: rawEntries, timestamps };
 }
 
@@ -248,7 +243,7 @@ function strictBase64(text: string, field: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
   if (compact.length === 0 || compact.length % 4 !== 0 || !B64.test(compact))
     malformed(`${field} is not base64`, field);
-  return new Uint8Array(Buffer.from(compact, 'base64'));
+  return fromBase64(compact);
 }
 
 /** The cosign `sign-blob --bundle` (legacy) format: base64Signature, cert, rekorBundle. */
@@ -270,7 +265,7 @@ function normalizeLegacyBundle(
     if (typeof json.cert !== 'string') malformed('cert must be a string', 'cert');
     const pem = json.cert.includes('-----BEGIN')
       ? json.cert
-      : Buffer.from(strictBase64(json.cert, 'cert')).toString('utf8');
+      : utf8Text(strictBase64(json.cert, 'cert'));
     let blocks: ReturnType<typeof parsePemBlocks>;
     try {
       blocks = parsePemBlocks(pem, 'cert');
@@ -318,7 +313,7 @@ function legacyTimestamp(value: unknown): Uint8Array {
 function parseEnvelope(bytes: Uint8Array): SignedContent | undefined {
   let env: unknown;
   try {
-    env = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    env = JSON.parse(utf8Text(bytes));
   } catch {
     return undefined;
   }
@@ -347,7 +342,7 @@ export function normalizeKeyedSignature(signature: string | Uint8Array): Normali
   let bytes: Uint8Array;
   if (typeof signature === 'string') bytes = strictBase64(signature, 'signature');
   else {
-    const text = Buffer.from(signature).toString('latin1').trim();
+    const text = latin1Text(signature).trim();
     bytes =
       text.length && B64.test(text.replace(/\s+/g, '')) && text.length % 4 === 0
         ? strictBase64(text, 'signature')

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { equalBytes, toHex } from '@flareo/internal/bytes';
 import type { Artifact } from './artifact.js';
 import { BundleVerifyError } from './errors.js';
 import type { DigestAlgorithm } from './input.js';
+import { sha256, utf8Text } from './keys.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const STATEMENT_TYPES = ['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'];
@@ -71,16 +72,16 @@ export function checkSubjects(
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     if (artifact) {
       const want = artifact.digest('sha256');
-      const got = createHash('sha256').update(payload).digest();
-      if (!want || !got.equals(Buffer.from(want))) {
+      const got = sha256(payload);
+      if (!want || !equalBytes(got, want)) {
         throw new BundleVerifyError(
           'DIGEST_MISMATCH',
           `the artifact is not the DSSE payload (payload type ${payloadType})`,
           {
             step: 'signature',
             field: 'dsseEnvelope.payload',
-            expected: want ? `sha256:${Buffer.from(want).toString('hex')}` : 'a sha256 digest',
-            actual: `sha256:${got.toString('hex')}`,
+            expected: want ? `sha256:${toHex(want)}` : 'a sha256 digest',
+            actual: `sha256:${toHex(got)}`,
           },
         );
       }
@@ -89,7 +90,7 @@ export function checkSubjects(
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(payload).toString('utf8'));
+    doc = JSON.parse(utf8Text(payload));
   } catch {
     bad('payload is not JSON');
   }
@@ -117,7 +118,7 @@ export function checkSubjects(
       for (const alg of algs) {
         const claimed = sub.digest[alg];
         const actual = claimed ? artifact.digest(alg) : undefined;
-        if (claimed && actual && Buffer.from(actual).toString('hex') === claimed) {
+        if (claimed && actual && toHex(actual) === claimed) {
           matchedSubject = { name: sub.name, algorithm: alg };
           break outer;
         }
@@ -132,7 +133,7 @@ export function checkSubjects(
           field: 'subject',
           expected: artifact
             .algorithms()
-            .map((a) => `${a}:${Buffer.from(artifact.digest(a) ?? []).toString('hex')}`),
+            .map((a) => `${a}:${toHex(artifact.digest(a) ?? new Uint8Array())}`),
           actual: subjects.map((x) => x.digest),
         },
       );

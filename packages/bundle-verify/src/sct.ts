@@ -2,8 +2,14 @@
 // CT logs of a trust root. The SCTs in a final certificate sign its *precertificate* entry:
 // the leaf's TBSCertificate without the SCT list extension, bound to the issuer's key.
 
-import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
-import type { TransparencyLog, TrustRoot } from '@flareo/trust-root';
+import { concatBytes } from '@flareo/internal/bytes';
+import {
+  type CryptoTask,
+  runCryptoSync,
+  type TransparencyLog,
+  type TrustRoot,
+  type VerifyRequest,
+} from '@flareo/trust-root';
 import {
   type CertificateView,
   DerError,
@@ -14,6 +20,8 @@ import {
   toHex,
 } from '@flareo/trust-root/x509';
 import { BundleVerifyError } from './errors.js';
+import { sha256 } from './keys.js';
+import { syncBackend } from './platform.js';
 
 /** One SCT that verified with a CT log of the trust root. */
 export interface VerifiedSct {
@@ -116,7 +124,7 @@ function precertificateTbs(leaf: CertificateView): Uint8Array {
   }
   parts.push(der.subarray(extensionsWrapper.end, tbs.end));
   const contentLength = parts.reduce((n, p) => n + p.length, 0);
-  return Buffer.concat([encodeHeader(0x30, contentLength), ...parts]);
+  return concatBytes(encodeHeader(0x30, contentLength), ...parts);
 }
 
 /** A v1 SCT as read from the list. */
@@ -229,47 +237,44 @@ function parseSctList(extnValue: Uint8Array): { scts: ParsedSct[]; skipped: numb
 }
 
 /** Why `log` cannot have made this SCT's signature, or undefined when it verifies. */
-function signatureProblem(
+function* signatureProblem(
   log: TransparencyLog,
   sct: ParsedSct,
   data: Uint8Array,
-): string | undefined {
+): CryptoTask<string | undefined> {
   const key = log.key;
   const { hashAlgorithm: h, signatureAlgorithm: s } = sct;
   const declared = `hash ${h}, signature ${s}`;
   const keyKind = key.algorithm.kind;
-  let ok: boolean;
-  try {
-    if (s === SIG_ED25519 && h === HASH_INTRINSIC) {
-      if (keyKind !== 'ed25519') return `Ed25519 signature, but the log key is ${keyKind}`;
-      ok = cryptoVerify(null, data, key.keyObject, sct.signature);
-    } else {
-      const hash = HASHES[h];
-      if (hash === undefined) return `unsupported hash algorithm ${h} (${declared})`;
-      if (key.hash !== undefined && key.hash !== hash) {
-        return `SCT hashes with ${hash}, the log key is declared for ${key.hash}`;
-      }
-      if (s === SIG_ECDSA) {
-        if (keyKind !== 'ecdsa') return `ECDSA signature, but the log key is ${keyKind}`;
-        ok = cryptoVerify(hash, data, { key: key.keyObject, dsaEncoding: 'der' }, sct.signature);
-      } else if (s === SIG_RSA) {
-        if (key.algorithm.kind !== 'rsa') return `RSA signature, but the log key is ${keyKind}`;
-        if (!key.algorithm.schemes.includes('pkcs1v15')) {
-          return 'RSA PKCS#1 v1.5 signature, but the log key is trusted for PSS only';
-        }
-        ok = cryptoVerify(
-          hash,
-          data,
-          { key: key.keyObject, padding: constants.RSA_PKCS1_PADDING },
-          sct.signature,
-        );
-      } else {
-        return `unsupported signature algorithm ${s} (${declared})`;
-      }
+  let scheme: VerifyRequest['scheme'];
+  if (s === SIG_ED25519 && h === HASH_INTRINSIC) {
+    if (keyKind !== 'ed25519') return `Ed25519 signature, but the log key is ${keyKind}`;
+    scheme = { kind: 'ed25519' };
+  } else {
+    const hash = HASHES[h];
+    if (hash === undefined) return `unsupported hash algorithm ${h} (${declared})`;
+    if (key.hash !== undefined && key.hash !== hash) {
+      return `SCT hashes with ${hash}, the log key is declared for ${key.hash}`;
     }
-  } catch {
-    ok = false;
+    if (s === SIG_ECDSA) {
+      if (keyKind !== 'ecdsa') return `ECDSA signature, but the log key is ${keyKind}`;
+      scheme = { kind: 'ecdsa', hash };
+    } else if (s === SIG_RSA) {
+      if (key.algorithm.kind !== 'rsa') return `RSA signature, but the log key is ${keyKind}`;
+      if (!key.algorithm.schemes.includes('pkcs1v15')) {
+        return 'RSA PKCS#1 v1.5 signature, but the log key is trusted for PSS only';
+      }
+      scheme = { kind: 'rsa-pkcs1v15', hash };
+    } else {
+      return `unsupported signature algorithm ${s} (${declared})`;
+    }
   }
+  const ok: boolean = yield {
+    key: { spki: key.spki, algorithm: key.algorithm },
+    scheme,
+    data,
+    signature: sct.signature,
+  };
   return ok ? undefined : 'the signature does not verify over the precertificate entry';
 }
 
@@ -301,6 +306,19 @@ export function verifyEmbeddedScts(
   trustRoot: TrustRoot,
   options: SctVerifyOptions = {},
 ): SctResult {
+  return runCryptoSync(
+    embeddedSctsTask(leafCertificate, issuerCertificate, trustRoot, options),
+    syncBackend,
+  );
+}
+
+/** {@link verifyEmbeddedScts} as a crypto-seam task (what the pipeline runs). */
+export function* embeddedSctsTask(
+  leafCertificate: CertificateView | Uint8Array,
+  issuerCertificate: CertificateView | Uint8Array,
+  trustRoot: TrustRoot,
+  options: SctVerifyOptions = {},
+): CryptoTask<SctResult> {
   const threshold = options.threshold ?? 1;
   if (!Number.isSafeInteger(threshold) || threshold < 0) {
     throw new BundleVerifyError(
@@ -331,10 +349,12 @@ export function verifyEmbeddedScts(
   const tbs = precertificateTbs(leaf);
   if (tbs.length >= 2 ** 24) throw malformedCertificate('certificate', 'TBSCertificate too large');
   const issuerKeyHash = issuerKeyHashOf(readCertificate(issuerCertificate, 'issuer'));
-  const entry = Buffer.alloc(2 + 32 + 3 + tbs.length);
-  entry.writeUInt16BE(1, 0); // entry_type precert_entry
-  issuerKeyHash.copy(entry, 2);
-  entry.writeUIntBE(tbs.length, 34, 3);
+  const entry = new Uint8Array(2 + 32 + 3 + tbs.length);
+  entry[1] = 1; // entry_type precert_entry (uint16 big-endian)
+  entry.set(issuerKeyHash, 2);
+  entry[34] = (tbs.length >>> 16) & 0xff; // uint24 length
+  entry[35] = (tbs.length >>> 8) & 0xff;
+  entry[36] = tbs.length & 0xff;
   entry.set(tbs, 37);
 
   const verified: VerifiedSct[] = [];
@@ -347,19 +367,18 @@ export function verifyEmbeddedScts(
       if (trustRoot.ctlogsById(sct.logId).length > 0) knownOutsideWindow.add(sct.logId);
       continue;
     }
-    const ext = Buffer.alloc(2);
-    ext.writeUInt16BE(sct.extensions.length, 0);
-    const data = Buffer.concat([
+    const ext = Uint8Array.of((sct.extensions.length >>> 8) & 0xff, sct.extensions.length & 0xff);
+    const data = concatBytes(
       Uint8Array.of(0, 0), // sct_version v1, signature_type certificate_timestamp
       sct.timestampBytes,
       entry,
       ext,
       sct.extensions,
-    ]);
+    );
     let problem: string | undefined;
     let match: TransparencyLog | undefined;
     for (const log of logs) {
-      const why = signatureProblem(log, sct, data);
+      const why = yield* signatureProblem(log, sct, data);
       if (why === undefined) {
         match = log;
         break;
@@ -405,13 +424,13 @@ export function verifyEmbeddedScts(
 
 // The issuer is nearly always the same trust-root certificate (Fulcio's intermediate), so
 // the hash of its key is kept per certificate view.
-const issuerKeyHashes = new WeakMap<CertificateView, Buffer>();
+const issuerKeyHashes = new WeakMap<CertificateView, Uint8Array>();
 
 /** SHA-256 of the issuer's SubjectPublicKeyInfo, the RFC 6962 issuer_key_hash. */
-function issuerKeyHashOf(issuer: CertificateView): Buffer {
+function issuerKeyHashOf(issuer: CertificateView): Uint8Array {
   let hash = issuerKeyHashes.get(issuer);
   if (!hash) {
-    hash = createHash('sha256').update(issuer.spki).digest();
+    hash = sha256(issuer.spki);
     issuerKeyHashes.set(issuer, hash);
   }
   return hash;

@@ -1,50 +1,10 @@
-import { constants, type KeyObject, publicDecrypt, verify } from 'node:crypto';
 import { preAuthEncoding } from '@flareo/internal/dsse';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import type { CryptoTask, HashAlgorithm, PublicKeyRef, VerifyRequest } from '@flareo/trust-root';
 import type { Artifact } from './artifact.js';
 import type { DigestAlgorithm } from './input.js';
+import { type KeyKind, rsaPublicOf, type SignerKey } from './keys.js';
 
-/** What kind of key, as far as signature checking is concerned. */
-export type KeyKind =
-  | { readonly kind: 'ecdsa'; readonly curve: 'P-256' | 'P-384' | 'P-521' }
-  | { readonly kind: 'ed25519' }
-  | { readonly kind: 'rsa'; readonly pss: boolean }
-  | { readonly kind: 'unsupported'; readonly type: string };
-
-const CURVES: Record<string, 'P-256' | 'P-384' | 'P-521'> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-};
-
-const kinds = new WeakMap<KeyObject, KeyKind>();
-
-/** Classify a key (cached per KeyObject: reading key details allocates). */
-export function keyKind(key: KeyObject): KeyKind {
-  let kind = kinds.get(key);
-  if (!kind) {
-    kind = classify(key);
-    kinds.set(key, kind);
-  }
-  return kind;
-}
-
-function classify(key: KeyObject): KeyKind {
-  const type = key.asymmetricKeyType ?? 'unknown';
-  if (type === 'ec') {
-    const curve = CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
-    return curve
-      ? { kind: 'ecdsa', curve }
-      : { kind: 'unsupported', type: `ec ${key.asymmetricKeyDetails?.namedCurve}` };
-  }
-  if (type === 'ed25519') return { kind: 'ed25519' };
-  if (type === 'rsa' || type === 'rsa-pss') {
-    return (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048
-      ? { kind: 'rsa', pss: type === 'rsa-pss' }
-      : { kind: 'unsupported', type: 'rsa < 2048' };
-  }
-  return { kind: 'unsupported', type };
-}
+export type { KeyKind } from './keys.js';
 
 /** Digests to try for a key when the input does not name one: the curve's own, then SHA-256 (cosign's default). */
 export function defaultDigests(kind: KeyKind): DigestAlgorithm[] {
@@ -57,98 +17,197 @@ export function defaultDigests(kind: KeyKind): DigestAlgorithm[] {
   return ['sha256'];
 }
 
-function safe(fn: () => boolean): boolean {
+const request = (
+  key: PublicKeyRef,
+  scheme: VerifyRequest['scheme'],
+  data: Uint8Array,
+  signature: Uint8Array,
+): VerifyRequest => ({ key, scheme, data, signature });
+
+/** RSA: PKCS#1 v1.5, then PSS (any salt length), each as the key allows. */
+function* rsaOver(
+  key: PublicKeyRef,
+  hash: HashAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): CryptoTask<boolean> {
+  return (
+    (yield request(key, { kind: 'rsa-pkcs1v15', hash }, data, signature)) ||
+    (yield request(key, { kind: 'rsa-pss', hash }, data, signature))
+  );
+}
+
+/** One signature over `data` hashed with `hash` (ignored by Ed25519). */
+function* over(
+  key: PublicKeyRef,
+  kind: KeyKind,
+  hash: HashAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): CryptoTask<boolean> {
+  if (kind.kind === 'rsa') return yield* rsaOver(key, hash, data, signature);
+  if (kind.kind === 'ed25519') return yield request(key, { kind: 'ed25519' }, data, signature);
+  return yield request(key, { kind: 'ecdsa', hash }, data, signature);
+}
+
+const DIGEST_INFO: Record<DigestAlgorithm, Uint8Array> = {
+  sha256: Uint8Array.of(
+    0x30,
+    0x31,
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x60,
+    0x86,
+    0x48,
+    0x01,
+    0x65,
+    0x03,
+    0x04,
+    0x02,
+    0x01,
+    0x05,
+    0x00,
+    0x04,
+    0x20,
+  ),
+  sha384: Uint8Array.of(
+    0x30,
+    0x41,
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x60,
+    0x86,
+    0x48,
+    0x01,
+    0x65,
+    0x03,
+    0x04,
+    0x02,
+    0x02,
+    0x05,
+    0x00,
+    0x04,
+    0x30,
+  ),
+  sha512: Uint8Array.of(
+    0x30,
+    0x51,
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x60,
+    0x86,
+    0x48,
+    0x01,
+    0x65,
+    0x03,
+    0x04,
+    0x02,
+    0x03,
+    0x05,
+    0x00,
+    0x04,
+    0x40,
+  ),
+};
+
+const toBigInt = (bytes: Uint8Array): bigint => {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+};
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
+}
+
+/**
+ * RSASSA-PKCS1-v1_5 over a given digest (RFC 8017 §8.2.2: the public operation, then the
+ * encoded message compared with `00 01 FF.. 00 DigestInfo`). Hand-written because neither
+ * WebCrypto nor the seam's schemes verify RSA over a digest without the message (the seam's
+ * `rsa-pkcs1v15` hashes the data itself); public values only, so no constant-time concern.
+ * The same code in every runtime; used only for a digest-only artifact and an RSA key.
+ */
+export function rsaPkcs1OverDigest(
+  spki: Uint8Array,
+  algorithm: DigestAlgorithm,
+  digest: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   try {
-    return fn();
+    const { modulus, exponent } = rsaPublicOf(spki);
+    const k = modulus.length;
+    if (signature.length !== k) return false;
+    const n = toBigInt(modulus);
+    const s = toBigInt(signature);
+    if (s >= n) return false;
+    let m = modPow(s, toBigInt(exponent), n);
+    const em = new Uint8Array(k);
+    for (let i = k - 1; i >= 0; i--, m >>= 8n) em[i] = Number(m & 0xffn);
+    const t = DIGEST_INFO[algorithm];
+    const tLen = t.length + digest.length;
+    if (k < tLen + 11) return false;
+    const psEnd = k - tLen - 1;
+    if (em[0] !== 0x00 || em[1] !== 0x01 || em[psEnd] !== 0x00) return false;
+    for (let i = 2; i < psEnd; i++) if (em[i] !== 0xff) return false;
+    for (let i = 0; i < t.length; i++) if (em[psEnd + 1 + i] !== t[i]) return false;
+    for (let i = 0; i < digest.length; i++) {
+      if (em[psEnd + 1 + t.length + i] !== digest[i]) return false;
+    }
+    return true;
   } catch {
     return false;
   }
 }
 
-const DIGEST_INFO: Record<DigestAlgorithm, string> = {
-  sha256: '3031300d060960864801650304020105000420',
-  sha384: '3041300d060960864801650304020205000430',
-  sha512: '3051300d060960864801650304020305000440',
-};
-
-const NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
-
-function rawPoint(key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: 'jwk' });
-  return Buffer.concat([
-    Buffer.from([4]),
-    Buffer.from(jwk.x ?? '', 'base64url'),
-    Buffer.from(jwk.y ?? '', 'base64url'),
-  ]);
-}
-
 /**
- * Verify a message signature over the artifact. With the bytes, `node:crypto` does the
- * work; with only a digest, ECDSA is checked on the digest (prehashed) and RSA PKCS#1 v1.5
- * by comparing the DigestInfo. Ed25519 and RSA-PSS need the bytes.
+ * Verify a message signature over the artifact. With the bytes, the seam verifies over
+ * them; with only a digest, ECDSA is checked on the digest (`ecdsa-prehashed`) and RSA
+ * PKCS#1 v1.5 by its encoded digest ({@link rsaPkcs1OverDigest}). Ed25519 and RSA-PSS need
+ * the bytes.
  */
-export function verifyMessage(
-  key: KeyObject,
-  kind: KeyKind,
+export function* verifyMessage(
+  key: SignerKey,
   digests: readonly DigestAlgorithm[],
   artifact: Artifact,
   signature: Uint8Array,
-): { ok: boolean; reason?: string } {
-  if (kind.kind === 'unsupported')
-    return { ok: false, reason: `unsupported key type ${kind.type}` };
+): CryptoTask<{ ok: boolean; reason?: string }> {
+  const { kind, ref } = key;
+  if (kind.kind === 'unsupported' || !ref)
+    return {
+      ok: false,
+      reason: `unsupported key type ${kind.kind === 'unsupported' ? kind.type : 'unknown'}`,
+    };
   if (kind.kind === 'ed25519') {
     if (!artifact.bytes)
       return {
         ok: false,
         reason: 'an Ed25519 signature can only be checked against the artifact bytes, not a digest',
       };
-    const bytes = artifact.bytes;
-    return { ok: safe(() => verify(null, bytes, key, signature)) };
+    return { ok: yield request(ref, { kind: 'ed25519' }, artifact.bytes, signature) };
   }
   for (const alg of digests) {
     if (artifact.bytes) {
-      const bytes = artifact.bytes;
-      const ok =
-        kind.kind === 'rsa'
-          ? safe(() =>
-              verify(alg, bytes, { key, padding: constants.RSA_PKCS1_PADDING }, signature),
-            ) ||
-            safe(() =>
-              verify(
-                alg,
-                bytes,
-                {
-                  key,
-                  padding: constants.RSA_PKCS1_PSS_PADDING,
-                  saltLength: constants.RSA_PSS_SALTLEN_AUTO,
-                },
-                signature,
-              ),
-            )
-          : safe(() => verify(alg, bytes, key, signature));
-      if (ok) return { ok };
+      if (yield* over(ref, kind, alg, artifact.bytes, signature)) return { ok: true };
       continue;
     }
     const digest = artifact.digest(alg);
     if (!digest) continue;
     if (kind.kind === 'ecdsa') {
-      const point = rawPoint(key);
-      if (
-        safe(() =>
-          NOBLE[kind.curve].verify(signature, digest, point, {
-            prehash: false,
-            format: 'der',
-            lowS: false,
-          }),
-        )
-      )
-        return { ok: true };
-    } else {
-      const ok = safe(() => {
-        const decoded = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
-        return decoded.toString('hex') === DIGEST_INFO[alg] + Buffer.from(digest).toString('hex');
-      });
-      if (ok) return { ok };
+      if (yield request(ref, { kind: 'ecdsa-prehashed' }, digest, signature)) return { ok: true };
+    } else if (!kind.pss && rsaPkcs1OverDigest(ref.spki, alg, digest, signature)) {
+      return { ok: true };
     }
   }
   if (!artifact.bytes && !digests.some((a) => artifact.digest(a))) {
@@ -161,33 +220,18 @@ export function verifyMessage(
 }
 
 /** Verify a DSSE signature over the PAE of the envelope. */
-export function verifyDsse(
-  key: KeyObject,
-  kind: KeyKind,
+export function* verifyDsse(
+  key: SignerKey,
   payloadType: string,
   payload: Uint8Array,
   signature: Uint8Array,
-): boolean {
+): CryptoTask<boolean> {
+  const { kind, ref } = key;
+  if (kind.kind === 'unsupported' || !ref) return false;
   const message = preAuthEncoding(payloadType, payload);
-  if (kind.kind === 'unsupported') return false;
-  if (kind.kind === 'ed25519') return safe(() => verify(null, message, key, signature));
-  return defaultDigests(kind).some((alg) =>
-    kind.kind === 'rsa'
-      ? safe(() =>
-          verify(alg, message, { key, padding: constants.RSA_PKCS1_PADDING }, signature),
-        ) ||
-        safe(() =>
-          verify(
-            alg,
-            message,
-            {
-              key,
-              padding: constants.RSA_PKCS1_PSS_PADDING,
-              saltLength: constants.RSA_PSS_SALTLEN_AUTO,
-            },
-            signature,
-          ),
-        )
-      : safe(() => verify(alg, message, key, signature)),
-  );
+  if (kind.kind === 'ed25519') return yield request(ref, { kind: 'ed25519' }, message, signature);
+  for (const alg of defaultDigests(kind)) {
+    if (yield* over(ref, kind, alg, message, signature)) return true;
+  }
+  return false;
 }

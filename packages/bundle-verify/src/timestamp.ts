@@ -3,11 +3,13 @@
 // a small DER walker so that the exact signed bytes (signed attributes, TSTInfo) are used,
 // never a re-encoding.
 
-import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
+import { utf8Decode } from '@flareo/internal/bytes';
 import {
+  type CryptoTask,
   canIssue,
-  issuedBy,
+  certificateSignatureRequest,
   isWithin,
+  runCryptoSync,
   type TimestampAuthority,
   type TrustedCertificate,
   type TrustRoot,
@@ -30,6 +32,8 @@ import {
   toHex,
 } from '@flareo/trust-root/x509';
 import { BundleVerifyError } from './errors.js';
+import { digestOf } from './keys.js';
+import { sha1, syncBackend } from './platform.js';
 
 export type TimestampHashAlgorithm = 'sha256' | 'sha384' | 'sha512';
 
@@ -98,7 +102,8 @@ function invalid(
   );
 }
 
-const digest = (hash: string, data: Uint8Array): Buffer => createHash(hash).update(data).digest();
+const digest = (hash: TimestampHashAlgorithm | 'sha1', data: Uint8Array): Uint8Array =>
+  hash === 'sha1' ? sha1(data) : digestOf(hash, data);
 
 // DER reading is the shared strict reader of `@flareo/trust-root/x509`; the helpers below
 // only name what this file reads.
@@ -198,7 +203,7 @@ function tokenOf(buf: Uint8Array): Tlv {
 
 function statusText(buf: Uint8Array, freeText: Tlv): string {
   return children(buf, freeText)
-    .map((t) => Buffer.from(contentOf(buf, t)).toString('utf8'))
+    .map((t) => utf8Decode(contentOf(buf, t)))
     .join('; ')
     .slice(0, 200);
 }
@@ -478,7 +483,10 @@ function describeSigner(sid: SignerIdentifier, embedded: readonly Uint8Array[]):
 // ---------------------------------------------------------------------------------------------
 
 /** Why the token's signature does not verify with `cert`, or undefined when it does. */
-function signatureProblem(token: ParsedToken, cert: TrustedCertificate): string | undefined {
+function* signatureProblem(
+  token: ParsedToken,
+  cert: TrustedCertificate,
+): CryptoTask<string | undefined> {
   const { oid, noParams } = token.signatureAlgorithm;
   const kind = cert.keyAlgorithm.kind;
   const signerDigest = DIGESTS[token.digestAlgorithm.oid];
@@ -504,27 +512,34 @@ function signatureProblem(token: ParsedToken, cert: TrustedCertificate): string 
   if (cert.keyAlgorithm.kind === 'rsa' && !cert.keyAlgorithm.schemes.includes('pkcs1v15')) {
     return 'RSA PKCS#1 v1.5 signature, but the TSA key is trusted for PSS only';
   }
-  const key = cert.publicKey;
-  let ok: boolean;
-  try {
-    ok =
+  const ok: boolean = yield {
+    key: { spki: cert.spki, algorithm: cert.keyAlgorithm },
+    scheme:
       expectedKind === 'ecdsa'
-        ? cryptoVerify(hash, token.signedAttributes, { key, dsaEncoding: 'der' }, token.signature)
+        ? { kind: 'ecdsa', hash: hash as TimestampHashAlgorithm }
         : expectedKind === 'rsa'
-          ? cryptoVerify(
-              hash,
-              token.signedAttributes,
-              { key, padding: constants.RSA_PKCS1_PADDING },
-              token.signature,
-            )
-          : cryptoVerify(null, token.signedAttributes, key, token.signature);
-  } catch {
-    ok = false;
-  }
+          ? { kind: 'rsa-pkcs1v15', hash: hash as TimestampHashAlgorithm }
+          : { kind: 'ed25519' },
+    data: token.signedAttributes,
+    signature: token.signature,
+  };
   return ok ? undefined : 'the signature does not verify over the signed attributes';
 }
 
-function chainProblem(authority: TimestampAuthority): string | undefined {
+/** `issuedBy` of trust-root as a seam task: names link and the signature verifies. */
+function* issuedByTask(child: TrustedCertificate, parent: TrustedCertificate): CryptoTask<boolean> {
+  const namesLink =
+    child.issuerNameDer === parent.subjectNameDer &&
+    (!child.authorityKeyId || !parent.subjectKeyId || child.authorityKeyId === parent.subjectKeyId);
+  if (!namesLink) return false;
+  const request = certificateSignatureRequest(child, {
+    spki: parent.spki,
+    algorithm: parent.keyAlgorithm,
+  });
+  return request ? yield request : false;
+}
+
+function* chainProblem(authority: TimestampAuthority): CryptoTask<string | undefined> {
   const cached = chainResults.get(authority);
   if (cached) return cached.problem;
   let problem: string | undefined;
@@ -533,7 +548,7 @@ function chainProblem(authority: TimestampAuthority): string | undefined {
     const child = certs[i] as TrustedCertificate;
     const parent = certs[i + 1] as TrustedCertificate;
     if (!canIssue(parent)) problem = `"${parent.subject}" may not issue certificates`;
-    else if (!issuedBy(child, parent)) {
+    else if (!(yield* issuedByTask(child, parent))) {
       problem = `"${child.subject}" is not issued by "${parent.subject}"`;
     }
   }
@@ -544,10 +559,14 @@ function chainProblem(authority: TimestampAuthority): string | undefined {
 const ISO = (d: Date | undefined): string => (d ? d.toISOString() : 'unbounded');
 
 /** Every check that depends on the authority; throws the first that fails. */
-function checkAuthority(token: ParsedToken, tst: TstInfo, authority: TimestampAuthority): void {
+function* checkAuthority(
+  token: ParsedToken,
+  tst: TstInfo,
+  authority: TimestampAuthority,
+): CryptoTask<void> {
   const cert = authority.certificates[0] as TrustedCertificate;
   const subject = cert.subject;
-  const problem = signatureProblem(token, cert);
+  const problem = yield* signatureProblem(token, cert);
   if (problem !== undefined) {
     throw invalid(
       `the timestamp signature does not verify with TSA certificate "${subject}": ${problem}`,
@@ -574,7 +593,7 @@ function checkAuthority(token: ParsedToken, tst: TstInfo, authority: TimestampAu
       ku,
     );
   }
-  const chain = chainProblem(authority);
+  const chain = yield* chainProblem(authority);
   if (chain !== undefined) {
     throw invalid(
       `the timestamp authority's certificate chain does not link: ${chain}`,
@@ -634,6 +653,15 @@ export function verifyRfc3161Timestamp(
   signature: Uint8Array,
   trustRoot: TrustRoot,
 ): VerifiedTimestamp {
+  return runCryptoSync(rfc3161TimestampTask(signedTimestamp, signature, trustRoot), syncBackend);
+}
+
+/** {@link verifyRfc3161Timestamp} as a crypto-seam task (what the pipeline runs). */
+export function* rfc3161TimestampTask(
+  signedTimestamp: Uint8Array,
+  signature: Uint8Array,
+  trustRoot: TrustRoot,
+): CryptoTask<VerifiedTimestamp> {
   if (!(signedTimestamp instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
     throw invalid(
       'the timestamp and the signature must be bytes',
@@ -727,7 +755,7 @@ export function verifyRfc3161Timestamp(
     throw invalid(
       `the messageDigest signed attribute is not the ${signerHash} of the TSTInfo`,
       'messageDigest',
-      computed.toString('hex'),
+      hex(computed),
       claimed ? hex(claimed) : 'malformed',
     );
   }
@@ -775,7 +803,7 @@ export function verifyRfc3161Timestamp(
   let firstError: unknown;
   for (const candidate of candidates) {
     try {
-      checkAuthority(token, tst, candidate);
+      yield* checkAuthority(token, tst, candidate);
       authority = candidate;
       break;
     } catch (error) {
@@ -799,7 +827,7 @@ export function verifyRfc3161Timestamp(
     throw invalid(
       `the timestamp's message imprint is not the ${imprintHash} of the signature: it stamps other data`,
       'messageImprint',
-      expected.toString('hex'),
+      hex(expected),
       hex(tst.imprint),
     );
   }

@@ -1,15 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { RekorEvidence, RekorPolicy } from '@flareo/rekor-set';
 import {
   type CertificateAuthority,
-  platformCrypto,
+  type CryptoBackend,
+  type CryptoTask,
+  runCryptoAsync,
+  runCryptoSync,
   type SyncCryptoBackend,
   type TrustedKey,
   type TrustRoot,
 } from '@flareo/trust-root';
 import {
+  argumentError,
   requireBundleInput,
   requireNormalizedInput,
+  requireOptional,
   requirePolicy,
   requireSignatureInput,
   requireTrustRoot,
@@ -33,6 +37,8 @@ import {
   normalizeKeyedSignature,
 } from './input.js';
 import type { InTotoStatementSummary, VerifiedStatement } from './intoto.js';
+import { sha256Hex } from './keys.js';
+import { asyncBackend, syncBackend } from './platform.js';
 import { checkIdentity, requireIdentityPolicy } from './steps/check-identity.js';
 import { checkKeyValidity } from './steps/check-key-validity.js';
 import { collectTrustedTimes } from './steps/collect-trusted-times.js';
@@ -40,7 +46,7 @@ import type { TimeSource, TrustedTime, Verification, VerifierConfig } from './st
 import { resolveSigner } from './steps/resolve-signer.js';
 import { verifyCertificatePath } from './steps/verify-certificate-path.js';
 import { verifyLogEvidence } from './steps/verify-log-evidence.js';
-import { checkSignedContent, verifySignature } from './steps/verify-signature.js';
+import { checkSignedContent, type SigningKey, verifySignature } from './steps/verify-signature.js';
 import { verifyTimestamps } from './steps/verify-timestamps.js';
 
 export type { TimeSource } from './steps/context.js';
@@ -82,12 +88,12 @@ export interface VerifierOptions {
   /** The clock. Default `() => new Date()`. */
   readonly now?: () => Date;
   /**
-   * The backend that answers the certificate-chain signature checks (a signing certificate
-   * by its trusted issuer), the most expensive public-key operation of a keyless bundle
-   * (ECDSA P-384 for the public-good CA). Default `platformCrypto.sync` from
-   * `@flareo/trust-root`. Give `memoizeBackend(platformCrypto.sync, { maxEntries })` to pay
-   * each recurring check once across many verifications (the same bundle for many
-   * artifacts; `flareo verify-batch` does so): answers are unchanged, only work is saved.
+   * The backend that answers every signature check of the synchronous methods (`verifyBundle`,
+   * `verifySignature`, `verifyNormalized`); the `…Async` methods keep the platform's. Default
+   * `platformCrypto.sync` from `@flareo/trust-root`. Give
+   * `memoizeBackend(platformCrypto.sync, { maxEntries })` to pay each recurring check once
+   * across many verifications (one signing certificate over many bundles, the same bundle for
+   * many artifacts; `flareo verify-batch` does so): answers are unchanged, only work is saved.
    * Not accepted by `createVerifierPool` (a backend cannot cross threads).
    */
   readonly cryptoBackend?: SyncCryptoBackend;
@@ -142,6 +148,45 @@ export interface VerificationResult {
   readonly scts: number;
 }
 
+/**
+ * One check of the pipeline, reported by {@link VerifyCallOptions.onStep} as it passes, in
+ * this order: `parse` (the input read), `digest` (the bundle's message digest or in-toto
+ * subject is the artifact's), `signature`, `timestamp` (RFC 3161), `log-set`,
+ * `log-inclusion-proof`, `log-checkpoint`, `log-body` (the log entry binds this signature),
+ * `trusted-time` (the times the signer is checked at), `certificate-chain`, `sct`, `identity`.
+ */
+export type VerificationCheck =
+  | 'parse'
+  | 'digest'
+  | 'signature'
+  | 'timestamp'
+  | 'log-set'
+  | 'log-inclusion-proof'
+  | 'log-checkpoint'
+  | 'log-body'
+  | 'trusted-time'
+  | 'certificate-chain'
+  | 'sct'
+  | 'identity';
+
+/** A check that passed, with what it established (plain JSON-able values and Dates). */
+export interface VerificationProgress {
+  readonly check: VerificationCheck;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** Per-call options of the verify methods. */
+export interface VerifyCallOptions {
+  /**
+   * Called once for each check as it passes, in pipeline order (a check that does not apply
+   * to the input, such as `sct` for a keyed signature, is not reported). On a failure no
+   * further event comes and the call throws (or the promise rejects with) the
+   * `BundleVerifyError` naming the failed step. An exception thrown by the callback ends the
+   * verification with that exception. Default: none.
+   */
+  readonly onStep?: (event: VerificationProgress) => void;
+}
+
 /** A verifier bound to one trust root and one set of options. */
 export interface BundleVerifier {
   /**
@@ -154,15 +199,47 @@ export interface BundleVerifier {
     bundle: string | Uint8Array | object,
     artifact: ArtifactInput | undefined,
     policy?: IdentityPolicy | CompiledIdentityPolicy,
+    options?: VerifyCallOptions,
   ): VerificationResult;
   /** KEYED mode: a raw `.sig` sidecar over `artifact`, against each trusted public key in turn. */
-  verifySignature(signature: string | Uint8Array, artifact: ArtifactInput): VerificationResult;
+  verifySignature(
+    signature: string | Uint8Array,
+    artifact: ArtifactInput,
+    options?: VerifyCallOptions,
+  ): VerificationResult;
   /** The normalised form, for callers that parse themselves. */
   verifyNormalized(
     input: NormalizedInput,
     artifact: ArtifactInput | undefined,
     policy?: IdentityPolicy | CompiledIdentityPolicy,
+    options?: VerifyCallOptions,
   ): VerificationResult;
+  /**
+   * {@link BundleVerifier.verifyBundle} in every runtime: the same pipeline, arguments,
+   * result and `BundleVerifyError` codes and steps (the promise rejects with them).
+   * Signatures are checked with WebCrypto outside Node (@noble where WebCrypto lacks an
+   * operation), with `node:crypto` on Node. The synchronous methods outside Node verify
+   * ECDSA and Ed25519 only (RSA throws `TrustRootError` `CRYPTO_UNAVAILABLE`): use these.
+   */
+  verifyBundleAsync(
+    bundle: string | Uint8Array | object,
+    artifact: ArtifactInput | undefined,
+    policy?: IdentityPolicy | CompiledIdentityPolicy,
+    options?: VerifyCallOptions,
+  ): Promise<VerificationResult>;
+  /** {@link BundleVerifier.verifySignature} in every runtime (see `verifyBundleAsync`). */
+  verifySignatureAsync(
+    signature: string | Uint8Array,
+    artifact: ArtifactInput,
+    options?: VerifyCallOptions,
+  ): Promise<VerificationResult>;
+  /** {@link BundleVerifier.verifyNormalized} in every runtime (see `verifyBundleAsync`). */
+  verifyNormalizedAsync(
+    input: NormalizedInput,
+    artifact: ArtifactInput | undefined,
+    policy?: IdentityPolicy | CompiledIdentityPolicy,
+    options?: VerifyCallOptions,
+  ): Promise<VerificationResult>;
 }
 
 const TIME_SOURCES: readonly TimeSource[] = ['log', 'timestamp', 'current'];
@@ -181,32 +258,64 @@ export function createVerifier(
   trustRoot: TrustRoot,
   options: VerifierOptions = {},
 ): BundleVerifier {
+  // An invalid `cryptoBackend` is refused by createVerifierWith's option checks before use.
+  const own = (options as VerifierOptions | undefined)?.cryptoBackend;
+  return createVerifierWith(trustRoot, options, { sync: own ?? syncBackend, async: asyncBackend });
+}
+
+/** The crypto backends a verifier's synchronous and asynchronous methods run the pipeline with. */
+export interface VerifierBackends {
+  readonly sync: SyncCryptoBackend;
+  readonly async: CryptoBackend;
+}
+
+/**
+ * {@link createVerifier} with chosen backends. Internal (not exported by the package): the
+ * differential test runs the one pipeline on `node:crypto` and on WebCrypto with it.
+ */
+export function createVerifierWith(
+  trustRoot: TrustRoot,
+  options: VerifierOptions,
+  backends: VerifierBackends,
+): BundleVerifier {
   const config = compileOptions(trustRoot, options);
 
   /**
    * The pipeline, one named step per line (numbered as in docs/architecture.md's table);
    * each step is a file of `src/steps/` and throws a BundleVerifyError naming its step.
+   * It is one crypto-seam task: the synchronous methods run it with `runCryptoSync`, the
+   * asynchronous ones with `runCryptoAsync` (see `@flareo/trust-root`'s crypto seam).
    */
-  function verifyNormalized(
+  function* pipeline(
+    fn: string,
     input: NormalizedInput,
     artifact: ArtifactInput | undefined,
-    policy?: IdentityPolicy | CompiledIdentityPolicy,
-  ): VerificationResult {
-    const run = begin(config, input, artifact, policy);
+    policy: IdentityPolicy | CompiledIdentityPolicy | undefined,
+    report: Reporter,
+  ): CryptoTask<VerificationResult> {
+    const run = begin(config, input, artifact, policy, fn);
+    report('parse', { format: input.format, content: input.content.kind });
     const checked = checkSignedContent(run); // 1-2. digest, in-toto subjects
-    const signing = verifySignature(run, resolveSigner(run)); // 3. the signature, by whom
-    const stamps = verifyTimestamps(run); // 4. RFC 3161 timestamps
-    const tlog = verifyLogEvidence(run, signing, stamps); // 5. transparency log
+    reportDigest(run, checked, report);
+    const signing = yield* verifySignature(run, resolveSigner(run)); // 3. the signature, by whom
+    report('signature', signatureDetail(signing));
+    const stamps = yield* verifyTimestamps(run); // 4. RFC 3161 timestamps
+    if (stamps.length) report('timestamp', { times: stamps.map((t) => t.time) });
+    const tlog = yield* verifyLogEvidence(run, signing, stamps); // 5. transparency log
+    reportLog(tlog, report);
     const times = collectTrustedTimes(run, tlog, stamps); // 6. trusted times
     let signer: VerifiedSigner;
     let scts = 0;
     if (signing.kind === 'key') {
       checkKeyValidity(signing.key, times); // 7. the key at those times
+      if (times.length) report('trusted-time', { times: times.map(copyTime) });
       signer = { kind: 'key', key: signing.key };
     } else {
       const wanted = requireIdentityPolicy(run, signing.leaf); // 7. a policy for the certificate
-      const path = verifyCertificatePath(run, signing, times, tlog); // 7-8. chain, SCTs
+      // 7-8. chain, SCTs
+      const path = yield* verifyCertificatePath(run, signing, times, tlog, report);
       checkIdentity(signing.leaf, wanted); // 9. identity policy
+      report('identity', { ...wanted.identity });
       signer = {
         kind: 'certificate',
         identity: wanted.identity,
@@ -218,19 +327,129 @@ export function createVerifier(
     return finish(run, signer, times, tlog, checked, scts);
   }
 
+  const verifyNormalized: BundleVerifier['verifyNormalized'] = (input, artifact, policy, o) =>
+    runCryptoSync(
+      pipeline('verifyNormalized', input, artifact, policy, reporter('verifyNormalized', o)),
+      backends.sync,
+    );
+
+  function bundleTask(
+    fn: string,
+    bundle: string | Uint8Array | object,
+    artifact: ArtifactInput | undefined,
+    policy: IdentityPolicy | CompiledIdentityPolicy | undefined,
+    o: VerifyCallOptions | undefined,
+  ): CryptoTask<VerificationResult> {
+    requireBundleInput(fn, 'bundle', bundle);
+    requirePolicy(fn, 'policy', policy);
+    const report = reporter(fn, o);
+    return pipeline(fn, normalizeBundle(bundle, config.limits), artifact, policy, report);
+  }
+
+  function signatureTask(
+    fn: string,
+    signature: string | Uint8Array,
+    artifact: ArtifactInput,
+    o: VerifyCallOptions | undefined,
+  ): CryptoTask<VerificationResult> {
+    requireSignatureInput(fn, 'signature', signature);
+    const report = reporter(fn, o);
+    return pipeline(fn, normalizeKeyedSignature(signature), artifact, undefined, report);
+  }
+
   const verifier: BundleVerifier = {
-    verifyBundle: (bundle, artifact, policy) => {
-      requireBundleInput('verifyBundle', 'bundle', bundle);
-      requirePolicy('verifyBundle', 'policy', policy);
-      return verifyNormalized(normalizeBundle(bundle, config.limits), artifact, policy);
-    },
-    verifySignature: (signature, artifact) => {
-      requireSignatureInput('verifySignature', 'signature', signature);
-      return verifyNormalized(normalizeKeyedSignature(signature), artifact);
-    },
+    verifyBundle: (bundle, artifact, policy, o) =>
+      runCryptoSync(bundleTask('verifyBundle', bundle, artifact, policy, o), backends.sync),
+    verifySignature: (signature, artifact, o) =>
+      runCryptoSync(signatureTask('verifySignature', signature, artifact, o), backends.sync),
     verifyNormalized,
+    verifyBundleAsync: async (bundle, artifact, policy, o) =>
+      runCryptoAsync(bundleTask('verifyBundleAsync', bundle, artifact, policy, o), backends.async),
+    verifySignatureAsync: async (signature, artifact, o) =>
+      runCryptoAsync(signatureTask('verifySignatureAsync', signature, artifact, o), backends.async),
+    verifyNormalizedAsync: async (input, artifact, policy, o) =>
+      runCryptoAsync(
+        pipeline(
+          'verifyNormalizedAsync',
+          input,
+          artifact,
+          policy,
+          reporter('verifyNormalizedAsync', o),
+        ),
+        backends.async,
+      ),
   };
   return Object.freeze(verifier);
+}
+
+type Reporter = (check: VerificationCheck, detail?: Record<string, unknown>) => void;
+
+const silent: Reporter = () => {};
+
+/** Check the per-call options; the reporter calls `onStep` with frozen events. */
+function reporter(fn: string, options: VerifyCallOptions | undefined): Reporter {
+  requireOptional(fn, 'options', options);
+  const onStep = options?.onStep;
+  if (onStep === undefined) return silent;
+  if (typeof onStep !== 'function') {
+    throw argumentError(fn, 'options.onStep', 'a function', onStep);
+  }
+  return (check, detail) =>
+    onStep(
+      Object.freeze(detail === undefined ? { check } : { check, detail: Object.freeze(detail) }),
+    );
+}
+
+const copyTime = (t: TrustedTime) => ({ source: t.source, time: t.time });
+
+function reportDigest(
+  { input, artifact }: Verification,
+  checked: ReturnType<typeof checkSignedContent>,
+  report: Reporter,
+): void {
+  if (!artifact) return;
+  const { content } = input;
+  if (content.kind === 'dsse') {
+    report(
+      'digest',
+      checked?.summary.matchedSubject
+        ? {
+            subject: checked.summary.matchedSubject.name,
+            algorithm: checked.summary.matchedSubject.algorithm,
+          }
+        : { payload: true },
+    );
+  } else if (content.digest) {
+    report('digest', { algorithm: content.digest.algorithm });
+  }
+}
+
+function signatureDetail(signing: SigningKey): Record<string, unknown> {
+  return signing.kind === 'key'
+    ? { signer: 'key', keyId: signing.key.id }
+    : { signer: 'certificate', subject: signing.leaf.subject, issuer: signing.leaf.issuer };
+}
+
+function reportLog(tlog: RekorEvidence, report: Reporter): void {
+  const { entries } = tlog;
+  if (!entries.length) return;
+  const count = (pick: (c: RekorEvidence['entries'][number]['checks']) => boolean) =>
+    entries.filter((e) => pick(e.checks)).length;
+  const set = count((c) => c.set);
+  if (set) report('log-set', { entries: set, integratedTime: tlog.integratedTime });
+  const proofs = count((c) => c.inclusionProof);
+  if (proofs) report('log-inclusion-proof', { entries: proofs });
+  const checkpoints = entries.filter((e) => e.checks.checkpoint);
+  if (checkpoints.length) {
+    report('log-checkpoint', {
+      entries: checkpoints.length,
+      origins: [...new Set(checkpoints.map((e) => e.checkpoint?.origin))],
+    });
+  }
+  report('log-body', {
+    entries: entries.length,
+    kinds: [...new Set(entries.map((e) => `${e.kind}/${e.version}`))],
+  });
 }
 
 /** Check the options once and apply every default. */
@@ -265,7 +484,6 @@ function compileOptions(trustRoot: TrustRoot, options: VerifierOptions): Verifie
     sctThreshold: options.sctThreshold ?? 1,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now: options.now ?? (() => new Date()),
-    cryptoBackend: options.cryptoBackend ?? platformCrypto.sync,
   };
 }
 
@@ -275,9 +493,13 @@ function begin(
   input: NormalizedInput,
   artifactInput: ArtifactInput | undefined,
   policyInput: IdentityPolicy | CompiledIdentityPolicy | undefined,
+  fn: string,
 ): Verification {
-  requireNormalizedInput('verifyNormalized', 'input', input);
-  requirePolicy('verifyNormalized', 'policy', policyInput);
+  // The verifyBundle/verifySignature wrappers name their own function in argument errors;
+  // what reaches here was normalised by them, so only verifyNormalized's callers see `fn`.
+  const name = fn.startsWith('verifyNormalized') ? fn : 'verifyNormalized';
+  requireNormalizedInput(name, 'input', input);
+  requirePolicy(name, 'policy', policyInput);
   if (artifactInput === undefined && input.content.kind === 'message') {
     throw new BundleVerifyError(
       'ARGUMENT_INVALID',
@@ -325,6 +547,6 @@ function describeCertificate(leaf: SigningCertificate) {
     issuer: leaf.issuer,
     notBefore: leaf.notBefore,
     notAfter: leaf.notAfter,
-    fingerprint: createHash('sha256').update(leaf.der).digest('hex'),
+    fingerprint: sha256Hex(leaf.der),
   });
 }

@@ -19,12 +19,13 @@ import {
 } from '@flareo/testkit';
 import { mergeTrustRoots, parsePemTrustBundle, parseTrustedRoot } from '@flareo/trust-root';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BundleVerifyErrorCode } from '../src/index.js';
+import type { BundleVerifier, BundleVerifyErrorCode } from '../src/index.js';
 import * as main from '../src/index.js';
 import * as input from '../src/input-entry.js';
+import * as node from '../src/node.js';
 
-/** Both entry points: every function either exports is covered by the tables below. */
-const api = { ...main, ...input };
+/** Every entry point: every function any of them exports is covered by the tables below. */
+const api = { ...main, ...input, ...node };
 
 // Every function exported by the package, every method of a verifier and of a verifier
 // pool, is called with arguments of the wrong type or shape: each must throw (or, for the
@@ -253,7 +254,10 @@ const functions: Record<string, Entry> = {
   },
 };
 
-const verifierMethods: Record<string, Entry> = {
+const methodsOf = (
+  verifier: Pick<BundleVerifier, 'verifyBundle' | 'verifySignature' | 'verifyNormalized'>,
+  keyed: Pick<BundleVerifier, 'verifySignature'>,
+): Record<string, Entry> => ({
   verifyBundle: {
     ok: () => verifier.verifyBundle(bundle, { bytes: artifact }, {}),
     bad: [
@@ -333,6 +337,24 @@ const verifierMethods: Record<string, Entry> = {
       ),
     ],
   },
+});
+
+/** The asynchronous methods, called through the sync table's rows: they must reject alike. */
+const asAsync = (v: BundleVerifier) =>
+  ({
+    verifyBundle: v.verifyBundleAsync,
+    verifySignature: v.verifySignatureAsync,
+    verifyNormalized: v.verifyNormalizedAsync,
+  }) as unknown as Pick<BundleVerifier, 'verifyBundle' | 'verifySignature' | 'verifyNormalized'>;
+
+const verifierMethods: Record<string, Entry> = {
+  ...methodsOf(verifier, keyed),
+  ...Object.fromEntries(
+    Object.entries(methodsOf(asAsync(verifier), asAsync(keyed))).map(([name, entry]) => [
+      `${name}Async`,
+      { ...entry, async: true as const },
+    ]),
+  ),
 };
 
 const poolMethods: Record<string, Entry> = {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Artifact, artifactFromStream } from '../src/artifact.js';
+import { Artifact } from '../src/artifact.js';
 import { BundleVerifyError } from '../src/errors.js';
+import { artifactFromStream } from '../src/node.js';
 
 const data = new TextEncoder().encode('a large module bundle, streamed in pieces\n'.repeat(1000));
 

@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import * as main from '../src/index.js';
 import * as input from '../src/input-entry.js';
+import * as node from '../src/node.js';
 
 // Every exported name is a semver promise: these lists change only on purpose.
 describe('public entry points', () => {
   it('keeps verifying in the main entry', () => {
     expect(Object.keys(main).sort()).toEqual([
       'BundleVerifyError',
-      'artifactFromStream',
       'compileIdentityPolicy',
       'createVerifier',
+      'summarizeResult',
+    ]);
+  });
+
+  it('keeps the Node-only parts in @flareo/bundle-verify/node', () => {
+    expect(Object.keys(node).sort()).toEqual([
+      'artifactFromStream',
       'createVerifierPool',
       'loadTrustInputs',
-      'summarizeResult',
     ]);
   });
 

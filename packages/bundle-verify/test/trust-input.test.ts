@@ -2,7 +2,8 @@ import { rejectionOf } from '@flareo/internal/testing';
 import { readVector, testKey } from '@flareo/testkit';
 import { publicGoodTrustRoot, TrustRoot, TrustRootError } from '@flareo/trust-root';
 import { describe, expect, it } from 'vitest';
-import { BundleVerifyError, loadTrustInputs, type TrustInput } from '../src/index.js';
+import { BundleVerifyError } from '../src/index.js';
+import { loadTrustInputs, type TrustInput } from '../src/node.js';
 
 const rootJson = readVector('sigstore/public-good/trusted_root.json');
 const key = testKey('ecdsa-p256', 'bv-trust-input');

@@ -1,4 +1,4 @@
-import type { TrustInput } from '@flareo/bundle-verify';
+import type { TrustInput } from '@flareo/bundle-verify/node';
 import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
 import type { TufProvenance } from '@flareo/trust-root/tuf';
 import { parseCertificate } from '@flareo/trust-root/x509';
@@ -452,7 +452,7 @@ ${read(caIntermediates)}`;
  * came from (trust-root's `detail.source`, the input's name) and is a usage error (exit 2).
  */
 export async function loadTrust(plan: TrustPlan): Promise<TrustRoot> {
-  const { loadTrustInputs } = await import('@flareo/bundle-verify');
+  const { loadTrustInputs } = await import('@flareo/bundle-verify/node');
   try {
     return loadTrustInputs(plan.inputs);
   } catch (error) {

@@ -17,3 +17,4 @@ export { MAX_BODY_BYTES } from './entry.js';
 export type { ProofFailure } from './merkle.js';
 export { checkConsistency, checkInclusion, hashLeaf } from './merkle.js';
 export { checkSet, setPayload } from './set.js';
+export { logEvidenceTask } from './verify.js';

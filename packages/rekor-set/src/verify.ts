@@ -442,6 +442,21 @@ export async function verifyLogEvidenceAsync(
   return runCryptoAsync(evidenceTask(inputs, binding, trustRoot, options), platformCrypto.async);
 }
 
+/**
+ * {@link verifyLogEvidence} as a crypto-seam task (`CryptoTask<RekorEvidence>`), for
+ * verifiers that compose it into their own task and run it with `runCryptoSync` or
+ * `runCryptoAsync` (`@flareo/bundle-verify`). Same arguments, checks and errors.
+ */
+export function* logEvidenceTask(
+  inputs: readonly LogEntryInput[],
+  binding: EntryBinding,
+  trustRoot: TrustRoot,
+  options: RekorVerifyOptions = {},
+): CryptoTask<RekorEvidence> {
+  checkArguments('verifyLogEvidence', binding, trustRoot, options);
+  return yield* evidenceTask(inputs, binding, trustRoot, options);
+}
+
 /** All entries of one signature, as a seam task (arguments already checked; internal: the differential test drives it with each backend). */
 export function* evidenceTask(
   inputs: readonly LogEntryInput[],

@@ -1,5 +1,5 @@
 import type { RekorPolicy } from '@flareo/rekor-set';
-import type { SyncCryptoBackend, TrustRoot } from '@flareo/trust-root';
+import type { TrustRoot } from '@flareo/trust-root';
 import type { Artifact } from '../artifact.js';
 import type { CompiledIdentityPolicy } from '../identity.js';
 import type { InputLimits, NormalizedInput } from '../input.js';
@@ -27,8 +27,6 @@ export interface VerifierConfig {
   readonly sctThreshold: number;
   readonly limits: InputLimits;
   readonly now: () => Date;
-  /** Answers the certificate-chain signature checks (`VerifierOptions.cryptoBackend`). */
-  readonly cryptoBackend: SyncCryptoBackend;
 }
 
 /** What every step of one verification reads: the verifier's config and this call's inputs. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { TrustedKey } from '@flareo/trust-root';
 import { parseSigningCertificate, type SigningCertificate } from '../certificate.js';
 import { BundleVerifyError } from '../errors.js';
+import { sha256Hex } from '../keys.js';
 import type { Verification } from './context.js';
 
 /** Who may have signed: the bundle's certificate, or the trusted keys worth trying. */
@@ -14,7 +14,7 @@ export type SignerCandidates =
     }
   | { readonly kind: 'keys'; readonly keys: readonly TrustedKey[] };
 
-const keyIdOf = (spki: Uint8Array) => createHash('sha256').update(spki).digest('hex');
+const keyIdOf = sha256Hex;
 
 /**
  * Step 3a (`parse`, `trust`): parse the signing certificate and look its key up among the

@@ -3,8 +3,9 @@ import {
   RekorError,
   type RekorErrorCode,
   type RekorEvidence,
-  verifyLogEvidence as verifyRekorEvidence,
 } from '@flareo/rekor-set';
+import { logEvidenceTask } from '@flareo/rekor-set/proofs';
+import type { CryptoTask } from '@flareo/trust-root';
 import type { Artifact } from '../artifact.js';
 import { BundleVerifyError, type BundleVerifyErrorCode } from '../errors.js';
 import type { DigestAlgorithm, SignedContent } from '../input.js';
@@ -41,11 +42,11 @@ const REKOR_CODES: Record<RekorErrorCode, BundleVerifyErrorCode> = {
  * this signature by this signer over this content was logged (`@flareo/rekor-set` does the
  * proving). A RekorError becomes the matching BundleVerifyError, kept as `cause`.
  */
-export function verifyLogEvidence(
+export function* verifyLogEvidence(
   { input, artifact, config }: Verification,
   signing: SigningKey,
   stamps: readonly TrustedTime[],
-): RekorEvidence {
+): CryptoTask<RekorEvidence> {
   const { content } = input;
   const { rekor } = config;
   const binding: EntryBinding = {
@@ -63,7 +64,7 @@ export function verifyLogEvidence(
     undefined,
   );
   try {
-    return verifyRekorEvidence(input.tlogEntries, binding, config.trustRoot, {
+    return yield* logEvidenceTask(input.tlogEntries, binding, config.trustRoot, {
       policy: rekor.policy,
       threshold: rekor.threshold,
       now: config.now(),

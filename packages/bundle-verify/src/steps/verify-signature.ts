@@ -1,9 +1,10 @@
-import type { KeyObject } from 'node:crypto';
-import type { TrustedKey } from '@flareo/trust-root';
+import { equalBytes, toHex } from '@flareo/internal/bytes';
+import type { CryptoTask, TrustedKey } from '@flareo/trust-root';
 import { publicKeyOf, type SigningCertificate } from '../certificate.js';
 import { BundleVerifyError } from '../errors.js';
 import { type CheckedStatement, checkSubjects } from '../intoto.js';
-import { defaultDigests, keyKind, verifyDsse, verifyMessage } from '../signature.js';
+import { type SignerKey, signerKeyOfTrusted } from '../keys.js';
+import { defaultDigests, verifyDsse, verifyMessage } from '../signature.js';
 import type { Verification } from './context.js';
 import type { SignerCandidates } from './resolve-signer.js';
 
@@ -16,7 +17,7 @@ export type SigningKey =
     }
   | { readonly kind: 'key'; readonly key: TrustedKey };
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const hex = toHex;
 
 /**
  * Steps 1–2 (`signature`): what the bundle says was signed must be the artifact. A message
@@ -34,7 +35,7 @@ export function checkSignedContent({
   if (content.digest && artifact) {
     const { algorithm, value } = content.digest;
     const actual = artifact.digest(algorithm);
-    if (actual && !Buffer.from(actual).equals(Buffer.from(value))) {
+    if (actual && !equalBytes(actual, value)) {
       throw new BundleVerifyError(
         'DIGEST_MISMATCH',
         `bundle message digest is not the artifact's ${algorithm}`,
@@ -56,26 +57,30 @@ export function checkSignedContent({
  * (SIGNATURE_MISMATCH); otherwise the first trusted key that verifies it is the signer
  * (UNTRUSTED_SIGNER when none does).
  */
-export function verifySignature(
+export function* verifySignature(
   { input, artifact }: Verification,
   candidates: SignerCandidates,
-): SigningKey {
+): CryptoTask<SigningKey> {
   const { content } = input;
   const digests =
     content.kind === 'message' && content.digest ? [content.digest.algorithm] : undefined;
-  const check = (key: KeyObject): { ok: boolean; reason?: string } => {
-    const kind = keyKind(key);
+  function* check(key: SignerKey): CryptoTask<{ ok: boolean; reason?: string }> {
     if (content.kind === 'dsse') {
       return {
-        ok: verifyDsse(key, kind, content.payloadType, content.payload, content.signature),
+        ok: yield* verifyDsse(key, content.payloadType, content.payload, content.signature),
       };
     }
     // A message signature always comes with the artifact (checked when the call began).
-    return verifyMessage(key, kind, digests ?? defaultDigests(kind), artifact!, content.signature);
-  };
+    return yield* verifyMessage(
+      key,
+      digests ?? defaultDigests(key.kind),
+      artifact!,
+      content.signature,
+    );
+  }
 
   if (candidates.kind === 'certificate') {
-    const result = check(publicKeyOf(candidates.leaf));
+    const result = yield* check(publicKeyOf(candidates.leaf));
     if (!result.ok) {
       throw new BundleVerifyError(
         'SIGNATURE_MISMATCH',
@@ -87,7 +92,7 @@ export function verifySignature(
   }
   let reason: string | undefined;
   for (const key of candidates.keys) {
-    const result = check(key.keyObject);
+    const result = yield* check(signerKeyOfTrusted(key));
     if (result.ok) return { kind: 'key', key };
     reason ??= result.reason;
   }

@@ -1,4 +1,5 @@
-import { verifyRfc3161Timestamp } from '../timestamp.js';
+import type { CryptoTask } from '@flareo/trust-root';
+import { rfc3161TimestampTask } from '../timestamp.js';
 import type { TrustedTime, Verification } from './context.js';
 
 /**
@@ -10,12 +11,12 @@ import type { TrustedTime, Verification } from './context.js';
  * (RFC 3161 §2.4.2), so copies of a token, however they are wrapped, share the pair
  * (TSA signing certificate, serial number).
  */
-export function verifyTimestamps({ input, config }: Verification): TrustedTime[] {
+export function* verifyTimestamps({ input, config }: Verification): CryptoTask<TrustedTime[]> {
   const stamps: TrustedTime[] = [];
   if (!config.timeSources.includes('timestamp')) return stamps;
   const seen = new Set<string>();
   for (const token of input.timestamps) {
-    const verified = verifyRfc3161Timestamp(token, input.content.signature, config.trustRoot);
+    const verified = yield* rfc3161TimestampTask(token, input.content.signature, config.trustRoot);
     const key = `${verified.authority.certificates[0]?.fingerprint}:${verified.serialNumber}`;
     if (seen.has(key)) continue;
     seen.add(key);
