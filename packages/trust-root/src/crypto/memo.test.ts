@@ -245,6 +245,41 @@ describe('memoizeBackend', () => {
     expect(memo.size).toBe(0);
   });
 
+  it('never remembers a request whose names are not plain ASCII or not known', () => {
+    const seen: VerifyRequest[] = [];
+    const yes: SyncCryptoBackend = {
+      name: 'yes',
+      verify: (r) => {
+        seen.push(r);
+        return true;
+      },
+    };
+    const memo = memoizeBackend(yes);
+    const r = signed('names');
+    const odd = [
+      { ...r, scheme: { kind: 'ecdsa', hash: 'sha25\u00b6' } },
+      { ...r, scheme: { kind: 'ecdsa\u0000', hash: 'sha256' } },
+      { ...r, key: { ...r.key, algorithm: { kind: 'dsa' } } },
+      { ...r, key: { ...r.key, algorithm: { kind: 'rsa', bits: 2048, schemes: 'pss' } } },
+    ] as unknown as VerifyRequest[];
+    for (const o of odd) {
+      memo.verify(o);
+      memo.verify(o);
+    }
+    expect(seen).toHaveLength(odd.length * 2);
+    expect(memo.size).toBe(0);
+  });
+
+  it('a large input is hashed piece by piece into the same kind of key', () => {
+    const { backend, asked } = counting();
+    const memo = memoizeBackend(backend);
+    const r = signed('x'.repeat(200_000));
+    expect(memo.verify(r)).toBe(true);
+    expect(memo.verify({ ...r, data: new Uint8Array(r.data) })).toBe(true);
+    expect(memo.verify({ ...r, data: flip(r.data, 150_000) })).toBe(false);
+    expect(asked).toHaveLength(2);
+  });
+
   it('refuses a bad backend or bound with ARGUMENT_INVALID', () => {
     for (const [backend, options] of [
       [undefined, {}],

@@ -9,8 +9,8 @@
 // (or sha256 collides). Hand-written: a bounded map in insertion order is all it takes.
 
 import { argumentError, requireOptions } from '../arguments.js';
-import { sha256Hasher } from './platform.js';
-import type { CryptoBackend, IncrementalHash, SyncCryptoBackend, VerifyRequest } from './seam.js';
+import { sha256, sha256Hasher } from './platform.js';
+import type { CryptoBackend, SyncCryptoBackend, VerifyRequest } from './seam.js';
 
 /** Options of {@link memoizeBackend}. */
 export interface MemoizeBackendOptions {
@@ -38,23 +38,12 @@ export interface MemoizedSyncCryptoBackend extends MemoizedCryptoBackend, SyncCr
 }
 
 const DEFAULT_MAX_ENTRIES = 4096;
-const encoder = new TextEncoder();
-const DOMAIN = encoder.encode('flareo verified-signature cache v1\n');
-
-function feedLength(h: IncrementalHash, n: number): void {
-  // 8 bytes, big-endian: lengths of any size, each field unambiguous.
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(n));
-  h.update(b);
-}
-
-function feedField(h: IncrementalHash, bytes: Uint8Array): void {
-  feedLength(h, bytes.length);
-  h.update(bytes);
-}
+const DOMAIN = new TextEncoder().encode('flareo verified-signature cache v1\n');
+/** Inputs up to this size are hashed in one call from one buffer; larger ones piece by piece. */
+const ONE_SHOT_BYTES = 64 * 1024;
 
 /** The trusted algorithm, canonically (RSA keys may be trusted for one padding only). */
-function algorithmText(request: VerifyRequest): string {
+function algorithmText(request: VerifyRequest): string | undefined {
   const a = request.key.algorithm;
   switch (a.kind) {
     case 'ecdsa':
@@ -62,27 +51,91 @@ function algorithmText(request: VerifyRequest): string {
     case 'ed25519':
       return 'ed25519';
     case 'rsa':
-      return `rsa ${a.bits} ${[...a.schemes].sort().join(',')}`;
+      return Array.isArray(a.schemes)
+        ? `rsa ${a.bits} ${[...a.schemes].sort().join(',')}`
+        : undefined;
+    default:
+      return undefined;
   }
 }
 
-function schemeText(request: VerifyRequest): string {
-  const s = request.scheme;
-  return 'hash' in s ? `${s.kind} ${s.hash}` : s.kind;
+function schemeText(request: VerifyRequest): string | undefined {
+  const s = request.scheme as { kind?: unknown; hash?: unknown };
+  if (typeof s.kind !== 'string') return undefined;
+  if (!('hash' in s)) return s.kind;
+  return typeof s.hash === 'string' ? `${s.kind} ${s.hash}` : undefined;
 }
 
-/** sha256 over every input of the request, length-prefixed; hex (a compact map key). */
-function cacheKey(request: VerifyRequest): string {
-  const h = sha256Hasher();
-  h.update(DOMAIN);
-  feedField(h, request.key.spki);
-  feedField(h, encoder.encode(algorithmText(request)));
-  feedField(h, encoder.encode(schemeText(request)));
-  feedField(h, request.data);
-  feedField(h, request.signature);
-  let key = '';
-  for (const b of h.digest()) key += b.toString(16).padStart(2, '0');
-  return key;
+/** Write `n` as 8 bytes, big-endian (lengths of any size; no field can run into the next). */
+function putLength(buf: Uint8Array, at: number, n: number): number {
+  const high = Math.floor(n / 0x1_0000_0000);
+  const low = n >>> 0;
+  buf[at] = high >>> 24;
+  buf[at + 1] = (high >>> 16) & 0xff;
+  buf[at + 2] = (high >>> 8) & 0xff;
+  buf[at + 3] = high & 0xff;
+  buf[at + 4] = low >>> 24;
+  buf[at + 5] = (low >>> 16) & 0xff;
+  buf[at + 6] = (low >>> 8) & 0xff;
+  buf[at + 7] = low & 0xff;
+  return at + 8;
+}
+
+/** The short texts, ASCII (curve, scheme and hash names, numbers): one byte a character. */
+function putText(buf: Uint8Array, at: number, text: string): number {
+  let o = putLength(buf, at, text.length);
+  for (let i = 0; i < text.length; i++) buf[o++] = text.charCodeAt(i);
+  return o;
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * sha256 over every input of the request, as a 32-character binary string (a compact map key).
+ * The encoding: a domain label, the lengths of the SPKI, the algorithm text, the scheme text,
+ * the data and the signature (8 bytes each) with the two texts, then the SPKI, the data and
+ * the signature. All lengths come before the variable fields, so the split is unambiguous.
+ */
+function cacheKey(request: VerifyRequest): string | undefined {
+  const { spki } = request.key;
+  const { data, signature } = request;
+  const algorithm = algorithmText(request);
+  const scheme = schemeText(request);
+  // No backend accepts other names; such a request is passed on, never remembered.
+  if (
+    algorithm === undefined ||
+    scheme === undefined ||
+    !ASCII.test(algorithm) ||
+    !ASCII.test(scheme)
+  ) {
+    return undefined;
+  }
+  const header = DOMAIN.length + 8 * 5 + algorithm.length + scheme.length;
+  const body = spki.length + data.length + signature.length;
+  const oneShot = body <= ONE_SHOT_BYTES;
+  const buf = new Uint8Array(header + (oneShot ? body : 0));
+  buf.set(DOMAIN, 0);
+  let o = putLength(buf, DOMAIN.length, spki.length);
+  o = putText(buf, o, algorithm);
+  o = putText(buf, o, scheme);
+  o = putLength(buf, o, data.length);
+  o = putLength(buf, o, signature.length);
+  let digest: Uint8Array;
+  if (oneShot) {
+    buf.set(spki, o);
+    buf.set(data, o + spki.length);
+    buf.set(signature, o + spki.length + data.length);
+    digest = sha256(buf);
+  } else {
+    // A large message (an artifact signed as a whole) is not copied to be hashed.
+    const h = sha256Hasher();
+    h.update(buf);
+    h.update(spki);
+    h.update(data);
+    h.update(signature);
+    digest = h.digest();
+  }
+  return String.fromCharCode(...digest);
 }
 
 /** May `request` be turned into a cache key? Anything else goes to the backend untouched. */
@@ -164,8 +217,8 @@ export function memoizeBackend(
       verified.clear();
     },
     verify(request: VerifyRequest): boolean | Promise<boolean> {
-      if (!keyable(request)) return backend.verify(request);
-      const key = cacheKey(request);
+      const key = keyable(request) ? cacheKey(request) : undefined;
+      if (key === undefined) return backend.verify(request);
       if (verified.delete(key)) {
         verified.set(key, true);
         stats.hits++;
