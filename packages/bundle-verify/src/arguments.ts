@@ -156,6 +156,25 @@ export function requireVerifierOptions(
       throw argumentError(fn, `${parameter}.now`, 'a function returning a Date', options.now);
     }
   }
+  if (options.cryptoBackend !== undefined) {
+    const backend = options.cryptoBackend as { verify?: unknown } | null;
+    if (!withClock) {
+      throw argumentError(
+        fn,
+        `${parameter}.cryptoBackend`,
+        'absent (a backend cannot cross threads)',
+        backend,
+      );
+    }
+    if (typeof backend !== 'object' || backend === null || typeof backend.verify !== 'function') {
+      throw argumentError(
+        fn,
+        `${parameter}.cryptoBackend`,
+        'a synchronous CryptoBackend (an object with verify)',
+        backend,
+      );
+    }
+  }
 }
 
 /** A bundle document: JSON text, bytes or an object (its content is checked by parsing). */

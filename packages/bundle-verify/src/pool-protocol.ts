@@ -6,7 +6,7 @@ import type { VerifierOptions } from './verifier.js';
 
 export interface WorkerSetup {
   readonly trust: readonly TrustInput[];
-  readonly options: Omit<VerifierOptions, 'now'>;
+  readonly options: Omit<VerifierOptions, 'now' | 'cryptoBackend'>;
 }
 
 export interface WorkerRequest {

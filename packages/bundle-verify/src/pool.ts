@@ -24,7 +24,7 @@ export interface VerifierPoolOptions {
   /** Trust material, parsed once in every worker. */
   readonly trust: readonly TrustInput[];
   /** Verifier options (all but `now`, which cannot cross threads). Default `{}`. */
-  readonly verifier?: Omit<VerifierOptions, 'now'>;
+  readonly verifier?: Omit<VerifierOptions, 'now' | 'cryptoBackend'>;
   /** Worker threads. Default: `os.availableParallelism()`. */
   readonly size?: number;
 }

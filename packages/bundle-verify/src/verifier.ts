@@ -87,6 +87,16 @@ export interface VerifierOptions {
   readonly limits?: Partial<InputLimits>;
   /** The clock. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /**
+   * The backend that answers every signature check of the synchronous methods (`verifyBundle`,
+   * `verifySignature`, `verifyNormalized`); the `…Async` methods keep the platform's. Default
+   * `platformCrypto.sync` from `@flareo/trust-root`. Give
+   * `memoizeBackend(platformCrypto.sync, { maxEntries })` to pay each recurring check once
+   * across many verifications (one signing certificate over many bundles, the same bundle for
+   * many artifacts; `flareo verify-batch` does so): answers are unchanged, only work is saved.
+   * Not accepted by `createVerifierPool` (a backend cannot cross threads).
+   */
+  readonly cryptoBackend?: SyncCryptoBackend;
 }
 
 /** Who signed, and what made them trusted. */
@@ -248,7 +258,9 @@ export function createVerifier(
   trustRoot: TrustRoot,
   options: VerifierOptions = {},
 ): BundleVerifier {
-  return createVerifierWith(trustRoot, options, { sync: syncBackend, async: asyncBackend });
+  // An invalid `cryptoBackend` is refused by createVerifierWith's option checks before use.
+  const own = (options as VerifierOptions | undefined)?.cryptoBackend;
+  return createVerifierWith(trustRoot, options, { sync: own ?? syncBackend, async: asyncBackend });
 }
 
 /** The crypto backends a verifier's synchronous and asynchronous methods run the pipeline with. */

@@ -4,11 +4,21 @@
 // Cases: `node -e 0`; `flareo --version` and `--help`; one `flareo verify` of a real
 // public-good bundle; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
 // plain Node script looping @sigstore/verify over the same 900; `flareo vex apply` of the
-// 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report, against a script
-// that only parses both files. Prints a table and the ratios; `--json` prints JSON.
+// 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report (as it is, and with
+// rke2's module as the product), and with the product to a 100,000-finding report made from
+// it, each against a script that only parses both files. Prints a table and the ratios;
+// `--json` prints JSON.
 //
-// Usage: node bench/whole-process.mjs [--runs N] [--json]   (run `pnpm build` first;
-// FLAREO_BENCH_CLI=path/to/cli.js measures another build)
+// The 900 lines are the nine public-good bundles a hundred times each (two signing
+// certificates among them), so verify-batch's verified-signature cache (on by default) saves
+// most certificate checks there: the batch rows are also measured with the cache off
+// (`--signature-cache 0`), and on 900 DISTINCT minted bundles (own certificate, signature and
+// log entry each; see minted-manifest.mjs) against the same @sigstore/verify loop, where no
+// check recurs and the cache cannot help.
+//
+// Usage: node bench/whole-process.mjs [--runs N] [--json] [--only batch]   (run `pnpm build`
+// first; FLAREO_BENCH_CLI=path/to/cli.js measures another build; --only batch runs the
+// verify-batch rows and their references only)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +26,8 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeMintedManifest } from './minted-manifest.mjs';
+import { writeVexApplyInputs } from './vex-inputs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cliDir = resolve(here, '..');
@@ -28,6 +40,8 @@ const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const asJson = args.includes('--json');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const want = (group) => only === undefined || only === group;
 
 const work = mkdtempSync(join(tmpdir(), 'flareo-whole-process-'));
 const IDENTITY = ['--certificate-identity', 'brian@dehamer.com'];
@@ -61,42 +75,8 @@ for (let i = 0; i < 100; i++) {
 writeFileSync(manifest, `${lines.join('\n')}\n`);
 const trustedRoot = join(vectors, 'sigstore', 'public-good', 'trusted_root.json');
 
-// A 10,000-finding Trivy report for the rke2 binary: a third of the findings are named by
-// the VEX document (same vulnerability and subcomponent), a third share the vulnerability
-// with another version of the module, a third are unrelated. Deterministic.
-const vexFile = join(vectors, 'vex', 'openvex', 'vexhub-rke2.openvex.json');
-const vexDoc = JSON.parse(readFileSync(vexFile, 'utf8'));
-const named = vexDoc.statements.flatMap((s) =>
-  (s.products ?? []).flatMap((p) =>
-    (p.subcomponents ?? []).filter((c) => c['@id']).map((c) => [s.vulnerability.name, c['@id']]),
-  ),
-);
-const findings = Array.from({ length: 10_000 }, (_, i) => {
-  const [vuln, purl] = named[i % named.length];
-  const variant = i % 3;
-  const pkg =
-    variant === 0
-      ? purl
-      : variant === 1
-        ? purl.replace(/@.*$/, `@v0.0.${i}`)
-        : `pkg:golang/example.com/m${i % 400}@v2.${i}.1`;
-  return {
-    VulnerabilityID: variant === 2 ? `CVE-2098-${20000 + i}` : vuln,
-    PkgName: pkg,
-    PkgIdentifier: { PURL: pkg },
-    Severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'][i % 4],
-  };
-});
-const report = join(work, 'trivy-10k.json');
-writeFileSync(
-  report,
-  JSON.stringify({
-    SchemaVersion: 2,
-    ArtifactName: 'rke2',
-    ArtifactType: 'filesystem',
-    Results: [{ Target: 'rke2', Class: 'lang-pkgs', Type: 'gobinary', Vulnerabilities: findings }],
-  }),
-);
+// The vex apply inputs: vexhub-rke2 and Trivy reports of 10,000 and 100,000 findings.
+const { vexFile, report, report100k, product: RKE2 } = writeVexApplyInputs(work, vectors);
 
 // --- reference processes --------------------------------------------------------------------
 // @sigstore/verify is bundle-verify's differential oracle; resolve it from there.
@@ -111,7 +91,7 @@ const { readFileSync } = require('node:fs');
 const { join, dirname } = require('node:path');
 const { Verifier, toSignedEntity, toTrustMaterial } = require(${JSON.stringify(sigstoreVerify)});
 const { bundleFromJSON } = require(${JSON.stringify(sigstoreBundle)});
-const [manifestPath, rootPath] = process.argv.slice(2);
+const [manifestPath, rootPath, ct] = process.argv.slice(2);
 const root = JSON.parse(readFileSync(rootPath, 'utf8'));
 const b = (s) => Buffer.from(s, 'base64');
 const win = (v) => (v ? { start: new Date(v.start), ...(v.end ? { end: new Date(v.end) } : {}) } : undefined);
@@ -121,7 +101,9 @@ const ca = (c) => ({ subject: c.subject, uri: c.uri, validFor: win(c.validFor),
   certChain: { certificates: c.certChain.certificates.map((x) => ({ rawBytes: b(x.rawBytes) })) } });
 const verifier = new Verifier(toTrustMaterial({ mediaType: root.mediaType, tlogs: root.tlogs.map(log),
   ctlogs: root.ctlogs.map(log), certificateAuthorities: root.certificateAuthorities.map(ca),
-  timestampAuthorities: (root.timestampAuthorities ?? []).map(ca) }));
+  timestampAuthorities: (root.timestampAuthorities ?? []).map(ca) }),
+  // Minted bundles carry no SCTs (and their root no CT log).
+  ct === 'no-ct' ? { ctlogThreshold: 0 } : {});
 let ok = 0;
 for (const line of readFileSync(manifestPath, 'utf8').split('\\n')) {
   if (!line.trim()) continue;
@@ -142,11 +124,17 @@ for (const f of process.argv.slice(2)) JSON.parse(readFileSync(f, 'utf8'));
 );
 
 // --- measurement ----------------------------------------------------------------------------
-function time(label, argv, expectStatus = 0) {
+// CPU time (all threads) of the verify-batch rows and their references, best of the runs:
+// steadier than wall-clock time on a shared machine. Read from probe.mjs's line on stderr.
+const cpuOf = {};
+const probe = join(here, 'probe.mjs');
+
+function time(label, argv, expectStatus = 0, key = undefined) {
   let best = Number.POSITIVE_INFINITY;
+  const full = key === undefined ? argv : [argv[0], '--import', probe, ...argv.slice(1)];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(argv[0], argv.slice(1), { cwd: work, encoding: 'utf8', env: process.env });
+    const r = spawnSync(full[0], full.slice(1), { cwd: work, encoding: 'utf8', env: process.env });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== expectStatus) {
       throw new Error(
@@ -154,55 +142,125 @@ function time(label, argv, expectStatus = 0) {
       );
     }
     best = Math.min(best, ms);
+    const probed = /flareo-probe (.*)/.exec(r.stderr);
+    if (key !== undefined && probed) {
+      const { cpuMs } = JSON.parse(probed[1]);
+      cpuOf[key] = Math.min(cpuOf[key] ?? Number.POSITIVE_INFINITY, cpuMs);
+    }
   }
   return best;
 }
 
 const node = process.execPath;
 const flareo = (...rest) => [node, cli, ...rest];
+const twoCores = cpus().length >= 2;
+const batch = (key, label, file, workers, ...rest) =>
+  workers === 2 && !twoCores
+    ? undefined
+    : time(
+        `${label} (${workers} worker${workers === 1 ? '' : 's'})`,
+        flareo('verify-batch', file, '--concurrency', String(workers), '--no-progress', ...rest),
+        0,
+        key,
+      );
 const rows = {};
 try {
-  rows.nodeStart = time('node -e 0', [node, '-e', '0']);
-  rows.version = time('flareo --version', flareo('--version'));
-  rows.help = time('flareo --help', flareo('--help'));
-  rows.verifyOne = time(
-    'flareo verify',
-    flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
-  );
-  rows.batch1 = time(
-    'flareo verify-batch (1 worker)',
-    flareo('verify-batch', manifest, '--concurrency', '1', '--no-progress'),
-  );
-  rows.batch2 =
-    cpus().length >= 2
-      ? time(
-          'flareo verify-batch (2 workers)',
-          flareo('verify-batch', manifest, '--concurrency', '2', '--no-progress'),
-        )
-      : undefined;
-  rows.reference900 = time('@sigstore/verify loop', [node, referenceScript, manifest, trustedRoot]);
-  rows.vexApply = time(
-    'flareo vex apply',
-    flareo('vex', 'apply', '--vex', vexFile, report, '--output', join(work, 'out.json')),
-  );
-  rows.parseBoth = time('parse both files', [node, parseScript, vexFile, report]);
+  if (want('start')) {
+    rows.nodeStart = time('node -e 0', [node, '-e', '0']);
+    rows.version = time('flareo --version', flareo('--version'));
+    rows.help = time('flareo --help', flareo('--help'));
+    rows.verifyOne = time(
+      'flareo verify',
+      flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
+    );
+  }
+  if (want('batch')) {
+    const noCache = ['--signature-cache', '0'];
+    rows.batch1 = batch('batch1', 'verify-batch', manifest, 1);
+    rows.batch2 = batch('batch2', 'verify-batch', manifest, 2);
+    rows.batch1NoCache = batch('batch1NoCache', 'verify-batch, no cache', manifest, 1, ...noCache);
+    rows.batch2NoCache = batch('batch2NoCache', 'verify-batch, no cache', manifest, 2, ...noCache);
+    rows.reference900 = time(
+      '@sigstore/verify loop',
+      [node, referenceScript, manifest, trustedRoot],
+      0,
+      'reference900',
+    );
+    const minted = writeMintedManifest(work, 900);
+    const mintedRoot = ['--trust-root', minted.trustedRoot];
+    rows.distinct1 = batch(
+      'distinct1',
+      'verify-batch, distinct',
+      minted.manifest,
+      1,
+      ...mintedRoot,
+    );
+    rows.distinct2 = batch(
+      'distinct2',
+      'verify-batch, distinct',
+      minted.manifest,
+      2,
+      ...mintedRoot,
+    );
+    rows.referenceDistinct = time(
+      '@sigstore/verify loop, distinct',
+      [node, referenceScript, minted.manifest, minted.trustedRoot, 'no-ct'],
+      0,
+      'referenceDistinct',
+    );
+  }
+  if (want('vex')) {
+    rows.vexApply = time(
+      'flareo vex apply',
+      flareo('vex', 'apply', '--vex', vexFile, report, '--output', join(work, 'out.json')),
+    );
+    rows.parseBoth = time('parse both files', [node, parseScript, vexFile, report]);
+    rows.vexApplyProduct = time(
+      'flareo vex apply --product',
+      flareo('vex', 'apply', '--vex', vexFile, report, ...RKE2, '--output', join(work, 'out.json')),
+    );
+    rows.vexApply100k = time(
+      'flareo vex apply (100k)',
+      flareo(
+        'vex',
+        'apply',
+        '--vex',
+        vexFile,
+        report100k,
+        ...RKE2,
+        '--output',
+        join(work, 'out.json'),
+      ),
+    );
+    rows.parseBoth100k = time('parse both files (100k)', [node, parseScript, vexFile, report100k]);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
 const ms = (v) => (v === undefined ? 'n/a' : `${v.toFixed(0)} ms`);
+const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+const x = (v) => (v === undefined ? 'n/a' : `${v.toFixed(2)}×`);
 const figures = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
   bestOf: runs,
   rows,
+  cpuMs: cpuOf,
   ratios: {
     versionOverNodeStart: rows.version - rows.nodeStart,
     helpOverNodeStart: rows.help - rows.nodeStart,
     verifyOverNodeStart: rows.verifyOne - rows.nodeStart,
-    batchSpeedupVsReference: rows.reference900 / rows.batch1,
-    batch2SpeedupVsReference: rows.batch2 ? rows.reference900 / rows.batch2 : undefined,
-    twoWorkersOverOne: rows.batch2 ? rows.batch1 / rows.batch2 : undefined,
+    batchSpeedupVsReference: ratio(rows.reference900, rows.batch1),
+    batch2SpeedupVsReference: ratio(rows.reference900, rows.batch2),
+    twoWorkersOverOne: ratio(rows.batch1, rows.batch2),
+    batchNoCacheSpeedupVsReference: ratio(rows.reference900, rows.batch1NoCache),
+    twoWorkersOverOneNoCache: ratio(rows.batch1NoCache, rows.batch2NoCache),
+    distinctSpeedupVsReference: ratio(rows.referenceDistinct, rows.distinct1),
+    distinct2SpeedupVsReference: ratio(rows.referenceDistinct, rows.distinct2),
+    twoWorkersOverOneDistinct: ratio(rows.distinct1, rows.distinct2),
     vexApplyOverParse: rows.vexApply - rows.parseBoth,
+    vexApplyProductOverParse: rows.vexApplyProduct - rows.parseBoth,
+    vexApply100kOverParse: rows.vexApply100k - rows.parseBoth100k,
   },
   digest: createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12),
 };
@@ -210,26 +268,78 @@ if (asJson) {
   console.log(JSON.stringify(figures, null, 2));
 } else {
   const r = figures.ratios;
+  const print = (label, value, note, key) => {
+    if (value === undefined) return;
+    const cpu = key && cpuOf[key] !== undefined ? `, CPU ${ms(cpuOf[key])}` : '';
+    console.log(`  ${label.padEnd(52)} ${ms(value)}${cpu}${note ? `  (${note})` : ''}`);
+  };
   console.log(`whole-process bench (best of ${runs}; ${figures.machine})`);
-  console.log(`  node -e 0                                  ${ms(rows.nodeStart)}`);
-  console.log(
-    `  flareo --version                           ${ms(rows.version)}  (node + ${ms(r.versionOverNodeStart)}; target ≤ +30 ms)`,
+  print('node -e 0', rows.nodeStart);
+  print('flareo --version', rows.version, `node + ${ms(r.versionOverNodeStart)}; target ≤ +30 ms`);
+  print('flareo --help', rows.help, `node + ${ms(r.helpOverNodeStart)}; target ≤ +30 ms`);
+  print(
+    'flareo verify, one public-good bundle',
+    rows.verifyOne,
+    `node + ${ms(r.verifyOverNodeStart)}; target ≤ +60 ms`,
   );
-  console.log(
-    `  flareo --help                              ${ms(rows.help)}  (node + ${ms(r.helpOverNodeStart)}; target ≤ +30 ms)`,
+  print(
+    'flareo verify-batch, 900 lines, 1 worker',
+    rows.batch1,
+    `${x(r.batchSpeedupVsReference)} the reference; target ≥ 8×`,
+    'batch1',
   );
-  console.log(
-    `  flareo verify, one public-good bundle      ${ms(rows.verifyOne)}  (node + ${ms(r.verifyOverNodeStart)}; target ≤ +60 ms)`,
+  print(
+    'flareo verify-batch, 900 lines, 2 workers',
+    rows.batch2,
+    `${x(r.twoWorkersOverOne)} one worker; target ≥ 1.6×`,
+    'batch2',
   );
-  console.log(
-    `  flareo verify-batch, 900 lines, 1 worker   ${ms(rows.batch1)}  (${r.batchSpeedupVsReference.toFixed(2)}× the reference; target ≥ 8×)`,
+  print(
+    '  same, no signature cache, 1 worker',
+    rows.batch1NoCache,
+    `${x(r.batchNoCacheSpeedupVsReference)} the reference`,
+    'batch1NoCache',
   );
-  console.log(
-    `  flareo verify-batch, 900 lines, 2 workers  ${ms(rows.batch2)}  (${r.twoWorkersOverOne?.toFixed(2) ?? 'n/a'}× one worker; target ≥ 1.6×)`,
+  print(
+    '  same, no signature cache, 2 workers',
+    rows.batch2NoCache,
+    `${x(r.twoWorkersOverOneNoCache)} one worker`,
+    'batch2NoCache',
   );
-  console.log(`  @sigstore/verify loop over the same 900    ${ms(rows.reference900)}`);
-  console.log(
-    `  flareo vex apply, rke2 × 10k findings      ${ms(rows.vexApply)}  (parse + ${ms(r.vexApplyOverParse)}; target ≤ +100 ms)`,
+  print('@sigstore/verify loop over the same 900', rows.reference900, undefined, 'reference900');
+  print(
+    'flareo verify-batch, 900 distinct minted, 1 worker',
+    rows.distinct1,
+    `${x(r.distinctSpeedupVsReference)} the reference`,
+    'distinct1',
   );
-  console.log(`  parse both files only                      ${ms(rows.parseBoth)}`);
+  print(
+    'flareo verify-batch, 900 distinct minted, 2 workers',
+    rows.distinct2,
+    `${x(r.twoWorkersOverOneDistinct)} one worker`,
+    'distinct2',
+  );
+  print(
+    '@sigstore/verify loop over the 900 distinct',
+    rows.referenceDistinct,
+    undefined,
+    'referenceDistinct',
+  );
+  print(
+    'flareo vex apply, rke2 × 10k findings',
+    rows.vexApply,
+    `parse + ${ms(r.vexApplyOverParse)}; target ≤ +100 ms`,
+  );
+  print('parse both files only', rows.parseBoth);
+  print(
+    'flareo vex apply --product, 10k findings',
+    rows.vexApplyProduct,
+    `parse + ${ms(r.vexApplyProductOverParse)}; target ≤ +100 ms`,
+  );
+  print(
+    'flareo vex apply --product, 100k findings',
+    rows.vexApply100k,
+    `parse + ${ms(r.vexApply100kOverParse)}; target ≤ +1000 ms`,
+  );
+  print('parse both files only (100k)', rows.parseBoth100k);
 }

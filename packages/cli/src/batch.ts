@@ -172,7 +172,21 @@ export interface BatchSetup {
   readonly json: boolean;
   /** Colour the text output (standard output is a terminal, or FORCE_COLOR). */
   readonly color: boolean;
+  /**
+   * Positive signature checks each worker remembers (`--signature-cache`); 0 turns the
+   * verified-signature cache off. See {@link SIGNATURE_CACHE_DEFAULT}.
+   */
+  readonly signatureCache: number;
 }
+
+/**
+ * Default of `--signature-cache`: positive signature checks remembered per worker thread
+ * (trust-root's `memoizeBackend`). A check is a pure function of key, scheme, data and
+ * signature, so a remembered positive never changes an answer; it saves the public-key
+ * operation when a check recurs (one signing certificate over many bundles, the same bundle
+ * for many artifacts). About 100 bytes an entry.
+ */
+export const SIGNATURE_CACHE_DEFAULT = 4096;
 
 /** One line's outcome and the text printed for it (ending in a newline). */
 export interface LineOutput {
@@ -221,12 +235,21 @@ export async function createLineVerifier(
   setup: BatchSetup,
 ): Promise<(text: string, line: number) => LineOutput> {
   const { createVerifier, summarizeResult } = await import('@flareo/bundle-verify');
+  const { memoizeBackend, platformCrypto } = await import('@flareo/trust-root');
   const trust = await loadTrust(setup.plan);
+  // One cache for the thread, shared by the verifiers of every Rekor policy.
+  const cryptoBackend =
+    setup.signatureCache > 0
+      ? memoizeBackend(platformCrypto.sync, { maxEntries: setup.signatureCache })
+      : undefined;
   const verifiers = new Map<RekorPolicyFlag, BundleVerifier>();
   const verifierFor = (policy: RekorPolicyFlag): BundleVerifier => {
     let v = verifiers.get(policy);
     if (!v) {
-      v = createVerifier(trust, verifierOptions(policy, setup.useCurrentTime));
+      v = createVerifier(trust, {
+        ...verifierOptions(policy, setup.useCurrentTime),
+        ...(cryptoBackend === undefined ? {} : { cryptoBackend }),
+      });
       verifiers.set(policy, v);
     }
     return v;

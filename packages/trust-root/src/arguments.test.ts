@@ -94,6 +94,22 @@ const functions: Record<string, Entry> = {
       ],
     ],
   },
+  memoizeBackend: {
+    ok: () => expect(api.memoizeBackend(api.platformCrypto.sync).verify(request)).toBe(true),
+    bad: [
+      ...wrong('backend', never, (v) => api.memoizeBackend(v as never)),
+      ...wrong('options', either(isUndefined, isEmptyObject), (v) =>
+        api.memoizeBackend(api.platformCrypto.sync, v as never),
+      ),
+      ...wrong(
+        'options.maxEntries',
+        either(isUndefined, (v) => Number.isSafeInteger(v) && (v as number) >= 1),
+        (v) => api.memoizeBackend(api.platformCrypto.sync, { maxEntries: v as never }),
+      ),
+      ['maxEntries 0', () => api.memoizeBackend(api.platformCrypto.sync, { maxEntries: 0 })],
+      ['maxEntries 1.5', () => api.memoizeBackend(api.platformCrypto.sync, { maxEntries: 1.5 })],
+    ],
+  },
   runCryptoSync: {
     ok: () => expect(api.runCryptoSync(task(), api.platformCrypto.sync)).toBe(true),
     bad: [

@@ -6,6 +6,12 @@ export {
 export type { IssuerReference, TrustedCertificate } from './certificates.js';
 export { canIssue, issuedBy } from './certificates.js';
 export { platformCrypto } from './crypto/index.js';
+export type {
+  MemoizeBackendOptions,
+  MemoizedCryptoBackend,
+  MemoizedSyncCryptoBackend,
+} from './crypto/memo.js';
+export { memoizeBackend } from './crypto/memo.js';
 export { nobleCryptoBackend } from './crypto/noble.js';
 export type {
   CryptoBackend,

@@ -56,3 +56,38 @@ function copy(value: unknown, depth: number, maxDepth: number): unknown {
   }
   return out;
 }
+
+/**
+ * Whether {@link copyPlainJson} would copy `value` (plain JSON data nested less than
+ * `maxDepth` levels), found by the same walk without copying anything: for a value used as
+ * it is, whose depth must still be bounded. `false` for anything it would give up on.
+ */
+export function isPlainJson(value: unknown, maxDepth: number): boolean {
+  return plain(value, 0, maxDepth);
+}
+
+function plain(value: unknown, depth: number, maxDepth: number): boolean {
+  if (typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  if (value === null) return true;
+  if (depth >= maxDepth) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    const n = array.length;
+    for (let i = 0; i < n; i++) {
+      const item = array[i];
+      if (item === undefined && !(i in array)) return false; // a hole
+      if (typeof item === 'object' && !plain(item, depth + 1, maxDepth)) return false;
+      if (typeof item === 'function' || typeof item === 'symbol') return false;
+    }
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) return false;
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (typeof item === 'object' && !plain(item, depth + 1, maxDepth)) return false;
+    if (typeof item === 'function' || typeof item === 'symbol') return false;
+  }
+  return true;
+}

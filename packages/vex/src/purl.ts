@@ -194,6 +194,39 @@ export function slowCoarsePackageKey(raw: string): string | undefined {
   return count < 2 ? undefined : key;
 }
 
+/** Characters a version keeps through the purl parse: no `%`, `/`, `@`, space or control. */
+const PLAIN_VERSION = /^[A-Za-z0-9._+~:-]+$/;
+const TAB_OR_NEWLINE = /[\t\n\r]/;
+/** A type written plainly (no percent-encoding), after `pkg:` and any slashes. */
+const PLAIN_TYPE = /^pkg:\/*([A-Za-z0-9.+-]+)\//;
+
+/**
+ * The version a purl string gives, read without the purl library, when that is certain up
+ * to case: the purl starts with `pkg:` and a plainly written type other than `oci` (whose
+ * digests are normalized), and the text after its last `@` (before `?` or `#`) is made only
+ * of characters that percent-decoding and trimming leave as they are. packageurl-js then
+ * either rejects the purl or gives that text as its version, lower-cased for the types that
+ * fold versions (huggingface, luarocks), so a caller comparing versions must ignore case.
+ * `undefined` when in doubt (no version, or one that parsing could change).
+ */
+export function plainVersion(raw: string): string | undefined {
+  const type = PLAIN_TYPE.exec(raw)?.[1];
+  if (type === undefined || type.toLowerCase() === 'oci') return undefined;
+  // The URL parser packageurl-js uses drops tabs and line breaks anywhere, which can move
+  // what stands before the `@`.
+  if (TAB_OR_NEWLINE.test(raw)) return undefined;
+  let end = raw.length;
+  const query = raw.indexOf('?');
+  if (query >= 0) end = query;
+  const fragment = raw.indexOf('#');
+  if (fragment >= 0 && fragment < end) end = fragment;
+  const at = raw.lastIndexOf('@', end - 1);
+  // An `@` right after a `/` starts a name (`pkg:npm/@scope/x`), not a version.
+  if (at < 0 || raw.charCodeAt(at - 1) === 47 /* '/' */) return undefined;
+  const version = raw.slice(at + 1, end);
+  return PLAIN_VERSION.test(version) ? version : undefined;
+}
+
 /** The coarse key of an already parsed purl (see {@link coarsePackageKey}). */
 export function coarseKeyOf(p: NormalizedPurl): string {
   const parts = [p.type, ...(p.namespace ? p.namespace.split('/') : []), p.name].filter(

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { canonicalJson } from './canonical.js';
-import { copyPlainJson, NOT_PLAIN } from './copy.js';
+import { copyPlainJson, isPlainJson, NOT_PLAIN } from './copy.js';
 import { findTooDeep, MAX_VEX_DEPTH } from './depth.js';
 import { VexError } from './errors.js';
 import { isIri } from './formats.js';
@@ -546,9 +546,13 @@ export function validateVex(input: unknown, options: ValidateOptions = {}): Vali
   // value; bound its depth first, without recursion, so nothing can overflow the stack.
   // Where the copy is too deep, the input is measured again for the same path as always
   // (an object shared at several places is reported where it is first met).
+  // Parsed text is plain JSON data: a walk that remembers nothing (bounded recursion) tells
+  // it is within the depth, and only a document too deep is walked again for the path.
   const deep =
     copy === NOT_PLAIN
-      ? findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed })
+      ? parsed && isPlainJson(raw, MAX_VEX_DEPTH)
+        ? undefined
+        : findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed })
       : findTooDeep(copy, MAX_VEX_DEPTH, { tree: true }) &&
         findTooDeep(raw, MAX_VEX_DEPTH, { tree: parsed });
   if (deep) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeResidual, conformsToOpenVexSchema } from '../src/advanced.js';
+import { copyPlainJson, isPlainJson, NOT_PLAIN } from '../src/copy.js';
 import {
   applyToGrype,
   applyToSarif,
@@ -9,7 +10,12 @@ import {
   type FindingOutcome,
   validateVex,
 } from '../src/index.js';
-import { coarsePackageKey, slowCoarsePackageKey } from '../src/purl.js';
+import {
+  coarsePackageKey,
+  parsePurlSafe,
+  plainVersion,
+  slowCoarsePackageKey,
+} from '../src/purl.js';
 import { doc, na } from './helpers.js';
 
 // The apply fast paths (near misses only when asked for, the JSON copy of the report, residual counted as
@@ -121,6 +127,90 @@ describe('report copy', () => {
     const copy = applyToTrivy(cyclic, [d]).report as Record<string, unknown>;
     expect(copy.self).toBe(copy);
     expect(() => applyToTrivy({ ...report(), f: () => 1 }, [d])).toThrow();
+  });
+});
+
+describe('report applied in place', () => {
+  it('takes as plain JSON exactly what the copy takes', () => {
+    const holed: unknown[] = [1];
+    holed[2] = 3;
+    const odd = fc.constantFrom<unknown>(new Date(0), new Map(), () => 1, Symbol('s'), holed);
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.jsonValue({ maxDepth: 3 }),
+        odd,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie('node'), { maxKeys: 3 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 6 }), (v, depth) => {
+        expect(isPlainJson(v, depth)).toBe(copyPlainJson(v, depth) !== NOT_PLAIN);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives the result a copy gives, in the input itself', () => {
+    for (const explain of [false, true]) {
+      const copied = applyToTrivy(report(), [d], { explain });
+      const input = report();
+      const inPlace = applyToTrivy(input, [d], { explain, inPlace: true });
+      expect(inPlace.report).toBe(input);
+      expect(JSON.stringify(inPlace.report)).toBe(JSON.stringify(copied.report));
+      expect(JSON.stringify(inPlace.findings)).toBe(JSON.stringify(copied.findings));
+      expect(inPlace.residual).toEqual(copied.residual);
+      expect(inPlace.explain(inPlace.findings[0] as FindingOutcome)).toEqual(
+        copied.explain(copied.findings[0] as FindingOutcome),
+      );
+    }
+    const grype = () => ({
+      matches: [
+        { vulnerability: { id: 'CVE-2' }, artifact: { purl: 'pkg:npm/b@1' } },
+        { vulnerability: { id: 'CVE-3' }, artifact: { purl: 'pkg:npm/c@1' } },
+      ],
+    });
+    const g = grype();
+    expect(JSON.stringify(applyToGrype(g, [d], { inPlace: true }).report)).toBe(
+      JSON.stringify(applyToGrype(grype(), [d]).report),
+    );
+    expect(g.matches).toHaveLength(1);
+    const sarif = () => ({
+      runs: [{ tool: { driver: { name: 't' } }, results: [{ ruleId: 'CVE-2', message: {} }] }],
+    });
+    const s = sarif();
+    const product = { purls: ['pkg:npm/b'] };
+    expect(applyToSarif(s, [d], { product, inPlace: true }).report).toBe(s);
+    expect(JSON.stringify(s)).toBe(JSON.stringify(applyToSarif(sarif(), [d], { product }).report));
+  });
+
+  it('refuses a report too deep, as a copy does, takes what is not plain JSON, ignores the option for text', () => {
+    let deep: Record<string, unknown> = {};
+    const top = { Results: [], x: deep };
+    for (let i = 0; i < 200; i++) {
+      const next = {};
+      deep.x = next;
+      deep = next;
+    }
+    for (const inPlace of [false, true]) {
+      expect(() => applyToTrivy(top, [d], { inPlace })).toThrow(
+        expect.objectContaining({ code: 'INPUT_TOO_DEEP' }),
+      );
+    }
+    // What a copy would not take as plain JSON (a Date, a cycle) is measured the way the
+    // copy's fallback measures it, and used as it is.
+    const when = new Date(0);
+    const dated = { ...report(), CreatedAt: when };
+    expect((applyToTrivy(dated, [d], { inPlace: true }).report as typeof dated).CreatedAt).toBe(
+      when,
+    );
+    const cyclic: Record<string, unknown> = report();
+    cyclic.self = cyclic;
+    expect(applyToTrivy(cyclic, [d], { inPlace: true }).report).toBe(cyclic);
+    const text = JSON.stringify(report());
+    const r = applyToTrivy(text, [d], { inPlace: true });
+    expect(JSON.stringify(r.report)).toBe(JSON.stringify(applyToTrivy(report(), [d]).report));
   });
 });
 
@@ -236,6 +326,105 @@ describe('packages no statement can name are not compiled', () => {
       null,
     ]);
     expect(withApp[1]?.nearMisses[0]).toMatchObject({ field: 'version', expected: 'v1.0.0' });
+  });
+});
+
+describe('packages named only at other versions are not compiled', () => {
+  // A purl whose version is certain without parsing, and equal to no version the statements
+  // give its package, is not parsed: every finding is still decided as `resolveAll` decides.
+  it('plainVersion is the parsed version up to case, or undefined', () => {
+    const char = fc.constantFrom(...'aZ09.-_~+:@/%? #é\t\n\r\u0001'.split(''), '%41', '%2F');
+    const text = fc.array(char, { minLength: 0, maxLength: 8 }).map((c) => c.join(''));
+    const purl = fc
+      .tuple(
+        fc.constantFrom('pkg:', 'pkg://', 'PKG:', ' pkg:'),
+        fc.constantFrom('golang', 'npm', 'OCI', 'oci', 'huggingface', 'luarocks', 'deb', 'n%70m'),
+        fc.constantFrom('/github.com/a/', '/', '/@scope/', '//x/'),
+        text,
+        fc.constantFrom('', '@'),
+        text,
+        fc.constantFrom('', '?arch=x', '#sub', '?a=@b'),
+      )
+      .map((p) => p.join(''));
+    fc.assert(
+      fc.property(purl, (raw) => {
+        const v = plainVersion(raw);
+        if (v === undefined) return;
+        const parsed = parsePurlSafe(raw);
+        if (parsed) expect(parsed.version?.toLowerCase(), raw).toBe(v.toLowerCase());
+      }),
+      { numRuns: 5000 },
+    );
+    expect(plainVersion('pkg:golang/github.com/a/b@v1.2.3')).toBe('v1.2.3');
+    expect(plainVersion('pkg:deb/debian/curl@7.74.0-1.3%2Bdeb11u7?arch=amd64')).toBeUndefined();
+    expect(plainVersion('pkg:deb/debian/curl@1:7.74.0-1?arch=amd64')).toBe('1:7.74.0-1');
+    expect(plainVersion('pkg:npm/@scope/name')).toBeUndefined();
+    expect(plainVersion('pkg:oci/app@sha256:abc')).toBeUndefined();
+    expect(plainVersion('pkg:npm/a')).toBeUndefined();
+    expect(plainVersion('pkg:golang/a/\t@v1')).toBeUndefined();
+  });
+
+  it('decide every finding as resolveAll does', () => {
+    const version = fc.constantFrom('v1.0.0', 'V1.0.0', 'v2.0.0', '1', '2', 'A', 'a', '1:2');
+    const pkg = fc.constantFrom(
+      'pkg:golang/example.com/lib',
+      'pkg:npm/x',
+      'pkg:huggingface/m/n',
+      'pkg:luarocks/l',
+      'pkg:oci/app',
+    );
+    const vexPurl = fc
+      .tuple(pkg, fc.option(version), fc.constantFrom('', '?arch=amd64'))
+      .map(([p, v, q]) => `${p}${v === null ? '' : `@${v}`}${q}`);
+    const scannerPurl = fc
+      .tuple(pkg, fc.option(version), fc.constantFrom('', '?arch=amd64', '#sub'))
+      .map(([p, v, q]) => `${p}${v === null ? '' : `@${v}`}${q}`);
+    const app = { purls: ['pkg:golang/example.com/app@v9'] };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(vexPurl, fc.boolean()), { minLength: 1, maxLength: 4 }),
+        fc.array(scannerPurl, { minLength: 1, maxLength: 6 }),
+        (claims, purls) => {
+          const statements = claims.map(([p, asSub]) =>
+            asSub
+              ? na('CVE-A', 'pkg:golang/example.com/app', {
+                  products: [
+                    { '@id': 'pkg:golang/example.com/app', subcomponents: [{ '@id': p }] },
+                  ],
+                })
+              : na('CVE-A', p),
+          );
+          const index = createVexIndex([doc(statements)]);
+          const rep = {
+            Results: [
+              {
+                Target: 't',
+                Vulnerabilities: purls.map((p) => ({
+                  VulnerabilityID: 'CVE-A',
+                  PkgIdentifier: { PURL: p },
+                })),
+              },
+            ],
+          };
+          for (const product of [undefined, app]) {
+            const r = applyToTrivy(rep, index, product ? { product } : {});
+            r.findings.forEach((f, i) => {
+              const purl = purls[i] as string;
+              const direct = index.resolveAll([
+                { vulnerability: 'CVE-A', product: { purls: [purl] } },
+                ...(product
+                  ? [{ vulnerability: 'CVE-A', product, subcomponent: { purls: [purl] } }]
+                  : []),
+              ]);
+              expect(f.statement?.ref, purl).toEqual(direct.winner?.ref);
+              // Near misses are only given for a finding no statement decided.
+              expect(r.explain(f)).toEqual(direct.winner ? [] : direct.nearMisses);
+            });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type Command, Option } from 'commander';
-import { type BatchSetup, formatResult, type LineOutput, type Outcome } from '../batch.js';
+import {
+  type BatchSetup,
+  formatResult,
+  type LineOutput,
+  type Outcome,
+  SIGNATURE_CACHE_DEFAULT,
+} from '../batch.js';
 import type { BatchChunk, BatchReply } from '../batch-worker.js';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -22,6 +28,7 @@ export { type BatchResult, type ManifestEntry, parseEntry } from '../batch.js';
 
 interface BatchFlags extends TrustFlags {
   readonly concurrency?: number;
+  readonly signatureCache?: number;
   readonly progress: boolean;
 }
 
@@ -102,6 +109,11 @@ export function registerVerifyBatch(program: Command, out: Output): void {
       `worker threads, at most one per core and per line (default: the number of cores, ${availableParallelism()} here)`,
       integerOption({ min: 1 }),
     )
+    .option(
+      '--signature-cache <n>',
+      `positive signature checks each worker remembers, so a check that recurs in the batch is done once (0: off; default ${SIGNATURE_CACHE_DEFAULT})`,
+      integerOption({ min: 0, max: 1_000_000 }),
+    )
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addOption(jsonOption());
   examples(command, [
@@ -131,7 +143,10 @@ export function registerVerifyBatch(program: Command, out: Output): void {
           throw usageError(`manifest ${manifest} has no entries`, 'one JSON object a line');
         }
         const plan = await planTrust(flags);
-        await loadTrust(plan); // fail fast (exit 2) on unusable trust material, before starting workers
+        // Fail fast (exit 2) on unusable trust material, before starting workers. The embedded
+        // public-good root alone is part of this build (its parse is tested), so the workers
+        // load it without the main thread loading it first.
+        if (!plan.inputs.every((input) => input.kind === 'public-good')) await loadTrust(plan);
         const defaults = identityPolicyFlags(flags);
         identityPolicy(defaults); // validates the default flags once
         await checkIdentityRegexps(defaults, out);
@@ -154,6 +169,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
           useCurrentTime: flags.useCurrentTime === true,
           json: flags.json === true,
           color: colorEnabled(out.stdout),
+          signatureCache: flags.signatureCache ?? SIGNATURE_CACHE_DEFAULT,
           stdinIsManifest: manifest === STDIN,
         };
         const counts: Record<Outcome, number> = { verified: 0, failed: 0, invalid: 0 };

@@ -216,6 +216,8 @@ export function registerApply(group: Command, out: Output): void {
       const docs = parseVexFiles(vex, flags.vex ?? [], flags.strict, out);
       const product = productSubject(flags.product ?? []);
       const options: ApplyOptions = {
+        // The report was parsed here for this apply only: it is applied to, not copied.
+        inPlace: true,
         ...(product === undefined ? {} : { product }),
         ...(flags.explain ? { explain: true } : {}),
         ...(flags.conservative ? { conservative: true } : {}),

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import type { HashAlgorithm } from '../keys.js';
 import { nobleCryptoBackend, nobleDigest } from './noble.js';
-import type { CryptoBackend, SyncCryptoBackend } from './seam.js';
+import type { CryptoBackend, IncrementalHash, SyncCryptoBackend } from './seam.js';
 import { webCryptoBackend } from './web.js';
 
 /** Which build this is: `node` or `web`. */
@@ -23,6 +23,9 @@ export const sha256: (data: Uint8Array) => Uint8Array = nobleSha256;
 
 /** Synchronous SHA-2 digest by name. */
 export const digest: (algorithm: HashAlgorithm, data: Uint8Array) => Uint8Array = nobleDigest;
+
+/** An incremental sha256 (fed piece by piece, so large inputs are not copied to be hashed). */
+export const sha256Hasher = (): IncrementalHash => nobleSha256.create();
 
 /** No runtime key object outside Node: the backends import their own keys from the SPKI. */
 export const runtimeKeyOf = (_spki: Uint8Array): KeyObject | undefined => undefined;

@@ -87,6 +87,12 @@ export interface CryptoBackend {
   verify(request: VerifyRequest): boolean | Promise<boolean>;
 }
 
+/** A hash fed piece by piece (`node:crypto`'s `Hash`, @noble/hashes' `create()`). */
+export interface IncrementalHash {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
 /** A backend whose answers are immediate, for {@link runCryptoSync}. */
 export interface SyncCryptoBackend extends CryptoBackend {
   verify(request: VerifyRequest): boolean;

@@ -29,6 +29,13 @@ export interface DependencyGraph {
 
 const SUPPRESSING = new Set(['not_affected', 'fixed']);
 
+/**
+ * The empty list every outcome that has no aliases, conflicts or near misses shares (frozen,
+ * as its `readonly` type says): one per finding would be kept with the outcome, and on a
+ * report of 100,000 findings the collector copies every one of them.
+ */
+export const NONE: readonly never[] = Object.freeze([]);
+
 /** What every finding of a report (or SARIF run) is decided against. */
 export interface DecideContext {
   readonly core: IndexCore;
@@ -188,8 +195,8 @@ function outcome(
     statusNotes: s.status_notes,
     statement: winner,
     via,
-    conflicts,
-    nearMisses: [],
+    conflicts: conflicts.length === 0 ? NONE : conflicts,
+    nearMisses: NONE,
   };
 }
 
@@ -216,8 +223,8 @@ function unaddressed(
     statusNotes: undefined,
     statement: undefined,
     via: undefined,
-    conflicts: [],
-    nearMisses: ctx.explanations.eager ? nearMissesOf(ctx, ids, f.leaf) : [],
+    conflicts: NONE,
+    nearMisses: ctx.explanations.eager ? nearMissesOf(ctx, ids, f.leaf) : NONE,
   };
   ctx.explanations.record(o, ctx, ids, f.leaf);
   return o;

@@ -1,13 +1,11 @@
 import type { Subject } from '../identity.js';
-import { type FindingOutcome, normalizeSeverity, ResidualTally } from '../residual.js';
-import { indexCore } from '../resolve.js';
-import { type DecideContext, decide, type FindingInput, suppressionReason } from './decide.js';
-import { Explanations, withExplain } from './explain.js';
+import { normalizeSeverity } from '../residual.js';
+import { decide, type FindingInput, NONE, suppressionReason } from './decide.js';
 import { Leaves } from './leaves.js';
-import { type ApplyOptions, type ApplyResult, toIndex, type VexInput } from './options.js';
-import { arrayAt, isRecord, readReport, str, strings } from './report.js';
-import { compileAll, imageSubject } from './subjects.js';
-import { tagOnlyWarnings } from './warnings.js';
+import type { ApplyOptions, ApplyResult, VexInput } from './options.js';
+import { startPackageApply } from './package-apply.js';
+import { arrayAt, isRecord, str, strings } from './report.js';
+import { imageSubject } from './subjects.js';
 
 function grypeImage(report: Record<string, unknown>): Subject | undefined {
   const source = isRecord(report.source) ? report.source : {};
@@ -35,30 +33,21 @@ export function applyToGrype(
   vex: VexInput,
   options: ApplyOptions = {},
 ): ApplyResult {
-  const input = readReport(report, 'Grype');
-  const index = toIndex(vex, options);
-  const core = indexCore(index);
-  const explanations = new Explanations(options.explain ?? false);
-  const image = grypeImage(input);
-  const products = compileAll(
-    [image, options.product].filter((s): s is Subject => s !== undefined),
-  );
-  const findings: FindingOutcome[] = [];
-  const residual = new ResidualTally();
   // A leaf key is `p` + the purl, or the JSON of [purl, cpes] when there are CPEs.
-  const leaves = new Leaves(core, (key) => {
-    if (key.startsWith('p')) return { purls: [key.slice(1)], cpes: [] };
-    const [purl, cpes] = JSON.parse(key) as [string | null, string[]];
-    return { purls: purl ? [purl] : [], cpes };
-  });
-  const ctx: DecideContext = {
-    core,
-    leaves,
-    products,
-    useAliases: options.scannerAliases ?? false,
-    explainScope: false,
-    explanations,
-  };
+  const { input, ctx, add, finish } = startPackageApply(
+    report,
+    vex,
+    options,
+    'grype',
+    'Grype',
+    grypeImage,
+    (core) =>
+      new Leaves(core, (key) => {
+        if (key.startsWith('p')) return { purls: [key.slice(1)], cpes: [] };
+        const [purl, cpes] = JSON.parse(key) as [string | null, string[]];
+        return { purls: purl ? [purl] : [], cpes };
+      }),
+  );
   const kept: unknown[] = [];
   const ignored = arrayAt(input, 'ignoredMatches', '', 'Grype');
   arrayAt(input, 'matches', '', 'Grype').forEach((m, i) => {
@@ -72,7 +61,7 @@ export function applyToGrype(
     const cpes = strings(artifact.cpes);
     const related = Array.isArray(m.relatedVulnerabilities)
       ? m.relatedVulnerabilities.flatMap((r) => (isRecord(r) && str(r.id) ? [r.id as string] : []))
-      : [];
+      : NONE;
     const f: FindingInput = {
       location: `/matches/${i}`,
       vulnerability: vuln.id as string,
@@ -82,8 +71,7 @@ export function applyToGrype(
       leaf: cpes.length ? JSON.stringify([purl ?? null, cpes]) : purl ? `p${purl}` : undefined,
     };
     const o = decide(ctx, f, undefined);
-    findings.push(o);
-    residual.add(o);
+    add(o);
     if (o.disposition === 'suppressed') {
       const rules = Array.isArray(m.appliedIgnoreRules) ? m.appliedIgnoreRules : [];
       ignored.push({
@@ -102,17 +90,5 @@ export function applyToGrype(
   });
   input.matches = kept;
   if (ignored.length > 0) input.ignoredMatches = ignored;
-  leaves.release();
-  return withExplain(
-    {
-      format: 'grype',
-      granularity: 'package',
-      limitations: [],
-      warnings: tagOnlyWarnings(core, products),
-      findings,
-      residual: residual.result(),
-      report: input,
-    },
-    explanations,
-  );
+  return finish();
 }

@@ -39,6 +39,15 @@ export interface ApplyOptions extends VexIndexOptions {
    * @defaultValue `false`
    */
   readonly explain?: boolean;
+  /**
+   * Apply VEX to the report value itself instead of a copy: for a caller that parsed the
+   * report only to apply VEX to it (as the `flareo` command does), this spares copying it.
+   * The value is then changed the way {@link ApplyResult.report} describes, and is that
+   * `report`. Its depth is checked as a copy's would be. Ignored when the report is given as
+   * text or bytes, which are parsed into a value of the apply's own anyway.
+   * @defaultValue `false`: the input is copied and never changed
+   */
+  readonly inPlace?: boolean;
 }
 
 /** A statement about the scanned image that was not applied, and why. */
@@ -76,7 +85,8 @@ export interface ApplyResult<R = unknown> {
   /**
    * A copy of the report with VEX applied in the format's own way (Trivy:
    * `ExperimentalModifiedFindings`; Grype: `ignoredMatches` with a `vex` rule; SARIF:
-   * `suppressions`). The input is never modified.
+   * `suppressions`). The input is never modified, unless the apply ran with `inPlace: true`
+   * on a report given as a value: then this is that value.
    */
   readonly report: R;
   /**

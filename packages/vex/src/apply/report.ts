@@ -1,4 +1,4 @@
-import { copyPlainJson, NOT_PLAIN } from '../copy.js';
+import { copyPlainJson, isPlainJson, NOT_PLAIN } from '../copy.js';
 import { assertShallow, MAX_REPORT_DEPTH } from '../depth.js';
 import { VexError } from '../errors.js';
 
@@ -36,9 +36,14 @@ function copyReport(input: unknown, format: string): unknown {
 
 /**
  * The report as a JSON object of its own: parsed when given as text or bytes, else a deep
- * copy. Throws `VexError` `JSON_INVALID`, `INPUT_TOO_DEEP` or `REPORT_INVALID`.
+ * copy, or with `inPlace` the value itself (its depth checked as the copy's would be).
+ * Throws `VexError` `JSON_INVALID`, `INPUT_TOO_DEEP` or `REPORT_INVALID`.
  */
-export function readReport(input: unknown, format: string): Record<string, unknown> {
+export function readReport(
+  input: unknown,
+  format: string,
+  inPlace = false,
+): Record<string, unknown> {
   let value = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
@@ -48,6 +53,13 @@ export function readReport(input: unknown, format: string): Record<string, unkno
       throw new VexError('JSON_INVALID', `the ${format} report is not valid JSON`, {}, { cause });
     }
     assertShallow(value, MAX_REPORT_DEPTH, `the ${format} report`, '', { tree: true });
+  } else if (inPlace) {
+    // What `copyReport` refuses or passes, without the copy: plain JSON data within the
+    // depth passes at once; anything else is measured as `copyReport` measures it (too deep
+    // is refused; a cycle is not depth).
+    if (!isPlainJson(input, MAX_REPORT_DEPTH)) {
+      assertShallow(input, MAX_REPORT_DEPTH, `the ${format} report`, '', { cycles: 'ignore' });
+    }
   } else {
     value = copyReport(input, format);
   }

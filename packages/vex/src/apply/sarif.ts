@@ -6,7 +6,7 @@ import {
   type Severity,
 } from '../residual.js';
 import { indexCore } from '../resolve.js';
-import { type DecideContext, decide, suppressionReason } from './decide.js';
+import { type DecideContext, decide, NONE, suppressionReason } from './decide.js';
 import { Explanations, withExplain } from './explain.js';
 import { Leaves } from './leaves.js';
 import {
@@ -99,7 +99,7 @@ export function applyToSarif(
   vex: VexInput,
   options: ApplyOptions = {},
 ): ApplyResult {
-  const input = readReport(report, 'SARIF');
+  const input = readReport(report, 'SARIF', options.inPlace ?? false);
   const index = toIndex(vex, options);
   const core = indexCore(index);
   const explanations = new Explanations(options.explain ?? false);
@@ -146,7 +146,7 @@ export function applyToSarif(
         {
           location: `${rp}/results/${i}`,
           vulnerability: sarifVulnerabilityId(ruleId),
-          aliases: [],
+          aliases: NONE,
           package: { ...pkg, purl: undefined },
           severity: ruleSeverity(rules.get(ruleId), options.negligibleAs),
           leaf: undefined,

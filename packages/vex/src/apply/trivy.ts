@@ -1,20 +1,18 @@
 import type { CompiledSubject, Subject } from '../identity.js';
-import { type FindingOutcome, normalizeSeverity, ResidualTally } from '../residual.js';
-import { indexCore } from '../resolve.js';
+import { normalizeSeverity } from '../residual.js';
 import type { IndexCore } from '../vex-index/core.js';
 import {
-  type DecideContext,
   type DependencyGraph,
   decide,
   type FindingInput,
+  NONE,
   suppressionReason,
 } from './decide.js';
-import { Explanations, withExplain } from './explain.js';
 import { Leaves } from './leaves.js';
-import { type ApplyOptions, type ApplyResult, toIndex, type VexInput } from './options.js';
-import { arrayAt, isRecord, readReport, str, strings } from './report.js';
-import { compileAll, imageSubject } from './subjects.js';
-import { tagOnlyWarnings } from './warnings.js';
+import type { ApplyOptions, ApplyResult, VexInput } from './options.js';
+import { startPackageApply } from './package-apply.js';
+import { arrayAt, isRecord, str, strings } from './report.js';
+import { imageSubject } from './subjects.js';
 
 function trivyImage(report: Record<string, unknown>): Subject | undefined {
   if (report.ArtifactType !== 'container_image') return undefined;
@@ -61,24 +59,16 @@ export function applyToTrivy(
   vex: VexInput,
   options: ApplyOptions = {},
 ): ApplyResult {
-  const input = readReport(report, 'Trivy');
-  const index = toIndex(vex, options);
-  const core = indexCore(index);
-  const explanations = new Explanations(options.explain ?? false);
-  const image = trivyImage(input);
-  const products = compileAll(
-    [image, options.product].filter((s): s is Subject => s !== undefined),
+  const { input, ctx, add, finish } = startPackageApply(
+    report,
+    vex,
+    options,
+    'trivy',
+    'Trivy',
+    trivyImage,
+    (core) => new Leaves(core, (purl) => ({ purls: [purl] }), true),
   );
-  const findings: FindingOutcome[] = [];
-  const residual = new ResidualTally();
-  const ctx: DecideContext = {
-    core,
-    leaves: new Leaves(core, (purl) => ({ purls: [purl] }), true),
-    products,
-    useAliases: options.scannerAliases ?? false,
-    explainScope: false,
-    explanations,
-  };
+  const core = ctx.core;
   const results = arrayAt(input, 'Results', '', 'Trivy');
   results.forEach((result, r) => {
     if (!isRecord(result)) return;
@@ -98,15 +88,14 @@ export function applyToTrivy(
       const f: FindingInput = {
         location: at + i,
         vulnerability: str(v.VulnerabilityID) as string,
-        aliases: strings(v.VendorIDs),
+        aliases: Array.isArray(v.VendorIDs) ? strings(v.VendorIDs) : NONE,
         package: { name: str(v.PkgName), version: str(v.InstalledVersion), purl },
         severity: normalizeSeverity(v.Severity, options.negligibleAs),
         leaf: purl,
         node: str(v.PkgID),
       };
       const o = decide(ctx, f, graph);
-      findings.push(o);
-      residual.add(o);
+      add(o);
       if (o.disposition === 'suppressed') {
         modified.push({
           Type: 'vulnerability',
@@ -120,17 +109,5 @@ export function applyToTrivy(
     if (Array.isArray(result.Vulnerabilities)) result.Vulnerabilities = kept;
     if (modified.length > 0) result.ExperimentalModifiedFindings = modified;
   });
-  ctx.leaves.release();
-  return withExplain(
-    {
-      format: 'trivy',
-      granularity: 'package',
-      limitations: [],
-      warnings: tagOnlyWarnings(core, products),
-      findings,
-      residual: residual.result(),
-      report: input,
-    },
-    explanations,
-  );
+  return finish();
 }

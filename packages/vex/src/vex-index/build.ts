@@ -49,6 +49,11 @@ export interface ReachSet {
   readonly texts: Set<string>;
   /** The coarse package keys of the purl claims (see `coarsePackageKey`). */
   readonly coarse: Set<string>;
+  /**
+   * Coarse package key → the versions (lower-cased) of the purl claims with that key, or
+   * `null` when one of them has no version (it takes every version).
+   */
+  readonly versions: Map<string, Set<string> | null>;
   /** The claim lists already added (the same component's list is shared by statements). */
   readonly added: Set<readonly Claim[]>;
 }
@@ -264,6 +269,11 @@ class Seeder {
         this.data.packages.add(coarse);
       }
       set.coarse.add(coarse);
+      const version = c.purl.version;
+      const known = set.versions.get(coarse);
+      if (version === undefined) set.versions.set(coarse, null);
+      else if (known) known.add(version.toLowerCase());
+      else if (known === undefined) set.versions.set(coarse, new Set([version.toLowerCase()]));
     }
   }
 
@@ -278,7 +288,13 @@ class Seeder {
 }
 
 function reachSet(): ReachSet {
-  return { keys: new Set(), texts: new Set(), coarse: new Set(), added: new Set() };
+  return {
+    keys: new Set(),
+    texts: new Set(),
+    coarse: new Set(),
+    versions: new Map(),
+    added: new Set(),
+  };
 }
 
 function reachOf(data: IndexData, group: number): Reach {

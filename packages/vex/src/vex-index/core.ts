@@ -9,7 +9,7 @@ import {
   normalizeHash,
   type Subject,
 } from '../identity.js';
-import { coarsePackageKey, type PurlMismatch } from '../purl.js';
+import { coarsePackageKey, type PurlMismatch, plainVersion } from '../purl.js';
 import type { Candidate, NearMiss, Resolution, ResolveQuery, StatementRef } from '../resolve.js';
 import type { VexStatement, VexStatus } from '../types.js';
 import {
@@ -613,9 +613,21 @@ export class IndexCore {
   }
 }
 
-/** Whether a purl (as the scanner wrote it), of this coarse key, can meet a claim of the set. */
+/**
+ * Whether a purl (as the scanner wrote it), of this coarse key, can meet a claim of the set:
+ * by its text (an IRI claim), or as a purl of a package the set names. When every purl claim
+ * of that package has a version and the purl's own version is certain up to case
+ * ({@link plainVersion}) and equal to none of them, it cannot: a versioned claim only accepts
+ * a purl of the same version. This spares parsing the purls of the many findings about a
+ * package that statements name at other versions.
+ */
 function purlMeets(raw: string, set: ReachSet, coarse: string): boolean {
-  return set.coarse.has(coarse) || set.texts.has(raw.trim());
+  if (set.texts.has(raw.trim())) return true;
+  if (!set.coarse.has(coarse)) return false;
+  const versions = set.versions.get(coarse);
+  if (!versions) return true;
+  const version = plainVersion(raw);
+  return version === undefined || versions.has(version.toLowerCase());
 }
 
 function candidateOf(atom: Atom, scope: Candidate['scope'], specificity: number): Candidate {
