@@ -21,6 +21,7 @@ import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { validate } from './generated/trusted-root-validator.js';
 import {
   type HashAlgorithm,
+  type ImportKeyOptions,
   importPublicKey,
   type KeyAlgorithm,
   makeTrustedKey,
@@ -125,11 +126,17 @@ export async function parseTrustedRootAsync(
   return runCryptoAsync(trustedRootTask('parseTrustedRootAsync', input, options), asyncBackend);
 }
 
-/** The parse as a seam task (internal: the differential test drives it with each backend). */
+/**
+ * The parse as a seam task (internal: the differential test drives it with each backend, and
+ * `publicGoodTrustRoot` runs it with the build-time checks of the embedded root).
+ * `keyOptions.deferRuntimeKey` leaves the `node:crypto` key imports to first use: only for
+ * input whose keys are known to import (the embedded root).
+ */
 export function* trustedRootTask(
   fn: string,
   input: string | Uint8Array | object,
   options: TrustedRootOptions,
+  keyOptions: ImportKeyOptions = {},
 ): CryptoTask<TrustRoot> {
   // Any object goes on to the schema (an array is a document, just not a trusted root).
   if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
@@ -184,7 +191,7 @@ export function* trustedRootTask(
       const path = `/${kind}s/${i}`;
       out.push(
         ...(yield* guard(path, () =>
-          parseLog(kind, entry, { ...base, path }, source(path), onUnsupported),
+          parseLog(kind, entry, { ...base, path }, source(path), onUnsupported, keyOptions),
         )),
       );
     }
@@ -199,7 +206,7 @@ export function* trustedRootTask(
       const path = `/${field}/${i}`;
       out.push(
         ...(yield* guard(path, () =>
-          parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported),
+          parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported, keyOptions),
         )),
       );
     }
@@ -252,6 +259,7 @@ function parseLog(
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
+  keyOptions: ImportKeyOptions,
 ): TransparencyLog {
   if (entry.hashAlgorithm !== 'SHA2_256') {
     unsupportedOr(onUnsupported, detail, `log hash algorithm ${entry.hashAlgorithm}`);
@@ -261,6 +269,7 @@ function parseLog(
     { ...detail, path: `${detail.path}/publicKey` },
     source,
     onUnsupported,
+    keyOptions,
   );
   const host = hostOf(entry.baseUrl);
   const logId = toHex(b64(entry.logId.keyId));
@@ -306,6 +315,7 @@ function parseLogKey(
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
+  keyOptions: ImportKeyOptions,
 ): TrustedKey {
   const declared = entry.publicKey.keyDetails;
   const spec = declared === undefined ? undefined : KEY_DETAILS[declared];
@@ -314,7 +324,12 @@ function parseLogKey(
   }
   let imported: ReturnType<typeof importPublicKey>;
   try {
-    imported = importPublicKey(b64(entry.publicKey.rawBytes), spec?.format ?? 'spki', detail);
+    imported = importPublicKey(
+      b64(entry.publicKey.rawBytes),
+      spec?.format ?? 'spki',
+      detail,
+      keyOptions,
+    );
   } catch (error) {
     if (
       error instanceof TrustRootError &&
@@ -379,6 +394,7 @@ function* parseAuthority(
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
+  keyOptions: ImportKeyOptions,
 ): CryptoTask<CertificateAuthority | TimestampAuthority> {
   const certificates: TrustedCertificate[] = [];
   for (const [i, c] of entry.certChain.certificates.entries()) {
@@ -389,6 +405,7 @@ function* parseAuthority(
           b64(c.rawBytes),
           { ...source, location: path },
           { ...detail, path },
+          keyOptions,
         ),
       );
     } catch (error) {
