@@ -5,10 +5,18 @@
 // public-good bundle; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
 // plain Node script looping @sigstore/verify over the same 900; `flareo vex apply` of the
 // 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report, against a script
-// that only parses both files. Prints a table and the ratios; `--json` prints JSON.
+// that only parses both files. Prints a table and the ratios (best of N wall-clock times,
+// and the best CPU time of each process: user + system, all threads, from
+// `process.cpuUsage()` at exit through a preloaded script), `--json` prints JSON.
 //
-// Usage: node bench/whole-process.mjs [--runs N] [--json]   (run `pnpm build` first;
-// FLAREO_BENCH_CLI=path/to/cli.js measures another build)
+// Usage: node bench/whole-process.mjs [--runs N] [--only ROWS] [--baseline CLI] [--json]
+//   (run `pnpm build` first; FLAREO_BENCH_CLI=path/to/cli.js measures another build)
+//   --only ROWS      comma-separated rows: node,version,help,verify,batch1,batch2,reference,
+//                    vex,parse (default: all)
+//   --baseline CLI   also measure another build (e.g. a copy of an earlier dist/cli.js) in the
+//                    same rounds, interleaved process by process with this one
+// Runs under the Node it is started with: `/path/to/node22 bench/whole-process.mjs` measures
+// Node 22 (Node 22+ keeps the compile cache `flareo` enables; the first run fills it).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,8 +34,15 @@ const cli = process.env.FLAREO_BENCH_CLI
   : join(cliDir, 'dist', 'cli.js');
 const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const runs = Number(option('--runs')) || 3;
 const asJson = args.includes('--json');
+const ROWS = ['node', 'version', 'help', 'verify', 'batch1', 'batch2', 'reference', 'vex', 'parse'];
+const only = option('--only')?.split(',') ?? ROWS;
+for (const row of only) {
+  if (!ROWS.includes(row)) throw new Error(`--only: unknown row ${row} (rows: ${ROWS.join(',')})`);
+}
+const baseline = option('--baseline') ? resolve(option('--baseline')) : undefined;
 
 const work = mkdtempSync(join(tmpdir(), 'flareo-whole-process-'));
 const IDENTITY = ['--certificate-identity', 'brian@dehamer.com'];
@@ -142,59 +157,156 @@ for (const f of process.argv.slice(2)) JSON.parse(readFileSync(f, 'utf8'));
 );
 
 // --- measurement ----------------------------------------------------------------------------
-function time(label, argv, expectStatus = 0) {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(argv[0], argv.slice(1), { cwd: work, encoding: 'utf8', env: process.env });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== expectStatus) {
-      throw new Error(
-        `${label}: exit ${r.status}, expected ${expectStatus}\n${r.stderr.slice(0, 2000)}`,
-      );
-    }
-    best = Math.min(best, ms);
+// Each process gets a preloaded script that writes its CPU time (user + system, all threads)
+// as the last line of stderr when it exits. Every round runs each case once for each build,
+// so both builds see the same machine load.
+const cpuProbe = join(work, 'cpu-probe.cjs');
+writeFileSync(
+  cpuProbe,
+  `process.on('exit', () => { const u = process.cpuUsage(); require('node:fs').writeSync(2, '\\nflareo-bench-cpu ' + (u.user + u.system) / 1000 + '\\n'); });\n`,
+);
+
+function once(label, argv, expectStatus) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0], ['-r', cpuProbe, ...argv.slice(1)], {
+    cwd: work,
+    encoding: 'utf8',
+    env: process.env,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== expectStatus) {
+    throw new Error(
+      `${label}: exit ${r.status}, expected ${expectStatus}\n${r.stderr.slice(0, 2000)}`,
+    );
   }
-  return best;
+  const cpu = Number(/flareo-bench-cpu ([\d.]+)\s*$/.exec(r.stderr)?.[1] ?? Number.NaN);
+  return { wall, cpu };
 }
 
 const node = process.execPath;
-const flareo = (...rest) => [node, cli, ...rest];
-const rows = {};
+const builds = baseline ? { current: cli, baseline } : { current: cli };
+const CASES = {
+  node: { label: 'node -e 0', argv: () => [node, '-e', '0'], once: true },
+  version: { label: 'flareo --version', argv: (c) => [node, c, '--version'] },
+  help: { label: 'flareo --help', argv: (c) => [node, c, '--help'] },
+  verify: {
+    label: 'flareo verify',
+    argv: (c) => [
+      node,
+      c,
+      'verify',
+      bundles[7].digest,
+      '--bundle',
+      bundles[7].name,
+      ...IDENTITY,
+      ...ISSUER,
+    ],
+  },
+  batch1: {
+    label: 'flareo verify-batch (1 worker)',
+    argv: (c) => [node, c, 'verify-batch', manifest, '--concurrency', '1', '--no-progress'],
+  },
+  batch2: {
+    label: 'flareo verify-batch (2 workers)',
+    argv: (c) => [node, c, 'verify-batch', manifest, '--concurrency', '2', '--no-progress'],
+    skip: cpus().length < 2,
+  },
+  reference: {
+    label: '@sigstore/verify loop',
+    argv: () => [node, referenceScript, manifest, trustedRoot],
+    once: true,
+  },
+  vex: {
+    label: 'flareo vex apply',
+    argv: (c) => [
+      node,
+      c,
+      'vex',
+      'apply',
+      '--vex',
+      vexFile,
+      report,
+      '--output',
+      join(work, 'out.json'),
+    ],
+  },
+  parse: {
+    label: 'parse both files',
+    argv: () => [node, parseScript, vexFile, report],
+    once: true,
+  },
+};
+const ROW_NAMES = {
+  node: 'nodeStart',
+  version: 'version',
+  help: 'help',
+  verify: 'verifyOne',
+  batch1: 'batch1',
+  batch2: 'batch2',
+  reference: 'reference900',
+  vex: 'vexApply',
+  parse: 'parseBoth',
+};
+
+/** best[build][row] = { wall, cpu }: the minimum of each over the rounds. */
+const best = {};
 try {
-  rows.nodeStart = time('node -e 0', [node, '-e', '0']);
-  rows.version = time('flareo --version', flareo('--version'));
-  rows.help = time('flareo --help', flareo('--help'));
-  rows.verifyOne = time(
-    'flareo verify',
-    flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
-  );
-  rows.batch1 = time(
-    'flareo verify-batch (1 worker)',
-    flareo('verify-batch', manifest, '--concurrency', '1', '--no-progress'),
-  );
-  rows.batch2 =
-    cpus().length >= 2
-      ? time(
-          'flareo verify-batch (2 workers)',
-          flareo('verify-batch', manifest, '--concurrency', '2', '--no-progress'),
-        )
-      : undefined;
-  rows.reference900 = time('@sigstore/verify loop', [node, referenceScript, manifest, trustedRoot]);
-  rows.vexApply = time(
-    'flareo vex apply',
-    flareo('vex', 'apply', '--vex', vexFile, report, '--output', join(work, 'out.json')),
-  );
-  rows.parseBoth = time('parse both files', [node, parseScript, vexFile, report]);
+  for (let round = 0; round < runs; round++) {
+    for (const row of only) {
+      const c = CASES[row];
+      if (c.skip) continue;
+      for (const [build, path] of Object.entries(builds)) {
+        if (c.once && build !== 'current') continue;
+        const t = once(`${c.label} (${build})`, c.argv(path), 0);
+        const slot = ((best[build] ??= {})[ROW_NAMES[row]] ??= {
+          wall: Number.POSITIVE_INFINITY,
+          cpu: Number.POSITIVE_INFINITY,
+        });
+        slot.wall = Math.min(slot.wall, t.wall);
+        slot.cpu = Math.min(slot.cpu, t.cpu);
+      }
+    }
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+// The reference processes are shared by both builds.
+for (const build of Object.keys(builds)) {
+  for (const row of ['nodeStart', 'reference900', 'parseBoth']) {
+    if (best.current?.[row]) (best[build] ??= {})[row] = best.current[row];
+  }
+}
+const rowsOf = (build, what) =>
+  Object.fromEntries(Object.entries(best[build] ?? {}).map(([k, v]) => [k, v[what]]));
+const rows = rowsOf('current', 'wall');
+const cpuRows = rowsOf('current', 'cpu');
 
 const ms = (v) => (v === undefined ? 'n/a' : `${v.toFixed(0)} ms`);
+const ratiosOf = (rows) => ({
+  versionOverNodeStart: rows.version - rows.nodeStart,
+  helpOverNodeStart: rows.help - rows.nodeStart,
+  verifyOverNodeStart: rows.verifyOne - rows.nodeStart,
+  batchSpeedupVsReference: rows.reference900 / rows.batch1,
+  twoWorkersOverOne: rows.batch2 ? rows.batch1 / rows.batch2 : undefined,
+  vexApplyOverParse: rows.vexApply - rows.parseBoth,
+});
 const figures = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
   bestOf: runs,
   rows,
+  cpu: cpuRows,
+  cpuRatios: ratiosOf(cpuRows),
+  ...(baseline
+    ? {
+        baseline: {
+          cli: baseline,
+          rows: rowsOf('baseline', 'wall'),
+          cpu: rowsOf('baseline', 'cpu'),
+          ratios: ratiosOf(rowsOf('baseline', 'wall')),
+          cpuRatios: ratiosOf(rowsOf('baseline', 'cpu')),
+        },
+      }
+    : {}),
   ratios: {
     versionOverNodeStart: rows.version - rows.nodeStart,
     helpOverNodeStart: rows.help - rows.nodeStart,
@@ -209,27 +321,44 @@ const figures = {
 if (asJson) {
   console.log(JSON.stringify(figures, null, 2));
 } else {
-  const r = figures.ratios;
+  const cpu = figures.cpu;
+  const base = figures.baseline;
+  const cell = (row, extra = '') =>
+    rows[row] === undefined
+      ? ''
+      : `${ms(rows[row])} (cpu ${ms(cpu[row])})${base?.rows[row] !== undefined && !['nodeStart', 'reference900', 'parseBoth'].includes(row) ? `  baseline ${ms(base.rows[row])} (cpu ${ms(base.cpu[row])})` : ''}${extra}`;
+  const plus = (row, target) =>
+    rows.nodeStart === undefined
+      ? ''
+      : `  [node + ${ms(rows[row] - rows.nodeStart)}, cpu + ${ms(cpu[row] - cpu.nodeStart)}${base?.rows[row] !== undefined ? `; baseline node + ${ms(base.rows[row] - rows.nodeStart)}, cpu + ${ms(base.cpu[row] - cpu.nodeStart)}` : ''}; target ≤ +${target} ms]`;
+  const lines = [
+    ['nodeStart', 'node -e 0', ''],
+    ['version', 'flareo --version', plus('version', 30)],
+    ['help', 'flareo --help', plus('help', 30)],
+    ['verifyOne', 'flareo verify, one public-good bundle', plus('verifyOne', 60)],
+    [
+      'batch1',
+      'flareo verify-batch, 900 lines, 1 worker',
+      rows.reference900
+        ? `  [${(rows.reference900 / rows.batch1).toFixed(2)}× the reference; target ≥ 8×]`
+        : '',
+    ],
+    [
+      'batch2',
+      'flareo verify-batch, 900 lines, 2 workers',
+      rows.batch1 ? `  [${(rows.batch1 / rows.batch2).toFixed(2)}× one worker; target ≥ 1.6×]` : '',
+    ],
+    ['reference900', '@sigstore/verify loop over the same 900', ''],
+    [
+      'vexApply',
+      'flareo vex apply, rke2 × 10k findings',
+      rows.parseBoth ? `  [parse + ${ms(rows.vexApply - rows.parseBoth)}; target ≤ +100 ms]` : '',
+    ],
+    ['parseBoth', 'parse both files only', ''],
+  ];
   console.log(`whole-process bench (best of ${runs}; ${figures.machine})`);
-  console.log(`  node -e 0                                  ${ms(rows.nodeStart)}`);
-  console.log(
-    `  flareo --version                           ${ms(rows.version)}  (node + ${ms(r.versionOverNodeStart)}; target ≤ +30 ms)`,
-  );
-  console.log(
-    `  flareo --help                              ${ms(rows.help)}  (node + ${ms(r.helpOverNodeStart)}; target ≤ +30 ms)`,
-  );
-  console.log(
-    `  flareo verify, one public-good bundle      ${ms(rows.verifyOne)}  (node + ${ms(r.verifyOverNodeStart)}; target ≤ +60 ms)`,
-  );
-  console.log(
-    `  flareo verify-batch, 900 lines, 1 worker   ${ms(rows.batch1)}  (${r.batchSpeedupVsReference.toFixed(2)}× the reference; target ≥ 8×)`,
-  );
-  console.log(
-    `  flareo verify-batch, 900 lines, 2 workers  ${ms(rows.batch2)}  (${r.twoWorkersOverOne?.toFixed(2) ?? 'n/a'}× one worker; target ≥ 1.6×)`,
-  );
-  console.log(`  @sigstore/verify loop over the same 900    ${ms(rows.reference900)}`);
-  console.log(
-    `  flareo vex apply, rke2 × 10k findings      ${ms(rows.vexApply)}  (parse + ${ms(r.vexApplyOverParse)}; target ≤ +100 ms)`,
-  );
-  console.log(`  parse both files only                      ${ms(rows.parseBoth)}`);
+  if (base) console.log(`baseline: ${base.cli}`);
+  for (const [row, label, extra] of lines) {
+    if (rows[row] !== undefined) console.log(`  ${label.padEnd(43)}${cell(row)}${extra}`);
+  }
 }
