@@ -44,6 +44,27 @@ const fromDependents: Plugin = {
   },
 };
 
+/** The verify bundle never updates TUF metadata: `tuf-js` resolves to a stand-in that says so. */
+const withoutTufClient: Plugin = {
+  name: 'without-tuf-client',
+  setup(build) {
+    build.onResolve({ filter: /^tuf-js$/ }, () => ({
+      path: resolve(here, 'src', 'lazy', 'no-tuf-client.ts'),
+    }));
+  },
+};
+
+/** cli.ts imports the verify bundle at run time, by path: not part of this build. */
+const verifyBundleOutside: Plugin = {
+  name: 'verify-bundle-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/verify-command\.js$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
 /**
  * An executable, not a library, shipped as a few self-contained ESM files: the entry
  * (`cli.js`), the verify-batch worker (`batch-worker.js`) and shared chunks that the commands
@@ -62,10 +83,29 @@ const command = packageConfig({
   treeshake: false,
   clean: false,
   noExternal: [/.*/],
-  esbuildPlugins: [standIns],
+  esbuildPlugins: [standIns, verifyBundleOutside],
   banner: {
     js: "import { createRequire as __flareoCreateRequire } from 'node:module';\nconst require = __flareoCreateRequire(import.meta.url);",
   },
+});
+
+/**
+ * `flareo verify` as one file (`dist/verify-command.js`): no splitting, so its start-up loads
+ * one module where the split build loads some twenty chunks (on Node 20 each module costs
+ * about half a millisecond to resolve, read and link, whatever its size). The code is the
+ * same as the split build's; the TUF network client is left out (`tuf-js`, for
+ * `flareo trust-root update` only: verify reads the cached root without it).
+ */
+const verifyCommand = packageConfig({
+  entry: { 'verify-command': 'src/main-verify.ts' },
+  format: ['esm'],
+  dts: false,
+  splitting: false,
+  treeshake: false,
+  clean: false,
+  noExternal: [/.*/],
+  esbuildPlugins: [standIns, withoutTufClient],
+  banner: command.banner,
 });
 
 const vendor = packageConfig({
@@ -77,4 +117,4 @@ const vendor = packageConfig({
   esbuildPlugins: [fromDependents],
 });
 
-export default defineConfig([command, vendor].flat() as never);
+export default defineConfig([command, verifyCommand, vendor].flat() as never);

@@ -258,10 +258,12 @@ try {
       for (const [build, path] of Object.entries(builds)) {
         if (c.once && build !== 'current') continue;
         const t = once(`${c.label} (${build})`, c.argv(path), 0);
-        const slot = ((best[build] ??= {})[ROW_NAMES[row]] ??= {
+        best[build] ??= {};
+        best[build][ROW_NAMES[row]] ??= {
           wall: Number.POSITIVE_INFINITY,
           cpu: Number.POSITIVE_INFINITY,
-        });
+        };
+        const slot = best[build][ROW_NAMES[row]];
         slot.wall = Math.min(slot.wall, t.wall);
         slot.cpu = Math.min(slot.cpu, t.cpu);
       }
@@ -273,7 +275,8 @@ try {
 // The reference processes are shared by both builds.
 for (const build of Object.keys(builds)) {
   for (const row of ['nodeStart', 'reference900', 'parseBoth']) {
-    if (best.current?.[row]) (best[build] ??= {})[row] = best.current[row];
+    best[build] ??= {};
+    if (best.current?.[row]) best[build][row] = best.current[row];
   }
 }
 const rowsOf = (build, what) =>

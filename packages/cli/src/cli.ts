@@ -17,4 +17,9 @@ try {
   // A cache directory that cannot be created only costs the speed-up.
 }
 
-await import('./main.js');
+// `flareo verify` is the command run once per artifact in CI: it has its own bundle with
+// everything it needs in one file (`dist/verify-command.js`, built from main-verify.ts; see
+// tsup.config.ts), not imported by name here so that this build leaves it alone.
+const VERIFY_COMMAND = './verify-command.js';
+if (process.argv[2] === 'verify') await import(VERIFY_COMMAND);
+else await import('./main.js');
