@@ -4,6 +4,7 @@ import { syncBackend } from './crypto/platform.js';
 import { runCryptoSync, type SyncCryptoBackend, type VerifyRequest } from './crypto/seam.js';
 import { TrustRootError } from './errors.js';
 import { PUBLIC_GOOD_PASSED_CHECKS } from './generated/public-good.js';
+import { validate } from './generated/trusted-root-validator.js';
 import type { TrustRoot } from './model.js';
 import { precheckedBackend, signatureCheckKey } from './prechecked.js';
 import { loadPublicGood, publicGoodTrustedRootJson, publicGoodTrustRoot } from './public-good.js';
@@ -51,7 +52,7 @@ function withTamperedSignature(field: 'certificateAuthorities' | 'timestampAutho
   return JSON.stringify(doc);
 }
 
-describe('public-good root: build-time checks and deferred key imports', () => {
+describe('public-good root: build-time checks, deferred key imports', () => {
   it('equals a full parseTrustedRoot of the same text, field by field', () => {
     const fast = loadPublicGood().root;
     const full = parseTrustedRoot(json, NAME);
@@ -60,6 +61,10 @@ describe('public-good root: build-time checks and deferred key imports', () => {
     const [a, b] = [runtimeKeys(fast), runtimeKeys(full)];
     expect(a).toHaveLength(b.length);
     for (const [i, key] of a.entries()) expect(key.equals(b[i] as KeyObject)).toBe(true);
+  });
+
+  it('skips only a schema check the embedded text passes', () => {
+    expect(validate(JSON.parse(json))).toBe(true);
   });
 
   it('answers every certificate check of the embedded root from the build-time record', () => {

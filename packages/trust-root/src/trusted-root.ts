@@ -39,6 +39,7 @@ import {
 import type {
   CertificateAuthorityJson,
   TransparencyLogInstanceJson,
+  TrustedRootJson,
 } from './trusted-root-schema.js';
 import { hostOf } from './url.js';
 import { parseValidFor } from './validity.js';
@@ -98,6 +99,15 @@ function rsa(bits: number, scheme: 'pkcs1v15' | 'pss'): KeyDetails {
 
 class Skip extends Error {}
 
+/** How `publicGoodTrustRoot` parses the embedded root, this package's own build artefact. */
+export interface BuiltRootOptions extends ImportKeyOptions {
+  /**
+   * The document is known to match the schema (the embedded root: the tests parse it with
+   * the full check), so the schema validation is skipped. Default `false`.
+   */
+  readonly schemaChecked?: boolean;
+}
+
 /**
  * Parse a Sigstore `trusted_root.json` (text, bytes or an already-parsed object) into a
  * {@link TrustRoot}. The document is validated against `TRUSTED_ROOT_SCHEMA`;
@@ -129,14 +139,15 @@ export async function parseTrustedRootAsync(
 /**
  * The parse as a seam task (internal: the differential test drives it with each backend, and
  * `publicGoodTrustRoot` runs it with the build-time checks of the embedded root).
- * `keyOptions.deferRuntimeKey` leaves the `node:crypto` key imports to first use: only for
- * input whose keys are known to import (the embedded root).
+ * `keyOptions.deferRuntimeKey` leaves the `node:crypto` key imports to first use and
+ * `keyOptions.schemaChecked` skips the schema: only for input known to pass both (the
+ * embedded root).
  */
 export function* trustedRootTask(
   fn: string,
   input: string | Uint8Array | object,
   options: TrustedRootOptions,
-  keyOptions: ImportKeyOptions = {},
+  keyOptions: BuiltRootOptions = {},
 ): CryptoTask<TrustRoot> {
   // Any object goes on to the schema (an array is a document, just not a trusted root).
   if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
@@ -148,8 +159,8 @@ export function* trustedRootTask(
     requireOneOf(fn, 'options.onUnsupported', opts.onUnsupported, ['error', 'skip'] as const);
   }
   const base: TrustRootErrorDetail = options.name === undefined ? {} : { source: options.name };
-  const doc = withoutNulls(toJson(input, base));
-  if (!validate(doc)) {
+  const parsed = withoutNulls(toJson(input, base));
+  if (!(keyOptions.schemaChecked || validate(parsed))) {
     const err = validate.errors?.[0];
     const path = err?.instancePath || '/';
     throw new TrustRootError(
@@ -158,6 +169,7 @@ export function* trustedRootTask(
       { ...base, path, expected: err?.params, actual: err?.keyword },
     );
   }
+  const doc = parsed as TrustedRootJson;
   if (!TRUSTED_ROOT_MEDIA_TYPES.includes(doc.mediaType)) {
     throw new TrustRootError(
       'TRUSTED_ROOT_MEDIA_TYPE',
