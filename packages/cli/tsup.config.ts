@@ -1,4 +1,69 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { defineConfig } from 'tsup';
 import { packageConfig } from '../../tsup.base';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Libraries loaded on first use rather than at start-up (see src/lazy/forward.ts): each import
+ * specifier, the stand-in module the command's bundle uses for it, and the workspace package
+ * whose dependency it is (the vendored copy is resolved from there, so it is the same version
+ * the package itself gets).
+ */
+const LAZY: Record<string, { standIn: string; from: string }> = {
+  re2js: { standIn: 're2js.ts', from: 'bundle-verify' },
+};
+const LAZY_FILTER = /^re2js$/;
+
+/** The command's bundle imports the stand-ins instead of the libraries themselves. */
+const standIns: Plugin = {
+  name: 'lazy-stand-ins',
+  setup(build) {
+    build.onResolve({ filter: LAZY_FILTER }, (args) => ({
+      path: resolve(here, 'src', 'lazy', (LAZY[args.path] as { standIn: string }).standIn),
+    }));
+  },
+};
+
+/** The vendored bundles resolve each library from the workspace package that depends on it. */
+const fromDependents: Plugin = {
+  name: 'vendor-from-dependents',
+  setup(build) {
+    build.onResolve({ filter: LAZY_FILTER }, async (args) => {
+      if (args.pluginData === 'vendor') return undefined;
+      const from = resolve(here, '..', (LAZY[args.path] as { from: string }).from);
+      const found = await build.resolve(args.path, {
+        resolveDir: from,
+        kind: args.kind,
+        pluginData: 'vendor',
+      });
+      return found.errors.length > 0 ? { errors: found.errors } : { path: found.path };
+    });
+  },
+};
+
+/** The verify bundle never updates TUF metadata: `tuf-js` resolves to a stand-in that says so. */
+const withoutTufClient: Plugin = {
+  name: 'without-tuf-client',
+  setup(build) {
+    build.onResolve({ filter: /^tuf-js$/ }, () => ({
+      path: resolve(here, 'src', 'lazy', 'no-tuf-client.ts'),
+    }));
+  },
+};
+
+/** cli.ts imports the verify bundle at run time, by path: not part of this build. */
+const verifyBundleOutside: Plugin = {
+  name: 'verify-bundle-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/verify-command\.js$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
 
 /**
  * An executable, not a library, shipped as a few self-contained ESM files: the entry
@@ -6,16 +71,57 @@ import { packageConfig } from '../../tsup.base';
  * load on demand (`import()`), with the workspace libraries and their dependencies bundled
  * in. Start-up then resolves and translates a handful of files instead of some two hundred
  * CommonJS and ESM modules across node_modules. Bundled CommonJS code that calls
- * `require('node:…')` gets a real `require` from the banner.
+ * `require('node:…')` gets a real `require` from the banner. re2js is bundled apart, as
+ * CommonJS in `dist/vendor/`, and loaded on first use (src/lazy/). `flareo verify` has its
+ * own bundle (below). Whitespace and syntax are minified (V8 scans every character of a
+ * loaded file: about 3% of a verify process's instructions); names are kept, so stack traces
+ * (FLAREO_DEBUG) and source maps still read. The build script empties dist/ first; the
+ * builds do not clean (they run at once).
  */
-export default packageConfig({
+const command = packageConfig({
   entry: { cli: 'src/cli.ts', 'batch-worker': 'src/batch-worker.ts' },
   format: ['esm'],
   dts: false,
   splitting: true,
   treeshake: false,
+  clean: false,
   noExternal: [/.*/],
+  esbuildPlugins: [standIns, verifyBundleOutside],
+  minifyWhitespace: true,
+  minifySyntax: true,
   banner: {
     js: "import { createRequire as __flareoCreateRequire } from 'node:module';\nconst require = __flareoCreateRequire(import.meta.url);",
   },
 });
+
+/**
+ * `flareo verify` as one file (`dist/verify-command.js`): no splitting, so its start-up loads
+ * one module where the split build loads some twenty chunks (on Node 20 each module costs
+ * about half a millisecond to resolve, read and link, whatever its size). The code is the
+ * same as the split build's; the TUF network client is left out (`tuf-js`, for
+ * `flareo trust-root update` only: verify reads the cached root without it).
+ */
+const verifyCommand = packageConfig({
+  entry: { 'verify-command': 'src/main-verify.ts' },
+  format: ['esm'],
+  dts: false,
+  splitting: false,
+  treeshake: false,
+  clean: false,
+  noExternal: [/.*/],
+  esbuildPlugins: [standIns, withoutTufClient],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: command.banner,
+});
+
+const vendor = packageConfig({
+  entry: { 'vendor/re2js': 'src/vendor/re2js.mjs' },
+  format: ['cjs'],
+  dts: false,
+  clean: false,
+  noExternal: [/.*/],
+  esbuildPlugins: [fromDependents],
+});
+
+export default defineConfig([command, verifyCommand, vendor].flat() as never);

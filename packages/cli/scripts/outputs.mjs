@@ -6,7 +6,8 @@
 // run's exit status, stdout and stderr to one file per case. Timings (durationMs, "… ms)") are
 // blanked. `--compare DIR` runs again and reports every case whose output differs.
 //
-// Usage: node scripts/outputs.mjs --write DIR | --compare DIR   (build first)
+// Usage: node scripts/outputs.mjs --write DIR | --compare DIR   (build first;
+// FLAREO_OUTPUTS_CLI=path/to/cli.js runs another build, e.g. a copy of an earlier dist/)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(cliDir, 'dist', 'cli.js');
+const cli = process.env.FLAREO_OUTPUTS_CLI
+  ? resolve(process.env.FLAREO_OUTPUTS_CLI)
+  : join(cliDir, 'dist', 'cli.js');
 const vectors = process.env.FLAREO_VECTORS ?? join(cliDir, '..', '..', 'fixtures', 'vectors');
 const args = process.argv.slice(2);
 const mode = args[0];

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerPolicy } from './commands/policy.js';
-import { registerScore } from './commands/score.js';
-import { registerTrustRoot } from './commands/trust-root.js';
-import { registerVerify, registerVerifyBundle } from './commands/verify.js';
-import { registerVerifyBatch } from './commands/verify-batch.js';
-import { registerVerifyImage } from './commands/verify-image.js';
-import { registerVex } from './commands/vex.js';
 import { commanderErrorLine } from './options.js';
 import { Output } from './output.js';
+
+/** Adds one top-level command (with its subcommands) to the program. */
+export type Register = (program: Command, out: Output) => void;
 
 /** This package's version, read from its package.json (next to `dist/` and `src/`). */
 export function packageVersion(): string {
@@ -19,12 +15,12 @@ export function packageVersion(): string {
 }
 
 /**
- * The `flareo` program. Usage errors are not handled here: the caller turns commander's
+ * The `flareo` program with the given commands (`commands.ts` chooses them). Usage errors are not handled here: the caller turns commander's
  * errors into exit code 2 (`exitOverride`). Option values are parsed by the shared parsers
  * of `options.ts`, so a bad value is one line naming the option, the value and what was
  * expected.
  */
-export function createProgram(out: Output = new Output()): Command {
+export function buildProgram(registers: readonly Register[], out: Output = new Output()): Command {
   const program = new Command('flareo')
     .description(
       'Offline Sigstore/cosign verification, OpenVEX, trust score and admission policy.\n' +
@@ -39,14 +35,7 @@ export function createProgram(out: Output = new Output()): Command {
       outputError: (s, write) => write(`${out.err.red(commanderErrorLine(s))} (see --help)\n`),
     })
     .exitOverride();
-  registerVerify(program, out);
-  registerVerifyBundle(program, out);
-  registerVerifyBatch(program, out);
-  registerVerifyImage(program, out);
-  registerVex(program, out);
-  registerScore(program, out);
-  registerPolicy(program, out);
-  registerTrustRoot(program, out);
+  for (const register of registers) register(program, out);
   program.addHelpText(
     'after',
     [

@@ -1,7 +1,6 @@
 import type { TrustInput } from '@flareo/bundle-verify/node';
 import type { PemTrustBundleOptions, TrustRoot } from '@flareo/trust-root';
 import type { TufProvenance } from '@flareo/trust-root/tuf';
-import { parseCertificate } from '@flareo/trust-root/x509';
 import { CliError, inputError, usageError } from './errors.js';
 import { readText } from './io.js';
 import type { EnvTrust } from './sigstore-env.js';
@@ -201,10 +200,10 @@ function withoutParts(json: string, parts: readonly TrustPart[]): string {
  * (`SIGSTORE_CT_LOG_PUBLIC_KEY_FILE`) and a TSA chain (`SIGSTORE_TSA_CERTIFICATE_FILE`, leaf
  * first, as cosign reads it; valid from the leaf's notBefore).
  */
-function envInputs(
+async function envInputs(
   env: EnvTrust | undefined,
   rekorUrl: string,
-): { inputs: TrustInput[]; sources: string[]; replaced: TrustPart[] } {
+): Promise<{ inputs: TrustInput[]; sources: string[]; replaced: TrustPart[] }> {
   const inputs: TrustInput[] = [];
   const sources: string[] = [];
   const replaced: TrustPart[] = [];
@@ -227,7 +226,7 @@ function envInputs(
     replaced.push('ctlogs');
   }
   if (env?.tsaChain) {
-    inputs.push(tsaInput(env.tsaChain));
+    inputs.push(await tsaInput(env.tsaChain));
     sources.push(`TSA chain ${env.tsaChain} (SIGSTORE_TSA_CERTIFICATE_FILE)`);
     replaced.push('timestampAuthorities');
   }
@@ -237,7 +236,7 @@ function envInputs(
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
 
 /** A PEM TSA chain (leaf, intermediates, root) as a trusted_root.json holding one TSA. */
-function tsaInput(path: string): TrustInput {
+async function tsaInput(path: string): Promise<TrustInput> {
   const text = readText(path, 'CA certificates');
   const ders = [...text.matchAll(PEM_CERTIFICATE)].map((m) =>
     Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64'),
@@ -245,6 +244,8 @@ function tsaInput(path: string): TrustInput {
   if (ders.length === 0) {
     throw usageError(`${path} (SIGSTORE_TSA_CERTIFICATE_FILE) holds no PEM certificate`);
   }
+  // Loaded here, not at start-up: only this variable needs the certificate reader.
+  const { parseCertificate } = await import('@flareo/trust-root/x509');
   let start: string;
   try {
     start = parseCertificate(ders[0] as Uint8Array).notBefore.toISOString();
@@ -337,7 +338,7 @@ export async function planTrust(flags: TrustFlags): Promise<TrustPlan> {
   // cosign's SIGSTORE_* variables replace parts of the default root, when it is the base.
   const defaultIsBase =
     inputs.length === 0 || (signersGiven && roots.length === 0 && rekorKeys.length === 0);
-  const fromEnv = envInputs(
+  const fromEnv = await envInputs(
     defaultIsBase ? flags.env : undefined,
     flags.rekorUrl ?? 'https://rekor.sigstore.dev',
   );

@@ -6,6 +6,8 @@ import { type CryptoTask, type PublicKeyRef, runCryptoSync } from './crypto/seam
 import { DerError } from './der/reader.js';
 import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import {
+  deferredKeyObject,
+  type ImportKeyOptions,
   importPublicKey,
   type KeyAlgorithm,
   type PublicKeyObject,
@@ -52,6 +54,7 @@ export function* parseCertificate(
   der: Uint8Array,
   source: TrustSource,
   detail: TrustRootErrorDetail,
+  options: ImportKeyOptions = {},
 ): CryptoTask<TrustedCertificate> {
   let view: CertificateView;
   try {
@@ -65,18 +68,34 @@ export function* parseCertificate(
       { cause },
     );
   }
-  const key = importPublicKey(view.spki, 'spki', detail);
+  const key = importPublicKey(view.spki, 'spki', detail, options);
   const selfIssued = view.subjectNameDer === view.issuerNameDer;
   const keyRef: PublicKeyRef = { spki: view.spki, algorithm: key.algorithm };
   const selfSigned = selfIssued && (yield* checkCertificateSignature(view, keyRef));
-  const result: TrustedCertificate = {
+  const head = {
     ...view,
     fingerprint: toHex(sha256(der)),
     selfSigned,
     keyAlgorithm: key.algorithm,
     keyId: toHex(sha256(key.spki)),
+  };
+  const frozenSource = Object.freeze(source);
+  if (key.deferred) {
+    // Same fields in the same order; the key is imported on the first read of `publicKey`.
+    const spki = key.spki;
+    const result: TrustedCertificate = {
+      ...head,
+      get publicKey(): PublicKeyObject {
+        return deferredKeyObject(spki);
+      },
+      source: frozenSource,
+    };
+    return Object.freeze(result);
+  }
+  const result: TrustedCertificate = {
+    ...head,
     publicKey: key.keyObject as PublicKeyObject,
-    source: Object.freeze(source),
+    source: frozenSource,
   };
   return Object.freeze(result);
 }

@@ -83,8 +83,24 @@ export const MIN_RSA_BITS = 2048;
 export interface ImportedKey {
   readonly spki: Uint8Array;
   readonly algorithm: KeyAlgorithm;
-  /** Node build only (compatibility field); `undefined` elsewhere. */
+  /** Node build only (compatibility field); `undefined` elsewhere, and while deferred. */
   readonly keyObject: PublicKeyObject | undefined;
+  /**
+   * True when the runtime import was deferred (`importPublicKey(…, { deferRuntimeKey })`):
+   * {@link makeTrustedKey} then imports the runtime key on first read of `keyObject`.
+   */
+  readonly deferred?: true;
+}
+
+/** How {@link importPublicKey} treats the runtime key. */
+export interface ImportKeyOptions {
+  /**
+   * Leave the `node:crypto` import (`runtimeKeyOf`) to the first read of the compatibility
+   * field instead of doing it now. Only for keys already checked to import, such as the
+   * embedded public-good root's (its keys are imported by the test suite and the build):
+   * a key that fails to import would otherwise fail later than at load. Default `false`.
+   */
+  readonly deferRuntimeKey?: boolean;
 }
 
 /**
@@ -96,6 +112,7 @@ export function importPublicKey(
   der: Uint8Array,
   format: 'spki' | 'pkcs1',
   detail: TrustRootErrorDetail,
+  options: ImportKeyOptions = {},
 ): ImportedKey {
   let spki: Uint8Array;
   let info: SpkiInfo;
@@ -120,6 +137,7 @@ export function importPublicKey(
     );
   }
   const algorithm = classifyKey(info, detail);
+  if (options.deferRuntimeKey) return { spki, algorithm, keyObject: undefined, deferred: true };
   let keyObject: PublicKeyObject | undefined;
   try {
     keyObject = runtimeKeyOf(spki);
@@ -183,15 +201,34 @@ export function makeTrustedKey(
   validFor: ValidityWindow = UNBOUNDED,
   hash?: HashAlgorithm,
 ): TrustedKey {
-  return Object.freeze({
-    id: toHex(sha256(imported.spki)),
+  const spki = imported.spki;
+  const head = {
+    id: toHex(sha256(spki)),
     algorithm: Object.freeze(imported.algorithm),
     ...(hash === undefined ? {} : { hash }),
-    spki: imported.spki,
-    keyObject: imported.keyObject as PublicKeyObject,
-    validFor,
-    source: Object.freeze(source),
-  });
+    spki,
+  };
+  const tail = { validFor, source: Object.freeze(source) };
+  if (imported.deferred) {
+    // Same fields in the same order; `keyObject` is read through a getter that imports the
+    // key on first use (cached per SPKI by the platform module, so always the same object).
+    return Object.freeze({
+      ...head,
+      get keyObject(): PublicKeyObject {
+        return deferredKeyObject(spki);
+      },
+      ...tail,
+    });
+  }
+  return Object.freeze({ ...head, keyObject: imported.keyObject as PublicKeyObject, ...tail });
+}
+
+/**
+ * The runtime key of an SPKI whose import was deferred (see {@link ImportKeyOptions}); the
+ * platform module caches it per SPKI array. `undefined` in the browser/worker build.
+ */
+export function deferredKeyObject(spki: Uint8Array): PublicKeyObject {
+  return runtimeKeyOf(spki) as PublicKeyObject;
 }
 
 /** The raw 32-byte Ed25519 public key inside its SPKI. */

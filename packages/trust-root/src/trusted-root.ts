@@ -21,6 +21,7 @@ import { TrustRootError, type TrustRootErrorDetail, where } from './errors.js';
 import { validate } from './generated/trusted-root-validator.js';
 import {
   type HashAlgorithm,
+  type ImportKeyOptions,
   importPublicKey,
   type KeyAlgorithm,
   makeTrustedKey,
@@ -38,6 +39,7 @@ import {
 import type {
   CertificateAuthorityJson,
   TransparencyLogInstanceJson,
+  TrustedRootJson,
 } from './trusted-root-schema.js';
 import { hostOf } from './url.js';
 import { parseValidFor } from './validity.js';
@@ -97,6 +99,15 @@ function rsa(bits: number, scheme: 'pkcs1v15' | 'pss'): KeyDetails {
 
 class Skip extends Error {}
 
+/** How `publicGoodTrustRoot` parses the embedded root, this package's own build artefact. */
+export interface BuiltRootOptions extends ImportKeyOptions {
+  /**
+   * The document is known to match the schema (the embedded root: the tests parse it with
+   * the full check), so the schema validation is skipped. Default `false`.
+   */
+  readonly schemaChecked?: boolean;
+}
+
 /**
  * Parse a Sigstore `trusted_root.json` (text, bytes or an already-parsed object) into a
  * {@link TrustRoot}. The document is validated against `TRUSTED_ROOT_SCHEMA`;
@@ -125,11 +136,18 @@ export async function parseTrustedRootAsync(
   return runCryptoAsync(trustedRootTask('parseTrustedRootAsync', input, options), asyncBackend);
 }
 
-/** The parse as a seam task (internal: the differential test drives it with each backend). */
+/**
+ * The parse as a seam task (internal: the differential test drives it with each backend, and
+ * `publicGoodTrustRoot` runs it with the build-time checks of the embedded root).
+ * `keyOptions.deferRuntimeKey` leaves the `node:crypto` key imports to first use and
+ * `keyOptions.schemaChecked` skips the schema: only for input known to pass both (the
+ * embedded root).
+ */
 export function* trustedRootTask(
   fn: string,
   input: string | Uint8Array | object,
   options: TrustedRootOptions,
+  keyOptions: BuiltRootOptions = {},
 ): CryptoTask<TrustRoot> {
   // Any object goes on to the schema (an array is a document, just not a trusted root).
   if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
@@ -141,8 +159,8 @@ export function* trustedRootTask(
     requireOneOf(fn, 'options.onUnsupported', opts.onUnsupported, ['error', 'skip'] as const);
   }
   const base: TrustRootErrorDetail = options.name === undefined ? {} : { source: options.name };
-  const doc = withoutNulls(toJson(input, base));
-  if (!validate(doc)) {
+  const parsed = withoutNulls(toJson(input, base));
+  if (!(keyOptions.schemaChecked || validate(parsed))) {
     const err = validate.errors?.[0];
     const path = err?.instancePath || '/';
     throw new TrustRootError(
@@ -151,6 +169,7 @@ export function* trustedRootTask(
       { ...base, path, expected: err?.params, actual: err?.keyword },
     );
   }
+  const doc = parsed as TrustedRootJson;
   if (!TRUSTED_ROOT_MEDIA_TYPES.includes(doc.mediaType)) {
     throw new TrustRootError(
       'TRUSTED_ROOT_MEDIA_TYPE',
@@ -184,7 +203,7 @@ export function* trustedRootTask(
       const path = `/${kind}s/${i}`;
       out.push(
         ...(yield* guard(path, () =>
-          parseLog(kind, entry, { ...base, path }, source(path), onUnsupported),
+          parseLog(kind, entry, { ...base, path }, source(path), onUnsupported, keyOptions),
         )),
       );
     }
@@ -199,7 +218,7 @@ export function* trustedRootTask(
       const path = `/${field}/${i}`;
       out.push(
         ...(yield* guard(path, () =>
-          parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported),
+          parseAuthority(field, entry, { ...base, path }, source(path), onUnsupported, keyOptions),
         )),
       );
     }
@@ -252,6 +271,7 @@ function parseLog(
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
+  keyOptions: ImportKeyOptions,
 ): TransparencyLog {
   if (entry.hashAlgorithm !== 'SHA2_256') {
     unsupportedOr(onUnsupported, detail, `log hash algorithm ${entry.hashAlgorithm}`);
@@ -261,6 +281,7 @@ function parseLog(
     { ...detail, path: `${detail.path}/publicKey` },
     source,
     onUnsupported,
+    keyOptions,
   );
   const host = hostOf(entry.baseUrl);
   const logId = toHex(b64(entry.logId.keyId));
@@ -306,6 +327,7 @@ function parseLogKey(
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
+  keyOptions: ImportKeyOptions,
 ): TrustedKey {
   const declared = entry.publicKey.keyDetails;
   const spec = declared === undefined ? undefined : KEY_DETAILS[declared];
@@ -314,7 +336,12 @@ function parseLogKey(
   }
   let imported: ReturnType<typeof importPublicKey>;
   try {
-    imported = importPublicKey(b64(entry.publicKey.rawBytes), spec?.format ?? 'spki', detail);
+    imported = importPublicKey(
+      b64(entry.publicKey.rawBytes),
+      spec?.format ?? 'spki',
+      detail,
+      keyOptions,
+    );
   } catch (error) {
     if (
       error instanceof TrustRootError &&
@@ -379,6 +406,7 @@ function* parseAuthority(
   detail: TrustRootErrorDetail,
   source: TrustSource,
   onUnsupported: 'error' | 'skip',
+  keyOptions: ImportKeyOptions,
 ): CryptoTask<CertificateAuthority | TimestampAuthority> {
   const certificates: TrustedCertificate[] = [];
   for (const [i, c] of entry.certChain.certificates.entries()) {
@@ -389,6 +417,7 @@ function* parseAuthority(
           b64(c.rawBytes),
           { ...source, location: path },
           { ...detail, path },
+          keyOptions,
         ),
       );
     } catch (error) {
