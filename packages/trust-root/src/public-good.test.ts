@@ -31,9 +31,9 @@ function recordedRequests(text: string): { request: VerifyRequest; passed: boole
 /** Every runtime key of a root, read through its compatibility fields. */
 function runtimeKeys(root: TrustRoot): KeyObject[] {
   return [
-    ...[...root.tlogs, ...root.ctlogs].map((l) => l.key.keyObject),
+    ...[...root.tlogs, ...root.ctlogs].map((l) => l.key.keyObject as KeyObject),
     ...[...root.certificateAuthorities, ...root.timestampAuthorities].flatMap((a) =>
-      a.certificates.map((c) => c.publicKey),
+      a.certificates.map((c) => c.publicKey as KeyObject),
     ),
   ];
 }
