@@ -1,3 +1,4 @@
+import { fromHex } from '@flareo/internal/bytes';
 import { preAuthEncoding } from '@flareo/internal/dsse';
 import type { CryptoTask, HashAlgorithm, PublicKeyRef, VerifyRequest } from '@flareo/trust-root';
 import type { Artifact } from './artifact.js';
@@ -50,70 +51,11 @@ function* over(
   return yield request(key, { kind: 'ecdsa', hash }, data, signature);
 }
 
+// DER DigestInfo prefixes (RFC 8017, section 9.2, note 1): the encoded hash follows them.
 const DIGEST_INFO: Record<DigestAlgorithm, Uint8Array> = {
-  sha256: Uint8Array.of(
-    0x30,
-    0x31,
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x60,
-    0x86,
-    0x48,
-    0x01,
-    0x65,
-    0x03,
-    0x04,
-    0x02,
-    0x01,
-    0x05,
-    0x00,
-    0x04,
-    0x20,
-  ),
-  sha384: Uint8Array.of(
-    0x30,
-    0x41,
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x60,
-    0x86,
-    0x48,
-    0x01,
-    0x65,
-    0x03,
-    0x04,
-    0x02,
-    0x02,
-    0x05,
-    0x00,
-    0x04,
-    0x30,
-  ),
-  sha512: Uint8Array.of(
-    0x30,
-    0x51,
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x60,
-    0x86,
-    0x48,
-    0x01,
-    0x65,
-    0x03,
-    0x04,
-    0x02,
-    0x03,
-    0x05,
-    0x00,
-    0x04,
-    0x40,
-  ),
+  sha256: fromHex('3031300d060960864801650304020105000420'),
+  sha384: fromHex('3041300d060960864801650304020205000430'),
+  sha512: fromHex('3051300d060960864801650304020305000440'),
 };
 
 const toBigInt = (bytes: Uint8Array): bigint => {
