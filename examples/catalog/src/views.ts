@@ -21,21 +21,6 @@ export interface BrowserVerificationContext {
   readonly trustRootDigest: string;
 }
 
-/** The checks the browser verifier reports, in order (`@flareo/bundle-verify`'s `onStep` names). */
-export const BROWSER_CHECKS = [
-  'parse',
-  'digest',
-  'signature',
-  'log-set',
-  'log-inclusion-proof',
-  'log-checkpoint',
-  'log-body',
-  'trusted-time',
-  'certificate-chain',
-  'sct',
-  'identity',
-] as const;
-
 /** How to verify a module in the browser, or why it cannot be: the API's `browserVerification`. */
 function browserVerification(entry: CatalogEntry, context: BrowserVerificationContext | undefined) {
   const m = entry.module;
