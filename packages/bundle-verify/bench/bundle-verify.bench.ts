@@ -1,12 +1,11 @@
-import { createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
-import { parseCertificate } from '@flareo/trust-root/x509';
 import { bench, describe } from 'vitest';
 import { createVerifier } from '../dist/index.js';
 import { referenceVerifier } from '../test/support/sigstore-oracle.js';
+import { floorOf } from './floor.mjs';
 
 // Per-bundle verification of the nine real public-good bundles: ours, @sigstore/verify 3.1.1
 // (the reference, Verifier built once) and the cryptographic floor (the public-key work no
@@ -37,42 +36,8 @@ if (dir) {
     bench('@sigstore/verify 3.1.1 (from parsed JSON)', () => {
       for (const o of objects) reference.verify(o);
     });
-    // The floor, precomputed inputs: only the public-key operations.
-    const floor = objects.map((o) => {
-      const vm = o.verificationMaterial;
-      const leaf = new X509Certificate(
-        Buffer.from(
-          vm.certificate?.rawBytes ?? vm.x509CertificateChain.certificates[0].rawBytes,
-          'base64',
-        ),
-      );
-      const ca = trust.issuerCandidates({
-        issuerNameDer: parseCertificate(new Uint8Array(leaf.raw)).issuerNameDer,
-      })[0]?.certificate;
-      const env = o.dsseEnvelope;
-      const payload = Buffer.from(env.payload, 'base64');
-      const type = Buffer.from(env.payloadType);
-      const pae = Buffer.concat([
-        Buffer.from(`DSSEv1 ${type.length} `),
-        type,
-        Buffer.from(` ${payload.length} `),
-        payload,
-      ]);
-      const sig = Buffer.from(env.signatures[0].sig, 'base64');
-      const jwk = leaf.publicKey.export({ format: 'jwk' });
-      const hasProof = Boolean(vm.tlogEntries[0].inclusionProof);
-      return () => {
-        if (ca) leaf.verify(ca.publicKey as KeyObject);
-        const key = createPublicKey({ key: jwk, format: 'jwk' }); // the leaf key, imported
-        verify('sha256', pae, key, sig);
-        const p256 = trust.tlogs[0]?.key.keyObject as KeyObject | undefined;
-        if (p256) {
-          verify('sha256', pae, p256, sig); // stands for the SET check (same cost: one P-256 verify)
-          verify('sha256', pae, p256, sig); // stands for the SCT check
-          if (hasProof) verify('sha256', pae, p256, sig); // stands for the checkpoint check
-        }
-      };
-    });
+    // The floor, precomputed inputs: only the public-key operations (bench/floor.mjs).
+    const floor = objects.map((o) => floorOf(o, trust));
     bench('cryptographic floor (leaf key import, P-384 leaf check, 3-4 P-256 verifies)', () => {
       for (const f of floor) f();
     });

@@ -11,13 +11,12 @@
 // re-imports the leaf key each time too.
 //
 // Usage: node bench/floor-cpu.mjs [--rounds N] [--json]   (after `pnpm build`)
-import { createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
-import { parseCertificate } from '@flareo/trust-root/x509';
 import { createVerifier } from '../dist/index.js';
+import { floorOf } from './floor.mjs';
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 15;
@@ -36,43 +35,8 @@ const names = readdirSync(join(dir, 'sigstore', 'bundles')).filter((f) => f.ends
 const texts = names.map((n) => readVector(`sigstore/bundles/${n}`));
 for (const t of texts) ours.verifyBundle(t, undefined, {}); // all must verify before timing
 
-// The floor, as in bundle-verify.bench.ts: leaf key import (JWK, Node's cheapest route), the
-// leaf by its issuer (P-384), the DSSE signature, and one P-256 verify each standing for the
-// SET, the SCT and, when present, the checkpoint.
-const floor = texts.map((text) => {
-  const o = JSON.parse(text);
-  const vm = o.verificationMaterial;
-  const leaf = new X509Certificate(
-    Buffer.from(
-      vm.certificate?.rawBytes ?? vm.x509CertificateChain.certificates[0].rawBytes,
-      'base64',
-    ),
-  );
-  const ca = trust.issuerCandidates({
-    issuerNameDer: parseCertificate(new Uint8Array(leaf.raw)).issuerNameDer,
-  })[0]?.certificate;
-  const env = o.dsseEnvelope;
-  const payload = Buffer.from(env.payload, 'base64');
-  const type = Buffer.from(env.payloadType);
-  const pae = Buffer.concat([
-    Buffer.from(`DSSEv1 ${type.length} `),
-    type,
-    Buffer.from(` ${payload.length} `),
-    payload,
-  ]);
-  const sig = Buffer.from(env.signatures[0].sig, 'base64');
-  const jwk = leaf.publicKey.export({ format: 'jwk' });
-  const hasProof = Boolean(vm.tlogEntries[0].inclusionProof);
-  const p256 = trust.tlogs[0]?.key.keyObject;
-  return () => {
-    if (ca) leaf.verify(ca.publicKey);
-    const key = createPublicKey({ key: jwk, format: 'jwk' });
-    verify('sha256', pae, key, sig);
-    verify('sha256', pae, p256, sig);
-    verify('sha256', pae, p256, sig);
-    if (hasProof) verify('sha256', pae, p256, sig);
-  };
-});
+// The floor (bench/floor.mjs), the same as bundle-verify.bench.ts measures.
+const floor = texts.map((text) => floorOf(JSON.parse(text), trust));
 
 const cpu = (fn) => {
   const start = process.cpuUsage();
