@@ -19,7 +19,7 @@ import {
   readInteger,
   readWhole,
 } from '@flareo/trust-root/x509';
-import { ecPointValid } from './platform.js';
+import { ecPointValid } from './ec-point.js';
 
 /** What kind of key, as far as signature checking is concerned. */
 export type KeyKind =
@@ -141,9 +141,9 @@ export function classifySpki(spki: Uint8Array): SignerKey {
     const curveOid = param?.tag === 0x06 ? decodeOid(contentOf(spki, param)) : 'explicit';
     const curve = CURVES[curveOid];
     if (!curve) return unsupported(OTHER[curveOid] ?? `ec ${curveOid}`);
-    // Node: imported by node:crypto (which refuses a point off its curve) and kept for the
-    // signature check; elsewhere checked with @noble/curves.
-    if (!ecPointValid(spki, curve.name, point)) {
+    // Checked here (@noble/curves), not by importing the key: a key is imported only when a
+    // signature check needs it.
+    if (!ecPointValid(curve.name, point)) {
       throw new UnreadableKeyError(`EC point is not on ${curve.name}`);
     }
     const algorithm: KeyAlgorithm = { kind: 'ecdsa', curve: curve.name };

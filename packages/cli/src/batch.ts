@@ -1,5 +1,10 @@
 import { isAbsolute, join } from 'node:path';
-import type { BundleVerifier, IdentityPolicy, VerificationSummary } from '@flareo/bundle-verify';
+import type {
+  BundleVerifier,
+  CompiledIdentityPolicy,
+  IdentityPolicy,
+  VerificationSummary,
+} from '@flareo/bundle-verify';
 import pc from 'picocolors';
 import { CliError, type FailureReport, reportOf, usageError } from './errors.js';
 import { jsonSyntaxReason } from './io.js';
@@ -188,6 +193,9 @@ export interface BatchSetup {
  */
 export const SIGNATURE_CACHE_DEFAULT = 4096;
 
+/** Distinct identity policies a line verifier keeps compiled (see createLineVerifier). */
+const POLICY_CACHE_ENTRIES = 256;
+
 /** One line's outcome and the text printed for it (ending in a newline). */
 export interface LineOutput {
   readonly outcome: Outcome;
@@ -234,7 +242,9 @@ type Colors = ReturnType<typeof pc.createColors>;
 export async function createLineVerifier(
   setup: BatchSetup,
 ): Promise<(text: string, line: number) => LineOutput> {
-  const { createVerifier, summarizeResult } = await import('@flareo/bundle-verify');
+  const { compileIdentityPolicy, createVerifier, summarizeResult } = await import(
+    '@flareo/bundle-verify'
+  );
   const { memoizeBackend, platformCrypto } = await import('@flareo/trust-root');
   const trust = await loadTrust(setup.plan);
   // One cache for the thread, shared by the verifiers of every Rekor policy.
@@ -253,6 +263,21 @@ export async function createLineVerifier(
       verifiers.set(policy, v);
     }
     return v;
+  };
+  // Lines of a manifest mostly share their identity policy (one release workflow signs them
+  // all): each distinct policy is compiled once, not once a line (with an identity regexp,
+  // compiling is the dearest part of a line after the signature checks). Bounded: a manifest
+  // of many distinct identities starts over every POLICY_CACHE_ENTRIES of them.
+  const policies = new Map<string, CompiledIdentityPolicy>();
+  const compiled = (policy: IdentityPolicy | undefined): CompiledIdentityPolicy => {
+    const key = policy === undefined ? '' : JSON.stringify(policy);
+    let found = policies.get(key);
+    if (found === undefined) {
+      found = compileIdentityPolicy(policy ?? {});
+      if (policies.size >= POLICY_CACHE_ENTRIES) policies.clear();
+      policies.set(key, found);
+    }
+    return found;
   };
   const colors = pc.createColors(setup.color);
   return (lineText, line) => {
@@ -273,7 +298,7 @@ export async function createLineVerifier(
       try {
         summary = summarizeResult(
           job.signed.kind === 'bundle'
-            ? verifier.verifyBundle(job.signed.value, job.artifact.input, job.policy ?? {})
+            ? verifier.verifyBundle(job.signed.value, job.artifact.input, compiled(job.policy))
             : verifier.verifySignature(job.signed.value as string, job.artifact.input),
         );
       } catch (error) {
