@@ -16,9 +16,11 @@
 // log entry each; see minted-manifest.mjs) against the same @sigstore/verify loop, where no
 // check recurs and the cache cannot help.
 //
-// Usage: node bench/whole-process.mjs [--runs N] [--json] [--only batch]   (run `pnpm build`
-// first; FLAREO_BENCH_CLI=path/to/cli.js measures another build; --only batch runs the
-// verify-batch rows and their references only)
+// Usage: node bench/whole-process.mjs [--runs N] [--json] [--only start|batch|vex]
+//          [--baseline path/to/earlier/cli.js]
+// (run `pnpm build` first; FLAREO_BENCH_CLI=path/to/cli.js measures another build; --only runs
+// one group of rows and their references; --baseline also runs every flareo row with an earlier
+// build, alternating run by run, and prints before → after)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,14 @@ const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const asJson = args.includes('--json');
+// --baseline <cli.js>: an earlier build of the command (a copy of its dist/, or another
+// checkout's packages/cli/dist/cli.js). Every flareo row is then also run with it, the two
+// builds alternating run by run, and a before/after table follows the figures.
+const baseline = args.includes('--baseline')
+  ? resolve(args[args.indexOf('--baseline') + 1] ?? '')
+  : undefined;
+const before = {};
+const timed = {};
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const want = (group) => only === undefined || only === group;
 
@@ -132,7 +142,23 @@ const probe = join(here, 'probe.mjs');
 function time(label, argv, expectStatus = 0, key = undefined) {
   let best = Number.POSITIVE_INFINITY;
   const full = key === undefined ? argv : [argv[0], '--import', probe, ...argv.slice(1)];
+  const cliAt = full.indexOf(cli);
+  const earlier = baseline !== undefined && cliAt !== -1;
   for (let i = 0; i < runs; i++) {
+    if (earlier) {
+      const argvBefore = full.with(cliAt, baseline);
+      const start = process.hrtime.bigint();
+      const r = spawnSync(argvBefore[0], argvBefore.slice(1), {
+        cwd: work,
+        encoding: 'utf8',
+        env: process.env,
+      });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== expectStatus) {
+        throw new Error(`${label} (baseline): exit ${r.status}\n${r.stderr.slice(0, 2000)}`);
+      }
+      before[label] = Math.min(before[label] ?? Number.POSITIVE_INFINITY, ms);
+    }
     const start = process.hrtime.bigint();
     const r = spawnSync(full[0], full.slice(1), { cwd: work, encoding: 'utf8', env: process.env });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -142,6 +168,7 @@ function time(label, argv, expectStatus = 0, key = undefined) {
       );
     }
     best = Math.min(best, ms);
+    timed[label] = best;
     const probed = /flareo-probe (.*)/.exec(r.stderr);
     if (key !== undefined && probed) {
       const { cpuMs } = JSON.parse(probed[1]);
@@ -242,6 +269,7 @@ const ms = (v) => (v === undefined ? 'n/a' : `${v.toFixed(0)} ms`);
 const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
 const x = (v) => (v === undefined ? 'n/a' : `${v.toFixed(2)}×`);
 const figures = {
+  ...(baseline === undefined ? {} : { baseline, before }),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
   bestOf: runs,
   rows,
@@ -342,4 +370,11 @@ if (asJson) {
     `parse + ${ms(r.vexApply100kOverParse)}; target ≤ +1000 ms`,
   );
   print('parse both files only (100k)', rows.parseBoth100k);
+  if (baseline !== undefined) {
+    console.log(`\nbefore (${baseline}) → after, best of ${runs}, the builds alternating:`);
+    for (const [label, was] of Object.entries(before)) {
+      const now = timed[label];
+      console.log(`  ${label.padEnd(52)} ${ms(was)} → ${ms(now)}  (${x(was / now)})`);
+    }
+  }
 }
