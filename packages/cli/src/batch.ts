@@ -8,8 +8,8 @@ import type {
 import pc from 'picocolors';
 import { CliError, type FailureReport, reportOf, usageError } from './errors.js';
 import { jsonSyntaxReason } from './io.js';
-import { shown } from './options.js';
 import { describeFailure, jsonReplacer } from './output.js';
+import { shown } from './text.js';
 import { loadTrust, type TrustPlan } from './trust.js';
 import {
   type ArtifactArg,

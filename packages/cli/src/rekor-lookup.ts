@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RekorApiEntry, RekorError } from '@flareo/rekor-set';
 import { CliError, EXIT } from './errors.js';
-import { shown } from './options.js';
+import { shown } from './text.js';
 
 /** cosign's default `--rekor-url`: the Rekor server it asks when the input has no log entry. */
 export const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';

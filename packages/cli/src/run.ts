@@ -1,6 +1,7 @@
 import { type Command, CommanderError } from 'commander';
 import { EXIT } from './errors.js';
-import { commanderErrorLine, oneLine } from './options.js';
+import { commanderErrorLine } from './options.js';
+import { oneLine } from './text.js';
 
 /**
  * How a `flareo` process runs (see {@link run}). Whatever happens, `flareo` ends with a documented exit status and at most

@@ -5,11 +5,11 @@ import {
   commanderErrorLine,
   integerOption,
   numberOption,
-  oneLine,
   platformOption,
   rfc3339Option,
   urlOption,
 } from '../src/options.js';
+import { oneLine } from '../src/text.js';
 import { flareo } from './helpers.js';
 
 /** What a parser did with a value: its result, or the InvalidArgumentError message. */
