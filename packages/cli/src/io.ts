@@ -292,7 +292,9 @@ export function readJsonObject(path: string, what: InputKind): Record<string, un
 /** True when `path` names an existing regular file (`bigint` stats: see {@link readBytes}). */
 export function isFile(path: string): boolean {
   try {
-    return statSync(path, { bigint: true }).isFile();
+    // A missing path answers undefined rather than throwing: verify-batch asks this for every
+    // line whose artifact is a digest, and building an ENOENT error costs more than the stat.
+    return statSync(path, { bigint: true, throwIfNoEntry: false })?.isFile() === true;
   } catch {
     return false;
   }
