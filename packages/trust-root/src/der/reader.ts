@@ -247,6 +247,22 @@ export function readTime(buf: Uint8Array, tlv: Tlv | undefined, what = 'time'): 
   if (!tlv || (tlv.tag !== TAG.UTC_TIME && tlv.tag !== TAG.GENERALIZED_TIME)) {
     throw new DerError(`expected ${what} (UTCTime or GeneralizedTime)`, tlv?.start);
   }
+  // Every certificate's validity is a UTCTime `YYMMDDHHMMSSZ`: its twelve digits are read
+  // straight from the octets (no text, no pattern). Anything else, and every error, takes
+  // the general path below, which reads the same fields from the same octets.
+  if (tlv.tag === TAG.UTC_TIME && tlv.end - tlv.valueStart === 13 && buf[tlv.end - 1] === 0x5a) {
+    const p = tlv.valueStart;
+    const d0 = digitPair(buf, p);
+    const d1 = digitPair(buf, p + 2);
+    const d2 = digitPair(buf, p + 4);
+    const d3 = digitPair(buf, p + 6);
+    const d4 = digitPair(buf, p + 8);
+    const d5 = digitPair(buf, p + 10);
+    if ((d0 | d1 | d2 | d3 | d4 | d5) >= 0) {
+      const ms = calendarTimeToEpochMs(d0 + (d0 >= 50 ? 1900 : 2000), d1, d2, d3, d4, d5, 0);
+      if (ms !== undefined) return new Date(ms);
+    }
+  }
   const text = latin1(contentOf(buf, tlv));
   const m = (tlv.tag === TAG.UTC_TIME ? UTC_TIME : GENERALIZED_TIME).exec(text);
   if (!m) throw new DerError(`bad ${what} ${JSON.stringify(text)}`, tlv.start);
@@ -262,8 +278,22 @@ export function readTime(buf: Uint8Array, tlv: Tlv | undefined, what = 'time'): 
   }
 }
 
+/** The two ASCII digits at `at` as a number 0-99, or -1 when either is not a digit. */
+function digitPair(buf: Uint8Array, at: number): number {
+  const a = (buf[at] as number) - 0x30;
+  const b = (buf[at + 1] as number) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /** Bytes as latin-1 text (one character per octet). */
 export function latin1(bytes: Uint8Array): string {
+  // Short values (names, times, SANs) one octet at a time: spreading a typed array into
+  // arguments walks its iterator, which costs more than the loop for a few dozen octets.
+  if (bytes.length <= 64) {
+    let short = '';
+    for (let i = 0; i < bytes.length; i++) short += String.fromCharCode(bytes[i] as number);
+    return short;
+  }
   let out = '';
   for (let i = 0; i < bytes.length; i += 4096) {
     out += String.fromCharCode(...bytes.subarray(i, i + 4096));
@@ -344,7 +374,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += HEX[b];
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
   return out;
 }
 
@@ -358,7 +388,12 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** The identifier and length octets of a TLV with `length` value octets (DER). */
 export function encodeHeader(tag: number, length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(tag, length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(tag, 0x80 | bytes.length, ...bytes);
+  let count = 0;
+  for (let n = length; n > 0; n = Math.floor(n / 256)) count++;
+  const out = new Uint8Array(2 + count);
+  out[0] = tag;
+  out[1] = 0x80 | count;
+  // Big-endian length octets, written from the last one back.
+  for (let n = length, i = 1 + count; n > 0; n = Math.floor(n / 256), i--) out[i] = n & 0xff;
+  return out;
 }
