@@ -33,7 +33,7 @@ import {
   DEFAULT_LIMITS,
   type InputLimits,
   type NormalizedInput,
-  normalizeBundle,
+  normalizeBundleWithin,
   normalizeKeyedSignature,
 } from './input.js';
 import type { InTotoStatementSummary, VerifiedStatement } from './intoto.js';
@@ -343,7 +343,8 @@ export function createVerifierWith(
     requireBundleInput(fn, 'bundle', bundle);
     requirePolicy(fn, 'policy', policy);
     const report = reporter(fn, o);
-    return pipeline(fn, normalizeBundle(bundle, config.limits), artifact, policy, report);
+    // config.limits was checked and completed with the defaults by compileOptions.
+    return pipeline(fn, normalizeBundleWithin(bundle, config.limits), artifact, policy, report);
   }
 
   function signatureTask(
