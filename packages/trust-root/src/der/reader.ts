@@ -128,14 +128,20 @@ export const encodingOf = (buf: Uint8Array, tlv: Tlv): Uint8Array =>
 
 /** Dotted-decimal form of OBJECT IDENTIFIER value octets (minimal base-128 arcs). */
 export function decodeOid(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new DerError('empty OBJECT IDENTIFIER');
-  if (((bytes[bytes.length - 1] as number) & 0x80) !== 0) {
+  return decodeOidAt(bytes, 0, bytes.length);
+}
+
+/** {@link decodeOid} of `buf[start..end)`, read in place (no view made per OID). */
+function decodeOidAt(buf: Uint8Array, start: number, end: number): string {
+  if (end === start) throw new DerError('empty OBJECT IDENTIFIER');
+  if (((buf[end - 1] as number) & 0x80) !== 0) {
     throw new DerError('truncated OBJECT IDENTIFIER');
   }
   let out = '';
   let acc = 0;
   let arcStart = true;
-  for (const byte of bytes) {
+  for (let i = start; i < end; i++) {
+    const byte = buf[i] as number;
     if (arcStart && byte === 0x80) throw new DerError('OBJECT IDENTIFIER arc with a leading zero');
     acc = acc * 128 + (byte & 0x7f);
     if (acc > Number.MAX_SAFE_INTEGER) throw new DerError('OBJECT IDENTIFIER arc too large');
@@ -153,7 +159,8 @@ export function decodeOid(bytes: Uint8Array): string {
 
 /** The OBJECT IDENTIFIER at `tlv`, dotted. */
 export function readOid(buf: Uint8Array, tlv: Tlv | undefined, what = 'OBJECT IDENTIFIER'): string {
-  return decodeOid(contentOf(buf, expectTag(tlv, TAG.OID, what)));
+  const t = expectTag(tlv, TAG.OID, what);
+  return decodeOidAt(buf, t.valueStart, t.end);
 }
 
 /**
@@ -186,11 +193,12 @@ export function readSmallInteger(buf: Uint8Array, tlv: Tlv | undefined, what = '
 
 /** A DER BOOLEAN: one octet, 0x00 or 0xff. */
 export function readBoolean(buf: Uint8Array, tlv: Tlv | undefined, what = 'BOOLEAN'): boolean {
-  const bytes = contentOf(buf, expectTag(tlv, TAG.BOOLEAN, what));
-  if (bytes.length !== 1 || (bytes[0] !== 0 && bytes[0] !== 0xff)) {
+  const t = expectTag(tlv, TAG.BOOLEAN, what);
+  const octet = buf[t.valueStart];
+  if (t.end - t.valueStart !== 1 || (octet !== 0 && octet !== 0xff)) {
     throw new DerError(`${what} is not a DER BOOLEAN`, tlv?.start);
   }
-  return bytes[0] === 0xff;
+  return octet === 0xff;
 }
 
 /** A BIT STRING's bits and how many trailing bits of the last octet are unused. */
@@ -205,12 +213,13 @@ export function readBitString(
   tlv: Tlv | undefined,
   what = 'BIT STRING',
 ): BitString {
-  const value = contentOf(buf, expectTag(tlv, TAG.BIT_STRING, what));
-  const unusedBits = value[0];
-  if (unusedBits === undefined || unusedBits > 7 || (value.length === 1 && unusedBits !== 0)) {
+  const t = expectTag(tlv, TAG.BIT_STRING, what);
+  const length = t.end - t.valueStart;
+  const unusedBits = length === 0 ? undefined : (buf[t.valueStart] as number);
+  if (unusedBits === undefined || unusedBits > 7 || (length === 1 && unusedBits !== 0)) {
     throw new DerError(`${what} has a bad unused-bits octet`, tlv?.start);
   }
-  const bytes = value.subarray(1);
+  const bytes = buf.subarray(t.valueStart + 1, t.end);
   const last = bytes[bytes.length - 1];
   if (last !== undefined && (last & ((1 << unusedBits) - 1)) !== 0) {
     throw new DerError(`${what} has non-zero unused bits`, tlv?.start);
