@@ -10,9 +10,15 @@
 // every certificate, key and signature is parsed and checked anew each time. The floor
 // re-imports the leaf key each time too.
 //
-// Usage: node bench/floor-cpu.mjs [--rounds N] [--json]   (after `pnpm build`)
+// With `--against DIR` (a bundle-verify package directory whose `dist` is built and whose
+// `node_modules` resolve its dependencies, e.g. a worktree of an older commit), each round
+// also times that build's verifier on the same texts, interleaved, so a change is measured
+// old against new in one run on the same machine state.
+//
+// Usage: node bench/floor-cpu.mjs [--rounds N] [--json] [--against DIR]   (after `pnpm build`)
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readVector, vectorsDir } from '@flareo/testkit';
 import { parseTrustedRoot } from '@flareo/trust-root';
 import { createVerifier } from '../dist/index.js';
@@ -21,6 +27,8 @@ import { floorOf } from './floor.mjs';
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 15;
 const asJson = args.includes('--json');
+const againstAt = args.indexOf('--against');
+const againstDir = againstAt >= 0 ? resolve(args[againstAt + 1] ?? '.') : undefined;
 const K = 20; // passes over the nine bundles per timed sample
 
 const dir = vectorsDir();
@@ -35,6 +43,16 @@ const names = readdirSync(join(dir, 'sigstore', 'bundles')).filter((f) => f.ends
 const texts = names.map((n) => readVector(`sigstore/bundles/${n}`));
 for (const t of texts) ours.verifyBundle(t, undefined, {}); // all must verify before timing
 
+// The other build, with its own trust-root package (a TrustRoot is checked by its package).
+let theirs;
+if (againstDir) {
+  const url = (path) => pathToFileURL(join(againstDir, path)).href;
+  const other = await import(url('dist/index.js'));
+  const otherRoot = await import(url('node_modules/@flareo/trust-root/dist/index.js'));
+  theirs = other.createVerifier(otherRoot.parseTrustedRoot(rootJson));
+  for (const t of texts) theirs.verifyBundle(t, undefined, {});
+}
+
 // The floor (bench/floor.mjs), the same as bundle-verify.bench.ts measures.
 const floor = texts.map((text) => floorOf(JSON.parse(text), trust));
 
@@ -47,8 +65,17 @@ const cpu = (fn) => {
 const perBundle = (ms) => (ms / (K * texts.length)) * 1000; // µs
 let bestOurs = Number.POSITIVE_INFINITY;
 let bestFloor = Number.POSITIVE_INFINITY;
+let bestTheirs = Number.POSITIVE_INFINITY;
 const ratios = [];
+const againstRatios = [];
+const timeTheirs = () =>
+  cpu(() => {
+    for (let k = 0; k < K; k++) for (const text of texts) theirs.verifyBundle(text, undefined, {});
+  });
 for (let r = 0; r < rounds; r++) {
+  // With --against, the other build runs first in odd rounds and last in even ones, so
+  // neither build always inherits the other's garbage or a warm cache.
+  const t0 = theirs && r % 2 === 1 ? timeTheirs() : undefined;
   const o = cpu(() => {
     for (let k = 0; k < K; k++) for (const t of texts) ours.verifyBundle(t, undefined, {});
   });
@@ -58,8 +85,14 @@ for (let r = 0; r < rounds; r++) {
   bestOurs = Math.min(bestOurs, o);
   bestFloor = Math.min(bestFloor, f);
   ratios.push(o / f);
+  if (theirs) {
+    const t = t0 ?? timeTheirs();
+    bestTheirs = Math.min(bestTheirs, t);
+    againstRatios.push(o / t);
+  }
 }
 ratios.sort((a, b) => a - b);
+againstRatios.sort((a, b) => a - b);
 const figures = {
   node: process.version,
   rounds,
@@ -67,6 +100,15 @@ const figures = {
   floorMicros: perBundle(bestFloor),
   ratioOfBest: bestOurs / bestFloor,
   medianRoundRatio: ratios[Math.floor(ratios.length / 2)],
+  ...(theirs
+    ? {
+        against: againstDir,
+        againstMicros: perBundle(bestTheirs),
+        againstRatioOfBest: bestTheirs / bestFloor,
+        // this build's time over the other's, per round (below 1: this build is faster)
+        medianRoundVsAgainst: againstRatios[Math.floor(againstRatios.length / 2)],
+      }
+    : {}),
 };
 if (asJson) console.log(JSON.stringify(figures));
 else {
@@ -78,4 +120,9 @@ else {
   console.log(
     `  ratio ${figures.ratioOfBest.toFixed(2)}× (best/best); median of per-round ratios ${figures.medianRoundRatio.toFixed(2)}× (target ≤ 1.3×)`,
   );
+  if (theirs) {
+    console.log(
+      `  against ${againstDir}: ${figures.againstMicros.toFixed(0)} µs, ratio ${figures.againstRatioOfBest.toFixed(2)}× (best/best); this build / that build, median per round ${figures.medianRoundVsAgainst.toFixed(3)}`,
+    );
+  }
 }

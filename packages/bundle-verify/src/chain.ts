@@ -98,6 +98,41 @@ export function checkValidity(
   }
 }
 
+/** Is `cert` valid at every one of `times`? (Loops rather than closures: run per candidate.) */
+function validAtAll(cert: { notBefore: Date; notAfter: Date }, times: readonly Date[]): boolean {
+  for (const t of times) if (!(t >= cert.notBefore && t <= cert.notAfter)) return false;
+  return true;
+}
+
+/** The first of `certs` from `from` on that is not valid at every one of `times`. */
+function firstNotValidAtAll<C extends { notBefore: Date; notAfter: Date }>(
+  certs: readonly C[],
+  from: number,
+  times: readonly Date[],
+): C | undefined {
+  for (let i = from; i < certs.length; i++) {
+    const c = certs[i] as C;
+    if (!validAtAll(c, times)) return c;
+  }
+  return undefined;
+}
+
+/**
+ * Does a certificate of `certs` from `from` on (the trusted CAs above an issuer) have a
+ * path-length constraint below the CA certificates under it (`below + 1` for the first)?
+ */
+function pathLengthExceededAbove(
+  certs: readonly { pathLenConstraint?: number }[],
+  from: number,
+  below: number,
+): boolean {
+  for (let i = from; i < certs.length; i++) {
+    const limit = certs[i]?.pathLenConstraint;
+    if (limit !== undefined && below + 1 + (i - from) > limit) return true;
+  }
+  return false;
+}
+
 const keyIdsAgree = (child: SigningCertificate, issuerSki: string | undefined) =>
   !child.authorityKeyId || !issuerSki || child.authorityKeyId === issuerSki;
 
@@ -131,8 +166,12 @@ export function* verifyChain(
       }
       // The issuer and every trust-root certificate above it must be valid at those times.
       const index = authority.certificates.indexOf(issuer);
-      const upward = index === -1 ? [issuer] : authority.certificates.slice(index);
-      const stale = upward.find((c) => !times.every((t) => t >= c.notBefore && t <= c.notAfter));
+      const stale =
+        index === -1
+          ? validAtAll(issuer, times)
+            ? undefined
+            : issuer
+          : firstNotValidAtAll(authority.certificates, index, times);
       if (stale) {
         reasons.push(
           `CA certificate "${stale.subject}" is not valid at ${times.map(fmt).join(', ')}`,
@@ -146,12 +185,7 @@ export function* verifyChain(
         continue;
       }
       // Path-length constraints of trusted CAs above the issuer, within its authority.
-      const above = authority.certificates.slice(index + 1);
-      if (
-        above.some(
-          (c, i) => c.pathLenConstraint !== undefined && below + 1 + i > c.pathLenConstraint,
-        )
-      ) {
+      if (pathLengthExceededAbove(authority.certificates, index + 1, below)) {
         reasons.push(`path length exceeds a constraint above "${issuer.subject}"`);
         continue;
       }
@@ -182,7 +216,7 @@ export function* verifyChain(
         );
         continue;
       }
-      if (!times.every((t) => t >= candidate.notBefore && t <= candidate.notAfter)) {
+      if (!validAtAll(candidate, times)) {
         reasons.push(
           `bundle certificate "${candidate.subject}" is not valid at ${times.map(fmt).join(', ')}`,
         );

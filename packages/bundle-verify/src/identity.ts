@@ -221,7 +221,7 @@ const NAME_BY_ARC = new Map(Object.entries(FULCIO_EXTENSIONS).map(([n, a]) => [a
 export function identityOf(cert: SigningCertificate): SignerIdentity {
   const extensions: Record<string, string> = {};
   for (const [oid, v] of cert.fulcio) {
-    const arc = Number(oid.split('.').pop());
+    const arc = Number(oid.slice(oid.lastIndexOf('.') + 1));
     const name = arc === 1 ? 'issuerV1' : (NAME_BY_ARC.get(arc) ?? oid);
     extensions[name] = v;
   }

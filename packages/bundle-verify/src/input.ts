@@ -132,6 +132,17 @@ export function normalizeBundle(
   requireLimits('normalizeBundle', 'limits', limits);
   // A partial limits object keeps the defaults for what it leaves out (never "no limit").
   const applied = limits === DEFAULT_LIMITS ? limits : { ...DEFAULT_LIMITS, ...limits };
+  return normalizeBundleWithin(input, applied);
+}
+
+/**
+ * {@link normalizeBundle} with limits already checked and completed with the defaults: the
+ * verifier checks and completes its limits once, when it is created, not per bundle.
+ */
+export function normalizeBundleWithin(
+  input: string | Uint8Array | object,
+  applied: InputLimits,
+): NormalizedInput {
   const json = toJsonObject(input, applied);
   if (typeof json.mediaType === 'string') return normalizeSigstoreBundle(json, applied);
   if ('base64Signature' in json) return normalizeLegacyBundle(json, applied);

@@ -33,7 +33,7 @@ import {
   DEFAULT_LIMITS,
   type InputLimits,
   type NormalizedInput,
-  normalizeBundle,
+  normalizeBundleWithin,
   normalizeKeyedSignature,
 } from './input.js';
 import type { InTotoStatementSummary, VerifiedStatement } from './intoto.js';
@@ -296,13 +296,13 @@ export function createVerifierWith(
     const run = begin(config, input, artifact, policy, fn);
     report('parse', { format: input.format, content: input.content.kind });
     const checked = checkSignedContent(run); // 1-2. digest, in-toto subjects
-    reportDigest(run, checked, report);
+    if (report !== silent) reportDigest(run, checked, report); // its detail only when asked
     const signing = yield* verifySignature(run, resolveSigner(run)); // 3. the signature, by whom
     report('signature', signatureDetail(signing));
     const stamps = yield* verifyTimestamps(run); // 4. RFC 3161 timestamps
     if (stamps.length) report('timestamp', { times: stamps.map((t) => t.time) });
     const tlog = yield* verifyLogEvidence(run, signing, stamps); // 5. transparency log
-    reportLog(tlog, report);
+    if (report !== silent) reportLog(tlog, report);
     const times = collectTrustedTimes(run, tlog, stamps); // 6. trusted times
     let signer: VerifiedSigner;
     let scts = 0;
@@ -343,7 +343,8 @@ export function createVerifierWith(
     requireBundleInput(fn, 'bundle', bundle);
     requirePolicy(fn, 'policy', policy);
     const report = reporter(fn, o);
-    return pipeline(fn, normalizeBundle(bundle, config.limits), artifact, policy, report);
+    // config.limits was checked and completed with the defaults by compileOptions.
+    return pipeline(fn, normalizeBundleWithin(bundle, config.limits), artifact, policy, report);
   }
 
   function signatureTask(

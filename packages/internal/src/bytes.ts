@@ -15,6 +15,22 @@ DECODE['_'.charCodeAt(0)] = 63;
 /** Sextet of each octet in the standard alphabet only, -1 for any other octet (`=` too). */
 const STANDARD = new Int16Array(256).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) STANDARD[ALPHABET.charCodeAt(i)] = i;
+/**
+ * {@link STANDARD} with each sextet already shifted to its place in a quad's 24 bits (first
+ * character << 18, ... last << 0), -1 for any other octet: a quad is four lookups OR-ed
+ * together, negative when any of its characters is outside the alphabet.
+ */
+const AT18 = new Int32Array(256).fill(-1);
+const AT12 = new Int32Array(256).fill(-1);
+const AT6 = new Int32Array(256).fill(-1);
+const AT0 = new Int32Array(256).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) {
+  const c = ALPHABET.charCodeAt(i);
+  AT18[c] = i << 18;
+  AT12[c] = i << 12;
+  AT6[c] = i << 6;
+  AT0[c] = i;
+}
 
 /**
  * Scratch octets for {@link fromPaddedBase64}: the text is copied in by the native
@@ -59,15 +75,16 @@ export function fromPaddedBase64(text: string): Uint8Array | undefined {
   let i = 0;
   let bad = 0;
   for (; i < whole; i += 4) {
-    const a = STANDARD[s[i] as number] as number;
-    const b = STANDARD[s[i + 1] as number] as number;
-    const c = STANDARD[s[i + 2] as number] as number;
-    const d = STANDARD[s[i + 3] as number] as number;
-    bad |= a | b | c | d;
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = v >> 16;
-    out[o++] = v >> 8;
-    out[o++] = v;
+    const v =
+      (AT18[s[i] as number] as number) |
+      (AT12[s[i + 1] as number] as number) |
+      (AT6[s[i + 2] as number] as number) |
+      (AT0[s[i + 3] as number] as number);
+    bad |= v;
+    out[o] = v >> 16;
+    out[o + 1] = v >> 8;
+    out[o + 2] = v;
+    o += 3;
   }
   if (tail !== 0) {
     const a = STANDARD[s[i] as number] as number;
@@ -183,7 +200,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += HEX[b];
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
   return out;
 }
 

@@ -1,3 +1,5 @@
+const encoder = new TextEncoder();
+
 /**
  * The DSSE v1 pre-authentication encoding (PAE), the bytes a DSSE signature covers:
  * `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths in bytes as ASCII decimal,
@@ -9,7 +11,6 @@
  * bytes); public functions check their arguments before they get here.
  */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
-  const encoder = new TextEncoder();
   const type = encoder.encode(payloadType);
   const head = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
   const out = new Uint8Array(head.length + payload.length);

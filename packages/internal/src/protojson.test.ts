@@ -47,4 +47,20 @@ describe('withoutNulls (ProtoJSON: null is unset)', () => {
       }),
     );
   });
+
+  it('reads own members only, in their order, and leaves array holes alone', () => {
+    const proto = { inherited: null, kept: 1 };
+    const value = Object.assign(Object.create(proto) as Record<string, unknown>, {
+      b: null,
+      a: { x: null, y: 2 },
+    });
+    const out = withoutNulls(value) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['a']);
+    expect(out.a).toEqual({ y: 2 });
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the case under test
+    const holes = [1, , { z: null }];
+    const cleaned = withoutNulls(holes) as unknown[];
+    expect(1 in cleaned).toBe(false);
+    expect(cleaned[2]).toEqual({});
+  });
 });

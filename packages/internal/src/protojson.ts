@@ -10,19 +10,27 @@ const MAX_NULL_DEPTH = 32;
  */
 export function withoutNulls(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth > MAX_NULL_DEPTH) return value;
+  // Plain loops (no `forEach` closure, no `Object.entries` pair arrays): this walks every
+  // object of every bundle and trusted root read.
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
-    value.forEach((item, i) => {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue; // a hole: `forEach` skipped it too
+      const item: unknown = value[i];
       const cleaned = withoutNulls(item, depth + 1);
       if (cleaned !== item) {
         copy ??= value.slice();
         copy[i] = cleaned;
       }
-    });
+    }
     return copy ?? value;
   }
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
+  const record = value as Record<string, unknown>;
+  // Own enumerable string keys in order, as `Object.entries` lists them.
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const item = record[key];
     const cleaned = item === null ? undefined : withoutNulls(item, depth + 1);
     if (cleaned === item) continue;
     copy ??= { ...(value as Record<string, unknown>) };

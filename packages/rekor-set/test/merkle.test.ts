@@ -240,6 +240,27 @@ describe('checkInclusion', { timeout: PROPERTY_TIMEOUT }, () => {
     }
     expect(indexes[0]).toBe(1n << 62n);
   });
+
+  // Trees below 2^53 leaves are walked on numbers, larger ones on bigints: both sides of the
+  // boundary, with indexes past 32 bits (where `>>` would have cut them).
+  it.each([
+    ['2^52 prefix (numbers)', 1n << 52n],
+    ['2^53 prefix (bigints)', 1n << 53n],
+  ])('works on either side of 2^53 leaves: %s', (_name, prefix) => {
+    const tree = new MerkleTree({ prefix: { size: prefix, hash: sha256('prefix') } });
+    const indexes = [0, 1, 2, 3, 4, 5, 6].map((k) => tree.append(utf8(`edge ${k}`)));
+    for (const size of [prefix + 3n, prefix + 7n]) {
+      for (const index of indexes.filter((i) => i < size)) {
+        const proof = tree.inclusionProof(index, size);
+        const root = tree.root(size);
+        expect(checkInclusion(index, size, tree.leafHashAt(index), proof, root)).toBeUndefined();
+        expect(checkInclusion(index ^ 1n, size, tree.leafHashAt(index), proof, root)).toBeDefined();
+        expect(checkInclusion(index, size, tree.leafHashAt(index), proof.slice(1), root)).toBe(
+          'wrong-proof-length',
+        );
+      }
+    }
+  });
 });
 
 describe('checkConsistency', { timeout: PROPERTY_TIMEOUT }, () => {

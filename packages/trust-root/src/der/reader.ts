@@ -128,14 +128,20 @@ export const encodingOf = (buf: Uint8Array, tlv: Tlv): Uint8Array =>
 
 /** Dotted-decimal form of OBJECT IDENTIFIER value octets (minimal base-128 arcs). */
 export function decodeOid(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new DerError('empty OBJECT IDENTIFIER');
-  if (((bytes[bytes.length - 1] as number) & 0x80) !== 0) {
+  return decodeOidAt(bytes, 0, bytes.length);
+}
+
+/** {@link decodeOid} of `buf[start..end)`, read in place (no view made per OID). */
+function decodeOidAt(buf: Uint8Array, start: number, end: number): string {
+  if (end === start) throw new DerError('empty OBJECT IDENTIFIER');
+  if (((buf[end - 1] as number) & 0x80) !== 0) {
     throw new DerError('truncated OBJECT IDENTIFIER');
   }
   let out = '';
   let acc = 0;
   let arcStart = true;
-  for (const byte of bytes) {
+  for (let i = start; i < end; i++) {
+    const byte = buf[i] as number;
     if (arcStart && byte === 0x80) throw new DerError('OBJECT IDENTIFIER arc with a leading zero');
     acc = acc * 128 + (byte & 0x7f);
     if (acc > Number.MAX_SAFE_INTEGER) throw new DerError('OBJECT IDENTIFIER arc too large');
@@ -153,7 +159,8 @@ export function decodeOid(bytes: Uint8Array): string {
 
 /** The OBJECT IDENTIFIER at `tlv`, dotted. */
 export function readOid(buf: Uint8Array, tlv: Tlv | undefined, what = 'OBJECT IDENTIFIER'): string {
-  return decodeOid(contentOf(buf, expectTag(tlv, TAG.OID, what)));
+  const t = expectTag(tlv, TAG.OID, what);
+  return decodeOidAt(buf, t.valueStart, t.end);
 }
 
 /**
@@ -186,11 +193,12 @@ export function readSmallInteger(buf: Uint8Array, tlv: Tlv | undefined, what = '
 
 /** A DER BOOLEAN: one octet, 0x00 or 0xff. */
 export function readBoolean(buf: Uint8Array, tlv: Tlv | undefined, what = 'BOOLEAN'): boolean {
-  const bytes = contentOf(buf, expectTag(tlv, TAG.BOOLEAN, what));
-  if (bytes.length !== 1 || (bytes[0] !== 0 && bytes[0] !== 0xff)) {
+  const t = expectTag(tlv, TAG.BOOLEAN, what);
+  const octet = buf[t.valueStart];
+  if (t.end - t.valueStart !== 1 || (octet !== 0 && octet !== 0xff)) {
     throw new DerError(`${what} is not a DER BOOLEAN`, tlv?.start);
   }
-  return bytes[0] === 0xff;
+  return octet === 0xff;
 }
 
 /** A BIT STRING's bits and how many trailing bits of the last octet are unused. */
@@ -205,12 +213,13 @@ export function readBitString(
   tlv: Tlv | undefined,
   what = 'BIT STRING',
 ): BitString {
-  const value = contentOf(buf, expectTag(tlv, TAG.BIT_STRING, what));
-  const unusedBits = value[0];
-  if (unusedBits === undefined || unusedBits > 7 || (value.length === 1 && unusedBits !== 0)) {
+  const t = expectTag(tlv, TAG.BIT_STRING, what);
+  const length = t.end - t.valueStart;
+  const unusedBits = length === 0 ? undefined : (buf[t.valueStart] as number);
+  if (unusedBits === undefined || unusedBits > 7 || (length === 1 && unusedBits !== 0)) {
     throw new DerError(`${what} has a bad unused-bits octet`, tlv?.start);
   }
-  const bytes = value.subarray(1);
+  const bytes = buf.subarray(t.valueStart + 1, t.end);
   const last = bytes[bytes.length - 1];
   if (last !== undefined && (last & ((1 << unusedBits) - 1)) !== 0) {
     throw new DerError(`${what} has non-zero unused bits`, tlv?.start);
@@ -247,6 +256,22 @@ export function readTime(buf: Uint8Array, tlv: Tlv | undefined, what = 'time'): 
   if (!tlv || (tlv.tag !== TAG.UTC_TIME && tlv.tag !== TAG.GENERALIZED_TIME)) {
     throw new DerError(`expected ${what} (UTCTime or GeneralizedTime)`, tlv?.start);
   }
+  // Every certificate's validity is a UTCTime `YYMMDDHHMMSSZ`: its twelve digits are read
+  // straight from the octets (no text, no pattern). Anything else, and every error, takes
+  // the general path below, which reads the same fields from the same octets.
+  if (tlv.tag === TAG.UTC_TIME && tlv.end - tlv.valueStart === 13 && buf[tlv.end - 1] === 0x5a) {
+    const p = tlv.valueStart;
+    const d0 = digitPair(buf, p);
+    const d1 = digitPair(buf, p + 2);
+    const d2 = digitPair(buf, p + 4);
+    const d3 = digitPair(buf, p + 6);
+    const d4 = digitPair(buf, p + 8);
+    const d5 = digitPair(buf, p + 10);
+    if ((d0 | d1 | d2 | d3 | d4 | d5) >= 0) {
+      const ms = calendarTimeToEpochMs(d0 + (d0 >= 50 ? 1900 : 2000), d1, d2, d3, d4, d5, 0);
+      if (ms !== undefined) return new Date(ms);
+    }
+  }
   const text = latin1(contentOf(buf, tlv));
   const m = (tlv.tag === TAG.UTC_TIME ? UTC_TIME : GENERALIZED_TIME).exec(text);
   if (!m) throw new DerError(`bad ${what} ${JSON.stringify(text)}`, tlv.start);
@@ -262,8 +287,18 @@ export function readTime(buf: Uint8Array, tlv: Tlv | undefined, what = 'time'): 
   }
 }
 
+/** The two ASCII digits at `at` as a number 0-99, or -1 when either is not a digit. */
+function digitPair(buf: Uint8Array, at: number): number {
+  const a = (buf[at] as number) - 0x30;
+  const b = (buf[at + 1] as number) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /** Bytes as latin-1 text (one character per octet). */
 export function latin1(bytes: Uint8Array): string {
+  // `apply` takes the typed array as it is; spreading it into arguments walks its iterator,
+  // which cost four times as much for the short values of names and times.
+  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = '';
   for (let i = 0; i < bytes.length; i += 4096) {
     out += String.fromCharCode(...bytes.subarray(i, i + 4096));
@@ -344,7 +379,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += HEX[b];
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
   return out;
 }
 
@@ -358,7 +393,12 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** The identifier and length octets of a TLV with `length` value octets (DER). */
 export function encodeHeader(tag: number, length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(tag, length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(tag, 0x80 | bytes.length, ...bytes);
+  let count = 0;
+  for (let n = length; n > 0; n = Math.floor(n / 256)) count++;
+  const out = new Uint8Array(2 + count);
+  out[0] = tag;
+  out[1] = 0x80 | count;
+  // Big-endian length octets, written from the last one back.
+  for (let n = length, i = 1 + count; n > 0; n = Math.floor(n / 256), i--) out[i] = n & 0xff;
+  return out;
 }

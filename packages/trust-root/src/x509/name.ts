@@ -27,8 +27,17 @@ const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
+/**
+ * A value {@link escapeValue} changes: a character it escapes anywhere, `#` or a space first,
+ * or a space last.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+const NEEDS_ESCAPE = /[\\"+,;<>\x00-\x1f\x7f]|^[# ]| $/;
+
 /** RFC 4514 §2.4 escaping of an attribute value. */
 function escapeValue(text: string): string {
+  // Most values need no escape at all: one pattern test instead of a loop per character.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   let out = '';
   for (const c of text) {
     const code = c.charCodeAt(0);
