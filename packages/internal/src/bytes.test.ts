@@ -109,6 +109,14 @@ describe('bytes helpers agree with Buffer', () => {
     );
   });
 
+  it('hex of every length class (short, scratch-sized, past the scratch, past 4096)', () => {
+    for (const n of [0, 1, 15, 16, 17, 64, 65, 100, 1000, 4096, 4097, 6000, 20]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n) & 0xff);
+      expect(toHex(bytes)).toBe(Buffer.from(bytes).toString('hex'));
+      expect(toHex(bytes.subarray(1))).toBe(Buffer.from(bytes.subarray(1)).toString('hex'));
+    }
+  });
+
   it('hex both ways, and lenient hex like Buffer', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {

@@ -196,12 +196,34 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The two character codes of each octet's lowercase hex, for {@link toHex}. */
+const HEX_CODES = new Uint16Array(512);
+for (let i = 0; i < 256; i++) {
+  HEX_CODES[2 * i] = (HEX[i] as string).charCodeAt(0);
+  HEX_CODES[2 * i + 1] = (HEX[i] as string).charCodeAt(1);
+}
+/** Scratch character codes for {@link toHex}; at most 8192 (4096 octets), reused. */
+let hexScratch = new Uint16Array(128);
 
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
-  return out;
+  const n = bytes.length;
+  if (n < 16 || n > 4096) {
+    let out = '';
+    for (let i = 0; i < n; i++) out += HEX[bytes[i] as number];
+    return out;
+  }
+  // Hashes, key ids and names: the character codes into scratch, then one flat string
+  // (appending two characters at a time builds a chain of pieces that a Map key or a
+  // comparison must flatten again).
+  if (hexScratch.length < 2 * n) hexScratch = new Uint16Array(2 * n);
+  const codes = hexScratch;
+  for (let i = 0; i < n; i++) {
+    const b = (bytes[i] as number) * 2;
+    codes[2 * i] = HEX_CODES[b] as number;
+    codes[2 * i + 1] = HEX_CODES[b + 1] as number;
+  }
+  return String.fromCharCode.apply(null, codes.subarray(0, 2 * n) as unknown as number[]);
 }
 
 /**

@@ -173,6 +173,17 @@ describe('parseCheckpoint: malformed notes → CHECKPOINT_MALFORMED', () => {
   ])('%s', (_name, text) => {
     expectRekorError(() => parseCheckpoint(text), 'CHECKPOINT_MALFORMED');
   });
+
+  it('names the first control character of the note', () => {
+    for (const [text, code] of [
+      [note(['o\u0000', '1', ROOT], aSig), '0x0'],
+      [note(['o', '1', ROOT, 'x\u007f', 'y\u0001'], aSig), '0x7f'],
+      [note(['o\u001f', '1', ROOT, 'x\u007f'], aSig), '0x1f'],
+      [v1Note.replace('\n', '\r\n'), '0xd'],
+    ] as const) {
+      expect(() => parseCheckpoint(text)).toThrow(`contains control character ${code}`);
+    }
+  });
 });
 
 describe('originMatches', () => {

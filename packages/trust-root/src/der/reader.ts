@@ -9,6 +9,7 @@
 // Everything malformed throws a `DerError` (code `DER_INVALID`) carrying the byte offset;
 // callers turn it into their own typed error.
 
+import { toHex as hexOf } from '@flareo/internal/bytes';
 import { type CalendarTime, calendarTimeToEpochMs, fractionToMs } from '@flareo/internal/calendar';
 
 /** Stable error code of {@link DerError}. */
@@ -374,13 +375,9 @@ export function readString(buf: Uint8Array, tlv: Tlv | undefined, what = 'string
   }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Lowercase hex of bytes. */
+/** Lowercase hex of bytes (the one implementation of `@flareo/internal/bytes`). */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
-  return out;
+  return hexOf(bytes);
 }
 
 /** Same length and same octets. */
