@@ -592,3 +592,71 @@ describe('coarse package keys', () => {
     expect(coarsePackageKey('pkg:npm/%40angular/core@1')).toBe('npm/@angular/core');
   });
 });
+
+describe('groups filed with the slots of shared claim lists', () => {
+  // Statements that name the same components share one claim list (and its slots); several
+  // subcomponents, repeated identifiers and a component with more identifiers than its
+  // `@id` must still be filed under every slot, each statement once.
+  const P = 'pkg:golang/example.com/app';
+  const sub = (...ids: string[]) => ids.map((id) => ({ '@id': id }));
+  const docs = [
+    doc([
+      na('CVE-1', P, {
+        products: [{ '@id': P, subcomponents: sub('pkg:npm/a@1', 'pkg:npm/b@1') }],
+      }),
+      na('CVE-1', P, {
+        products: [{ '@id': P, subcomponents: sub('pkg:npm/b@1', 'pkg:npm/a@1', 'pkg:npm/b@1') }],
+        timestamp: '2025-01-01T00:00:00Z',
+        status_notes: 'later',
+      }),
+      na('CVE-1', P, {
+        products: [
+          {
+            '@id': P,
+            identifiers: { purl: P },
+            subcomponents: [{ '@id': 'pkg:npm/c', identifiers: { purl: 'pkg:npm/c@3' } }],
+          },
+        ],
+      }),
+      na('CVE-2', P, { products: [{ '@id': P, subcomponents: sub('pkg:npm/a@1') }] }),
+      na('CVE-2', 'pkg:npm/a@1'),
+    ]),
+  ];
+  const cases: [vulnerability: string, subcomponent: string | undefined, winner: string][] = [
+    ['CVE-1', 'pkg:npm/a@1', '0/1'],
+    ['CVE-1', 'pkg:npm/b@1', '0/1'],
+    ['CVE-1', 'pkg:npm/a@2', 'none'],
+    ['CVE-1', 'pkg:npm/c@1', '0/2'],
+    ['CVE-1', 'pkg:npm/c@3', '0/2'],
+    ['CVE-1', undefined, 'none'],
+    ['CVE-2', 'pkg:npm/a@1', '0/3'],
+    ['CVE-2', 'pkg:npm/b@1', 'none'],
+  ];
+  it.each(cases)('%s with subcomponent %s: %s', (vulnerability, s, expected) => {
+    const index = createVexIndex(docs);
+    const r = index.resolve({
+      vulnerability,
+      product: { purls: [P] },
+      ...(s === undefined ? {} : { subcomponent: { purls: [s] } }),
+    });
+    const w = r.winner;
+    expect(w ? `${w.ref.documentIndex}/${w.ref.statementIndex}` : 'none').toBe(expected);
+    if (w) expect(w.scope).toBe('subcomponent');
+  });
+  it('give the package as product its own statement, and near misses by version', () => {
+    const index = createVexIndex(docs);
+    expect(
+      index.resolve({ vulnerability: 'CVE-2', product: { purls: ['pkg:npm/a@1'] } }).winner?.ref
+        .statementIndex,
+    ).toBe(4);
+    const miss = index.resolve({
+      vulnerability: 'CVE-1',
+      product: { purls: [P] },
+      subcomponent: { purls: ['pkg:npm/a@2'] },
+    });
+    expect(miss.nearMisses.map((m) => [m.ref.statementIndex, m.field, m.expected])).toEqual([
+      [0, 'version', '1'],
+      [1, 'version', '1'],
+    ]);
+  });
+});

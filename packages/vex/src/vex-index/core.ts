@@ -76,6 +76,14 @@ function slotOf(c: Claim): string {
   return c.purl?.version === undefined ? c.key : `${c.key}@${c.purl.version}`;
 }
 
+/** The distinct slots and keys of one claim list, in claim order. */
+interface ClaimSlots {
+  readonly slots: readonly string[];
+  readonly keys: readonly string[];
+}
+
+const NO_SLOTS: readonly string[] = Object.freeze([]);
+
 const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']);
 
 /**
@@ -95,6 +103,8 @@ export class IndexCore {
   private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
   /** group → the list of that group alone (see {@link groups}). */
   private readonly oneGroup = new Map<number, readonly number[]>();
+  /** The distinct slots and keys of each claim list filed so far (see {@link slotsOf}). */
+  private readonly claimSlots = new Map<readonly Claim[], ClaimSlots>();
   private stamp = 0;
 
   constructor(
@@ -208,23 +218,57 @@ export class IndexCore {
       // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
       // includes its version; product-only statements use an empty subcomponent slot. A
       // lookup therefore only meets statements that can match. Near-miss slots drop the
-      // versions and are read only when nothing matched.
-      const productSlots = new Set(atom.productClaims.map(slotOf));
-      const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
+      // versions and are read only when nothing matched. (Each list of slots and keys is made
+      // once per claim list, which statements share: see `slotsOf`.)
+      const productSlots = this.slotsOf(atom.productClaims).slots;
+      const subSlots = this.subSlotsOf(atom.subs, 'slots');
       for (const ps of productSlots) {
-        if (subSlots.size === 0) this.file(this.atoms, group, ps, '', atom);
+        if (subSlots.length === 0) this.file(this.atoms, group, ps, '', atom);
         else {
           this.file(this.atoms, group, ps, '*', atom);
           for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
         }
       }
-      const productKeys = new Set(atom.productClaims.map((c) => c.key));
-      const subKeys = new Set(atom.subs.flatMap((claims) => claims.map((c) => c.key)));
+      const productKeys = this.slotsOf(atom.productClaims).keys;
+      const subKeys = this.subSlotsOf(atom.subs, 'keys');
       for (const pk of productKeys) {
-        if (subKeys.size === 0) this.file(this.near, group, pk, '', atom);
+        if (subKeys.length === 0) this.file(this.near, group, pk, '', atom);
         for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
       }
     }
+  }
+
+  /**
+   * The distinct slots ({@link slotOf}) and keys of a claim list, in claim order: what
+   * `new Set(claims.map(slotOf))` and `new Set(claims.map((c) => c.key))` give, made once per
+   * list (the index shares one list among the statements that name the same component, so
+   * most of a document's atoms have the lists of a few components).
+   */
+  private slotsOf(claims: readonly Claim[]): ClaimSlots {
+    let known = this.claimSlots.get(claims);
+    if (!known) {
+      const slots = new Set<string>();
+      const keys = new Set<string>();
+      for (const c of claims) {
+        slots.add(slotOf(c));
+        keys.add(c.key);
+      }
+      known = { slots: [...slots], keys: [...keys] };
+      this.claimSlots.set(claims, known);
+    }
+    return known;
+  }
+
+  /** The distinct slots or keys of every subcomponent's claims, in order (see `slotsOf`). */
+  private subSlotsOf(
+    subs: readonly (readonly Claim[])[],
+    which: keyof ClaimSlots,
+  ): readonly string[] {
+    if (subs.length === 0) return NO_SLOTS;
+    if (subs.length === 1) return this.slotsOf(subs[0] as readonly Claim[])[which];
+    const out = new Set<string>();
+    for (const claims of subs) for (const slot of this.slotsOf(claims)[which]) out.add(slot);
+    return [...out];
   }
 
   private file(
