@@ -152,6 +152,37 @@ describe('report applied in place', () => {
     );
   });
 
+  it('reads the keys the copy reads: own, enumerable, not inherited', () => {
+    const hidden = { a: 1 };
+    Object.defineProperty(hidden, 'fn', { value: () => 1, enumerable: false });
+    const bare = Object.assign(Object.create(null), { a: { b: [1] } });
+    const protoKey = JSON.parse('{"__proto__": {"x": [1]}}');
+    const cases: [name: string, value: unknown, plain: boolean][] = [
+      ['a non-enumerable function', hidden, true],
+      ['a null-prototype object', bare, true],
+      ['an own "__proto__" key', protoKey, true],
+      [
+        'a getter giving a function',
+        Object.defineProperty({}, 'g', { get: () => () => 1, enumerable: true }),
+        false,
+      ],
+      ['a nested date', { a: [{ d: new Date(0) }] }, false],
+    ];
+    for (const [name, v, expected] of cases) {
+      expect(isPlainJson(v, 8), name).toBe(expected);
+      expect(copyPlainJson(v, 8) !== NOT_PLAIN, name).toBe(expected);
+    }
+    // What Object.prototype inherits enumerably is not the object's own: neither reads it.
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.flareoInherited = () => 1;
+    try {
+      expect(isPlainJson({ a: 1 }, 8)).toBe(true);
+      expect(copyPlainJson({ a: 1 }, 8)).toEqual({ a: 1 });
+    } finally {
+      delete polluted.flareoInherited;
+    }
+  });
+
   it('gives the result a copy gives, in the input itself', () => {
     for (const explain of [false, true]) {
       const copied = applyToTrivy(report(), [d], { explain });
