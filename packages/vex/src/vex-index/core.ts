@@ -15,6 +15,7 @@ import type { VexStatement, VexStatus } from '../types.js';
 import {
   type IndexData,
   type ReachSet,
+  type Seed,
   type TagOnlyProduct,
   tokens,
   vulnerabilityKey,
@@ -175,8 +176,8 @@ export class IndexCore {
     if (typeof raw !== 'string' || raw === '') return false;
     const coarse = coarsePackageKey(raw);
     if (coarse === undefined) return true;
-    for (const g of groups) {
-      const reach = this.data.reach.get(g);
+    for (let i = 0; i < groups.length; i++) {
+      const reach = this.data.reach.get(groups[i] as number);
       if (!reach) continue;
       if (asProduct && purlMeets(raw, reach.product, coarse)) return true;
       if (asSub && purlMeets(raw, reach.sub, coarse)) return true;
@@ -196,7 +197,11 @@ export class IndexCore {
     this.data.seeds.delete(group);
     let last: VexStatement | undefined;
     let own: Instant | undefined;
-    for (const seed of seeds) {
+    // Indexed loops here and in the lookups below: they run per statement and per finding,
+    // mostly before the JIT optimizes them, where `for…of` allocates an iterator and a result
+    // object per step.
+    for (let i = 0; i < seeds.length; i++) {
+      const seed = seeds[i] as Seed;
       const { statement, doc, docTime } = seed;
       if (statement !== last) {
         last = statement;
@@ -222,18 +227,24 @@ export class IndexCore {
       // once per claim list, which statements share: see `slotsOf`.)
       const productSlots = this.slotsOf(atom.productClaims).slots;
       const subSlots = this.subSlotsOf(atom.subs, 'slots');
-      for (const ps of productSlots) {
+      for (let p = 0; p < productSlots.length; p++) {
+        const ps = productSlots[p] as string;
         if (subSlots.length === 0) this.file(this.atoms, group, ps, '', atom);
         else {
           this.file(this.atoms, group, ps, '*', atom);
-          for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
+          for (let k = 0; k < subSlots.length; k++) {
+            this.file(this.atoms, group, ps, subSlots[k] as string, atom);
+          }
         }
       }
       const productKeys = this.slotsOf(atom.productClaims).keys;
       const subKeys = this.subSlotsOf(atom.subs, 'keys');
-      for (const pk of productKeys) {
+      for (let p = 0; p < productKeys.length; p++) {
+        const pk = productKeys[p] as string;
         if (subKeys.length === 0) this.file(this.near, group, pk, '', atom);
-        for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
+        for (let k = 0; k < subKeys.length; k++) {
+          this.file(this.near, group, pk, subKeys[k] as string, atom);
+        }
       }
     }
   }
@@ -480,19 +491,23 @@ export class IndexCore {
       const q = queries[qi] as FindingQuery;
       const stamp = ++this.stamp;
       const inFirst = firstIsSelf && qi === 0;
-      for (const g of groups) {
+      const productSlots = q.product.slots;
+      const subSlots = q.sub?.slots;
+      for (let gi = 0; gi < groups.length; gi++) {
+        const g = groups[gi] as number;
         this.fileGroup(g);
         const byProduct = this.atoms.get(g);
         if (!byProduct) continue;
-        for (const ps of q.product.slots) {
-          const bySub = byProduct.get(ps);
+        for (let p = 0; p < productSlots.length; p++) {
+          const bySub = byProduct.get(productSlots[p] as string);
           if (!bySub) continue;
           ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
           // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
           // near misses, so they are not visited here.
-          if (q.sub) {
-            for (const ss of q.sub.slots)
-              ranked = this.visit(bySub.get(ss), stamp, q, inFirst, ranked);
+          if (subSlots) {
+            for (let k = 0; k < subSlots.length; k++) {
+              ranked = this.visit(bySub.get(subSlots[k] as string), stamp, q, inFirst, ranked);
+            }
           }
         }
       }
@@ -525,7 +540,8 @@ export class IndexCore {
   ): Ranked[] | undefined {
     if (!list) return ranked;
     let out = ranked;
-    for (const atom of list) {
+    for (let i = 0; i < list.length; i++) {
+      const atom = list[i] as Atom;
       if (atom.stamp === stamp) continue;
       atom.stamp = stamp;
       const pm = matchSpecificity(atom.productClaims, q.product);
@@ -535,8 +551,8 @@ export class IndexCore {
       if (atom.subs.length > 0) {
         if (!q.sub) continue;
         let bestSub = -1;
-        for (const claims of atom.subs) {
-          const m = matchSpecificity(claims, q.sub);
+        for (let k = 0; k < atom.subs.length; k++) {
+          const m = matchSpecificity(atom.subs[k] as readonly Claim[], q.sub);
           if (m > bestSub) bestSub = m;
         }
         if (bestSub < 0) continue;
@@ -545,7 +561,8 @@ export class IndexCore {
       }
       let entry: Ranked | undefined;
       if (out) {
-        for (const r of out) {
+        for (let k = 0; k < out.length; k++) {
+          const r = out[k] as Ranked;
           if (r.atom.statement === atom.statement) {
             entry = r;
             break;
