@@ -674,6 +674,31 @@ describe('groups filed with the slots of shared claim lists', () => {
     expect(w ? `${w.ref.documentIndex}/${w.ref.statementIndex}` : 'none').toBe(expected);
     if (w) expect(w.scope).toBe('subcomponent');
   });
+  it('give the same near misses whether the group was filed by an apply or by the lookup', () => {
+    const query = {
+      vulnerability: 'CVE-1',
+      product: { purls: [P] },
+      subcomponent: { purls: ['pkg:npm/b@2'] },
+    };
+    const fresh = createVexIndex(docs).resolve(query).nearMisses;
+    const used = createVexIndex(docs);
+    applyToTrivy(
+      {
+        Results: [
+          {
+            Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgIdentifier: { PURL: 'pkg:npm/b@1' } }],
+          },
+        ],
+      },
+      used,
+      { product: { purls: [P] } },
+    );
+    expect(used.resolve(query).nearMisses).toEqual(fresh);
+    expect(fresh.map((m) => [m.ref.statementIndex, m.field])).toEqual([
+      [0, 'version'],
+      [1, 'version'],
+    ]);
+  });
   it('give the package as product its own statement, and near misses by version', () => {
     const index = createVexIndex(docs);
     expect(

@@ -100,8 +100,13 @@ const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']
 export class IndexCore {
   /** group → product slot → subcomponent slot (`''` product-only, `'*'` any) → atoms. */
   private readonly atoms = new Map<number, Map<string, Map<string, Atom[]>>>();
-  /** The same with version-less keys, read only for near-miss diagnostics. */
+  /**
+   * The same with version-less keys, read only for near-miss diagnostics: filed for a group on
+   * its first near-miss lookup (see {@link fileNear}), from the group's atoms in filing order.
+   */
   private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** group → its atoms in filing order, until its near-miss slots are filed. */
+  private readonly unfiledNear = new Map<number, Atom[]>();
   /** group → the list of that group alone (see {@link groups}). */
   private readonly oneGroup = new Map<number, readonly number[]>();
   /** The distinct slots and keys of each claim list filed so far (see {@link slotsOf}). */
@@ -195,6 +200,7 @@ export class IndexCore {
     const seeds = this.data.seeds.get(group);
     if (!seeds) return;
     this.data.seeds.delete(group);
+    const filed: Atom[] = [];
     let last: VexStatement | undefined;
     let own: Instant | undefined;
     // Indexed loops here and in the lookups below: they run per statement and per finding,
@@ -223,8 +229,9 @@ export class IndexCore {
       // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
       // includes its version; product-only statements use an empty subcomponent slot. A
       // lookup therefore only meets statements that can match. Near-miss slots drop the
-      // versions and are read only when nothing matched. (Each list of slots and keys is made
-      // once per claim list, which statements share: see `slotsOf`.)
+      // versions, are read only when nothing matched, and are filed then (`fileNear`). (Each
+      // list of slots and keys is made once per claim list, which statements share: see
+      // `slotsOf`.)
       const productSlots = this.slotsOf(atom.productClaims).slots;
       const subSlots = this.subSlotsOf(atom.subs, 'slots');
       for (let p = 0; p < productSlots.length; p++) {
@@ -237,6 +244,23 @@ export class IndexCore {
           }
         }
       }
+      filed.push(atom);
+    }
+    this.unfiledNear.set(group, filed);
+  }
+
+  /**
+   * File a group's atoms under their near-miss slots, on the group's first near-miss lookup:
+   * most applies never ask for near misses, and those that do ask for few groups. The atoms
+   * are filed in the order `fileGroup` made them, so each slot lists them as it would have
+   * had they been filed with the exact slots.
+   */
+  private fileNear(group: number): void {
+    const filed = this.unfiledNear.get(group);
+    if (!filed) return;
+    this.unfiledNear.delete(group);
+    for (let i = 0; i < filed.length; i++) {
+      const atom = filed[i] as Atom;
       const productKeys = this.slotsOf(atom.productClaims).keys;
       const subKeys = this.subSlotsOf(atom.subs, 'keys');
       for (let p = 0; p < productKeys.length; p++) {
@@ -336,6 +360,7 @@ export class IndexCore {
   ): Atom[] {
     const out: Atom[] = [];
     this.fileGroup(group);
+    this.fileNear(group);
     const byProduct = this.near.get(group);
     if (!byProduct) return out;
     for (const pk of product.keys) {
