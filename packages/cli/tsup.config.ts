@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -54,11 +55,37 @@ const withoutTufClient: Plugin = {
   },
 };
 
-/** cli.ts imports the verify bundle at run time, by path: not part of this build. */
-const verifyBundleOutside: Plugin = {
-  name: 'verify-bundle-outside',
+/**
+ * packageurl-js (purl parsing, for `flareo vex` and `flareo score`) makes an `Intl.Collator`
+ * when loaded, which initializes ICU (some 8 ms of every start); the bundles use
+ * src/lazy/locale-compare.ts instead, which makes the same collator on first use (see there).
+ * The line replaced is checked: a packageurl-js that no longer has it fails the build.
+ */
+const COLLATOR_LINE = 'const { compare: localeCompare } = new Intl.Collator()';
+const lazyCollator: Plugin = {
+  name: 'lazy-collator',
   setup(build) {
-    build.onResolve({ filter: /^\.\/verify-command\.js$/ }, (args) => ({
+    build.onLoad({ filter: /[\\/]packageurl-js[\\/]src[\\/]strings\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(COLLATOR_LINE)) {
+        return {
+          errors: [{ text: `lazy-collator: "${COLLATOR_LINE}" not found in ${args.path}` }],
+        };
+      }
+      const standIn = JSON.stringify(resolve(here, 'src', 'lazy', 'locale-compare.ts'));
+      return {
+        contents: source.replace(COLLATOR_LINE, `const { localeCompare } = require(${standIn})`),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/** cli.ts imports the verify and vex bundles at run time, by path: not part of this build. */
+const commandBundlesOutside: Plugin = {
+  name: 'command-bundles-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(verify|vex)-command\.js$/ }, (args) => ({
       path: args.path,
       external: true,
     }));
@@ -86,7 +113,7 @@ const command = packageConfig({
   treeshake: false,
   clean: false,
   noExternal: [/.*/],
-  esbuildPlugins: [standIns, verifyBundleOutside],
+  esbuildPlugins: [standIns, lazyCollator, commandBundlesOutside],
   minifyWhitespace: true,
   minifySyntax: true,
   banner: {
@@ -109,7 +136,27 @@ const verifyCommand = packageConfig({
   treeshake: false,
   clean: false,
   noExternal: [/.*/],
-  esbuildPlugins: [standIns, withoutTufClient],
+  esbuildPlugins: [standIns, lazyCollator, withoutTufClient],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: command.banner,
+});
+
+/**
+ * `flareo vex …` as one file (`dist/vex-command.js`), for the same reason as verify's: one
+ * module to resolve, read and link instead of about ten chunks, and none of the other
+ * commands' code to read. The VEX library is imported on demand by the commands; in one file
+ * that import is inlined.
+ */
+const vexCommand = packageConfig({
+  entry: { 'vex-command': 'src/main-vex.ts' },
+  format: ['esm'],
+  dts: false,
+  splitting: false,
+  treeshake: false,
+  clean: false,
+  noExternal: [/.*/],
+  esbuildPlugins: [standIns, lazyCollator],
   minifyWhitespace: true,
   minifySyntax: true,
   banner: command.banner,
@@ -124,4 +171,4 @@ const vendor = packageConfig({
   esbuildPlugins: [fromDependents],
 });
 
-export default defineConfig([command, verifyCommand, vendor].flat() as never);
+export default defineConfig([command, verifyCommand, vexCommand, vendor].flat() as never);

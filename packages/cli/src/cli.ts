@@ -17,9 +17,13 @@ try {
   // A cache directory that cannot be created only costs the speed-up.
 }
 
-// `flareo verify` is the command run once per artifact in CI: it has its own bundle with
-// everything it needs in one file (`dist/verify-command.js`, built from main-verify.ts; see
-// tsup.config.ts), not imported by name here so that this build leaves it alone.
+// `flareo verify` is the command run once per artifact in CI, and `flareo vex apply` the one
+// run on every scan: each has its own bundle with everything it needs in one file
+// (`dist/verify-command.js` from main-verify.ts, `dist/vex-command.js` from main-vex.ts;
+// see tsup.config.ts), not imported by name here so that this build leaves them alone.
 const VERIFY_COMMAND = './verify-command.js';
-if (process.argv[2] === 'verify') await import(VERIFY_COMMAND);
+const VEX_COMMAND = './vex-command.js';
+const command = process.argv[2];
+if (command === 'verify') await import(VERIFY_COMMAND);
+else if (command === 'vex') await import(VEX_COMMAND);
 else await import('./main.js');

@@ -84,7 +84,10 @@ function plain(value: unknown, depth: number, maxDepth: number): boolean {
   }
   if (proto !== Object.prototype && proto !== null) return false;
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) {
+  // `for…in` with `hasOwn` visits exactly the keys of `Object.keys` (own, enumerable, string),
+  // in the same order, without making an array of them for every object of the report.
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
     const item = object[key];
     if (typeof item === 'object' && !plain(item, depth + 1, maxDepth)) return false;
     if (typeof item === 'function' || typeof item === 'symbol') return false;

@@ -229,9 +229,21 @@ export function normalizeSeverity(
   negligibleAs: NegligibleAs = 'negligible',
 ): Severity {
   if (typeof value !== 'string') return 'unknown';
-  const v = value.trim().toLowerCase();
-  if (v === 'negligible') return negligibleAs;
-  if (v === 'critical' || v === 'high' || v === 'medium' || v === 'low') return v;
-  if (v === 'moderate') return 'medium';
-  return 'unknown';
+  // The constants, not `v` itself: every finding's outcome keeps its severity, and these are
+  // shared where `v` would be one more string per finding.
+  switch (value.trim().toLowerCase()) {
+    case 'negligible':
+      return negligibleAs;
+    case 'critical':
+      return 'critical';
+    case 'high':
+      return 'high';
+    case 'medium':
+    case 'moderate':
+      return 'medium';
+    case 'low':
+      return 'low';
+    default:
+      return 'unknown';
+  }
 }

@@ -152,6 +152,37 @@ describe('report applied in place', () => {
     );
   });
 
+  it('reads the keys the copy reads: own, enumerable, not inherited', () => {
+    const hidden = { a: 1 };
+    Object.defineProperty(hidden, 'fn', { value: () => 1, enumerable: false });
+    const bare = Object.assign(Object.create(null), { a: { b: [1] } });
+    const protoKey = JSON.parse('{"__proto__": {"x": [1]}}');
+    const cases: [name: string, value: unknown, plain: boolean][] = [
+      ['a non-enumerable function', hidden, true],
+      ['a null-prototype object', bare, true],
+      ['an own "__proto__" key', protoKey, true],
+      [
+        'a getter giving a function',
+        Object.defineProperty({}, 'g', { get: () => () => 1, enumerable: true }),
+        false,
+      ],
+      ['a nested date', { a: [{ d: new Date(0) }] }, false],
+    ];
+    for (const [name, v, expected] of cases) {
+      expect(isPlainJson(v, 8), name).toBe(expected);
+      expect(copyPlainJson(v, 8) !== NOT_PLAIN, name).toBe(expected);
+    }
+    // What Object.prototype inherits enumerably is not the object's own: neither reads it.
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.flareoInherited = () => 1;
+    try {
+      expect(isPlainJson({ a: 1 }, 8)).toBe(true);
+      expect(copyPlainJson({ a: 1 }, 8)).toEqual({ a: 1 });
+    } finally {
+      delete polluted.flareoInherited;
+    }
+  });
+
   it('gives the result a copy gives, in the input itself', () => {
     for (const explain of [false, true]) {
       const copied = applyToTrivy(report(), [d], { explain });
@@ -590,5 +621,98 @@ describe('coarse package keys', () => {
       expect(coarsePackageKey(raw), raw).toBe(slowCoarsePackageKey(raw));
     }
     expect(coarsePackageKey('pkg:npm/%40angular/core@1')).toBe('npm/@angular/core');
+  });
+});
+
+describe('groups filed with the slots of shared claim lists', () => {
+  // Statements that name the same components share one claim list (and its slots); several
+  // subcomponents, repeated identifiers and a component with more identifiers than its
+  // `@id` must still be filed under every slot, each statement once.
+  const P = 'pkg:golang/example.com/app';
+  const sub = (...ids: string[]) => ids.map((id) => ({ '@id': id }));
+  const docs = [
+    doc([
+      na('CVE-1', P, {
+        products: [{ '@id': P, subcomponents: sub('pkg:npm/a@1', 'pkg:npm/b@1') }],
+      }),
+      na('CVE-1', P, {
+        products: [{ '@id': P, subcomponents: sub('pkg:npm/b@1', 'pkg:npm/a@1', 'pkg:npm/b@1') }],
+        timestamp: '2025-01-01T00:00:00Z',
+        status_notes: 'later',
+      }),
+      na('CVE-1', P, {
+        products: [
+          {
+            '@id': P,
+            identifiers: { purl: P },
+            subcomponents: [{ '@id': 'pkg:npm/c', identifiers: { purl: 'pkg:npm/c@3' } }],
+          },
+        ],
+      }),
+      na('CVE-2', P, { products: [{ '@id': P, subcomponents: sub('pkg:npm/a@1') }] }),
+      na('CVE-2', 'pkg:npm/a@1'),
+    ]),
+  ];
+  const cases: [vulnerability: string, subcomponent: string | undefined, winner: string][] = [
+    ['CVE-1', 'pkg:npm/a@1', '0/1'],
+    ['CVE-1', 'pkg:npm/b@1', '0/1'],
+    ['CVE-1', 'pkg:npm/a@2', 'none'],
+    ['CVE-1', 'pkg:npm/c@1', '0/2'],
+    ['CVE-1', 'pkg:npm/c@3', '0/2'],
+    ['CVE-1', undefined, 'none'],
+    ['CVE-2', 'pkg:npm/a@1', '0/3'],
+    ['CVE-2', 'pkg:npm/b@1', 'none'],
+  ];
+  it.each(cases)('%s with subcomponent %s: %s', (vulnerability, s, expected) => {
+    const index = createVexIndex(docs);
+    const r = index.resolve({
+      vulnerability,
+      product: { purls: [P] },
+      ...(s === undefined ? {} : { subcomponent: { purls: [s] } }),
+    });
+    const w = r.winner;
+    expect(w ? `${w.ref.documentIndex}/${w.ref.statementIndex}` : 'none').toBe(expected);
+    if (w) expect(w.scope).toBe('subcomponent');
+  });
+  it('give the same near misses whether the group was filed by an apply or by the lookup', () => {
+    const query = {
+      vulnerability: 'CVE-1',
+      product: { purls: [P] },
+      subcomponent: { purls: ['pkg:npm/b@2'] },
+    };
+    const fresh = createVexIndex(docs).resolve(query).nearMisses;
+    const used = createVexIndex(docs);
+    applyToTrivy(
+      {
+        Results: [
+          {
+            Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgIdentifier: { PURL: 'pkg:npm/b@1' } }],
+          },
+        ],
+      },
+      used,
+      { product: { purls: [P] } },
+    );
+    expect(used.resolve(query).nearMisses).toEqual(fresh);
+    expect(fresh.map((m) => [m.ref.statementIndex, m.field])).toEqual([
+      [0, 'version'],
+      [1, 'version'],
+    ]);
+  });
+  it('give the package as product its own statement, and near misses by version', () => {
+    const index = createVexIndex(docs);
+    expect(
+      index.resolve({ vulnerability: 'CVE-2', product: { purls: ['pkg:npm/a@1'] } }).winner?.ref
+        .statementIndex,
+    ).toBe(4);
+    const miss = index.resolve({
+      vulnerability: 'CVE-1',
+      product: { purls: [P] },
+      subcomponent: { purls: ['pkg:npm/a@2'] },
+    });
+    expect(miss.nearMisses.map((m) => [m.ref.statementIndex, m.field, m.expected])).toEqual([
+      [0, 'version', '1'],
+      [1, 'version', '1'],
+    ]);
   });
 });

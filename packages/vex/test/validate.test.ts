@@ -398,3 +398,78 @@ describe('validateVex: lenient mode', () => {
     }
   });
 });
+
+describe('lint pointers', () => {
+  it('name the statement, product, subcomponent and field of each lint', () => {
+    const d = doc([
+      { vulnerability: { name: 'A' }, status: 'fixed' },
+      {
+        ...st('not_affected', 'B', 'pkg:npm/ok@1'),
+        products: [
+          { '@id': 'pkg:npm/ok@1' },
+          {
+            '@id': 'pkg:',
+            identifiers: { purl: `pkg:oci/app@sha256:sha256:${'a'.repeat(64)}` },
+            subcomponents: [
+              { '@id': 'pkg:npm/fine@1' },
+              { '@id': 'pkg:', identifiers: { purl: 'pkg:' } },
+              { hashes: { 'sha-256': 'ab'.repeat(32) } },
+            ],
+          },
+          { '@id': 'pkg:npm/ok@1' },
+        ],
+        action_statement: 'not for not_affected',
+      },
+    ]);
+    const r = validateVex(d, { mode: 'lenient' });
+    expect([...r.errors, ...r.warnings].map((w) => [w.code, w.path])).toEqual(
+      expect.arrayContaining([
+        ['STATEMENT_WITHOUT_PRODUCTS', '/statements/0'],
+        ['FIELD_NOT_ALLOWED_FOR_STATUS', '/statements/1/action_statement'],
+        ['DUPLICATE_PRODUCT', '/statements/1/products/2'],
+        ['PURL_INVALID', '/statements/1/products/1/@id'],
+        ['DIGEST_DOUBLED', '/statements/1/products/1/identifiers/purl'],
+        ['PURL_INVALID', '/statements/1/products/1/subcomponents/1/@id'],
+        ['PURL_INVALID', '/statements/1/products/1/subcomponents/1/identifiers/purl'],
+        ['COMPONENT_HASHES_ONLY', '/statements/1/products/1/subcomponents/2'],
+      ]),
+    );
+  });
+});
+
+describe('lenient normalization pointers', () => {
+  it('name each extra key and repair where it is, in document order', () => {
+    const d = {
+      ...doc([
+        {
+          ...st('affected', 'A', 'pkg:npm/a@1'),
+          action_statement: undefined,
+          zExtra: 1,
+          aExtra: 2,
+          version: '3',
+          vulnerability: { '@id': 'https://example.com/A', 'x/y~z': true },
+          products: [
+            { '@id': 'pkg:npm/a@1', extra: 1 },
+            {
+              '@id': 'pkg:npm/b@1',
+              subcomponents: [{ '@id': 'pkg:npm/c@1' }, { '@id': 'x', more: 1 }],
+            },
+          ],
+        } as never,
+      ]),
+      topExtra: true,
+    };
+    const r = validateVex(JSON.stringify(d), { mode: 'lenient' });
+    expect(r.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['EXTRA_KEY', '/topExtra'],
+      ['EXTRA_KEY', '/statements/0/zExtra'],
+      ['EXTRA_KEY', '/statements/0/aExtra'],
+      ['VERSION_NOT_INTEGER', '/statements/0/version'],
+      ['EXTRA_KEY', '/statements/0/vulnerability/x~1y~0z'],
+      ['VULNERABILITY_NAME_MISSING', '/statements/0/vulnerability'],
+      ['AFFECTED_WITHOUT_ACTION', '/statements/0'],
+      ['EXTRA_KEY', '/statements/0/products/0/extra'],
+      ['EXTRA_KEY', '/statements/0/products/1/subcomponents/1/more'],
+    ]);
+  });
+});

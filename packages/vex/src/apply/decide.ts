@@ -83,7 +83,9 @@ export function decide(
           : ctx.leaves.getIfMayMatch(f.leaf, groups, ctx.products.length > 0);
     const queries: FindingQuery[] = [];
     if (leaf) queries.push({ product: leaf, sub: undefined });
-    for (const product of ctx.products) queries.push({ product, sub: leaf });
+    for (let i = 0; i < ctx.products.length; i++) {
+      queries.push({ product: ctx.products[i] as CompiledSubject, sub: leaf });
+    }
     const global = ctx.core.resolveFinding(groups, queries, leaf !== undefined);
     const winner = global.winner;
     if (winner) {

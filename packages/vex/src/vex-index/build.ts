@@ -3,7 +3,7 @@ import { parseInstant } from '../formats.js';
 import { type Claim, componentClaims, withoutTag } from '../identity.js';
 import { coarseKeyOf } from '../purl.js';
 import type { StatementRef } from '../resolve.js';
-import type { VexComponent, VexDocument, VexStatement } from '../types.js';
+import type { VexComponent, VexDocument, VexProduct, VexStatement } from '../types.js';
 import { UnionFind } from './union-find.js';
 
 /** Normalize a vulnerability id for lookups: trimmed and upper-cased. */
@@ -105,10 +105,19 @@ export function buildIndex(docs: readonly VexDocument[], matchOciTags: boolean):
 /** A statement's names: its vulnerability's name, `@id` and aliases, as lookup keys. */
 function namesOf(s: VexStatement): string[] {
   const v = s.vulnerability;
-  const names = [v.name, v['@id'], ...(v.aliases ?? [])].filter(
-    (n): n is string => typeof n === 'string' && n.trim() !== '',
-  );
-  return names.map(vulnerabilityKey);
+  const names: string[] = [];
+  addName(names, v.name);
+  addName(names, v['@id']);
+  const aliases: unknown = v.aliases ?? [];
+  if (Array.isArray(aliases)) for (let i = 0; i < aliases.length; i++) addName(names, aliases[i]);
+  // A document that was not validated can hold anything: read it as before (spread).
+  else for (const a of aliases as Iterable<unknown>) addName(names, a);
+  return names;
+}
+
+/** Add a name that is a non-blank string, as a lookup key (see {@link namesOf}). */
+function addName(names: string[], n: unknown): void {
+  if (typeof n === 'string' && n.trim() !== '') names.push(vulnerabilityKey(n));
 }
 
 /**
@@ -122,9 +131,12 @@ export function groupNames(docs: readonly VexDocument[]): {
 } {
   const sets = new UnionFind();
   const statementNames: string[][] = [];
-  for (const doc of docs) {
-    for (const s of doc.statements) {
-      const names = namesOf(s);
+  // Indexed loops in this pass and the next: they run once per statement, before the JIT
+  // optimizes them, where `for…of` allocates an iterator and a result object per step.
+  for (let d = 0; d < docs.length; d++) {
+    const statements = (docs[d] as VexDocument).statements;
+    for (let i = 0; i < statements.length; i++) {
+      const names = namesOf(statements[i] as VexStatement);
       statementNames.push(names);
       const first = names[0];
       if (first === undefined) continue;
@@ -164,7 +176,11 @@ function seedStatements(
       seeder.tokenize(names, group);
       const ref: StatementRef = { documentId: doc['@id'], documentIndex, statementIndex };
       const reach = reachOf(data, group);
-      for (const product of statement.products ?? []) {
+      const listed: unknown = statement.products ?? [];
+      // A document that was not validated can hold anything: read it as before (for…of).
+      const products = Array.isArray(listed) ? listed : [...(listed as Iterable<VexProduct>)];
+      for (let p = 0; p < products.length; p++) {
+        const product = products[p] as VexProduct;
         const seed: Seed = {
           ref,
           statement,
@@ -178,7 +194,9 @@ function seedStatements(
           ),
         };
         seeder.reachClaims(reach.product, seed.productClaims);
-        for (const claims of seed.subs) seeder.reachClaims(reach.sub, claims);
+        for (let k = 0; k < seed.subs.length; k++) {
+          seeder.reachClaims(reach.sub, seed.subs[k] as readonly Claim[]);
+        }
         const seeds = data.seeds.get(group);
         if (seeds) seeds.push(seed);
         else data.seeds.set(group, [seed]);
@@ -221,7 +239,8 @@ class Seeder {
 
   /** File the CVE/GHSA/Go tokens of a statement's names under its group, once per name. */
   tokenize(names: readonly string[], group: number): void {
-    for (const name of names) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
       if (this.tokenized.has(name)) continue;
       this.tokenized.add(name);
       for (const t of tokens(name)) {
@@ -255,7 +274,7 @@ class Seeder {
   reachClaims(set: ReachSet, claims: readonly Claim[]): void {
     if (set.added.has(claims)) return;
     set.added.add(claims);
-    for (const c of claims) this.reachClaim(set, c);
+    for (let i = 0; i < claims.length; i++) this.reachClaim(set, claims[i] as Claim);
   }
 
   private reachClaim(set: ReachSet, c: Claim): void {

@@ -15,6 +15,7 @@ import type { VexStatement, VexStatus } from '../types.js';
 import {
   type IndexData,
   type ReachSet,
+  type Seed,
   type TagOnlyProduct,
   tokens,
   vulnerabilityKey,
@@ -76,6 +77,14 @@ function slotOf(c: Claim): string {
   return c.purl?.version === undefined ? c.key : `${c.key}@${c.purl.version}`;
 }
 
+/** The distinct slots and keys of one claim list, in claim order. */
+interface ClaimSlots {
+  readonly slots: readonly string[];
+  readonly keys: readonly string[];
+}
+
+const NO_SLOTS: readonly string[] = Object.freeze([]);
+
 const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']);
 
 /**
@@ -91,10 +100,17 @@ const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']
 export class IndexCore {
   /** group → product slot → subcomponent slot (`''` product-only, `'*'` any) → atoms. */
   private readonly atoms = new Map<number, Map<string, Map<string, Atom[]>>>();
-  /** The same with version-less keys, read only for near-miss diagnostics. */
+  /**
+   * The same with version-less keys, read only for near-miss diagnostics: filed for a group on
+   * its first near-miss lookup (see {@link fileNear}), from the group's atoms in filing order.
+   */
   private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** group → its atoms in filing order, until its near-miss slots are filed. */
+  private readonly unfiledNear = new Map<number, Atom[]>();
   /** group → the list of that group alone (see {@link groups}). */
   private readonly oneGroup = new Map<number, readonly number[]>();
+  /** The distinct slots and keys of each claim list filed so far (see {@link slotsOf}). */
+  private readonly claimSlots = new Map<readonly Claim[], ClaimSlots>();
   private stamp = 0;
 
   constructor(
@@ -165,8 +181,8 @@ export class IndexCore {
     if (typeof raw !== 'string' || raw === '') return false;
     const coarse = coarsePackageKey(raw);
     if (coarse === undefined) return true;
-    for (const g of groups) {
-      const reach = this.data.reach.get(g);
+    for (let i = 0; i < groups.length; i++) {
+      const reach = this.data.reach.get(groups[i] as number);
       if (!reach) continue;
       if (asProduct && purlMeets(raw, reach.product, coarse)) return true;
       if (asSub && purlMeets(raw, reach.sub, coarse)) return true;
@@ -184,9 +200,14 @@ export class IndexCore {
     const seeds = this.data.seeds.get(group);
     if (!seeds) return;
     this.data.seeds.delete(group);
+    const filed: Atom[] = [];
     let last: VexStatement | undefined;
     let own: Instant | undefined;
-    for (const seed of seeds) {
+    // Indexed loops here and in the lookups below: they run per statement and per finding,
+    // mostly before the JIT optimizes them, where `for…of` allocates an iterator and a result
+    // object per step.
+    for (let i = 0; i < seeds.length; i++) {
+      const seed = seeds[i] as Seed;
       const { statement, doc, docTime } = seed;
       if (statement !== last) {
         last = statement;
@@ -208,23 +229,81 @@ export class IndexCore {
       // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
       // includes its version; product-only statements use an empty subcomponent slot. A
       // lookup therefore only meets statements that can match. Near-miss slots drop the
-      // versions and are read only when nothing matched.
-      const productSlots = new Set(atom.productClaims.map(slotOf));
-      const subSlots = new Set(atom.subs.flatMap((claims) => claims.map(slotOf)));
-      for (const ps of productSlots) {
-        if (subSlots.size === 0) this.file(this.atoms, group, ps, '', atom);
+      // versions, are read only when nothing matched, and are filed then (`fileNear`). (Each
+      // list of slots and keys is made once per claim list, which statements share: see
+      // `slotsOf`.)
+      const productSlots = this.slotsOf(atom.productClaims).slots;
+      const subSlots = this.subSlotsOf(atom.subs, 'slots');
+      for (let p = 0; p < productSlots.length; p++) {
+        const ps = productSlots[p] as string;
+        if (subSlots.length === 0) this.file(this.atoms, group, ps, '', atom);
         else {
           this.file(this.atoms, group, ps, '*', atom);
-          for (const ss of subSlots) this.file(this.atoms, group, ps, ss, atom);
+          for (let k = 0; k < subSlots.length; k++) {
+            this.file(this.atoms, group, ps, subSlots[k] as string, atom);
+          }
         }
       }
-      const productKeys = new Set(atom.productClaims.map((c) => c.key));
-      const subKeys = new Set(atom.subs.flatMap((claims) => claims.map((c) => c.key)));
-      for (const pk of productKeys) {
-        if (subKeys.size === 0) this.file(this.near, group, pk, '', atom);
-        for (const sk of subKeys) this.file(this.near, group, pk, sk, atom);
+      filed.push(atom);
+    }
+    this.unfiledNear.set(group, filed);
+  }
+
+  /**
+   * File a group's atoms under their near-miss slots, on the group's first near-miss lookup:
+   * most applies never ask for near misses, and those that do ask for few groups. The atoms
+   * are filed in the order `fileGroup` made them, so each slot lists them as it would have
+   * had they been filed with the exact slots.
+   */
+  private fileNear(group: number): void {
+    const filed = this.unfiledNear.get(group);
+    if (!filed) return;
+    this.unfiledNear.delete(group);
+    for (let i = 0; i < filed.length; i++) {
+      const atom = filed[i] as Atom;
+      const productKeys = this.slotsOf(atom.productClaims).keys;
+      const subKeys = this.subSlotsOf(atom.subs, 'keys');
+      for (let p = 0; p < productKeys.length; p++) {
+        const pk = productKeys[p] as string;
+        if (subKeys.length === 0) this.file(this.near, group, pk, '', atom);
+        for (let k = 0; k < subKeys.length; k++) {
+          this.file(this.near, group, pk, subKeys[k] as string, atom);
+        }
       }
     }
+  }
+
+  /**
+   * The distinct slots ({@link slotOf}) and keys of a claim list, in claim order: what
+   * `new Set(claims.map(slotOf))` and `new Set(claims.map((c) => c.key))` give, made once per
+   * list (the index shares one list among the statements that name the same component, so
+   * most of a document's atoms have the lists of a few components).
+   */
+  private slotsOf(claims: readonly Claim[]): ClaimSlots {
+    let known = this.claimSlots.get(claims);
+    if (!known) {
+      const slots = new Set<string>();
+      const keys = new Set<string>();
+      for (const c of claims) {
+        slots.add(slotOf(c));
+        keys.add(c.key);
+      }
+      known = { slots: [...slots], keys: [...keys] };
+      this.claimSlots.set(claims, known);
+    }
+    return known;
+  }
+
+  /** The distinct slots or keys of every subcomponent's claims, in order (see `slotsOf`). */
+  private subSlotsOf(
+    subs: readonly (readonly Claim[])[],
+    which: keyof ClaimSlots,
+  ): readonly string[] {
+    if (subs.length === 0) return NO_SLOTS;
+    if (subs.length === 1) return this.slotsOf(subs[0] as readonly Claim[])[which];
+    const out = new Set<string>();
+    for (const claims of subs) for (const slot of this.slotsOf(claims)[which]) out.add(slot);
+    return [...out];
   }
 
   private file(
@@ -281,6 +360,7 @@ export class IndexCore {
   ): Atom[] {
     const out: Atom[] = [];
     this.fileGroup(group);
+    this.fileNear(group);
     const byProduct = this.near.get(group);
     if (!byProduct) return out;
     for (const pk of product.keys) {
@@ -436,19 +516,23 @@ export class IndexCore {
       const q = queries[qi] as FindingQuery;
       const stamp = ++this.stamp;
       const inFirst = firstIsSelf && qi === 0;
-      for (const g of groups) {
+      const productSlots = q.product.slots;
+      const subSlots = q.sub?.slots;
+      for (let gi = 0; gi < groups.length; gi++) {
+        const g = groups[gi] as number;
         this.fileGroup(g);
         const byProduct = this.atoms.get(g);
         if (!byProduct) continue;
-        for (const ps of q.product.slots) {
-          const bySub = byProduct.get(ps);
+        for (let p = 0; p < productSlots.length; p++) {
+          const bySub = byProduct.get(productSlots[p] as string);
           if (!bySub) continue;
           ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
           // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
           // near misses, so they are not visited here.
-          if (q.sub) {
-            for (const ss of q.sub.slots)
-              ranked = this.visit(bySub.get(ss), stamp, q, inFirst, ranked);
+          if (subSlots) {
+            for (let k = 0; k < subSlots.length; k++) {
+              ranked = this.visit(bySub.get(subSlots[k] as string), stamp, q, inFirst, ranked);
+            }
           }
         }
       }
@@ -481,7 +565,8 @@ export class IndexCore {
   ): Ranked[] | undefined {
     if (!list) return ranked;
     let out = ranked;
-    for (const atom of list) {
+    for (let i = 0; i < list.length; i++) {
+      const atom = list[i] as Atom;
       if (atom.stamp === stamp) continue;
       atom.stamp = stamp;
       const pm = matchSpecificity(atom.productClaims, q.product);
@@ -491,8 +576,8 @@ export class IndexCore {
       if (atom.subs.length > 0) {
         if (!q.sub) continue;
         let bestSub = -1;
-        for (const claims of atom.subs) {
-          const m = matchSpecificity(claims, q.sub);
+        for (let k = 0; k < atom.subs.length; k++) {
+          const m = matchSpecificity(atom.subs[k] as readonly Claim[], q.sub);
           if (m > bestSub) bestSub = m;
         }
         if (bestSub < 0) continue;
@@ -501,7 +586,8 @@ export class IndexCore {
       }
       let entry: Ranked | undefined;
       if (out) {
-        for (const r of out) {
+        for (let k = 0; k < out.length; k++) {
+          const r = out[k] as Ranked;
           if (r.atom.statement === atom.statement) {
             entry = r;
             break;
