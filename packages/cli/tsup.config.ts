@@ -122,45 +122,38 @@ const command = packageConfig({
 });
 
 /**
- * `flareo verify` as one file (`dist/verify-command.js`): no splitting, so its start-up loads
- * one module where the split build loads some twenty chunks (on Node 20 each module costs
- * about half a millisecond to resolve, read and link, whatever its size). The code is the
- * same as the split build's; the TUF network client is left out (`tuf-js`, for
- * `flareo trust-root update` only: verify reads the cached root without it).
+ * A command as one file: no splitting, so its start-up loads one module where the split build
+ * loads some ten or twenty chunks (on Node 20 each module costs about half a millisecond to
+ * resolve, read and link, whatever its size), and none of the other commands' code. The code
+ * is the same as the split build's.
  */
-const verifyCommand = packageConfig({
-  entry: { 'verify-command': 'src/main-verify.ts' },
-  format: ['esm'],
-  dts: false,
-  splitting: false,
-  treeshake: false,
-  clean: false,
-  noExternal: [/.*/],
-  esbuildPlugins: [standIns, lazyCollator, withoutTufClient],
-  minifyWhitespace: true,
-  minifySyntax: true,
-  banner: command.banner,
-});
+const oneFileCommand = (name: string, entry: string, plugins: Plugin[]) =>
+  packageConfig({
+    entry: { [name]: entry },
+    format: ['esm'],
+    dts: false,
+    splitting: false,
+    treeshake: false,
+    clean: false,
+    noExternal: [/.*/],
+    esbuildPlugins: [standIns, lazyCollator, ...plugins],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    banner: command.banner,
+  });
 
 /**
- * `flareo vex …` as one file (`dist/vex-command.js`), for the same reason as verify's: one
- * module to resolve, read and link instead of about ten chunks, and none of the other
- * commands' code to read. The VEX library is imported on demand by the commands; in one file
- * that import is inlined.
+ * `flareo verify` (`dist/verify-command.js`), the command run once per artifact in CI. The TUF
+ * network client is left out (`tuf-js`, for `flareo trust-root update` only: verify reads
+ * the cached root without it).
  */
-const vexCommand = packageConfig({
-  entry: { 'vex-command': 'src/main-vex.ts' },
-  format: ['esm'],
-  dts: false,
-  splitting: false,
-  treeshake: false,
-  clean: false,
-  noExternal: [/.*/],
-  esbuildPlugins: [standIns, lazyCollator],
-  minifyWhitespace: true,
-  minifySyntax: true,
-  banner: command.banner,
-});
+const verifyCommand = oneFileCommand('verify-command', 'src/main-verify.ts', [withoutTufClient]);
+
+/**
+ * `flareo vex …` (`dist/vex-command.js`). The VEX library is imported on demand by the
+ * commands; in one file that import is inlined.
+ */
+const vexCommand = oneFileCommand('vex-command', 'src/main-vex.ts', []);
 
 const vendor = packageConfig({
   entry: { 'vendor/re2js': 'src/vendor/re2js.mjs' },
