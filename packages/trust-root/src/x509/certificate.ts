@@ -164,14 +164,19 @@ export function parseCertificate(der: Uint8Array): CertificateView {
 
 function read(der: Uint8Array): CertificateView {
   const cert = expectTag(readWhole(der, 'certificate'), TAG.SEQUENCE, 'Certificate SEQUENCE');
-  const [tbs, sigAlg, sigValue, ...extra] = children(der, cert);
-  if (extra.length > 0) throw new DerError('bytes after the signature value', extra[0]?.start);
+  // Indexed reads rather than array destructuring: a destructuring runs the iterator
+  // protocol, which costs in the interpreter (every certificate is read before the JIT has
+  // optimized this code) and makes the optimized function several times larger to compile.
+  const top = children(der, cert);
+  if (top.length > 3) throw new DerError('bytes after the signature value', top[3]?.start);
+  const tbs = top[0];
+  const sigAlg = top[1];
+  const sigValue = top[2];
   expectTag(tbs, TAG.SEQUENCE, 'TBSCertificate');
-  const [algOid, algParams, ...algExtra] = children(
-    der,
-    expectTag(sigAlg, TAG.SEQUENCE, 'signatureAlgorithm'),
-  );
-  if (algExtra.length > 0) throw new DerError('bad signatureAlgorithm', sigAlg?.start);
+  const alg = children(der, expectTag(sigAlg, TAG.SEQUENCE, 'signatureAlgorithm'));
+  if (alg.length > 2) throw new DerError('bad signatureAlgorithm', sigAlg?.start);
+  const algOid = alg[0];
+  const algParams = alg[1];
   const signatureAlgorithm = readOid(der, algOid, 'signatureAlgorithm OID');
   const signature = readBitString(der, sigValue, 'signatureValue');
   if (signature.unusedBits !== 0) throw new DerError('signature with unused bits', sigValue?.start);
@@ -181,9 +186,9 @@ function read(der: Uint8Array): CertificateView {
   let i = 0;
   let version: 1 | 2 | 3 = 1;
   if (fields[0]?.tag === 0xa0) {
-    const [v, ...rest] = children(der, fields[0]);
-    const n = readSmallInteger(der, v, 'version');
-    if (rest.length > 0 || n > 2) throw new DerError('bad version', fields[0].start);
+    const versionItems = children(der, fields[0]);
+    const n = readSmallInteger(der, versionItems[0], 'version');
+    if (versionItems.length > 1 || n > 2) throw new DerError('bad version', fields[0].start);
     version = (n + 1) as 1 | 2 | 3;
     i = 1;
   }
@@ -195,7 +200,8 @@ function read(der: Uint8Array): CertificateView {
   const spkiTlv = expectTag(fields[i++], TAG.SEQUENCE, 'subjectPublicKeyInfo');
   let extensionsWrapper: Tlv | undefined;
   let lastTag = 0;
-  for (const field of fields.slice(i)) {
+  for (let f = i; f < fields.length; f++) {
+    const field = fields[f] as Tlv;
     // issuerUniqueID [1], subjectUniqueID [2], extensions [3], each at most once, in order.
     const order = field.tag === 0x81 ? 1 : field.tag === 0x82 ? 2 : field.tag === 0xa3 ? 3 : 0;
     if (order === 0 || order <= lastTag) {
@@ -205,17 +211,20 @@ function read(der: Uint8Array): CertificateView {
     if (order === 3) extensionsWrapper = field;
   }
 
-  const [nb, na, ...validityExtra] = children(der, validity);
-  if (validityExtra.length > 0) throw new DerError('bad validity', validity.start);
-  const notBefore = readTime(der, nb, 'notBefore');
-  const notAfter = readTime(der, na, 'notAfter');
+  const times = children(der, validity);
+  if (times.length > 2) throw new DerError('bad validity', validity.start);
+  const notBefore = readTime(der, times[0], 'notBefore');
+  const notAfter = readTime(der, times[1], 'notAfter');
 
-  const [keyAlg, keyBits, ...spkiExtra] = children(der, spkiTlv);
-  if (spkiExtra.length > 0) throw new DerError('bad subjectPublicKeyInfo', spkiTlv.start);
-  const [keyOid, keyParams] = children(
+  const spkiItems = children(der, spkiTlv);
+  if (spkiItems.length > 2) throw new DerError('bad subjectPublicKeyInfo', spkiTlv.start);
+  const keyBits = spkiItems[1];
+  const keyAlgItems = children(
     der,
-    expectTag(keyAlg, TAG.SEQUENCE, 'subjectPublicKeyInfo algorithm'),
+    expectTag(spkiItems[0], TAG.SEQUENCE, 'subjectPublicKeyInfo algorithm'),
   );
+  const keyOid = keyAlgItems[0];
+  const keyParams = keyAlgItems[1];
   const publicKeyAlgorithm = readOid(der, keyOid, 'public key algorithm');
   const publicKeyCurve =
     keyParams?.tag === TAG.OID ? readOid(der, keyParams, 'named curve') : undefined;
@@ -223,11 +232,13 @@ function read(der: Uint8Array): CertificateView {
 
   const extensions = new ImmutableMap<string, CertificateExtension>();
   if (extensionsWrapper) {
-    const [seq, ...rest] = children(der, extensionsWrapper);
-    if (rest.length > 0) throw new DerError('bad extensions', extensionsWrapper.start);
+    const wrapped = children(der, extensionsWrapper);
+    if (wrapped.length > 1) throw new DerError('bad extensions', extensionsWrapper.start);
+    const seq = wrapped[0];
     const list = children(der, expectTag(seq, TAG.SEQUENCE, 'Extensions SEQUENCE'));
     if (list.length === 0) throw new DerError('empty Extensions', seq?.start);
-    for (const ext of list) {
+    for (let e = 0; e < list.length; e++) {
+      const ext = list[e] as Tlv;
       const items = children(der, expectTag(ext, TAG.SEQUENCE, 'Extension'));
       if (items.length !== 2 && items.length !== 3) throw new DerError('bad Extension', ext.start);
       const oid = readOid(der, items[0], 'extnID');
