@@ -13,12 +13,17 @@ const PARAMS = Object.fromEntries(
   }),
 ) as Record<CurveName, { p: bigint; a: bigint; b: bigint; size: number }>;
 
+/** Big-endian bytes `[from, to)` as a bigint: 64 bits at a time, the odd head byte by byte. */
 function bigintOf(bytes: Uint8Array, from: number, to: number): bigint {
-  let hex = '0x';
-  for (let i = from; i < to; i++) hex += HEX[bytes[i] as number];
-  return BigInt(hex);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let value = 0n;
+  let i = from;
+  for (const head = from + ((to - from) % 8); i < head; i++) {
+    value = (value << 8n) | BigInt(bytes[i] as number);
+  }
+  for (; i < to; i += 8) value = (value << 64n) | view.getBigUint64(i);
+  return value;
 }
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * Is this EC point (its SEC1 encoding) on `curve`? In every build, without importing the key
