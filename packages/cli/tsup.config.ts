@@ -81,11 +81,11 @@ const lazyCollator: Plugin = {
   },
 };
 
-/** cli.ts imports the verify and vex bundles at run time, by path: not part of this build. */
+/** cli.ts imports the one-file command bundles at run time, by path: not part of this build. */
 const commandBundlesOutside: Plugin = {
   name: 'command-bundles-outside',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(verify|vex)-command\.js$/ }, (args) => ({
+    build.onResolve({ filter: /^\.\/(verify|vex|batch)-command\.js$/ }, (args) => ({
       path: args.path,
       external: true,
     }));
@@ -94,19 +94,19 @@ const commandBundlesOutside: Plugin = {
 
 /**
  * An executable, not a library, shipped as a few self-contained ESM files: the entry
- * (`cli.js`), the verify-batch worker (`batch-worker.js`) and shared chunks that the commands
- * load on demand (`import()`), with the workspace libraries and their dependencies bundled
+ * (`cli.js`) and shared chunks that the commands load on demand (`import()`), with the
+ * workspace libraries and their dependencies bundled
  * in. Start-up then resolves and translates a handful of files instead of some two hundred
  * CommonJS and ESM modules across node_modules. Bundled CommonJS code that calls
  * `require('node:…')` gets a real `require` from the banner. re2js is bundled apart, as
- * CommonJS in `dist/vendor/`, and loaded on first use (src/lazy/). `flareo verify` has its
- * own bundle (below). Whitespace and syntax are minified (V8 scans every character of a
+ * CommonJS in `dist/vendor/`, and loaded on first use (src/lazy/). `flareo verify`, `vex` and
+ * `verify-batch` (and its worker thread) have one-file bundles of their own (below). Whitespace and syntax are minified (V8 scans every character of a
  * loaded file: about 3% of a verify process's instructions); names are kept, so stack traces
  * (FLAREO_DEBUG) and source maps still read. The build script empties dist/ first; the
  * builds do not clean (they run at once).
  */
 const command = packageConfig({
-  entry: { cli: 'src/cli.ts', 'batch-worker': 'src/batch-worker.ts' },
+  entry: { cli: 'src/cli.ts' },
   format: ['esm'],
   dts: false,
   splitting: true,
@@ -155,6 +155,14 @@ const verifyCommand = oneFileCommand('verify-command', 'src/main-verify.ts', [wi
  */
 const vexCommand = oneFileCommand('vex-command', 'src/main-vex.ts', []);
 
+/**
+ * `flareo verify-batch` (`dist/batch-command.js`) and its worker thread (`dist/batch-worker.js`,
+ * started by URL from whichever program runs the command): the main thread and every worker
+ * each load one module. Like verify, without the TUF client.
+ */
+const batchCommand = oneFileCommand('batch-command', 'src/main-batch.ts', [withoutTufClient]);
+const batchWorker = oneFileCommand('batch-worker', 'src/batch-worker.ts', [withoutTufClient]);
+
 const vendor = packageConfig({
   entry: { 'vendor/re2js': 'src/vendor/re2js.mjs' },
   format: ['cjs'],
@@ -164,4 +172,6 @@ const vendor = packageConfig({
   esbuildPlugins: [fromDependents],
 });
 
-export default defineConfig([command, verifyCommand, vexCommand, vendor].flat() as never);
+export default defineConfig(
+  [command, verifyCommand, vexCommand, batchCommand, batchWorker, vendor].flat() as never,
+);

@@ -17,13 +17,16 @@ try {
   // A cache directory that cannot be created only costs the speed-up.
 }
 
-// `flareo verify` is the command run once per artifact in CI, and `flareo vex apply` the one
-// run on every scan: each has its own bundle with everything it needs in one file
-// (`dist/verify-command.js` from main-verify.ts, `dist/vex-command.js` from main-vex.ts;
-// see tsup.config.ts), not imported by name here so that this build leaves them alone.
+// `flareo verify` is the command run once per artifact in CI, `flareo vex apply` the one run
+// on every scan, `flareo verify-batch` the one run over many: each has its own bundle with
+// everything it needs in one file (`dist/verify-command.js` from main-verify.ts,
+// `dist/vex-command.js` from main-vex.ts, `dist/batch-command.js` from main-batch.ts; see
+// tsup.config.ts), not imported by name here so that this build leaves them alone.
 const VERIFY_COMMAND = './verify-command.js';
 const VEX_COMMAND = './vex-command.js';
+const BATCH_COMMAND = './batch-command.js';
 const command = process.argv[2];
 if (command === 'verify') await import(VERIFY_COMMAND);
 else if (command === 'vex') await import(VEX_COMMAND);
+else if (command === 'verify-batch') await import(BATCH_COMMAND);
 else await import('./main.js');
