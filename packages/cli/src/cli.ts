@@ -28,5 +28,8 @@ const BATCH_COMMAND = './batch-command.js';
 const command = process.argv[2];
 if (command === 'verify') await import(VERIFY_COMMAND);
 else if (command === 'vex') await import(VEX_COMMAND);
-else if (command === 'verify-batch') await import(BATCH_COMMAND);
-else await import('./main.js');
+else if (command === 'verify-batch') {
+  const { startWorkerEarly } = await import('./batch-prestart.js');
+  startWorkerEarly(new URL('./batch-worker.js', import.meta.url));
+  await import(BATCH_COMMAND);
+} else await import('./main.js');

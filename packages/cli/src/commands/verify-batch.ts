@@ -9,6 +9,7 @@ import {
   type Outcome,
   SIGNATURE_CACHE_DEFAULT,
 } from '../batch.js';
+import { type SetupMessage, takeEarlyWorker } from '../batch-prestart.js';
 import type { BatchChunk, BatchReply } from '../batch-worker.js';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -347,9 +348,12 @@ function runBatch(
         stop(error);
       }
     };
+    // The first worker may have been started by the entry already (batch-prestart.ts).
+    const early = takeEarlyWorker();
+    early?.postMessage({ type: 'setup', setup } satisfies SetupMessage<BatchSetup>);
     for (let i = 0; i < size; i++) {
       const slot: Slot = {
-        worker: new Worker(workerUrl, { workerData: setup }),
+        worker: i === 0 && early ? early : new Worker(workerUrl, { workerData: setup }),
         chunks: new Set(),
         alive: true,
       };
