@@ -98,8 +98,13 @@ const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']
  * and product, never the whole document.
  */
 export class IndexCore {
-  /** group → product slot → subcomponent slot (`''` product-only, `'*'` any) → atoms. */
-  private readonly atoms = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** group → product slot → the atoms filed under it, in filing order. */
+  private readonly atoms = new Map<number, Map<string, Atom[]>>();
+  /**
+   * The atoms of one (group, product slot), by subcomponent slot (`''` product-only, `'*'`
+   * any), made on the first lookup of that product slot (see {@link bySubOf}).
+   */
+  private readonly bySub = new Map<readonly Atom[], Map<string, Atom[]>>();
   /**
    * The same with version-less keys, read only for near-miss diagnostics: filed for a group on
    * its first near-miss lookup (see {@link fileNear}), from the group's atoms in filing order.
@@ -201,6 +206,11 @@ export class IndexCore {
     if (!seeds) return;
     this.data.seeds.delete(group);
     const filed: Atom[] = [];
+    let byProduct = this.atoms.get(group);
+    if (!byProduct) {
+      byProduct = new Map();
+      this.atoms.set(group, byProduct);
+    }
     let last: VexStatement | undefined;
     let own: Instant | undefined;
     // Indexed loops here and in the lookups below: they run per statement and per finding,
@@ -228,25 +238,45 @@ export class IndexCore {
       };
       // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
       // includes its version; product-only statements use an empty subcomponent slot. A
-      // lookup therefore only meets statements that can match. Near-miss slots drop the
+      // lookup therefore only meets statements that can match. Here the atoms are filed by
+      // product slot only; those of a product slot are filed by subcomponent slot when a
+      // lookup first meets that product slot (`bySubOf`): a document names its product at
+      // many versions, and a report's lookups meet few of them. Near-miss slots drop the
       // versions, are read only when nothing matched, and are filed then (`fileNear`). (Each
       // list of slots and keys is made once per claim list, which statements share: see
       // `slotsOf`.)
       const productSlots = this.slotsOf(atom.productClaims).slots;
-      const subSlots = this.subSlotsOf(atom.subs, 'slots');
       for (let p = 0; p < productSlots.length; p++) {
         const ps = productSlots[p] as string;
-        if (subSlots.length === 0) this.file(this.atoms, group, ps, '', atom);
-        else {
-          this.file(this.atoms, group, ps, '*', atom);
-          for (let k = 0; k < subSlots.length; k++) {
-            this.file(this.atoms, group, ps, subSlots[k] as string, atom);
-          }
-        }
+        const list = byProduct.get(ps);
+        if (list) list.push(atom);
+        else byProduct.set(ps, [atom]);
       }
       filed.push(atom);
     }
     this.unfiledNear.set(group, filed);
+  }
+
+  /**
+   * The atoms of one (group, product slot) by subcomponent slot, made on first use from the
+   * product slot's atoms in filing order: each list holds its atoms in the order filing them
+   * all at once by (product slot, subcomponent slot) would have given.
+   */
+  private bySubOf(atoms: readonly Atom[]): Map<string, Atom[]> {
+    let bySub = this.bySub.get(atoms);
+    if (bySub) return bySub;
+    bySub = new Map();
+    for (let i = 0; i < atoms.length; i++) {
+      const atom = atoms[i] as Atom;
+      const subSlots = this.subSlotsOf(atom.subs, 'slots');
+      if (subSlots.length === 0) fileIn(bySub, '', atom);
+      else {
+        fileIn(bySub, '*', atom);
+        for (let k = 0; k < subSlots.length; k++) fileIn(bySub, subSlots[k] as string, atom);
+      }
+    }
+    this.bySub.set(atoms, bySub);
+    return bySub;
   }
 
   /**
@@ -323,9 +353,7 @@ export class IndexCore {
       bySub = new Map();
       byProduct.set(productSlot, bySub);
     }
-    const list = bySub.get(subSlot);
-    if (list) list.push(atom);
-    else bySub.set(subSlot, [atom]);
+    fileIn(bySub, subSlot, atom);
   }
 
   /** The atoms a query can match: product-only ones, plus those listing the subcomponent. */
@@ -343,8 +371,9 @@ export class IndexCore {
       if (list) for (const a of list) out.push(a);
     };
     for (const ps of product.slots) {
-      const bySub = byProduct.get(ps);
-      if (!bySub) continue;
+      const atoms = byProduct.get(ps);
+      if (!atoms) continue;
+      const bySub = this.bySubOf(atoms);
       push(bySub.get(''));
       if (sub) for (const ss of sub.slots) push(bySub.get(ss));
       else if (explain) push(bySub.get('*'));
@@ -524,8 +553,9 @@ export class IndexCore {
         const byProduct = this.atoms.get(g);
         if (!byProduct) continue;
         for (let p = 0; p < productSlots.length; p++) {
-          const bySub = byProduct.get(productSlots[p] as string);
-          if (!bySub) continue;
+          const atoms = byProduct.get(productSlots[p] as string);
+          if (!atoms) continue;
+          const bySub = this.bySubOf(atoms);
           ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
           // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
           // near misses, so they are not visited here.
@@ -714,6 +744,13 @@ function purlMeets(raw: string, set: ReachSet, coarse: string): boolean {
   if (!versions) return true;
   const version = plainVersion(raw);
   return version === undefined || versions.has(version.toLowerCase());
+}
+
+/** Add an atom to the list of a key. */
+function fileIn(map: Map<string, Atom[]>, key: string, atom: Atom): void {
+  const list = map.get(key);
+  if (list) list.push(atom);
+  else map.set(key, [atom]);
 }
 
 function candidateOf(atom: Atom, scope: Candidate['scope'], specificity: number): Candidate {
