@@ -138,13 +138,17 @@ export function decide(
         : withGraph
           ? ctx.leaves.get(f.leaf)
           : ctx.leaves.getIfMayMatch(f.leaf, groups, ctx.products.length > 0);
-    const global = ctx.resolutions.resolve(ctx, groups, leaf);
-    const winner = global.winner;
-    if (winner) {
-      // `package` when the package-as-product query alone matches the winning statement.
-      const via =
-        leaf && winner.scope !== 'subcomponent' && global.winnerInFirst ? 'package' : 'product';
-      return outcome(f, winner, global.conflicts, via);
+    // Without a package to look up and without a product there is no query to make (the
+    // common case of a filesystem scan's findings that no statement can name).
+    if (leaf || ctx.products.length > 0) {
+      const global = ctx.resolutions.resolve(ctx, groups, leaf);
+      const winner = global.winner;
+      if (winner) {
+        // `package` when the package-as-product query alone matches the winning statement.
+        const via =
+          leaf && winner.scope !== 'subcomponent' && global.winnerInFirst ? 'package' : 'product';
+        return outcome(f, winner, global.conflicts, via);
+      }
     }
     if (graph && f.node !== undefined && leaf) {
       const cut = pathsCovered(ctx.core, groups, f.node, leaf, graph);
