@@ -36,6 +36,19 @@ interface Atom {
   stamp: number;
 }
 
+/** A vulnerability group's seeds, and the atom of each once made (see `IndexCore.atomOf`). */
+interface GroupSeeds {
+  readonly group: number;
+  readonly seeds: readonly Seed[];
+  readonly atoms: (Atom | undefined)[];
+}
+
+/** The positions (in their group's seeds) of the seeds filed under one product slot. */
+interface SlotSeeds {
+  readonly of: GroupSeeds;
+  readonly at: number[];
+}
+
 /** One lookup of `IndexCore.resolveFinding`: a compiled product, and the package inside it. */
 export interface FindingQuery {
   readonly product: CompiledSubject;
@@ -98,20 +111,20 @@ const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']
  * and product, never the whole document.
  */
 export class IndexCore {
-  /** group → product slot → the atoms filed under it, in filing order. */
-  private readonly atoms = new Map<number, Map<string, Atom[]>>();
+  /** group → product slot → the group's seeds filed under it, in filing order. */
+  private readonly atoms = new Map<number, Map<string, SlotSeeds>>();
   /**
    * The atoms of one (group, product slot), by subcomponent slot (`''` product-only, `'*'`
    * any), made on the first lookup of that product slot (see {@link bySubOf}).
    */
-  private readonly bySub = new Map<readonly Atom[], Map<string, Atom[]>>();
+  private readonly bySub = new Map<SlotSeeds, Map<string, Atom[]>>();
   /**
    * The same with version-less keys, read only for near-miss diagnostics: filed for a group on
    * its first near-miss lookup (see {@link fileNear}), from the group's atoms in filing order.
    */
   private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
-  /** group → its atoms in filing order, until its near-miss slots are filed. */
-  private readonly unfiledNear = new Map<number, Atom[]>();
+  /** group → its seeds, until its near-miss slots are filed. */
+  private readonly unfiledNear = new Map<number, GroupSeeds>();
   /** group → the list of that group alone (see {@link groups}). */
   private readonly oneGroup = new Map<number, readonly number[]>();
   /** The distinct slots and keys of each claim list filed so far (see {@link slotsOf}). */
@@ -205,56 +218,60 @@ export class IndexCore {
     const seeds = this.data.seeds.get(group);
     if (!seeds) return;
     this.data.seeds.delete(group);
-    const filed: Atom[] = [];
+    const of: GroupSeeds = { group, seeds, atoms: new Array(seeds.length) };
     let byProduct = this.atoms.get(group);
     if (!byProduct) {
       byProduct = new Map();
       this.atoms.set(group, byProduct);
     }
-    let last: VexStatement | undefined;
-    let own: Instant | undefined;
+    // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
+    // includes its version; product-only statements use an empty subcomponent slot. A lookup
+    // therefore only meets statements that can match. Here the seeds are filed by product
+    // slot only; those of a product slot are made atoms and filed by subcomponent slot when a
+    // lookup first meets that product slot (`bySubOf`): a document names its product at many
+    // versions, and a report's lookups meet few of them. Near-miss slots drop the versions,
+    // are read only when nothing matched, and are filed then (`fileNear`). (Each list of
+    // slots and keys is made once per claim list, which statements share: see `slotsOf`.)
     // Indexed loops here and in the lookups below: they run per statement and per finding,
     // mostly before the JIT optimizes them, where `for…of` allocates an iterator and a result
     // object per step.
     for (let i = 0; i < seeds.length; i++) {
-      const seed = seeds[i] as Seed;
-      const { statement, doc, docTime } = seed;
-      if (statement !== last) {
-        last = statement;
-        own = parseInstant(statement.timestamp);
-      }
-      const atom: Atom = {
-        ref: seed.ref,
-        statement,
-        effective: own ?? docTime,
-        effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
-        lastUpdated: parseInstant(statement.last_updated) ?? seed.docUpdated,
-        docVersion: typeof doc.version === 'number' ? doc.version : 0,
-        position: seed.position,
-        group,
-        productClaims: seed.productClaims,
-        subs: seed.subs,
-        stamp: 0,
-      };
-      // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
-      // includes its version; product-only statements use an empty subcomponent slot. A
-      // lookup therefore only meets statements that can match. Here the atoms are filed by
-      // product slot only; those of a product slot are filed by subcomponent slot when a
-      // lookup first meets that product slot (`bySubOf`): a document names its product at
-      // many versions, and a report's lookups meet few of them. Near-miss slots drop the
-      // versions, are read only when nothing matched, and are filed then (`fileNear`). (Each
-      // list of slots and keys is made once per claim list, which statements share: see
-      // `slotsOf`.)
-      const productSlots = this.slotsOf(atom.productClaims).slots;
+      const productSlots = this.slotsOf((seeds[i] as Seed).productClaims).slots;
       for (let p = 0; p < productSlots.length; p++) {
         const ps = productSlots[p] as string;
-        const list = byProduct.get(ps);
-        if (list) list.push(atom);
-        else byProduct.set(ps, [atom]);
+        const filed = byProduct.get(ps);
+        if (filed) filed.at.push(i);
+        else byProduct.set(ps, { of, at: [i] });
       }
-      filed.push(atom);
     }
-    this.unfiledNear.set(group, filed);
+    this.unfiledNear.set(group, of);
+  }
+
+  /**
+   * The atom of a group's seed, made on first use (once: lookups tell atoms apart by
+   * identity). Every atom of a group is the same whenever it is made.
+   */
+  private atomOf(of: GroupSeeds, i: number): Atom {
+    const known = of.atoms[i];
+    if (known) return known;
+    const seed = of.seeds[i] as Seed;
+    const { statement, doc, docTime } = seed;
+    const own = parseInstant(statement.timestamp);
+    const atom: Atom = {
+      ref: seed.ref,
+      statement,
+      effective: own ?? docTime,
+      effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
+      lastUpdated: parseInstant(statement.last_updated) ?? seed.docUpdated,
+      docVersion: typeof doc.version === 'number' ? doc.version : 0,
+      position: seed.position,
+      group: of.group,
+      productClaims: seed.productClaims,
+      subs: seed.subs,
+      stamp: 0,
+    };
+    of.atoms[i] = atom;
+    return atom;
   }
 
   /**
@@ -262,12 +279,12 @@ export class IndexCore {
    * product slot's atoms in filing order: each list holds its atoms in the order filing them
    * all at once by (product slot, subcomponent slot) would have given.
    */
-  private bySubOf(atoms: readonly Atom[]): Map<string, Atom[]> {
-    let bySub = this.bySub.get(atoms);
+  private bySubOf(filed: SlotSeeds): Map<string, Atom[]> {
+    let bySub = this.bySub.get(filed);
     if (bySub) return bySub;
     bySub = new Map();
-    for (let i = 0; i < atoms.length; i++) {
-      const atom = atoms[i] as Atom;
+    for (let i = 0; i < filed.at.length; i++) {
+      const atom = this.atomOf(filed.of, filed.at[i] as number);
       const subSlots = this.subSlotsOf(atom.subs, 'slots');
       if (subSlots.length === 0) fileIn(bySub, '', atom);
       else {
@@ -275,7 +292,7 @@ export class IndexCore {
         for (let k = 0; k < subSlots.length; k++) fileIn(bySub, subSlots[k] as string, atom);
       }
     }
-    this.bySub.set(atoms, bySub);
+    this.bySub.set(filed, bySub);
     return bySub;
   }
 
@@ -286,11 +303,11 @@ export class IndexCore {
    * had they been filed with the exact slots.
    */
   private fileNear(group: number): void {
-    const filed = this.unfiledNear.get(group);
-    if (!filed) return;
+    const of = this.unfiledNear.get(group);
+    if (!of) return;
     this.unfiledNear.delete(group);
-    for (let i = 0; i < filed.length; i++) {
-      const atom = filed[i] as Atom;
+    for (let i = 0; i < of.seeds.length; i++) {
+      const atom = this.atomOf(of, i);
       const productKeys = this.slotsOf(atom.productClaims).keys;
       const subKeys = this.subSlotsOf(atom.subs, 'keys');
       for (let p = 0; p < productKeys.length; p++) {
@@ -371,9 +388,9 @@ export class IndexCore {
       if (list) for (const a of list) out.push(a);
     };
     for (const ps of product.slots) {
-      const atoms = byProduct.get(ps);
-      if (!atoms) continue;
-      const bySub = this.bySubOf(atoms);
+      const filed = byProduct.get(ps);
+      if (!filed) continue;
+      const bySub = this.bySubOf(filed);
       push(bySub.get(''));
       if (sub) for (const ss of sub.slots) push(bySub.get(ss));
       else if (explain) push(bySub.get('*'));
@@ -553,9 +570,9 @@ export class IndexCore {
         const byProduct = this.atoms.get(g);
         if (!byProduct) continue;
         for (let p = 0; p < productSlots.length; p++) {
-          const atoms = byProduct.get(productSlots[p] as string);
-          if (!atoms) continue;
-          const bySub = this.bySubOf(atoms);
+          const filed = byProduct.get(productSlots[p] as string);
+          if (!filed) continue;
+          const bySub = this.bySubOf(filed);
           ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
           // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
           // near misses, so they are not visited here.
