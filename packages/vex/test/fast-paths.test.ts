@@ -16,7 +16,7 @@ import {
   plainVersion,
   slowCoarsePackageKey,
 } from '../src/purl.js';
-import { doc, na } from './helpers.js';
+import { doc, na, st } from './helpers.js';
 
 // The apply fast paths (near misses only when asked for, the JSON copy of the report, residual counted as
 // findings are decided) must give what the plain versions gave.
@@ -714,5 +714,88 @@ describe('groups filed with the slots of shared claim lists', () => {
       [0, 'version', '1'],
       [1, 'version', '1'],
     ]);
+  });
+});
+
+describe('the whole product’s queries resolved once per package and vulnerability', () => {
+  // Two statements of the same time with other statuses: every finding of the pair gets the
+  // winner and the conflict, each in a list of its own.
+  const app = 'pkg:golang/example.com/app';
+  const sub = (status: 'not_affected' | 'affected', product: string, purl: string) =>
+    st(status, 'CVE-1', product, {
+      products: [{ '@id': product, subcomponents: [{ '@id': purl }] }],
+    });
+  const docs = [
+    doc([
+      // On a time tie the later statement wins: the finding is suppressed, with a conflict.
+      sub('affected', app, 'pkg:golang/example.com/lib@v1.0.0'),
+      sub('not_affected', app, 'pkg:golang/example.com/lib@v1.0.0'),
+      // The product at other versions, with other subcomponents: filed by product slot, and
+      // by subcomponent only when a lookup meets that version.
+      ...Array.from({ length: 20 }, (_, i) =>
+        sub('not_affected', `${app}@v1.${i}.0`, `pkg:golang/example.com/lib@v0.${i}.0`),
+      ),
+    ]),
+  ];
+  const vuln = (purl: string, id = 'CVE-1') => ({
+    VulnerabilityID: id,
+    PkgIdentifier: { PURL: purl },
+    Severity: 'HIGH',
+  });
+  const report = () => ({
+    Results: [
+      { Target: 'a', Vulnerabilities: [vuln('pkg:golang/example.com/lib@v1.0.0')] },
+      {
+        Target: 'b',
+        Vulnerabilities: [
+          vuln('pkg:golang/example.com/lib@v1.0.0'),
+          vuln('pkg:golang/example.com/lib@v0.3.0'),
+          vuln('pkg:golang/example.com/lib@v0.3.0', 'CVE-2'),
+        ],
+      },
+    ],
+  });
+
+  it('give every finding of the pair the same winner, and conflicts in a list of its own', () => {
+    const index = createVexIndex(docs);
+    for (const product of [{ purls: [app] }, { purls: [`${app}@v1.3.0`] }]) {
+      const r = applyToTrivy(report(), index, { product });
+      const direct = (purl: string, id = 'CVE-1') =>
+        index.resolveAll([
+          { vulnerability: id, product: { purls: [purl] } },
+          { vulnerability: id, product, subcomponent: { purls: [purl] } },
+        ]);
+      const purls = ['pkg:golang/example.com/lib@v1.0.0', 'pkg:golang/example.com/lib@v1.0.0'];
+      purls.push('pkg:golang/example.com/lib@v0.3.0', 'pkg:golang/example.com/lib@v0.3.0');
+      r.findings.forEach((f, i) => {
+        const want = direct(purls[i] as string, f.vulnerability);
+        expect(f.statement?.ref).toEqual(want.winner?.ref);
+        expect(f.conflicts).toEqual(want.conflicts);
+      });
+    }
+    const [a, b] = applyToTrivy(report(), index, { product: { purls: [app] } }).findings;
+    expect(a?.disposition).toBe('suppressed');
+    expect(a?.conflicts.map((c) => c.status)).toEqual(['affected']);
+    expect(b?.conflicts).toEqual(a?.conflicts);
+    expect(b?.conflicts).not.toBe(a?.conflicts);
+    (a?.conflicts as unknown[]).length = 0;
+    expect(b?.conflicts).toHaveLength(1);
+  });
+
+  it('give what a fresh index gives, whatever was looked up before', () => {
+    const shared = createVexIndex(docs);
+    const product = { purls: [`${app}@v1.3.0`] };
+    applyToTrivy(report(), shared, { product: { purls: [app] } });
+    const after = applyToTrivy(report(), shared, { product });
+    const fresh = applyToTrivy(report(), createVexIndex(docs), { product });
+    expect(after.findings).toEqual(fresh.findings);
+    // The versionless statements take app@v1.3.0 too; v1.3.0's own names lib@v0.3.0.
+    expect(after.findings.map((f) => f.disposition)).toEqual([
+      'suppressed',
+      'suppressed',
+      'suppressed',
+      'unaddressed',
+    ]);
+    expect(after.findings[2]?.statement?.ref.statementIndex).toBe(5);
   });
 });

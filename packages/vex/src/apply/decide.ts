@@ -1,7 +1,12 @@
 import type { CompiledSubject } from '../identity.js';
 import type { FindingOutcome, FindingPackage, Severity } from '../residual.js';
 import type { Candidate } from '../resolve.js';
-import type { FindingGroups, FindingQuery, IndexCore } from '../vex-index/core.js';
+import type {
+  FindingGroups,
+  FindingQuery,
+  FindingResolution,
+  IndexCore,
+} from '../vex-index/core.js';
 import { type Explanations, nearMissesOf } from './explain.js';
 import type { Leaves } from './leaves.js';
 
@@ -48,6 +53,58 @@ export interface DecideContext {
   readonly explainScope: boolean;
   /** Where unaddressed findings are recorded, for `ApplyResult.explain`. */
   readonly explanations: Explanations;
+  /** What the whole product's queries gave, per package and group (see {@link Resolutions}). */
+  readonly resolutions: Resolutions;
+}
+
+/**
+ * The winners of the whole product's queries, per compiled package (`undefined`: a finding
+ * without one, or whose package no statement can name) and vulnerability group. The queries
+ * of a finding depend on nothing else (the products are the context's), and the index does
+ * not change during an apply, so every finding of the same package and vulnerability gets
+ * the same answer: a report repeats a (vulnerability, package) pair per target, and with
+ * `product` every finding whose vulnerability a statement names is looked up as a
+ * subcomponent. Findings whose ids fall into several groups (scanner aliases) are not kept.
+ */
+export class Resolutions {
+  private readonly byLeaf = new Map<CompiledSubject | undefined, Map<number, FindingResolution>>();
+
+  /**
+   * `core.resolveFinding` for the finding's queries: the package as product (when it has
+   * one), then every product with the package as subcomponent.
+   */
+  resolve(
+    ctx: DecideContext,
+    groups: FindingGroups,
+    leaf: CompiledSubject | undefined,
+  ): FindingResolution {
+    const group = groups.length === 1 ? (groups[0] as number) : undefined;
+    let byGroup: Map<number, FindingResolution> | undefined;
+    if (group !== undefined) {
+      byGroup = this.byLeaf.get(leaf);
+      const known = byGroup?.get(group);
+      if (known) return known;
+    }
+    const queries: FindingQuery[] = [];
+    if (leaf) queries.push({ product: leaf, sub: undefined });
+    for (let i = 0; i < ctx.products.length; i++) {
+      queries.push({ product: ctx.products[i] as CompiledSubject, sub: leaf });
+    }
+    const resolution = ctx.core.resolveFinding(groups, queries, leaf !== undefined);
+    if (group !== undefined) {
+      if (!byGroup) {
+        byGroup = new Map();
+        this.byLeaf.set(leaf, byGroup);
+      }
+      byGroup.set(group, resolution);
+    }
+    return resolution;
+  }
+
+  /** Forget every answer (at the end of an apply, with the memo of packages). */
+  clear(): void {
+    this.byLeaf.clear();
+  }
 }
 
 /**
@@ -81,18 +138,17 @@ export function decide(
         : withGraph
           ? ctx.leaves.get(f.leaf)
           : ctx.leaves.getIfMayMatch(f.leaf, groups, ctx.products.length > 0);
-    const queries: FindingQuery[] = [];
-    if (leaf) queries.push({ product: leaf, sub: undefined });
-    for (let i = 0; i < ctx.products.length; i++) {
-      queries.push({ product: ctx.products[i] as CompiledSubject, sub: leaf });
-    }
-    const global = ctx.core.resolveFinding(groups, queries, leaf !== undefined);
-    const winner = global.winner;
-    if (winner) {
-      // `package` when the package-as-product query alone matches the winning statement.
-      const via =
-        leaf && winner.scope !== 'subcomponent' && global.winnerInFirst ? 'package' : 'product';
-      return outcome(f, winner, global.conflicts, via);
+    // Without a package to look up and without a product there is no query to make (the
+    // common case of a filesystem scan's findings that no statement can name).
+    if (leaf || ctx.products.length > 0) {
+      const global = ctx.resolutions.resolve(ctx, groups, leaf);
+      const winner = global.winner;
+      if (winner) {
+        // `package` when the package-as-product query alone matches the winning statement.
+        const via =
+          leaf && winner.scope !== 'subcomponent' && global.winnerInFirst ? 'package' : 'product';
+        return outcome(f, winner, global.conflicts, via);
+      }
     }
     if (graph && f.node !== undefined && leaf) {
       const cut = pathsCovered(ctx.core, groups, f.node, leaf, graph);
@@ -197,7 +253,8 @@ function outcome(
     statusNotes: s.status_notes,
     statement: winner,
     via,
-    conflicts: conflicts.length === 0 ? NONE : conflicts,
+    // A copy: the list may be one that other findings' outcomes got too (see `Resolutions`).
+    conflicts: conflicts.length === 0 ? NONE : conflicts.slice(),
     nearMisses: NONE,
   };
 }

@@ -2,7 +2,7 @@ import type { Subject } from '../identity.js';
 import { type FindingOutcome, ResidualTally } from '../residual.js';
 import { indexCore } from '../resolve.js';
 import type { IndexCore } from '../vex-index/core.js';
-import type { DecideContext } from './decide.js';
+import { type DecideContext, Resolutions } from './decide.js';
 import { Explanations, withExplain } from './explain.js';
 import type { Leaves } from './leaves.js';
 import { type ApplyOptions, type ApplyResult, toIndex, type VexInput } from './options.js';
@@ -54,6 +54,7 @@ export function startPackageApply(
     useAliases: options.scannerAliases ?? false,
     explainScope: false,
     explanations,
+    resolutions: new Resolutions(),
   };
   return {
     input,
@@ -64,6 +65,7 @@ export function startPackageApply(
     },
     finish: () => {
       ctx.leaves.release();
+      ctx.resolutions.clear();
       return withExplain(
         {
           format,

@@ -6,7 +6,7 @@ import {
   type Severity,
 } from '../residual.js';
 import { indexCore } from '../resolve.js';
-import { type DecideContext, decide, NONE, suppressionReason } from './decide.js';
+import { type DecideContext, decide, NONE, Resolutions, suppressionReason } from './decide.js';
 import { Explanations, withExplain } from './explain.js';
 import { Leaves } from './leaves.js';
 import {
@@ -130,6 +130,7 @@ export function applyToSarif(
       useAliases: false,
       explainScope: true,
       explanations,
+      resolutions: new Resolutions(),
     };
     if (products.length === 0) {
       limitations.push(
@@ -167,6 +168,7 @@ export function applyToSarif(
         ];
       }
     });
+    ctx.resolutions.clear();
   });
   return withExplain(
     {

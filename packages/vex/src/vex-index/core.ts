@@ -36,6 +36,19 @@ interface Atom {
   stamp: number;
 }
 
+/** A vulnerability group's seeds, and the atom of each once made (see `IndexCore.atomOf`). */
+interface GroupSeeds {
+  readonly group: number;
+  readonly seeds: readonly Seed[];
+  readonly atoms: (Atom | undefined)[];
+}
+
+/** The positions (in their group's seeds) of the seeds filed under one product slot. */
+interface SlotSeeds {
+  readonly of: GroupSeeds;
+  readonly at: number[];
+}
+
 /** One lookup of `IndexCore.resolveFinding`: a compiled product, and the package inside it. */
 export interface FindingQuery {
   readonly product: CompiledSubject;
@@ -98,15 +111,20 @@ const OPEN: ReadonlySet<VexStatus> = new Set(['affected', 'under_investigation']
  * and product, never the whole document.
  */
 export class IndexCore {
-  /** group → product slot → subcomponent slot (`''` product-only, `'*'` any) → atoms. */
-  private readonly atoms = new Map<number, Map<string, Map<string, Atom[]>>>();
+  /** group → product slot → the group's seeds filed under it, in filing order. */
+  private readonly atoms = new Map<number, Map<string, SlotSeeds>>();
+  /**
+   * The atoms of one (group, product slot), by subcomponent slot (`''` product-only, `'*'`
+   * any), made on the first lookup of that product slot (see {@link bySubOf}).
+   */
+  private readonly bySub = new Map<SlotSeeds, Map<string, Atom[]>>();
   /**
    * The same with version-less keys, read only for near-miss diagnostics: filed for a group on
    * its first near-miss lookup (see {@link fileNear}), from the group's atoms in filing order.
    */
   private readonly near = new Map<number, Map<string, Map<string, Atom[]>>>();
-  /** group → its atoms in filing order, until its near-miss slots are filed. */
-  private readonly unfiledNear = new Map<number, Atom[]>();
+  /** group → its seeds, until its near-miss slots are filed. */
+  private readonly unfiledNear = new Map<number, GroupSeeds>();
   /** group → the list of that group alone (see {@link groups}). */
   private readonly oneGroup = new Map<number, readonly number[]>();
   /** The distinct slots and keys of each claim list filed so far (see {@link slotsOf}). */
@@ -200,53 +218,82 @@ export class IndexCore {
     const seeds = this.data.seeds.get(group);
     if (!seeds) return;
     this.data.seeds.delete(group);
-    const filed: Atom[] = [];
-    let last: VexStatement | undefined;
-    let own: Instant | undefined;
+    const of: GroupSeeds = { group, seeds, atoms: new Array(seeds.length) };
+    let byProduct = this.atoms.get(group);
+    if (!byProduct) {
+      byProduct = new Map();
+      this.atoms.set(group, byProduct);
+    }
+    // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
+    // includes its version; product-only statements use an empty subcomponent slot. A lookup
+    // therefore only meets statements that can match. Here the seeds are filed by product
+    // slot only; those of a product slot are made atoms and filed by subcomponent slot when a
+    // lookup first meets that product slot (`bySubOf`): a document names its product at many
+    // versions, and a report's lookups meet few of them. Near-miss slots drop the versions,
+    // are read only when nothing matched, and are filed then (`fileNear`). (Each list of
+    // slots and keys is made once per claim list, which statements share: see `slotsOf`.)
     // Indexed loops here and in the lookups below: they run per statement and per finding,
     // mostly before the JIT optimizes them, where `for…of` allocates an iterator and a result
     // object per step.
     for (let i = 0; i < seeds.length; i++) {
-      const seed = seeds[i] as Seed;
-      const { statement, doc, docTime } = seed;
-      if (statement !== last) {
-        last = statement;
-        own = parseInstant(statement.timestamp);
-      }
-      const atom: Atom = {
-        ref: seed.ref,
-        statement,
-        effective: own ?? docTime,
-        effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
-        lastUpdated: parseInstant(statement.last_updated) ?? seed.docUpdated,
-        docVersion: typeof doc.version === 'number' ? doc.version : 0,
-        position: seed.position,
-        group,
-        productClaims: seed.productClaims,
-        subs: seed.subs,
-        stamp: 0,
-      };
-      // Exact slots: (group, product slot, subcomponent slot), where a versioned purl's slot
-      // includes its version; product-only statements use an empty subcomponent slot. A
-      // lookup therefore only meets statements that can match. Near-miss slots drop the
-      // versions, are read only when nothing matched, and are filed then (`fileNear`). (Each
-      // list of slots and keys is made once per claim list, which statements share: see
-      // `slotsOf`.)
-      const productSlots = this.slotsOf(atom.productClaims).slots;
-      const subSlots = this.subSlotsOf(atom.subs, 'slots');
+      const productSlots = this.slotsOf((seeds[i] as Seed).productClaims).slots;
       for (let p = 0; p < productSlots.length; p++) {
         const ps = productSlots[p] as string;
-        if (subSlots.length === 0) this.file(this.atoms, group, ps, '', atom);
-        else {
-          this.file(this.atoms, group, ps, '*', atom);
-          for (let k = 0; k < subSlots.length; k++) {
-            this.file(this.atoms, group, ps, subSlots[k] as string, atom);
-          }
-        }
+        const filed = byProduct.get(ps);
+        if (filed) filed.at.push(i);
+        else byProduct.set(ps, { of, at: [i] });
       }
-      filed.push(atom);
     }
-    this.unfiledNear.set(group, filed);
+    this.unfiledNear.set(group, of);
+  }
+
+  /**
+   * The atom of a group's seed, made on first use (once: lookups tell atoms apart by
+   * identity). Every atom of a group is the same whenever it is made.
+   */
+  private atomOf(of: GroupSeeds, i: number): Atom {
+    const known = of.atoms[i];
+    if (known) return known;
+    const seed = of.seeds[i] as Seed;
+    const { statement, doc, docTime } = seed;
+    const own = parseInstant(statement.timestamp);
+    const atom: Atom = {
+      ref: seed.ref,
+      statement,
+      effective: own ?? docTime,
+      effectiveText: own ? statement.timestamp : docTime ? doc.timestamp : undefined,
+      lastUpdated: parseInstant(statement.last_updated) ?? seed.docUpdated,
+      docVersion: typeof doc.version === 'number' ? doc.version : 0,
+      position: seed.position,
+      group: of.group,
+      productClaims: seed.productClaims,
+      subs: seed.subs,
+      stamp: 0,
+    };
+    of.atoms[i] = atom;
+    return atom;
+  }
+
+  /**
+   * The atoms of one (group, product slot) by subcomponent slot, made on first use from the
+   * product slot's atoms in filing order: each list holds its atoms in the order filing them
+   * all at once by (product slot, subcomponent slot) would have given.
+   */
+  private bySubOf(filed: SlotSeeds): Map<string, Atom[]> {
+    let bySub = this.bySub.get(filed);
+    if (bySub) return bySub;
+    bySub = new Map();
+    for (let i = 0; i < filed.at.length; i++) {
+      const atom = this.atomOf(filed.of, filed.at[i] as number);
+      const subSlots = this.subSlotsOf(atom.subs, 'slots');
+      if (subSlots.length === 0) fileIn(bySub, '', atom);
+      else {
+        fileIn(bySub, '*', atom);
+        for (let k = 0; k < subSlots.length; k++) fileIn(bySub, subSlots[k] as string, atom);
+      }
+    }
+    this.bySub.set(filed, bySub);
+    return bySub;
   }
 
   /**
@@ -256,11 +303,11 @@ export class IndexCore {
    * had they been filed with the exact slots.
    */
   private fileNear(group: number): void {
-    const filed = this.unfiledNear.get(group);
-    if (!filed) return;
+    const of = this.unfiledNear.get(group);
+    if (!of) return;
     this.unfiledNear.delete(group);
-    for (let i = 0; i < filed.length; i++) {
-      const atom = filed[i] as Atom;
+    for (let i = 0; i < of.seeds.length; i++) {
+      const atom = this.atomOf(of, i);
       const productKeys = this.slotsOf(atom.productClaims).keys;
       const subKeys = this.subSlotsOf(atom.subs, 'keys');
       for (let p = 0; p < productKeys.length; p++) {
@@ -323,9 +370,7 @@ export class IndexCore {
       bySub = new Map();
       byProduct.set(productSlot, bySub);
     }
-    const list = bySub.get(subSlot);
-    if (list) list.push(atom);
-    else bySub.set(subSlot, [atom]);
+    fileIn(bySub, subSlot, atom);
   }
 
   /** The atoms a query can match: product-only ones, plus those listing the subcomponent. */
@@ -343,8 +388,9 @@ export class IndexCore {
       if (list) for (const a of list) out.push(a);
     };
     for (const ps of product.slots) {
-      const bySub = byProduct.get(ps);
-      if (!bySub) continue;
+      const filed = byProduct.get(ps);
+      if (!filed) continue;
+      const bySub = this.bySubOf(filed);
       push(bySub.get(''));
       if (sub) for (const ss of sub.slots) push(bySub.get(ss));
       else if (explain) push(bySub.get('*'));
@@ -524,8 +570,9 @@ export class IndexCore {
         const byProduct = this.atoms.get(g);
         if (!byProduct) continue;
         for (let p = 0; p < productSlots.length; p++) {
-          const bySub = byProduct.get(productSlots[p] as string);
-          if (!bySub) continue;
+          const filed = byProduct.get(productSlots[p] as string);
+          if (!filed) continue;
+          const bySub = this.bySubOf(filed);
           ranked = this.visit(bySub.get(''), stamp, q, inFirst, ranked);
           // Without a subcomponent, the `'*'` atoms `lookup` adds for `explain` only ever give
           // near misses, so they are not visited here.
@@ -714,6 +761,13 @@ function purlMeets(raw: string, set: ReachSet, coarse: string): boolean {
   if (!versions) return true;
   const version = plainVersion(raw);
   return version === undefined || versions.has(version.toLowerCase());
+}
+
+/** Add an atom to the list of a key. */
+function fileIn(map: Map<string, Atom[]>, key: string, atom: Atom): void {
+  const list = map.get(key);
+  if (list) list.push(atom);
+  else map.set(key, [atom]);
 }
 
 function candidateOf(atom: Atom, scope: Candidate['scope'], specificity: number): Candidate {
