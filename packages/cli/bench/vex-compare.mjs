@@ -11,25 +11,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compareBuilds } from './builds.mjs';
 import { writeVexApplyInputs } from './vex-inputs.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-const args = process.argv.slice(2);
-const refAt = args.indexOf('--reference');
-if (refAt < 0 || !args[refAt + 1]) {
-  console.error('usage: node bench/vex-compare.mjs --reference path/to/earlier/cli.js [--runs N]');
-  process.exit(2);
-}
-const reference = resolve(args[refAt + 1]);
-const current = process.env.FLAREO_BENCH_CLI
-  ? resolve(process.env.FLAREO_BENCH_CLI)
-  : join(here, '..', 'dist', 'cli.js');
+const { args, here, reference, current, vectors } = compareBuilds(
+  'node bench/vex-compare.mjs --reference path/to/earlier/cli.js [--runs N]',
+);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const asJson = args.includes('--json');
-const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
 const probe = join(here, 'probe.mjs');
 
 const work = mkdtempSync(join(tmpdir(), 'flareo-vex-compare-'));

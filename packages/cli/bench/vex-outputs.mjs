@@ -14,23 +14,13 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compareBuilds } from './builds.mjs';
 import { writeVexApplyInputs } from './vex-inputs.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..', '..');
-const args = process.argv.slice(2);
-const refAt = args.indexOf('--reference');
-if (refAt < 0 || !args[refAt + 1]) {
-  console.error('usage: node bench/vex-outputs.mjs --reference path/to/earlier/cli.js');
-  process.exit(2);
-}
-const reference = resolve(args[refAt + 1]);
-const current = process.env.FLAREO_BENCH_CLI
-  ? resolve(process.env.FLAREO_BENCH_CLI)
-  : join(here, '..', 'dist', 'cli.js');
-const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
+const { reference, current, vectors } = compareBuilds(
+  'node bench/vex-outputs.mjs --reference path/to/earlier/cli.js',
+);
 const vexDir = join(vectors, 'vex');
 
 const work = mkdtempSync(join(tmpdir(), 'flareo-vex-outputs-'));
