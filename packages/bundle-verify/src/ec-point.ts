@@ -1,3 +1,4 @@
+import { bigintOf } from '@flareo/internal/bytes';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 
 type CurveName = 'P-256' | 'P-384' | 'P-521';
@@ -12,18 +13,6 @@ const PARAMS = Object.fromEntries(
     return [name, { p, a, b, size: Point.Fp.BYTES }];
   }),
 ) as Record<CurveName, { p: bigint; a: bigint; b: bigint; size: number }>;
-
-/** Big-endian bytes `[from, to)` as a bigint: 64 bits at a time, the odd head byte by byte. */
-function bigintOf(bytes: Uint8Array, from: number, to: number): bigint {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let value = 0n;
-  let i = from;
-  for (const head = from + ((to - from) % 8); i < head; i++) {
-    value = (value << 8n) | BigInt(bytes[i] as number);
-  }
-  for (; i < to; i += 8) value = (value << 64n) | view.getBigUint64(i);
-  return value;
-}
 
 /**
  * Is this EC point (its SEC1 encoding) on `curve`? In every build, without importing the key

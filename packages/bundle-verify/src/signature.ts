@@ -1,4 +1,4 @@
-import { fromHex } from '@flareo/internal/bytes';
+import { bigintOf, fromHex, modPow } from '@flareo/internal/bytes';
 import { preAuthEncoding } from '@flareo/internal/dsse';
 import type { CryptoTask, HashAlgorithm, PublicKeyRef, VerifyRequest } from '@flareo/trust-root';
 import type { Artifact } from './artifact.js';
@@ -58,22 +58,6 @@ const DIGEST_INFO: Record<DigestAlgorithm, Uint8Array> = {
   sha512: fromHex('3051300d060960864801650304020305000440'),
 };
 
-const toBigInt = (bytes: Uint8Array): bigint => {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
-};
-
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  let b = base % modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-  }
-  return result;
-}
-
 /**
  * RSASSA-PKCS1-v1_5 over a given digest (RFC 8017 §8.2.2: the public operation, then the
  * encoded message compared with `00 01 FF.. 00 DigestInfo`). Hand-written because neither
@@ -91,10 +75,10 @@ export function rsaPkcs1OverDigest(
     const { modulus, exponent } = rsaPublicOf(spki);
     const k = modulus.length;
     if (signature.length !== k) return false;
-    const n = toBigInt(modulus);
-    const s = toBigInt(signature);
+    const n = bigintOf(modulus);
+    const s = bigintOf(signature);
     if (s >= n) return false;
-    let m = modPow(s, toBigInt(exponent), n);
+    let m = modPow(s, bigintOf(exponent), n);
     const em = new Uint8Array(k);
     for (let i = k - 1; i >= 0; i--, m >>= 8n) em[i] = Number(m & 0xffn);
     const t = DIGEST_INFO[algorithm];

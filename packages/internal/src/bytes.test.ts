@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   base64Length,
+  bigintOf,
   concatBytes,
   equalBytes,
   fromBase64,
   fromHex,
   fromPaddedBase64,
+  modPow,
   toBase64,
   toHex,
   utf8Decode,
@@ -143,6 +145,36 @@ describe('bytes helpers agree with Buffer', () => {
     expect(equalBytes(Uint8Array.of(1), Uint8Array.of(1, 3))).toBe(false);
     expect(concatBytes(Uint8Array.of(1), Uint8Array.of(), Uint8Array.of(2, 3))).toEqual(
       Uint8Array.of(1, 2, 3),
+    );
+  });
+});
+
+describe('bigintOf and modPow', () => {
+  const hexOf = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  it('reads any slice big-endian, as BigInt of its hex does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const from = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+        const to = from + (bytes.length === 0 ? 0 : b % (bytes.length - from + 1));
+        const hex = hexOf(bytes.subarray(from, to));
+        expect(bigintOf(bytes, from, to)).toBe(hex === '' ? 0n : BigInt(`0x${hex}`));
+      }),
+    );
+    const offset = new Uint8Array([9, 1, 2, 3, 4, 5, 6, 7, 8, 9]).subarray(1);
+    expect(bigintOf(offset)).toBe(0x010203040506070809n);
+  });
+  it('raises to a power modulo, as repeated multiplication does', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 1n << 80n }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.bigInt({ min: 2n, max: 1n << 70n }),
+        (base, e, m) => {
+          let naive = 1n;
+          for (let i = 0; i < e; i++) naive = (naive * base) % m;
+          expect(modPow(base, BigInt(e), m)).toBe(naive % m);
+        },
+      ),
     );
   });
 });

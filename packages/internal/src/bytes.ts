@@ -273,3 +273,29 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Big-endian unsigned bytes as a bigint (all of `bytes`, or `[from, to)`): 64 bits at a time,
+ * the odd head byte by byte. For the public-value arithmetic of RSA and EC point checks.
+ */
+export function bigintOf(bytes: Uint8Array, from = 0, to = bytes.length): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let value = 0n;
+  let i = from;
+  for (const head = from + ((to - from) % 8); i < head; i++) {
+    value = (value << 8n) | BigInt(bytes[i] as number);
+  }
+  for (; i < to; i += 8) value = (value << 64n) | view.getBigUint64(i);
+  return value;
+}
+
+/** `base ** exponent mod modulus` by square-and-multiply (public values only: not constant time). */
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
+}

@@ -3,6 +3,7 @@
 // WebCrypto has no operation for (ECDSA over a given digest; Ed25519 where `importKey`
 // refuses it). Keys are imported once per SPKI array and scheme, then reused.
 
+import { bigintOf, modPow } from '@flareo/internal/bytes';
 import { children, readInteger, readWhole, TAG } from '../der/reader.js';
 import type { HashAlgorithm } from '../keys.js';
 import { nobleCryptoBackend, nobleDigest, spkiInfoOf } from './noble.js';
@@ -91,22 +92,6 @@ export function ecdsaDerToRaw(signature: Uint8Array, size: number): Uint8Array |
   }
 }
 
-const toBigInt = (bytes: Uint8Array): bigint => {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
-};
-
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  let b = base % modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % modulus;
-    b = (b * b) % modulus;
-  }
-  return result;
-}
-
 /**
  * The salt length of an RSASSA-PSS signature (RFC 8017 §9.1.2 steps 1-10, public values only),
  * or `undefined` when the encoding is not PSS. WebCrypto needs the salt length up front while
@@ -119,10 +104,10 @@ export function pssSaltLength(
   signature: Uint8Array,
   hash: HashAlgorithm,
 ): number | undefined {
-  const n = toBigInt(info.modulus);
-  const s = toBigInt(signature);
+  const n = bigintOf(info.modulus);
+  const s = bigintOf(signature);
   if (s >= n) return undefined;
-  const m = modPow(s, toBigInt(info.exponent), n);
+  const m = modPow(s, bigintOf(info.exponent), n);
   const emBits = info.bits - 1;
   const emLen = Math.ceil(emBits / 8);
   const hLen = HASH_BYTES[hash];
