@@ -52,16 +52,21 @@ async function stepsOf(
 }
 const checks = (events: readonly VerificationProgress[]): VerificationCheck[] =>
   events.map((e) => e.check);
+/** The events of verifying a minted bundle of `artifact` with no identity policy. */
+const bundleEvents = (m: { json: unknown }) =>
+  stepsOf((onStep) => verifier.verifyBundleAsync(m.json as object, artifact, {}, { onStep }));
+/** A keyless message bundle (Rekor v1: SET, proof, checkpoint; an SCT-less leaf). */
+const messageBundle = mintSigstoreBundle({
+  version: '0.3',
+  content: { kind: 'message', artifact },
+  signer: { certificate: leaf },
+  rekor,
+});
 
 describe('the async twin of every sync call', () => {
   it('is in place: a sync call is also run through its …Async method', () => {
     const before = twinCount();
-    const m = mintSigstoreBundle({
-      version: '0.3',
-      content: { kind: 'message', artifact },
-      signer: { certificate: leaf },
-      rekor,
-    });
+    const m = messageBundle;
     verifier.verifyBundle(m.json, artifact, {});
     expect(twinCount()).toBe(before + 1);
   });
@@ -69,15 +74,8 @@ describe('the async twin of every sync call', () => {
 
 describe('verifyBundleAsync and onStep', () => {
   it('a keyless message bundle (Rekor v1, SET, proof, checkpoint, SCT-less leaf)', async () => {
-    const m = mintSigstoreBundle({
-      version: '0.3',
-      content: { kind: 'message', artifact },
-      signer: { certificate: leaf },
-      rekor,
-    });
-    const events = await stepsOf((onStep) =>
-      verifier.verifyBundleAsync(m.json, artifact, {}, { onStep }),
-    );
+    const m = messageBundle;
+    const events = await bundleEvents(m);
     expect(checks(events)).toEqual([
       'parse',
       'digest',
@@ -112,9 +110,7 @@ describe('verifyBundleAsync and onStep', () => {
       signer: { certificate: leaf },
       rekor,
     });
-    const events = await stepsOf((onStep) =>
-      verifier.verifyBundleAsync(m.json, artifact, {}, { onStep }),
-    );
+    const events = await bundleEvents(m);
     expect(events[1]).toMatchObject({ check: 'digest', detail: { algorithm: 'sha256' } });
     expect(checks(events)).toContain('log-inclusion-proof');
   });
@@ -127,9 +123,7 @@ describe('verifyBundleAsync and onStep', () => {
       rekor: rekorV2,
       timestamp: tsa,
     });
-    const events = await stepsOf((onStep) =>
-      verifier.verifyBundleAsync(m.json, artifact, {}, { onStep }),
-    );
+    const events = await bundleEvents(m);
     expect(checks(events)).toEqual([
       'parse',
       'digest',
@@ -179,12 +173,7 @@ describe('verifyBundleAsync and onStep', () => {
   });
 
   it('a failure: the events stop before the failed step, the promise rejects with its code', async () => {
-    const m = mintSigstoreBundle({
-      version: '0.3',
-      content: { kind: 'message', artifact },
-      signer: { certificate: leaf },
-      rekor,
-    });
+    const m = messageBundle;
     const events: VerificationProgress[] = [];
     const error = await verifier
       .verifyBundleAsync(
@@ -217,12 +206,7 @@ describe('verifyBundleAsync and onStep', () => {
   });
 
   it('an exception thrown by onStep ends the verification with that exception', async () => {
-    const m = mintSigstoreBundle({
-      version: '0.3',
-      content: { kind: 'message', artifact },
-      signer: { certificate: leaf },
-      rekor,
-    });
+    const m = messageBundle;
     const boom = new Error('page went away');
     await expect(
       verifier.verifyBundleAsync(
