@@ -45,6 +45,10 @@ function counting(inner: SyncCryptoBackend = nodeCryptoBackend) {
   return { backend, asked };
 }
 
+/** Backends with a fixed answer, for what the wrapper passes on. */
+const ALWAYS_YES: SyncCryptoBackend = { name: 'yes', verify: () => true };
+const ALWAYS_NO: SyncCryptoBackend = { name: 'no', verify: () => false };
+
 const flip = (b: Uint8Array, i = b.length - 1) => {
   const c = new Uint8Array(b);
   c[i] = (c[i] as number) ^ 1;
@@ -104,14 +108,7 @@ describe('memoizeBackend', () => {
   });
 
   it('keeps fields apart: moving bytes between data and signature is a different question', () => {
-    const seen: VerifyRequest[] = [];
-    const yes: SyncCryptoBackend = {
-      name: 'yes',
-      verify: (r) => {
-        seen.push(r);
-        return true;
-      },
-    };
+    const { backend: yes, asked: seen } = counting(ALWAYS_YES);
     const memo = memoizeBackend(yes);
     const key = p256.key;
     const scheme = { kind: 'ecdsa', hash: 'sha256' } as const;
@@ -121,14 +118,7 @@ describe('memoizeBackend', () => {
   });
 
   it('an RSA key trusted for another padding is another key', () => {
-    const seen: VerifyRequest[] = [];
-    const yes: SyncCryptoBackend = {
-      name: 'yes',
-      verify: (r) => {
-        seen.push(r);
-        return true;
-      },
-    };
+    const { backend: yes, asked: seen } = counting(ALWAYS_YES);
     const memo = memoizeBackend(yes);
     const spki = new Uint8Array([1, 2, 3]);
     const scheme = { kind: 'rsa-pss', hash: 'sha256' } as const;
@@ -230,14 +220,7 @@ describe('memoizeBackend', () => {
   });
 
   it('hands requests it cannot key to the backend unchanged', () => {
-    const asked: VerifyRequest[] = [];
-    const no: SyncCryptoBackend = {
-      name: 'no',
-      verify: (r) => {
-        asked.push(r);
-        return false;
-      },
-    };
+    const { backend: no, asked } = counting(ALWAYS_NO);
     const memo = memoizeBackend(no);
     const odd = { key: null, scheme: null } as unknown as VerifyRequest;
     expect(memo.verify(odd)).toBe(false);
@@ -246,14 +229,7 @@ describe('memoizeBackend', () => {
   });
 
   it('never remembers a request whose names are not plain ASCII or not known', () => {
-    const seen: VerifyRequest[] = [];
-    const yes: SyncCryptoBackend = {
-      name: 'yes',
-      verify: (r) => {
-        seen.push(r);
-        return true;
-      },
-    };
+    const { backend: yes, asked: seen } = counting(ALWAYS_YES);
     const memo = memoizeBackend(yes);
     const r = signed('names');
     const odd = [
