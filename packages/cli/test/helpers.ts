@@ -41,6 +41,11 @@ export function run(
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
+    // A command that ends before reading its standard input (a usage error, an unreadable file
+    // named on the command line) closes the pipe: EPIPE on the write is that, not a failure.
+    child.stdin?.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') fail(error);
+    });
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
