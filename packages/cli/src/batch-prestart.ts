@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
+export { tuneTieringForBatch } from './batch-tiering.js';
+
 // `flareo verify-batch` starts its first worker thread from the entry (cli.ts), before the
 // command's own bundle is even loaded: a worker takes some 60 ms to start a Node environment
 // and load its code, and the main thread takes some 40 ms to load the command, parse the

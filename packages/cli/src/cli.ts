@@ -29,7 +29,8 @@ const command = process.argv[2];
 if (command === 'verify') await import(VERIFY_COMMAND);
 else if (command === 'vex') await import(VEX_COMMAND);
 else if (command === 'verify-batch') {
-  const { startWorkerEarly } = await import('./batch-prestart.js');
+  const { startWorkerEarly, tuneTieringForBatch } = await import('./batch-prestart.js');
+  tuneTieringForBatch();
   startWorkerEarly(new URL('./batch-worker.js', import.meta.url));
   await import(BATCH_COMMAND);
 } else await import('./main.js');
