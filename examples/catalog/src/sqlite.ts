@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CatalogError } from './errors.js';
 import {
   columnsOf,
@@ -13,6 +13,7 @@ import {
   type VerificationRecord,
 } from './metadata.js';
 import type { DerivedModule } from './module.js';
+import { sqliteDatabase } from './sqlite-driver.js';
 
 /** Options of {@link openSqliteMetadata}. */
 export interface SqliteOptions {
@@ -39,7 +40,8 @@ const dbError = (message: string, error: unknown) =>
 export function openSqliteMetadata(file: string, options: SqliteOptions = {}): MetadataStore {
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: options.busyTimeoutMs ?? 15_000 });
+    const Sqlite = sqliteDatabase();
+    db = new Sqlite(file, { timeout: options.busyTimeoutMs ?? 15_000 });
     db.pragma('journal_mode = WAL');
     // WAL with synchronous=FULL: a committed transaction survives a power loss.
     db.pragma('synchronous = FULL');

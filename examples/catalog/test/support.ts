@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { CatalogError, type CatalogErrorCode } from '../src/errors.js';
 import {
@@ -13,6 +12,7 @@ import {
   seedCatalog,
   writeModuleDir,
 } from '../src/seed.js';
+import { sqliteDatabase } from '../src/sqlite-driver.js';
 import { CatalogStore } from '../src/store.js';
 
 /** The moment every test catalog is minted for (scores are computed at this time too). */
@@ -67,7 +67,10 @@ export async function storedState(
 ): Promise<{ modules: string[]; staging: string[] }> {
   let modules: string[] = [];
   if (existsSync(join(dataDir, 'catalog.db'))) {
-    const db = new Database(join(dataDir, 'catalog.db'), { readonly: true, timeout: 15_000 });
+    const db = new (sqliteDatabase())(join(dataDir, 'catalog.db'), {
+      readonly: true,
+      timeout: 15_000,
+    });
     try {
       modules = (
         db.prepare('SELECT slug FROM modules ORDER BY slug').all() as { slug: string }[]
@@ -157,7 +160,10 @@ export function ingestFixture(prefix: string): IngestFixture {
  * a store): relative path → blob path on disk.
  */
 export function storedFilePaths(dataDir: string, slug: string): Map<string, string> {
-  const db = new Database(join(dataDir, 'catalog.db'), { readonly: true, timeout: 15_000 });
+  const db = new (sqliteDatabase())(join(dataDir, 'catalog.db'), {
+    readonly: true,
+    timeout: 15_000,
+  });
   try {
     const row = db.prepare('SELECT files FROM modules WHERE slug = ?').get(slug) as
       | { files: string }
