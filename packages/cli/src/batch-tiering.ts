@@ -53,8 +53,8 @@ export function requestedConcurrency(argv: readonly string[]): number | undefine
 
 /**
  * The V8 flag verify-batch sets for this batch (see above), or `undefined` when it sets none:
- * another V8 than Node 20's (11.3), an interrupt budget given to Node already, or fewer workers asked for
- * than there are cores.
+ * another V8 than Node 20's (11.3), an interrupt budget given to Node already, or fewer
+ * workers asked for than there are cores.
  */
 export function batchTiering(context: TieringContext): string | undefined {
   if (!context.v8.startsWith('11.3.')) return undefined;

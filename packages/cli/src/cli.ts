@@ -2,13 +2,15 @@
 import * as nodeModule from 'node:module';
 
 /**
- * The `flareo` executable. This entry only turns on Node's on-disk compile cache (Node >= 22.1,
+ * The `flareo` executable. This entry turns on Node's on-disk compile cache (Node >= 22.1,
  * `module.enableCompileCache`; Node 20 has none and goes on without it) before the command's
- * code is loaded, which is why that code is imported from here rather than statically: V8 then
- * reuses the bytecode of the bundled files from the cache instead of compiling them at every
- * start. The cache lives in Node's default directory (`node-compile-cache` in the OS temporary
- * directory), or where `NODE_COMPILE_CACHE` says; `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
- * It only holds compiled code, keyed by the file's content: it cannot change a result.
+ * code is loaded (and, for `verify-batch`, may raise V8's tier-up budget and starts the first
+ * worker: see batch-tiering.ts and batch-prestart.ts), which is why that code is imported from
+ * here rather than statically: V8 then reuses the bytecode of the bundled files from the
+ * cache instead of compiling them at every start. The cache lives in Node's default directory
+ * (`node-compile-cache` in the OS temporary directory), or where `NODE_COMPILE_CACHE` says;
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns it off. It only holds compiled code, keyed by the
+ * file's content: it cannot change a result.
  */
 const { enableCompileCache } = nodeModule as { enableCompileCache?: () => unknown };
 try {
