@@ -168,9 +168,7 @@ export function* verifyChain(
       const index = authority.certificates.indexOf(issuer);
       const stale =
         index === -1
-          ? validAtAll(issuer, times)
-            ? undefined
-            : issuer
+          ? firstNotValidAtAll([issuer], 0, times)
           : firstNotValidAtAll(authority.certificates, index, times);
       if (stale) {
         reasons.push(

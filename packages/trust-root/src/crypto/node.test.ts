@@ -16,14 +16,22 @@ interface Case {
   readonly hash: string | null;
 }
 
+/** An ECDSA case: a key on `curve` (OpenSSL's `namedCurve`), signed over `hash`. */
+const ecCase = (
+  curve: 'P-256' | 'P-384' | 'P-521',
+  namedCurve: string,
+  hash: 'sha256' | 'sha384' | 'sha512',
+  route: 'JWK' | 'DER',
+): Case => ({
+  name: `${curve} (${route} route)`,
+  generate: () => generateKeyPairSync('ec', { namedCurve }),
+  algorithm: { kind: 'ecdsa', curve },
+  scheme: { kind: 'ecdsa', hash },
+  hash,
+});
+
 const CASES: readonly Case[] = [
-  {
-    name: 'P-256 (JWK route)',
-    generate: () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
-    algorithm: { kind: 'ecdsa', curve: 'P-256' },
-    scheme: { kind: 'ecdsa', hash: 'sha256' },
-    hash: 'sha256',
-  },
+  ecCase('P-256', 'prime256v1', 'sha256', 'JWK'),
   {
     name: 'Ed25519 (JWK route)',
     generate: () => generateKeyPairSync('ed25519'),
@@ -31,20 +39,8 @@ const CASES: readonly Case[] = [
     scheme: { kind: 'ed25519' },
     hash: null,
   },
-  {
-    name: 'P-384 (DER route)',
-    generate: () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }),
-    algorithm: { kind: 'ecdsa', curve: 'P-384' },
-    scheme: { kind: 'ecdsa', hash: 'sha384' },
-    hash: 'sha384',
-  },
-  {
-    name: 'P-521 (DER route)',
-    generate: () => generateKeyPairSync('ec', { namedCurve: 'secp521r1' }),
-    algorithm: { kind: 'ecdsa', curve: 'P-521' },
-    scheme: { kind: 'ecdsa', hash: 'sha512' },
-    hash: 'sha512',
-  },
+  ecCase('P-384', 'secp384r1', 'sha384', 'DER'),
+  ecCase('P-521', 'secp521r1', 'sha512', 'DER'),
   {
     name: 'RSA 2048 (DER route)',
     generate: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),

@@ -334,6 +334,7 @@ interface KnownExtensions {
 function readKnownExtensions(
   extensions: ReadonlyMap<string, CertificateExtension>,
 ): KnownExtensions {
+  const fulcio = new ImmutableMap<string, string>();
   const out: KnownExtensions = {
     isCA: false,
     san: Object.freeze({
@@ -341,9 +342,8 @@ function readKnownExtensions(
       email: Object.freeze([]),
       dns: Object.freeze([]),
     }),
-    fulcio: new Map(),
+    fulcio,
   };
-  const fulcio = new ImmutableMap<string, string>();
   for (const { oid, value: v } of extensions.values()) {
     switch (oid) {
       case OID.basicConstraints: {
@@ -421,6 +421,6 @@ function readKnownExtensions(
         }
     }
   }
-  out.fulcio = Object.freeze(fulcio);
+  Object.freeze(fulcio);
   return out;
 }
