@@ -81,11 +81,14 @@ const lazyCollator: Plugin = {
   },
 };
 
-/** cli.ts imports the one-file command bundles at run time, by path: not part of this build. */
-const commandBundlesOutside: Plugin = {
-  name: 'command-bundles-outside',
+/**
+ * The entry loads the command bundles and the ESM build's `main.js` at run time, by path: they
+ * are files of their own, not part of the entry's build.
+ */
+const loadedByPath: Plugin = {
+  name: 'loaded-by-path',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(verify|vex|batch)-command\.js$/ }, (args) => ({
+    build.onResolve({ filter: /^\.\/((verify|vex|batch)-command\.cjs|main\.js)$/ }, (args) => ({
       path: args.path,
       external: true,
     }));
@@ -93,27 +96,45 @@ const commandBundlesOutside: Plugin = {
 };
 
 /**
- * An executable, not a library, shipped as a few self-contained ESM files: the entry
- * (`cli.js`) and shared chunks that the commands load on demand (`import()`), with the
- * workspace libraries and their dependencies bundled
- * in. Start-up then resolves and translates a handful of files instead of some two hundred
- * CommonJS and ESM modules across node_modules. Bundled CommonJS code that calls
- * `require('node:…')` gets a real `require` from the banner. re2js is bundled apart, as
- * CommonJS in `dist/vendor/`, and loaded on first use (src/lazy/). `flareo verify`, `vex` and
- * `verify-batch` (and its worker thread) have one-file bundles of their own (below). Whitespace and syntax are minified (V8 scans every character of a
- * loaded file: about 3% of a verify process's instructions); names are kept, so stack traces
- * (FLAREO_DEBUG) and source maps still read. The build script empties dist/ first; the
- * builds do not clean (they run at once).
+ * The `flareo` executable, `dist/cli.cjs` (what `bin` names): a small CommonJS file that sends
+ * `verify`, `vex` and `verify-batch` to their one-file bundles (below) and every other command
+ * to the ESM build. CommonJS because on Node 20 a process whose code is all CommonJS never
+ * starts Node's ES module loader (5 to 10 ms of every start, measured; see cli.ts). `shims`
+ * gives the CommonJS output a working `import.meta.url`.
+ */
+const entry = packageConfig({
+  entry: { cli: 'src/cli.ts' },
+  format: ['cjs'],
+  dts: false,
+  splitting: false,
+  treeshake: false,
+  clean: false,
+  shims: true,
+  esbuildPlugins: [loadedByPath],
+  minifyWhitespace: true,
+  minifySyntax: true,
+});
+
+/**
+ * Every other command, shipped as a few self-contained ESM files: `dist/main.js` and shared
+ * chunks that the commands load on demand (`import()`), with the workspace libraries and their
+ * dependencies bundled in. Start-up then resolves and translates a handful of files instead
+ * of some two hundred CommonJS and ESM modules across node_modules. Bundled CommonJS code that
+ * calls `require('node:…')` gets a real `require` from the banner. re2js is bundled apart, as
+ * CommonJS in `dist/vendor/`, and loaded on first use (src/lazy/). Whitespace and syntax are
+ * minified (V8 scans every character of a loaded file: about 3% of a verify process's
+ * instructions); names are kept, so stack traces (FLAREO_DEBUG) and source maps still read.
+ * The build script empties dist/ first; the builds do not clean (they run at once).
  */
 const command = packageConfig({
-  entry: { cli: 'src/cli.ts' },
+  entry: { main: 'src/main.ts' },
   format: ['esm'],
   dts: false,
   splitting: true,
   treeshake: false,
   clean: false,
   noExternal: [/.*/],
-  esbuildPlugins: [standIns, lazyCollator, commandBundlesOutside],
+  esbuildPlugins: [standIns, lazyCollator],
   minifyWhitespace: true,
   minifySyntax: true,
   banner: {
@@ -122,43 +143,46 @@ const command = packageConfig({
 });
 
 /**
- * A command as one file: no splitting, so its start-up loads one module where the split build
- * loads some ten or twenty chunks (on Node 20 each module costs about half a millisecond to
- * resolve, read and link, whatever its size), and none of the other commands' code. The code
- * is the same as the split build's.
+ * A command as one CommonJS file: no splitting, so its start-up loads one module where the
+ * split build loads some ten or twenty chunks (on Node 20 each module costs about half a
+ * millisecond to resolve, read and link, whatever its size), and none of the other commands'
+ * code; CommonJS, so that Node 20 does not start its ES module loader for it (see `entry`).
+ * The code is the same as the split build's; `shims` gives it a working `import.meta.url`
+ * (the package's version, the worker's file, the vendored re2js are found from it). The
+ * file exports `main`, which cli.ts calls.
  */
-const oneFileCommand = (name: string, entry: string, plugins: Plugin[]) =>
+const oneFileCommand = (name: string, source: string, plugins: Plugin[]) =>
   packageConfig({
-    entry: { [name]: entry },
-    format: ['esm'],
+    entry: { [name]: source },
+    format: ['cjs'],
     dts: false,
     splitting: false,
     treeshake: false,
     clean: false,
+    shims: true,
     noExternal: [/.*/],
     esbuildPlugins: [standIns, lazyCollator, ...plugins],
     minifyWhitespace: true,
     minifySyntax: true,
-    banner: command.banner,
   });
 
 /**
- * `flareo verify` (`dist/verify-command.js`), the command run once per artifact in CI. The TUF
+ * `flareo verify` (`dist/verify-command.cjs`), the command run once per artifact in CI. The TUF
  * network client is left out (`tuf-js`, for `flareo trust-root update` only: verify reads
  * the cached root without it).
  */
 const verifyCommand = oneFileCommand('verify-command', 'src/main-verify.ts', [withoutTufClient]);
 
 /**
- * `flareo vex …` (`dist/vex-command.js`). The VEX library is imported on demand by the
+ * `flareo vex …` (`dist/vex-command.cjs`). The VEX library is imported on demand by the
  * commands; in one file that import is inlined.
  */
 const vexCommand = oneFileCommand('vex-command', 'src/main-vex.ts', []);
 
 /**
- * `flareo verify-batch` (`dist/batch-command.js`) and its worker thread (`dist/batch-worker.js`,
- * started by URL from whichever program runs the command): the main thread and every worker
- * each load one module. Like verify, without the TUF client.
+ * `flareo verify-batch` (`dist/batch-command.cjs`) and its worker thread
+ * (`dist/batch-worker.cjs`, started by URL from whichever program runs the command): the main
+ * thread and every worker each load one module. Like verify, without the TUF client.
  */
 const batchCommand = oneFileCommand('batch-command', 'src/main-batch.ts', [withoutTufClient]);
 const batchWorker = oneFileCommand('batch-worker', 'src/batch-worker.ts', [withoutTufClient]);
@@ -173,5 +197,5 @@ const vendor = packageConfig({
 });
 
 export default defineConfig(
-  [command, verifyCommand, vexCommand, batchCommand, batchWorker, vendor].flat() as never,
+  [entry, command, verifyCommand, vexCommand, batchCommand, batchWorker, vendor].flat() as never,
 );

@@ -4,7 +4,7 @@
 // `flareo verify-batch --json` over 10,000, 100,000 and 300,000-line manifests (keyed `.sig`
 // lines over 64 small artifacts, cycled, so that the run takes seconds, not minutes), reads
 // every output line as it arrives (checking `line` is 1, 2, 3, … and every line verified), and
-// compares the command's peak resident memory (probe.mjs) between the two.
+// compares the command's peak resident memory (probe.cjs) between the two.
 //
 // Each size runs twice: as a user runs it, and with V8's old space capped at 32 MB per thread
 // (`--max-old-space-size=32`). Uncapped, V8 lets each thread's heap grow with the allocation
@@ -27,7 +27,7 @@ import { mintKeyedSignature, testKey } from '@flareo/testkit';
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = process.env.FLAREO_BENCH_CLI
   ? resolve(process.env.FLAREO_BENCH_CLI)
-  : join(here, '..', 'dist', 'cli.js');
+  : join(here, '..', 'dist', 'cli.cjs');
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const concurrency = args.includes('--concurrency') ? args[args.indexOf('--concurrency') + 1] : '2';
@@ -64,8 +64,8 @@ function run(lines, cap) {
       process.execPath,
       [
         ...(cap ? [`--max-old-space-size=${cap}`] : []),
-        '--import',
-        join(here, 'probe.mjs'),
+        '--require',
+        join(here, 'probe.cjs'),
         cli,
         'verify-batch',
         '--key',

@@ -21,7 +21,7 @@ export function compareBuilds(usage) {
     reference: resolve(args[refAt + 1]),
     current: process.env.FLAREO_BENCH_CLI
       ? resolve(process.env.FLAREO_BENCH_CLI)
-      : join(here, '..', 'dist', 'cli.js'),
+      : join(here, '..', 'dist', 'cli.cjs'),
     vectors: process.env.FLAREO_VECTORS ?? join(here, '..', '..', '..', 'fixtures', 'vectors'),
   };
 }

@@ -2,7 +2,7 @@
 // `flareo vex apply` of this build against a reference build (an earlier one), measured
 // interleaved in the same run: for each case, the reference and this build alternate, run
 // after run, so both meet the same machine load. Reports the best wall-clock time and the
-// best CPU time (every thread, user + system; read from probe.mjs) of each, and of a script
+// best CPU time (every thread, user + system; read from probe.cjs) of each, and of a script
 // that only parses both files. Cases: the whole-process bench's vex rows (vexhub-rke2 on
 // 10,000 findings, with and without `--product`; 100,000 findings with it).
 //
@@ -20,7 +20,7 @@ const { args, here, reference, current, vectors } = compareBuilds(
 );
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const asJson = args.includes('--json');
-const probe = join(here, 'probe.mjs');
+const probe = join(here, 'probe.cjs');
 
 const work = mkdtempSync(join(tmpdir(), 'flareo-vex-compare-'));
 const { vexFile, report, report100k, product } = writeVexApplyInputs(work, vectors);
@@ -36,7 +36,7 @@ const out = join(work, 'out.json');
 /** One process: wall-clock and CPU milliseconds. */
 function once(argv) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', probe, ...argv], {
+  const r = spawnSync(process.execPath, ['--require', probe, ...argv], {
     cwd: work,
     encoding: 'utf8',
   });

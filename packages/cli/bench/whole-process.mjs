@@ -18,7 +18,7 @@
 //
 // Usage: node bench/whole-process.mjs [--runs N] [--json] [--only start|batch|vex]
 //          [--baseline path/to/earlier/cli.js]
-// (run `pnpm build` first; FLAREO_BENCH_CLI=path/to/cli.js measures another build; --only runs
+// (run `pnpm build` first; FLAREO_BENCH_CLI=path/to/cli.cjs measures another build; --only runs
 // one group of rows and their references; --baseline also runs every flareo row with an earlier
 // build, alternating run by run, and prints before → after)
 import { spawnSync } from 'node:child_process';
@@ -37,14 +37,15 @@ const repo = resolve(cliDir, '..', '..');
 // FLAREO_BENCH_CLI: another build of the command to measure (an earlier one, to compare).
 const cli = process.env.FLAREO_BENCH_CLI
   ? resolve(process.env.FLAREO_BENCH_CLI)
-  : join(cliDir, 'dist', 'cli.js');
+  : join(cliDir, 'dist', 'cli.cjs');
 const vectors = process.env.FLAREO_VECTORS ?? join(repo, 'fixtures', 'vectors');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const asJson = args.includes('--json');
-// --baseline <cli.js>: an earlier build of the command (a copy of its dist/, or another
-// checkout's packages/cli/dist/cli.js). Every flareo row is then also run with it, the two
-// builds alternating run by run, and a before/after table follows the figures.
+// --baseline <cli.cjs>: an earlier build of the command (a copy of its dist/, or another
+// checkout's packages/cli/dist/cli.cjs; cli.js before the entry became CommonJS). Every flareo
+// row is then also run with it, the two builds alternating run by run, and a before/after
+// table follows the figures.
 const baseline = args.includes('--baseline')
   ? resolve(args[args.indexOf('--baseline') + 1] ?? '')
   : undefined;
@@ -135,13 +136,13 @@ for (const f of process.argv.slice(2)) JSON.parse(readFileSync(f, 'utf8'));
 
 // --- measurement ----------------------------------------------------------------------------
 // CPU time (all threads) of the verify-batch rows and their references, best of the runs:
-// steadier than wall-clock time on a shared machine. Read from probe.mjs's line on stderr.
+// steadier than wall-clock time on a shared machine. Read from probe.cjs's line on stderr.
 const cpuOf = {};
-const probe = join(here, 'probe.mjs');
+const probe = join(here, 'probe.cjs');
 
 function time(label, argv, expectStatus = 0, key = undefined) {
   let best = Number.POSITIVE_INFINITY;
-  const full = key === undefined ? argv : [argv[0], '--import', probe, ...argv.slice(1)];
+  const full = key === undefined ? argv : [argv[0], '--require', probe, ...argv.slice(1)];
   const cliAt = full.indexOf(cli);
   const earlier = baseline !== undefined && cliAt !== -1;
   for (let i = 0; i < runs; i++) {

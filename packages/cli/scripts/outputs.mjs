@@ -7,7 +7,8 @@
 // blanked. `--compare DIR` runs again and reports every case whose output differs.
 //
 // Usage: node scripts/outputs.mjs --write DIR | --compare DIR   (build first;
-// FLAREO_OUTPUTS_CLI=path/to/cli.js runs another build, e.g. a copy of an earlier dist/)
+// FLAREO_OUTPUTS_CLI=path/to/cli.cjs runs another build, e.g. a copy of an earlier dist/, whose
+// entry is cli.js before the entry became CommonJS)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = process.env.FLAREO_OUTPUTS_CLI
   ? resolve(process.env.FLAREO_OUTPUTS_CLI)
-  : join(cliDir, 'dist', 'cli.js');
+  : join(cliDir, 'dist', 'cli.cjs');
 const vectors = process.env.FLAREO_VECTORS ?? join(cliDir, '..', '..', 'fixtures', 'vectors');
 const args = process.argv.slice(2);
 const mode = args[0];

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built command, exactly what `bin` points at. */
-export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.cjs');
 
 export interface CliRun {
   readonly code: number | null;

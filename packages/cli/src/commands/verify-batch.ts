@@ -255,7 +255,7 @@ function runBatch(
   emit: (r: LineOutput) => boolean,
   out: Output,
 ): Promise<void> {
-  const workerUrl = new URL('./batch-worker.js', import.meta.url);
+  const workerUrl = new URL('./batch-worker.cjs', import.meta.url);
   interface Slot {
     readonly worker: Worker;
     readonly chunks: Set<number>;

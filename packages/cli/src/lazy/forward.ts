@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 
-// The command ships as bundled ESM files (see tsup.config.ts). re2js (RE2 regular
+// The command ships as bundled files, CommonJS and ESM (see tsup.config.ts). re2js (RE2 regular
 // expressions, imported statically by @flareo/bundle-verify) is a quarter of the code that
 // `flareo verify` would load, and V8 reads all of a loaded module, while only the identity
 // regexp flags (`--certificate-identity-regexp`…) use it. The build bundles it into
@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 // (@noble/curves was tried the same way and left in the bundle: the embedded root's EC keys
 // are checked on the curve with it at load, so `verify` loads it anyway.)
 
-/** A loader of one vendored CommonJS bundle next to this file's chunk in `dist/`. */
+/** A loader of one vendored CommonJS bundle next to this file's bundle or chunk in `dist/`. */
 export function vendored<T>(file: string): () => T {
   let loaded: T | undefined;
   return () => {

@@ -1,0 +1,130 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { vectorsDir } from '@flareo/testkit';
+import { VexBuilder } from '@flareo/vex';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, run, Scratch } from './helpers.js';
+
+// The entry (dist/cli.cjs) and the bundles of `verify`, `vex` and `verify-batch` are CommonJS so
+// that, on Node 20 and 22, those commands never start Node's ES module loader (a few
+// milliseconds of every start). Node 23 and later load CommonJS through that loader too, so
+// there only the commands' results are checked. Every other command runs from the ESM build,
+// which does start it: `--version` shows that the check below can tell the two apart.
+
+const scratch = new Scratch();
+afterAll(() => scratch.remove());
+const PACKAGE = resolve(dirname(CLI), '..');
+const major = Number(process.versions.node.split('.')[0]);
+const esmLoaderSeparate = major < 23;
+
+// Written by a module preloaded into the command's process: the internal modules it loaded.
+const loadList = scratch.path('modules.txt');
+const preload = scratch.write(
+  'preload.cjs',
+  `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, process.moduleLoadList.join('\\n')));\n`,
+);
+const ESM_LOADER = 'NativeModule internal/modules/esm/translators';
+
+async function traced(args: readonly string[]) {
+  const r = await run(process.execPath, ['-r', preload, CLI, ...args]);
+  const modules = readFileSync(loadList, 'utf8').split('\n');
+  return { ...r, startedEsmLoader: modules.includes(ESM_LOADER) };
+}
+
+describe('the flareo entry', () => {
+  it('is the file package.json names as the flareo command', () => {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
+    expect(resolve(PACKAGE, pkg.bin.flareo)).toBe(CLI);
+    expect(CLI.endsWith('.cjs')).toBe(true);
+  });
+
+  const dir = vectorsDir();
+  describe.skipIf(!dir)('verify, vex and verify-batch', () => {
+    const bundles = join(dir as string, 'sigstore', 'bundles');
+    const name = dir ? (readdirSync(bundles).find((f) => f.endsWith('.sigstore')) as string) : '';
+    const bundle = join(bundles, name);
+    const statement = dir
+      ? JSON.parse(
+          Buffer.from(
+            JSON.parse(readFileSync(bundle, 'utf8')).dsseEnvelope.payload,
+            'base64',
+          ).toString(),
+        )
+      : undefined;
+    const digest = `sha512:${statement?.subject[0].digest.sha512}`;
+    const identity = ['--certificate-identity', 'brian@dehamer.com'];
+    const issuer = ['--certificate-oidc-issuer', 'https://github.com/login/oauth'];
+    const manifest = scratch.write(
+      'manifest.jsonl',
+      `${[1, 2].map(() => JSON.stringify({ bundle, artifact: digest })).join('\n')}\n`,
+    );
+    const vex = scratch.write(
+      'app.openvex.json',
+      new VexBuilder({
+        id: 'https://flareo.test/vex/app',
+        author: 'Flareo tests',
+        timestamp: '2026-01-01T00:00:00Z',
+      })
+        .notAffected({
+          vulnerability: 'CVE-2026-0001',
+          products: ['pkg:npm/app@1.0.0'],
+          justification: 'vulnerable_code_not_present',
+        })
+        .build(),
+    );
+    const trivy = scratch.write('trivy.json', {
+      SchemaVersion: 2,
+      ArtifactName: 'app',
+      ArtifactType: 'filesystem',
+      Results: [
+        {
+          Target: 'package-lock.json',
+          Class: 'lang-pkgs',
+          Type: 'npm',
+          Vulnerabilities: [
+            {
+              VulnerabilityID: 'CVE-2026-0001',
+              PkgName: 'app',
+              InstalledVersion: '1.0.0',
+              PkgIdentifier: { PURL: 'pkg:npm/app@1.0.0' },
+              Severity: 'HIGH',
+            },
+          ],
+        },
+      ],
+    });
+
+    it.each([
+      ['verify', ['verify', digest, '--bundle', bundle, ...identity, ...issuer], /Verified OK/],
+      ['vex apply', ['vex', 'apply', '--vex', vex, '--summary', trivy], /0 open, 1 suppressed/],
+      ['verify-batch', ['verify-batch', ...identity, ...issuer, manifest], /2\/2 verified/],
+    ])('%s runs from its CommonJS bundle without the ES module loader', async (_, args, says) => {
+      const r = await traced(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(says);
+      if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
+    });
+  });
+
+  it('runs every other command from the ESM build', async () => {
+    const r = await traced(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')).version,
+    );
+    expect(r.startedEsmLoader).toBe(true);
+  });
+
+  it('says in one line, with status 2, when a command bundle cannot be loaded', async () => {
+    // A copy of the entry without the bundles beside it.
+    const lonely = scratch.path('lonely');
+    mkdirSync(join(lonely, 'dist'), { recursive: true });
+    copyFileSync(CLI, join(lonely, 'dist', 'cli.cjs'));
+    copyFileSync(join(PACKAGE, 'package.json'), join(lonely, 'package.json'));
+    for (const command of ['verify', 'vex', 'verify-batch', '--version']) {
+      const r = await run(process.execPath, [join(lonely, 'dist', 'cli.cjs'), command]);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toMatch(/^flareo: internal error: Cannot find module '[^\n]+\n$/);
+    }
+  });
+});
