@@ -96,26 +96,6 @@ const loadedByPath: Plugin = {
 };
 
 /**
- * The `flareo` executable, `dist/cli.cjs` (what `bin` names): a small CommonJS file that sends
- * `verify`, `vex` and `verify-batch` to their one-file bundles (below) and every other command
- * to the ESM build. CommonJS because on Node 20 a process whose code is all CommonJS never
- * starts Node's ES module loader (5 to 10 ms of every start, measured; see cli.ts). `shims`
- * gives the CommonJS output a working `import.meta.url`.
- */
-const entry = packageConfig({
-  entry: { cli: 'src/cli.ts' },
-  format: ['cjs'],
-  dts: false,
-  splitting: false,
-  treeshake: false,
-  clean: false,
-  shims: true,
-  esbuildPlugins: [loadedByPath],
-  minifyWhitespace: true,
-  minifySyntax: true,
-});
-
-/**
  * Every other command, shipped as a few self-contained ESM files: `dist/main.js` and shared
  * chunks that the commands load on demand (`import()`), with the workspace libraries and their
  * dependencies bundled in. Start-up then resolves and translates a handful of files instead
@@ -146,10 +126,11 @@ const command = packageConfig({
  * A command as one CommonJS file: no splitting, so its start-up loads one module where the
  * split build loads some ten or twenty chunks (on Node 20 each module costs about half a
  * millisecond to resolve, read and link, whatever its size), and none of the other commands'
- * code; CommonJS, so that Node 20 does not start its ES module loader for it (see `entry`).
+ * code; CommonJS, so that Node 20 does not start its ES module loader for it (see `entry`
+ * below).
  * The code is the same as the split build's; `shims` gives it a working `import.meta.url`
- * (the package's version, the worker's file, the vendored re2js are found from it). The
- * file exports `main`, which cli.ts calls.
+ * (the package's version, the worker's file, the vendored re2js are found from it). A
+ * command's file exports `main`, which cli.ts calls.
  */
 const oneFileCommand = (name: string, source: string, plugins: Plugin[]) =>
   packageConfig({
@@ -186,6 +167,15 @@ const vexCommand = oneFileCommand('vex-command', 'src/main-vex.ts', []);
  */
 const batchCommand = oneFileCommand('batch-command', 'src/main-batch.ts', [withoutTufClient]);
 const batchWorker = oneFileCommand('batch-worker', 'src/batch-worker.ts', [withoutTufClient]);
+
+/**
+ * The `flareo` executable, `dist/cli.cjs` (what `bin` names): a small CommonJS file that sends
+ * `verify`, `vex` and `verify-batch` to their one-file bundles (above) and every other command
+ * to the ESM build. CommonJS because on Node 20 a process whose code is all CommonJS never
+ * starts Node's ES module loader (5 to 10 ms of every start, measured; see cli.ts). Built like
+ * a command bundle; the files it loads by path stay out of it.
+ */
+const entry = oneFileCommand('cli', 'src/cli.ts', [loadedByPath]);
 
 const vendor = packageConfig({
   entry: { 'vendor/re2js': 'src/vendor/re2js.mjs' },
