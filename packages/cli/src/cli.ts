@@ -52,9 +52,14 @@ async function start(command: string | undefined): Promise<void> {
 }
 
 // The programs handle their own errors (run.ts); what can still fail here is loading one of
-// the files, which says so in one line with the documented status for it (2).
+// the files. That is said as run.ts says an internal error: one line, then the stack trace
+// with FLAREO_DEBUG set (else how to get it), and the documented status for it (2).
 start(process.argv[2]).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`flareo: internal error: ${message.split('\n')[0]}\n`);
+  const debug = process.env.FLAREO_DEBUG !== undefined && process.env.FLAREO_DEBUG !== '';
+  const stack = error instanceof Error ? error.stack : undefined;
+  process.stderr.write(
+    `flareo: internal error: ${message.split('\n')[0]}\n${debug && stack ? stack : '(set FLAREO_DEBUG=1 for the stack trace)'}\n`,
+  );
   process.exitCode = 2;
 });

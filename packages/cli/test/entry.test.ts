@@ -124,7 +124,16 @@ describe('the flareo entry', () => {
     for (const command of ['verify', 'vex', 'verify-batch', '--version']) {
       const r = await run(process.execPath, [join(lonely, 'dist', 'cli.cjs'), command]);
       expect(r.code, command).toBe(2);
-      expect(r.stderr, command).toMatch(/^flareo: internal error: Cannot find module '[^\n]+\n$/);
+      expect(r.stderr, command).toMatch(
+        /^flareo: internal error: Cannot find module '[^\n]+\n\(set FLAREO_DEBUG=1 for the stack trace\)\n$/,
+      );
+      const debug = await run(process.execPath, [join(lonely, 'dist', 'cli.cjs'), command], {
+        env: { FLAREO_DEBUG: '1' },
+      });
+      expect(debug.code, command).toBe(2);
+      expect(debug.stderr, command).toMatch(
+        /^flareo: internal error: Cannot find module .*\n.*Error/,
+      );
     }
   });
 });
