@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import * as nodeModule from 'node:module';
+import { internalErrorLines } from './internal-error.js';
 
 /**
  * The `flareo` executable (`dist/cli.cjs`). This entry turns on Node's on-disk compile cache
@@ -52,14 +53,13 @@ async function start(command: string | undefined): Promise<void> {
 }
 
 // The programs handle their own errors (run.ts); what can still fail here is loading one of
-// the files. That is said as run.ts says an internal error: one line, then the stack trace
-// with FLAREO_DEBUG set (else how to get it), and the documented status for it (2).
+// the files. That is said as run.ts says an internal error (internal-error.ts), with the
+// documented status for it (2).
 start(process.argv[2]).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  const debug = process.env.FLAREO_DEBUG !== undefined && process.env.FLAREO_DEBUG !== '';
-  const stack = error instanceof Error ? error.stack : undefined;
   process.stderr.write(
-    `flareo: internal error: ${message.split('\n')[0]}\n${debug && stack ? stack : '(set FLAREO_DEBUG=1 for the stack trace)'}\n`,
+    internalErrorLines(error)
+      .map((line) => `${line}\n`)
+      .join(''),
   );
   process.exitCode = 2;
 });

@@ -1,7 +1,7 @@
 import { type Command, CommanderError } from 'commander';
 import { EXIT } from './errors.js';
+import { internalErrorLines } from './internal-error.js';
 import { commanderErrorLine } from './options.js';
-import { oneLine } from './text.js';
 
 /**
  * How a `flareo` process runs (see {@link run}). Whatever happens, `flareo` ends with a documented exit status and at most
@@ -11,8 +11,6 @@ import { oneLine } from './text.js';
  *   ends quietly with the status decided so far (0 unless a failure was already known);
  * - any other error that escapes a command: 2, `flareo: internal error: …`.
  */
-
-const debug = process.env.FLAREO_DEBUG !== undefined && process.env.FLAREO_DEBUG !== '';
 
 /** Write to stderr without ever throwing (stderr may be closed too). */
 function say(text: string): void {
@@ -24,10 +22,7 @@ function say(text: string): void {
 }
 
 function internalError(error: unknown): never {
-  const message = error instanceof Error ? error.message : String(error);
-  say(`flareo: internal error: ${oneLine(message)}`);
-  if (debug && error instanceof Error && error.stack) say(error.stack);
-  else say('(set FLAREO_DEBUG=1 for the stack trace)');
+  for (const line of internalErrorLines(error)) say(line);
   process.exit(EXIT.usage);
 }
 

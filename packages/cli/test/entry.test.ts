@@ -14,6 +14,7 @@ import { CLI, run, Scratch } from './helpers.js';
 const scratch = new Scratch();
 afterAll(() => scratch.remove());
 const PACKAGE = resolve(dirname(CLI), '..');
+const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
 const major = Number(process.versions.node.split('.')[0]);
 const esmLoaderSeparate = major < 23;
 
@@ -33,7 +34,6 @@ async function traced(args: readonly string[]) {
 
 describe('the flareo entry', () => {
   it('is the file package.json names as the flareo command', () => {
-    const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
     expect(resolve(PACKAGE, pkg.bin.flareo)).toBe(CLI);
     expect(CLI.endsWith('.cjs')).toBe(true);
   });
@@ -109,9 +109,7 @@ describe('the flareo entry', () => {
   it('runs every other command from the ESM build', async () => {
     const r = await traced(['--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(
-      JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')).version,
-    );
+    expect(r.stdout.trim()).toBe(pkg.version);
     expect(r.startedEsmLoader).toBe(true);
   });
 
