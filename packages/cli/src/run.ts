@@ -37,6 +37,27 @@ function streamError(name: 'stdout' | 'stderr', error: NodeJS.ErrnoException): v
   process.exit(EXIT.usage);
 }
 
+/**
+ * End the process as soon as what the command wrote has been handed to the system. Left to
+ * end by itself, Node first tears down the whole JavaScript heap, which nothing here needs:
+ * some 5 ms of a `flareo vex apply` on a 10,000-finding report (see the CLI's README). A write
+ * of nothing calls back once every write before it is done, so output still queued for a slow
+ * reader (writes to pipes are asynchronous on POSIX, to terminals on Windows) is never cut
+ * short. A stream that failed calls back with its error: the process is then left to
+ * `streamError`, which ends it with the status that failure has. Otherwise the status is the
+ * one decided so far (`process.exitCode`, 0 when none was set).
+ */
+function endOnceWritten(): void {
+  let open = 2;
+  const written = (error?: Error | null) => {
+    if (error) return;
+    open -= 1;
+    if (open === 0) process.exit();
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
+
 /** True when `--json` was given (before a `--` that ends the options). */
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
@@ -67,4 +88,5 @@ export async function run(create: () => Promise<Command>): Promise<void> {
       }
     }
   }
+  endOnceWritten();
 }

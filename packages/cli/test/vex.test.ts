@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { VexBuilder } from '@flareo/vex';
 import { afterAll, describe, expect, it } from 'vitest';
-import { flareo, json, Scratch } from './helpers.js';
+import { CLI, flareo, json, Scratch } from './helpers.js';
 
 const scratch = new Scratch();
 afterAll(() => scratch.remove());
@@ -180,6 +182,49 @@ describe('flareo vex apply', () => {
     expect(toFile.code).toBe(0);
     expect(toFile.stdout).toBe('');
     expect(toFile.stderr).toContain(`report written to ${out}`);
+  });
+
+  it('a report far larger than the pipe arrives whole when the reader is slow (the process ends only once it is written)', async () => {
+    // Some 3,000 findings: the report printed is about 700 KB, ten times a pipe's buffer, so
+    // most of it is still being written when the command is done with it.
+    const vulnerabilities = Array.from({ length: 3000 }, (_, i) => ({
+      VulnerabilityID: i % 2 === 0 ? 'CVE-2024-0001' : `CVE-2024-${String(1000 + i)}`,
+      PkgName: 'openssl',
+      PkgIdentifier: { PURL: 'pkg:deb/debian/openssl@3.0.15?distro=debian-12' },
+      InstalledVersion: '3.0.15',
+      Severity: 'HIGH',
+      Title: `finding ${i}`,
+    }));
+    const big = scratch.write('trivy-big.json', {
+      SchemaVersion: 2,
+      ArtifactName: 'acme/app',
+      ArtifactType: 'container_image',
+      Metadata: { RepoDigests: [image] },
+      Results: [{ Target: 'app (debian 12)', Vulnerabilities: vulnerabilities }],
+    });
+    const file = scratch.path('trivy-big.vex.json');
+    const toFile = await flareo(['vex', 'apply', '--vex', vexPath, '--output', file, big]);
+    expect(toFile.code, toFile.stderr).toBe(0);
+    const expected = readFileSync(file);
+    expect(expected.length).toBeGreaterThan(500_000);
+
+    const { FORCE_COLOR: _forced, ...env } = process.env;
+    const child = spawn(process.execPath, [CLI, 'vex', 'apply', '--vex', vexPath, big], {
+      env: { ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    // Read nothing for a while: the command has its whole report queued by then.
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 600));
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, Buffer.concat(err).toString()).toBe(0);
+    expect(Buffer.concat(out).equals(expected)).toBe(true);
+    expect(Buffer.concat(err).toString()).toContain('1500 of 3000 finding(s) suppressed by VEX');
   });
 
   it('--product and --format; bad input exits 2', async () => {
