@@ -13,6 +13,17 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+export interface RunOptions {
+  readonly input?: string | Uint8Array;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /**
+   * Read nothing of standard output for this many milliseconds, as a slow reader would: what
+   * the program writes meanwhile beyond the pipe's buffer waits in the program. Default 0.
+   */
+  readonly readStdoutAfterMs?: number;
+}
+
 /**
  * Run a program to its end, collecting both outputs. FORCE_COLOR is removed, not emptied:
  * Node 22+ warns on stderr when both are set; NO_COLOR is set unless the caller overrides it.
@@ -20,7 +31,7 @@ export interface CliRun {
 export function run(
   command: string,
   args: readonly string[],
-  options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: RunOptions = {},
 ): Promise<CliRun> {
   const { FORCE_COLOR: _forced, ...inherited } = process.env;
   return new Promise((done, fail) => {
@@ -32,6 +43,11 @@ export function run(
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
+    if (options.readStdoutAfterMs) {
+      // Paused before anything is read; a paused stream stays paused until resumed.
+      child.stdout?.pause();
+      setTimeout(() => child.stdout?.resume(), options.readStdoutAfterMs);
+    }
     child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', fail);
     child.on('close', (code) =>
@@ -54,10 +70,7 @@ export function run(
  * Run the built `flareo` as a user would: a child `node` process, no colour (NO_COLOR) unless
  * the caller sets the environment, optional standard input (empty when not given).
  */
-export function flareo(
-  args: readonly string[],
-  options: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<CliRun> {
+export function flareo(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return run(process.execPath, [CLI, ...args], { ...options, input: options.input ?? '' });
 }
 

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { VexBuilder } from '@flareo/vex';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, flareo, json, Scratch } from './helpers.js';
+import { flareo, json, Scratch } from './helpers.js';
 
 const scratch = new Scratch();
 afterAll(() => scratch.remove());
@@ -208,23 +207,11 @@ describe('flareo vex apply', () => {
     const expected = readFileSync(file);
     expect(expected.length).toBeGreaterThan(500_000);
 
-    const { FORCE_COLOR: _forced, ...env } = process.env;
-    const child = spawn(process.execPath, [CLI, 'vex', 'apply', '--vex', vexPath, big], {
-      env: { ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stderr.on('data', (b: Buffer) => err.push(b));
     // Read nothing for a while: the command has its whole report queued by then.
-    child.stdout.pause();
-    await new Promise((r) => setTimeout(r, 600));
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stdout.resume();
-    const code = await new Promise<number | null>((done) => child.on('close', done));
-    expect(code, Buffer.concat(err).toString()).toBe(0);
-    expect(Buffer.concat(out).equals(expected)).toBe(true);
-    expect(Buffer.concat(err).toString()).toContain('1500 of 3000 finding(s) suppressed by VEX');
+    const piped = await flareo(['vex', 'apply', '--vex', vexPath, big], { readStdoutAfterMs: 600 });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(Buffer.from(piped.stdout).equals(expected)).toBe(true);
+    expect(piped.stderr).toContain('1500 of 3000 finding(s) suppressed by VEX');
   });
 
   it('--product and --format; bad input exits 2', async () => {
