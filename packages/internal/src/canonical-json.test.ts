@@ -23,11 +23,13 @@ function codeOf(fn: () => unknown): string | undefined {
 function reversed(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversed);
   if (typeof v !== 'object' || v === null) return v;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(v).reverse()) {
-    out[key] = reversed((v as Record<string, unknown>)[key]);
-  }
-  return out;
+  // Object.fromEntries defines every member as an own property, `__proto__` too (fast-check's
+  // JSON values can have one); assigning `out[key]` would set the prototype instead.
+  return Object.fromEntries(
+    Object.keys(v)
+      .reverse()
+      .map((key) => [key, reversed((v as Record<string, unknown>)[key])]),
+  );
 }
 
 describe('canonicalJson: RFC 8785 vectors', () => {
