@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import * as nodeModule from 'node:module';
+import { isHelpOnly } from './help-route.js';
 import { internalErrorLines } from './internal-error.js';
 
 /**
@@ -27,12 +28,16 @@ try {
 // tsup.config.ts), loaded by path here so that this build leaves them alone. This entry and
 // those bundles are CommonJS because on Node 20 a process whose code is all CommonJS never
 // starts Node's ES module loader: measured, 5 to 10 ms less for each of these commands (and
-// some 6 ms of CPU less for each verify-batch worker thread). Every other command runs from
-// the ESM build (`dist/main.js` and its chunks), imported on demand.
+// some 6 ms of CPU less for each verify-batch worker thread). Help for the whole program
+// (`flareo`, `flareo --help`, `flareo help <command>`, `flareo <command> --help`) comes from
+// `dist/help-command.cjs` (main-help.ts), every command's definition without the libraries
+// (help-route.ts says which command lines it answers). Every other command runs from the ESM
+// build (`dist/main.js` and its chunks), imported on demand.
 const load = nodeModule.createRequire(import.meta.url);
 const VERIFY_COMMAND = './verify-command.cjs';
 const VEX_COMMAND = './vex-command.cjs';
 const BATCH_COMMAND = './batch-command.cjs';
+const HELP = './help-command.cjs';
 const OTHER_COMMANDS = './main.js';
 
 /** What each command bundle exports: its program, run on `process.argv`. */
@@ -40,7 +45,8 @@ interface CommandBundle {
   readonly main: () => Promise<void>;
 }
 
-async function start(command: string | undefined): Promise<void> {
+async function start(args: readonly string[]): Promise<void> {
+  const command = args[0];
   if (command === 'verify') return (load(VERIFY_COMMAND) as CommandBundle).main();
   if (command === 'vex') return (load(VEX_COMMAND) as CommandBundle).main();
   if (command === 'verify-batch') {
@@ -49,13 +55,14 @@ async function start(command: string | undefined): Promise<void> {
     startWorkerEarly(new URL('./batch-worker.cjs', import.meta.url));
     return (load(BATCH_COMMAND) as CommandBundle).main();
   }
+  if (isHelpOnly(args)) return (load(HELP) as CommandBundle).main();
   await import(OTHER_COMMANDS);
 }
 
 // The programs handle their own errors (run.ts); what can still fail here is loading one of
 // the files. That is said as run.ts says an internal error (internal-error.ts), with the
 // documented status for it (2).
-start(process.argv[2]).catch((error: unknown) => {
+start(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(
     internalErrorLines(error)
       .map((line) => `${line}\n`)

@@ -106,6 +106,55 @@ describe('the flareo entry', () => {
     });
   });
 
+  // Every command line help-route.ts sends to the help bundle, for each command and for a name
+  // that is none, each compared with what the ESM build (dist/main.js, which can run every
+  // command) says for it: the same bytes on both streams and the same status.
+  const names = [
+    'verify-bundle',
+    'verify-image',
+    'score',
+    'policy',
+    'trust-root',
+    'no-such-command',
+    'help',
+  ];
+  const helpLines = [
+    [],
+    ['--help'],
+    ['-h'],
+    ['help'],
+    ...names.flatMap((name) => [
+      ['help', name],
+      [name, '--help'],
+      [name, '-h'],
+    ]),
+  ];
+  it.each(helpLines.map((args) => [args.join(' ') || '(no arguments)', args]))(
+    'help "%s" comes from the help bundle and says what the ESM build says',
+    async (_, args) => {
+      const r = await traced(args);
+      const esm = await run(process.execPath, [join(dirname(CLI), 'main.js'), ...args]);
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual(esm);
+      expect(r.stdout + r.stderr).toMatch(/Usage: flareo/);
+      if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
+    },
+  );
+
+  it('refuses, as an internal error, a command that reaches the help bundle', async () => {
+    // cli.ts never sends one there (help-route.ts); the bundle holds no library to run it.
+    const launcher = scratch.write(
+      'help-launcher.cjs',
+      `require(${JSON.stringify(join(dirname(CLI), 'help-command.cjs'))}).main();\n`,
+    );
+    const input = scratch.write('input.json', { slsaLevel: 3 });
+    const r = await run(process.execPath, [launcher, 'score', input]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /error: INTERNAL\n\s+internal: the help bundle of flareo cannot run a command\n$/,
+    );
+  });
+
   it('runs every other command from the ESM build', async () => {
     const r = await traced(['--version']);
     expect(r.code).toBe(0);
@@ -119,7 +168,7 @@ describe('the flareo entry', () => {
     mkdirSync(join(lonely, 'dist'), { recursive: true });
     copyFileSync(CLI, join(lonely, 'dist', 'cli.cjs'));
     copyFileSync(join(PACKAGE, 'package.json'), join(lonely, 'package.json'));
-    for (const command of ['verify', 'vex', 'verify-batch', '--version']) {
+    for (const command of ['verify', 'vex', 'verify-batch', '--help', '--version']) {
       const r = await run(process.execPath, [join(lonely, 'dist', 'cli.cjs'), command]);
       expect(r.code, command).toBe(2);
       expect(r.stderr, command).toMatch(
