@@ -151,9 +151,10 @@ const oneFileCommand = (name: string, source: string, plugins: Plugin[]) =>
   });
 
 /**
- * `flareo verify` (`dist/verify-command.cjs`), the command run once per artifact in CI. The TUF
- * network client is left out (`tuf-js`, for `flareo trust-root update` only: verify reads
- * the cached root without it).
+ * `flareo verify` and `flareo verify-bundle` (`dist/verify-command.cjs`): the command run once per
+ * artifact in CI, and the conformance suite's client protocol, run once per case. The TUF network
+ * client is left out (`tuf-js`, for `flareo trust-root update` only: verify reads the cached root
+ * without it).
  */
 const verifyCommand = oneFileCommand('verify-command', 'src/main-verify.ts', [withoutTufClient]);
 
@@ -197,10 +198,10 @@ const helpCommand = oneFileCommand('help-command', 'src/main-help.ts', [withoutL
 
 /**
  * The `flareo` executable, `dist/cli.cjs` (what `bin` names): a small CommonJS file that sends
- * `verify`, `vex` and `verify-batch` to their one-file bundles (above), help to the help
- * bundle, and every other command to the ESM build. CommonJS because on Node 20 a process whose code is all CommonJS never
- * starts Node's ES module loader (5 to 10 ms of every start, measured; see cli.ts). Built like
- * a command bundle; the files it loads by path stay out of it.
+ * `verify`, `verify-bundle`, `vex` and `verify-batch` to their one-file bundles (above), help to
+ * the help bundle, and every other command to the ESM build. CommonJS because on Node 20 a process
+ * whose code is all CommonJS never starts Node's ES module loader (5 to 10 ms of every start,
+ * measured; see cli.ts). Built like a command bundle; the files it loads by path stay out of it.
  */
 const entry = oneFileCommand('cli', 'src/cli.ts', [loadedByPath]);
 

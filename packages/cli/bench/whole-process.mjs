@@ -2,7 +2,7 @@
 // Whole-process benchmark: what a user feels when running `flareo`, cold start included,
 // against reference processes measured in the same run (best of N wall-clock times).
 // Cases: `node -e 0`; `flareo --version` and `--help`; one `flareo verify` of a real
-// public-good bundle; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
+// public-good bundle, and one `flareo verify-bundle` (the conformance suite's protocol) of it; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
 // plain Node script looping @sigstore/verify over the same 900; `flareo vex apply` of the
 // 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report (as it is, and with
 // rke2's module as the product), and with the product to a 100,000-finding report made from
@@ -201,6 +201,18 @@ try {
       'flareo verify',
       flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
     );
+    // The Sigstore conformance suite's client protocol: one process per case.
+    rows.verifyBundleOne = time(
+      'flareo verify-bundle',
+      flareo(
+        'verify-bundle',
+        '--bundle',
+        bundles[7].name,
+        ...IDENTITY,
+        ...ISSUER,
+        bundles[7].digest,
+      ),
+    );
   }
   if (want('batch')) {
     const noCache = ['--signature-cache', '0'];
@@ -279,6 +291,7 @@ const figures = {
     versionOverNodeStart: rows.version - rows.nodeStart,
     helpOverNodeStart: rows.help - rows.nodeStart,
     verifyOverNodeStart: rows.verifyOne - rows.nodeStart,
+    verifyBundleOverNodeStart: rows.verifyBundleOne - rows.nodeStart,
     batchSpeedupVsReference: ratio(rows.reference900, rows.batch1),
     batch2SpeedupVsReference: ratio(rows.reference900, rows.batch2),
     twoWorkersOverOne: ratio(rows.batch1, rows.batch2),
@@ -310,6 +323,11 @@ if (asJson) {
     'flareo verify, one public-good bundle',
     rows.verifyOne,
     `node + ${ms(r.verifyOverNodeStart)}; target ≤ +60 ms`,
+  );
+  print(
+    'flareo verify-bundle, the same bundle',
+    rows.verifyBundleOne,
+    `node + ${ms(r.verifyBundleOverNodeStart)}`,
   );
   print(
     'flareo verify-batch, 900 lines, 1 worker',

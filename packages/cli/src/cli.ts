@@ -21,18 +21,19 @@ try {
   // A cache directory that cannot be created only costs the speed-up.
 }
 
-// `flareo verify` is the command run once per artifact in CI, `flareo vex apply` the one run
-// on every scan, `flareo verify-batch` the one run over many: each has its own bundle with
-// everything it needs in one CommonJS file (`dist/verify-command.cjs` from main-verify.ts,
+// `flareo verify` is the command run once per artifact in CI (and `flareo verify-bundle` once per
+// case of the Sigstore conformance suite), `flareo vex apply` the one run on every scan, `flareo
+// verify-batch` the one run over many: each has its own bundle with everything it needs in one
+// CommonJS file (`dist/verify-command.cjs` from main-verify.ts, for both verify commands,
 // `dist/vex-command.cjs` from main-vex.ts, `dist/batch-command.cjs` from main-batch.ts; see
-// tsup.config.ts), loaded by path here so that this build leaves them alone. This entry and
-// those bundles are CommonJS because on Node 20 a process whose code is all CommonJS never
-// starts Node's ES module loader: measured, 5 to 10 ms less for each of these commands (and
-// some 6 ms of CPU less for each verify-batch worker thread). Help for the whole program
-// (`flareo`, `flareo --help`, `flareo help <command>`, `flareo <command> --help`) comes from
-// `dist/help-command.cjs` (main-help.ts), every command's definition without the libraries
-// (help-route.ts says which command lines it answers). Every other command runs from the ESM
-// build (`dist/main.js` and its chunks), imported on demand.
+// tsup.config.ts), loaded by path here so that this build leaves them alone. This entry and those
+// bundles are CommonJS because on Node 20 a process whose code is all CommonJS never starts Node's
+// ES module loader: measured, 5 to 10 ms less for each of these commands (and some 6 ms of CPU less
+// for each verify-batch worker thread). Help for the whole program (`flareo`, `flareo --help`,
+// `flareo help <command>`, `flareo <command> --help`) comes from `dist/help-command.cjs`
+// (main-help.ts), every command's definition without the libraries (help-route.ts says which
+// command lines it answers). Every other command runs from the ESM build (`dist/main.js` and its
+// chunks), imported on demand.
 const load = nodeModule.createRequire(import.meta.url);
 const VERIFY_COMMAND = './verify-command.cjs';
 const VEX_COMMAND = './vex-command.cjs';
@@ -47,7 +48,9 @@ interface CommandBundle {
 
 async function start(args: readonly string[]): Promise<void> {
   const command = args[0];
-  if (command === 'verify') return (load(VERIFY_COMMAND) as CommandBundle).main();
+  if (command === 'verify' || command === 'verify-bundle') {
+    return (load(VERIFY_COMMAND) as CommandBundle).main();
+  }
   if (command === 'vex') return (load(VEX_COMMAND) as CommandBundle).main();
   if (command === 'verify-batch') {
     const { startWorkerEarly, tuneTieringForBatch } = await import('./batch-prestart.js');

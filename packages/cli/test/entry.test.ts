@@ -5,11 +5,12 @@ import { VexBuilder } from '@flareo/vex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, run, Scratch } from './helpers.js';
 
-// The entry (dist/cli.cjs) and the bundles of `verify`, `vex` and `verify-batch` are CommonJS so
-// that, on Node 20 and 22, those commands never start Node's ES module loader (a few
-// milliseconds of every start). Node 23 and later load CommonJS through that loader too, so
-// there only the commands' results are checked. Every other command runs from the ESM build,
-// which does start it: `--version` shows that the check below can tell the two apart.
+// The entry (dist/cli.cjs) and the bundles of `verify` and `verify-bundle`, `vex`,
+// `verify-batch` and help are CommonJS so that, on Node 20 and 22, those commands never start
+// Node's ES module loader (a few milliseconds of every start). Node 23 and later load CommonJS
+// through that loader too, so there only the commands' results are checked. Every other
+// command runs from the ESM build, which does start it: `--version` shows that the check below
+// can tell the two apart.
 
 const scratch = new Scratch();
 afterAll(() => scratch.remove());
@@ -39,7 +40,7 @@ describe('the flareo entry', () => {
   });
 
   const dir = vectorsDir();
-  describe.skipIf(!dir)('verify, vex and verify-batch', () => {
+  describe.skipIf(!dir)('verify, verify-bundle, vex and verify-batch', () => {
     const bundles = join(dir as string, 'sigstore', 'bundles');
     const name = dir ? (readdirSync(bundles).find((f) => f.endsWith('.sigstore')) as string) : '';
     const bundle = join(bundles, name);
@@ -96,6 +97,13 @@ describe('the flareo entry', () => {
 
     it.each([
       ['verify', ['verify', digest, '--bundle', bundle, ...identity, ...issuer], /Verified OK/],
+      [
+        'verify-bundle',
+        ['verify-bundle', '--bundle', bundle, ...identity, ...issuer, digest],
+        /verified/,
+      ],
+      ['verify --help', ['verify', '--help'], /Usage: flareo verify /],
+      ['verify-bundle --help', ['verify-bundle', '--help'], /Usage: flareo verify-bundle /],
       ['vex apply', ['vex', 'apply', '--vex', vex, '--summary', trivy], /0 open, 1 suppressed/],
       ['verify-batch', ['verify-batch', ...identity, ...issuer, manifest], /2\/2 verified/],
     ])('%s runs from its CommonJS bundle without the ES module loader', async (_, args, says) => {
@@ -109,15 +117,7 @@ describe('the flareo entry', () => {
   // Every command line help-route.ts sends to the help bundle, for each command and for a name
   // that is none, each compared with what the ESM build (dist/main.js, which can run every
   // command) says for it: the same bytes on both streams and the same status.
-  const names = [
-    'verify-bundle',
-    'verify-image',
-    'score',
-    'policy',
-    'trust-root',
-    'no-such-command',
-    'help',
-  ];
+  const names = ['verify-image', 'score', 'policy', 'trust-root', 'no-such-command', 'help'];
   const helpLines = [
     [],
     ['--help'],
@@ -128,6 +128,8 @@ describe('the flareo entry', () => {
       [name, '--help'],
       [name, '-h'],
     ]),
+    // The commands with bundles of their own take their `--help` there, but not `help <name>`.
+    ...['verify', 'verify-bundle', 'vex', 'verify-batch'].map((name) => ['help', name]),
   ];
   it.each(helpLines.map((args) => [args.join(' ') || '(no arguments)', args]))(
     'help "%s" comes from the help bundle and says what the ESM build says',
