@@ -17,10 +17,15 @@ import {
   TestRekorV1,
 } from '@flareo/testkit';
 
-export function writeMintedManifest(dir, count) {
-  const chain = createFulcioChain({ seed: 'cli-bench-distinct' });
-  const rekor = new TestRekorV1({ seed: 'cli-bench-distinct-rekor' });
-  const trustedRoot = join(dir, 'minted-trusted-root.json');
+/**
+ * A P-384 CA chain (as Fulcio's) and a Rekor v1 log minted from `seed`, and a
+ * trusted_root.json for both written as `dir/<seed>-trusted-root.json`: the trust of the
+ * benches' minted signatures (this file's and image-layout.mjs's).
+ */
+export function writeMintedTrust(dir, seed) {
+  const chain = createFulcioChain({ seed });
+  const rekor = new TestRekorV1({ seed: `${seed}-rekor` });
+  const trustedRoot = join(dir, `${seed}-trusted-root.json`);
   writeFileSync(
     trustedRoot,
     JSON.stringify({
@@ -30,6 +35,11 @@ export function writeMintedManifest(dir, count) {
       tlogs: [rekor.transparencyLogInstance()],
     }),
   );
+  return { chain, rekor, trustedRoot };
+}
+
+export function writeMintedManifest(dir, count) {
+  const { chain, rekor, trustedRoot } = writeMintedTrust(dir, 'cli-bench-distinct');
   const lines = [];
   for (let i = 0; i < count; i++) {
     const artifact = new TextEncoder().encode(`distinct artifact ${i}\n`);

@@ -2,7 +2,8 @@
 // Whole-process benchmark: what a user feels when running `flareo`, cold start included,
 // against reference processes measured in the same run (best of N wall-clock times).
 // Cases: `node -e 0`; `flareo --version` and `--help`; one `flareo verify` of a real
-// public-good bundle, and one `flareo verify-bundle` (the conformance suite's protocol) of it; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
+// public-good bundle, and one `flareo verify-bundle` (the conformance suite's protocol) of it;
+// one `flareo verify-image` of a signed image in an OCI layout; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
 // plain Node script looping @sigstore/verify over the same 900; `flareo vex apply` of the
 // 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report (as it is, and with
 // rke2's module as the product), and with the product to a 100,000-finding report made from
@@ -28,6 +29,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeImageLayout } from './image-layout.mjs';
 import { writeMintedManifest } from './minted-manifest.mjs';
 import { writeVexApplyInputs } from './vex-inputs.mjs';
 
@@ -202,6 +204,12 @@ try {
       flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
     );
     // The Sigstore conformance suite's client protocol: one process per case.
+    // A CI job's check of one image: an OCI layout on disk (image-layout.mjs).
+    const image = await writeImageLayout(work);
+    rows.verifyImage = time(
+      'flareo verify-image',
+      flareo('verify-image', image.layout, '--trust-root', image.trustedRoot, ...image.identity),
+    );
     rows.verifyBundleOne = time(
       'flareo verify-bundle',
       flareo(
@@ -292,6 +300,7 @@ const figures = {
     helpOverNodeStart: rows.help - rows.nodeStart,
     verifyOverNodeStart: rows.verifyOne - rows.nodeStart,
     verifyBundleOverNodeStart: rows.verifyBundleOne - rows.nodeStart,
+    verifyImageOverNodeStart: rows.verifyImage - rows.nodeStart,
     batchSpeedupVsReference: ratio(rows.reference900, rows.batch1),
     batch2SpeedupVsReference: ratio(rows.reference900, rows.batch2),
     twoWorkersOverOne: ratio(rows.batch1, rows.batch2),
@@ -328,6 +337,11 @@ if (asJson) {
     'flareo verify-bundle, the same bundle',
     rows.verifyBundleOne,
     `node + ${ms(r.verifyBundleOverNodeStart)}`,
+  );
+  print(
+    'flareo verify-image, one signed image (OCI layout)',
+    rows.verifyImage,
+    `node + ${ms(r.verifyImageOverNodeStart)}`,
   );
   print(
     'flareo verify-batch, 900 lines, 1 worker',

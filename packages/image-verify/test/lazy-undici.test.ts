@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// undici is loaded on a registry source's first request, not when the package is imported
+// (src/registry.ts): a program that verifies an OCI layout, or brings its own `fetch`, never
+// pays the 30 ms it costs to load. Checked on the built package (what users import; the tests
+// depend on the build) in a process of its own, where nothing else can have loaded undici.
+// undici marks its loading by installing its global dispatcher under this symbol.
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const script = (entry: string) => `
+  const { createServer } = require('node:net');
+  const loaded = () => globalThis[Symbol.for('undici.globalDispatcher.1')] !== undefined;
+  (async () => {
+    const iv = await ${entry};
+    const seen = { afterImport: loaded() };
+    const port = await new Promise((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => done(port));
+      });
+    });
+    const own = iv.registrySource('127.0.0.1:' + port + '/x/y:v1', {
+      plainHttp: true,
+      fetch: async () => { throw new Error('refused by the test'); },
+    });
+    seen.ownFetch = await own.collect().then(() => 'resolved', (e) => e.code);
+    seen.afterOwnFetch = loaded();
+    const source = iv.registrySource('127.0.0.1:' + port + '/x/y:v1', { plainHttp: true, timeoutMs: 2000 });
+    seen.afterSource = loaded();
+    seen.unreachable = await source.collect().then(() => 'resolved', (e) => e.code);
+    seen.afterRequest = loaded();
+    console.log(JSON.stringify(seen));
+  })();
+`;
+
+describe.skipIf(!existsSync(join(DIST, 'index.js')))('undici', () => {
+  it.each([
+    ['ESM', `import(${JSON.stringify(join(DIST, 'index.js'))})`],
+    ['CommonJS', `Promise.resolve(require(${JSON.stringify(join(DIST, 'index.cjs'))}))`],
+  ])('is loaded on the first request of a registry source (%s build)', (_, entry) => {
+    const r = spawnSync(process.execPath, ['-e', script(entry)], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      afterImport: false,
+      ownFetch: 'REGISTRY_ERROR',
+      afterOwnFetch: false,
+      afterSource: false,
+      unreachable: 'REGISTRY_ERROR',
+      afterRequest: true,
+    });
+  });
+});
