@@ -15,8 +15,9 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 const LAZY: Record<string, { standIn: string; from: string }> = {
   re2js: { standIn: 're2js.ts', from: 'bundle-verify' },
+  undici: { standIn: 'undici.ts', from: 'image-verify' },
 };
-const LAZY_FILTER = /^re2js$/;
+const LAZY_FILTER = /^(re2js|undici)$/;
 
 /** The command's bundle imports the stand-ins instead of the libraries themselves. */
 const standIns: Plugin = {
@@ -89,7 +90,7 @@ const loadedByPath: Plugin = {
   name: 'loaded-by-path',
   setup(build) {
     build.onResolve(
-      { filter: /^\.\/((verify|vex|batch|help)-command\.cjs|main\.js)$/ },
+      { filter: /^\.\/((verify|image|vex|batch|help)-command\.cjs|main\.js)$/ },
       (args) => ({
         path: args.path,
         external: true,
@@ -159,6 +160,12 @@ const oneFileCommand = (name: string, source: string, plugins: Plugin[]) =>
 const verifyCommand = oneFileCommand('verify-command', 'src/main-verify.ts', [withoutTufClient]);
 
 /**
+ * `flareo verify-image` (`dist/image-command.cjs`), run once per image in CI. Like verify,
+ * without the TUF client; undici, which only a registry needs, stays in `dist/vendor/`.
+ */
+const imageCommand = oneFileCommand('image-command', 'src/main-image.ts', [withoutTufClient]);
+
+/**
  * `flareo vex …` (`dist/vex-command.cjs`). The VEX library is imported on demand by the
  * commands; in one file that import is inlined.
  */
@@ -206,7 +213,7 @@ const helpCommand = oneFileCommand('help-command', 'src/main-help.ts', [withoutL
 const entry = oneFileCommand('cli', 'src/cli.ts', [loadedByPath]);
 
 const vendor = packageConfig({
-  entry: { 'vendor/re2js': 'src/vendor/re2js.mjs' },
+  entry: { 'vendor/re2js': 'src/vendor/re2js.mjs', 'vendor/undici': 'src/vendor/undici.mjs' },
   format: ['cjs'],
   dts: false,
   clean: false,
@@ -219,6 +226,7 @@ export default defineConfig(
     entry,
     command,
     verifyCommand,
+    imageCommand,
     vexCommand,
     batchCommand,
     batchWorker,

@@ -19,10 +19,9 @@ import {
 
 /**
  * A P-384 CA chain (as Fulcio's) and a Rekor v1 log minted from `seed`, and a
- * trusted_root.json for both written as `dir/<seed>-trusted-root.json`: the trust of the
- * benches' minted signatures (this file's and image-layout.mjs's).
+ * trusted_root.json for both written as `dir/<seed>-trusted-root.json`.
  */
-export function writeMintedTrust(dir, seed) {
+function writeMintedTrust(dir, seed) {
   const chain = createFulcioChain({ seed });
   const rekor = new TestRekorV1({ seed: `${seed}-rekor` });
   const trustedRoot = join(dir, `${seed}-trusted-root.json`);

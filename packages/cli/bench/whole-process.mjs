@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeImageLayout } from './image-layout.mjs';
+import { writeSignedImageLayout } from '@flareo/testkit';
 import { writeMintedManifest } from './minted-manifest.mjs';
 import { writeVexApplyInputs } from './vex-inputs.mjs';
 
@@ -204,11 +204,12 @@ try {
       flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
     );
     // The Sigstore conformance suite's client protocol: one process per case.
-    // A CI job's check of one image: an OCI layout on disk (image-layout.mjs).
-    const image = await writeImageLayout(work);
+    // A CI job's check of one image, signed as `cosign sign` signs: an OCI layout on disk (no
+    // registry, so no network in the measure), minted by @flareo/testkit.
+    const image = await writeSignedImageLayout(work, 'cli-bench-image');
     rows.verifyImage = time(
       'flareo verify-image',
-      flareo('verify-image', image.layout, '--trust-root', image.trustedRoot, ...image.identity),
+      flareo('verify-image', ...image.verifyImageArgs),
     );
     rows.verifyBundleOne = time(
       'flareo verify-bundle',

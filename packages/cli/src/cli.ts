@@ -22,9 +22,10 @@ try {
 }
 
 // `flareo verify` is the command run once per artifact in CI (and `flareo verify-bundle` once per
-// case of the Sigstore conformance suite), `flareo vex apply` the one run on every scan, `flareo
-// verify-batch` the one run over many: each has its own bundle with everything it needs in one
-// CommonJS file (`dist/verify-command.cjs` from main-verify.ts, for both verify commands,
+// case of the Sigstore conformance suite), `flareo verify-image` the one run once per image,
+// `flareo vex apply` the one run on every scan, `flareo verify-batch` the one run over many: each
+// has its own bundle with everything it needs in one CommonJS file (`dist/verify-command.cjs` from
+// main-verify.ts, for both verify commands, `dist/image-command.cjs` from main-image.ts,
 // `dist/vex-command.cjs` from main-vex.ts, `dist/batch-command.cjs` from main-batch.ts; see
 // tsup.config.ts), loaded by path here so that this build leaves them alone. This entry and those
 // bundles are CommonJS because on Node 20 a process whose code is all CommonJS never starts Node's
@@ -36,6 +37,7 @@ try {
 // chunks), imported on demand.
 const load = nodeModule.createRequire(import.meta.url);
 const VERIFY_COMMAND = './verify-command.cjs';
+const IMAGE_COMMAND = './image-command.cjs';
 const VEX_COMMAND = './vex-command.cjs';
 const BATCH_COMMAND = './batch-command.cjs';
 const HELP = './help-command.cjs';
@@ -51,6 +53,7 @@ async function start(args: readonly string[]): Promise<void> {
   if (command === 'verify' || command === 'verify-bundle') {
     return (load(VERIFY_COMMAND) as CommandBundle).main();
   }
+  if (command === 'verify-image') return (load(IMAGE_COMMAND) as CommandBundle).main();
   if (command === 'vex') return (load(VEX_COMMAND) as CommandBundle).main();
   if (command === 'verify-batch') {
     const { startWorkerEarly, tuneTieringForBatch } = await import('./batch-prestart.js');

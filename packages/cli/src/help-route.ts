@@ -4,8 +4,8 @@
  * can answer it: no arguments, `--help`, `-h` or `help` alone, `help <command>`, and
  * `<command> --help` or `<command> -h`. Commander answers each of these before any command's
  * action could run (`-h` is the help option of every command); longer command lines go to the
- * build that can run them. `verify`, `verify-bundle`, `vex` and `verify-batch` never get
- * here: cli.ts sends them, help included, to their own bundles first.
+ * build that can run them. `verify`, `verify-bundle`, `verify-image`, `vex` and
+ * `verify-batch` never get here: cli.ts sends them, help included, to their own bundles first.
  */
 export function isHelpOnly(args: readonly string[]): boolean {
   const isHelpFlag = (arg: string | undefined) => arg === '--help' || arg === '-h';

@@ -1,12 +1,12 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { vectorsDir } from '@flareo/testkit';
+import { type SignedImageLayout, vectorsDir, writeSignedImageLayout } from '@flareo/testkit';
 import { VexBuilder } from '@flareo/vex';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, run, Scratch } from './helpers.js';
 
-// The entry (dist/cli.cjs) and the bundles of `verify` and `verify-bundle`, `vex`,
-// `verify-batch` and help are CommonJS so that, on Node 20 and 22, those commands never start
+// The entry (dist/cli.cjs) and the bundles of `verify` and `verify-bundle`, `verify-image`,
+// `vex`, `verify-batch` and help are CommonJS so that, on Node 20 and 22, those commands never start
 // Node's ES module loader (a few milliseconds of every start). Node 23 and later load CommonJS
 // through that loader too, so there only the commands' results are checked. Every other
 // command runs from the ESM build, which does start it: `--version` shows that the check below
@@ -114,10 +114,29 @@ describe('the flareo entry', () => {
     });
   });
 
+  describe('verify-image', () => {
+    // A signed image in an OCI layout (a private CA and Rekor log): no registry, so undici,
+    // which the bundle keeps in dist/vendor/, is not loaded either.
+    let image: SignedImageLayout;
+    beforeAll(async () => {
+      image = await writeSignedImageLayout(scratch.dir, 'cli-entry-image');
+    });
+
+    it.each([
+      ['verify-image', () => ['verify-image', ...image.verifyImageArgs], /Verified OK/],
+      ['verify-image --help', () => ['verify-image', '--help'], /Usage: flareo verify-image /],
+    ])('%s runs from its CommonJS bundle without the ES module loader', async (_, args, says) => {
+      const r = await traced(args());
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(says);
+      if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
+    });
+  });
+
   // Every command line help-route.ts sends to the help bundle, for each command and for a name
   // that is none, each compared with what the ESM build (dist/main.js, which can run every
   // command) says for it: the same bytes on both streams and the same status.
-  const names = ['verify-image', 'score', 'policy', 'trust-root', 'no-such-command', 'help'];
+  const names = ['score', 'policy', 'trust-root', 'no-such-command', 'help'];
   const helpLines = [
     [],
     ['--help'],
@@ -129,7 +148,10 @@ describe('the flareo entry', () => {
       [name, '-h'],
     ]),
     // The commands with bundles of their own take their `--help` there, but not `help <name>`.
-    ...['verify', 'verify-bundle', 'vex', 'verify-batch'].map((name) => ['help', name]),
+    ...['verify', 'verify-bundle', 'verify-image', 'vex', 'verify-batch'].map((name) => [
+      'help',
+      name,
+    ]),
   ];
   it.each(helpLines.map((args) => [args.join(' ') || '(no arguments)', args]))(
     'help "%s" comes from the help bundle and says what the ESM build says',
@@ -170,7 +192,14 @@ describe('the flareo entry', () => {
     mkdirSync(join(lonely, 'dist'), { recursive: true });
     copyFileSync(CLI, join(lonely, 'dist', 'cli.cjs'));
     copyFileSync(join(PACKAGE, 'package.json'), join(lonely, 'package.json'));
-    for (const command of ['verify', 'vex', 'verify-batch', '--help', '--version']) {
+    for (const command of [
+      'verify',
+      'verify-image',
+      'vex',
+      'verify-batch',
+      '--help',
+      '--version',
+    ]) {
       const r = await run(process.execPath, [join(lonely, 'dist', 'cli.cjs'), command]);
       expect(r.code, command).toBe(2);
       expect(r.stderr, command).toMatch(

@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 // `dist/vendor/re2js.cjs` and points the `re2js` import at the stand-in of this folder, which
 // loads the real module on first use, synchronously, with `require` (CommonJS, so Node 20
 // loads it synchronously without require(esm)). Same library, same code, loaded later.
+// undici, the HTTP client of `flareo verify-image`'s registry sources, is vendored the same way
+// (undici.ts).
 // (@noble/curves was tried the same way and left in the bundle: the embedded root's EC keys
 // are checked on the curve with it at load, so `verify` loads it anyway.)
 

@@ -19,6 +19,8 @@ export type { BundleReferrerOptions } from './referrer.js';
 export { addBundleReferrer } from './referrer.js';
 export type { RegistryProcess, TestRegistryOptions } from './registry.js';
 export { startTestRegistry } from './registry.js';
+export type { SignedImageLayout } from './signed-layout.js';
+export { writeSignedImageLayout } from './signed-layout.js';
 export type { OciDescriptor, OciPlatform, TestImageOptions } from './store.js';
 export {
   addTestImage,

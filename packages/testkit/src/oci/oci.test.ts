@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TestRekorV1 } from '../log/rekor-v1.js';
 import { TestTimestampAuthority } from '../tsa/tsa.js';
-import { createFulcioChain } from '../x509.js';
+import { createFulcioChain, DEFAULT_WORKFLOW_URI } from '../x509.js';
 import {
   addBundleReferrer,
   addCosignSignature,
@@ -16,6 +16,7 @@ import {
   OciStore,
   referrersFallbackTag,
   writeOciLayout,
+  writeSignedImageLayout,
 } from './index.js';
 
 const chain = createFulcioChain({ seed: 'tk-oci' });
@@ -109,6 +110,47 @@ describe('OCI test kit', () => {
         ),
       ).toEqual(['v1', cosignSignatureTag(image.digest)]);
       expect((await readdir(join(dir, 'blobs', 'sha256'))).length).toBe(store.blobs.size);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('writeSignedImageLayout', () => {
+  it('writes a signed image layout and the trusted root that trusts its signature', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flareo-tk-signed-'));
+    try {
+      const a = await writeSignedImageLayout(dir, 'tk-signed');
+      const index = JSON.parse(await readFile(join(a.layout, 'index.json'), 'utf8'));
+      expect(
+        index.manifests.map(
+          (m: { digest: string; annotations: Record<string, string> }) =>
+            m.annotations['org.opencontainers.image.ref.name'],
+        ),
+      ).toEqual(['v1', cosignSignatureTag(a.imageDigest)]);
+      expect(index.manifests[0].digest).toBe(a.imageDigest);
+      const root = JSON.parse(await readFile(a.trustedRoot, 'utf8'));
+      expect(root.certificateAuthorities[0].certChain.certificates).toHaveLength(2);
+      expect(root.tlogs).toHaveLength(1);
+      expect(new RegExp(a.identityRegexp).test(DEFAULT_WORKFLOW_URI)).toBe(true);
+      expect(a.verifyImageArgs).toEqual([
+        a.layout,
+        '--trust-root',
+        a.trustedRoot,
+        '--certificate-identity-regexp',
+        a.identityRegexp,
+        '--certificate-oidc-issuer',
+        a.issuer,
+      ]);
+      // The same seed, the same image and trust.
+      const dir2 = await mkdtemp(join(tmpdir(), 'flareo-tk-signed-'));
+      try {
+        const b = await writeSignedImageLayout(dir2, 'tk-signed');
+        expect(b.imageDigest).toBe(a.imageDigest);
+        expect(await readFile(b.trustedRoot, 'utf8')).toBe(await readFile(a.trustedRoot, 'utf8'));
+      } finally {
+        await rm(dir2, { recursive: true, force: true });
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
