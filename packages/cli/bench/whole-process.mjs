@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Whole-process benchmark: what a user feels when running `flareo`, cold start included,
 // against reference processes measured in the same run (best of N wall-clock times).
-// Cases: `node -e 0`; `flareo --version` and `--help`; one `flareo verify` of a real
-// public-good bundle, and one `flareo verify-bundle` (the conformance suite's protocol) of it;
-// one `flareo verify-image` of a signed image in an OCI layout; `flareo verify-batch` on 900 lines with 1 and 2 workers, against a
-// plain Node script looping @sigstore/verify over the same 900; `flareo vex apply` of the
-// 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report (as it is, and with
-// rke2's module as the product), and with the product to a 100,000-finding report made from
-// it, each against a script that only parses both files. Prints a table and the ratios;
+// Cases: `node -e 0`; `flareo --version` and `--help`; one `flareo verify` of a real public-good
+// bundle, and one `flareo verify-bundle` (the conformance suite's protocol) of it; one `flareo
+// verify-image` of a signed image in an OCI layout; `flareo verify-batch` on 900 lines with 1 and 2
+// workers, against a plain Node script looping @sigstore/verify over the same 900; `flareo vex
+// apply` of the 1,666-statement vexhub-rke2 document to a 10,000-finding Trivy report (as it is,
+// and with rke2's module as the product), and with the product to a 100,000-finding report made
+// from it, each against a script that only parses both files. Prints a table and the ratios;
 // `--json` prints JSON.
 //
 // The 900 lines are the nine public-good bundles a hundred times each (two signing

@@ -5,12 +5,12 @@ import { VexBuilder } from '@flareo/vex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, run, Scratch } from './helpers.js';
 
-// The entry (dist/cli.cjs) and the bundles of `verify` and `verify-bundle`, `verify-image`,
-// `vex`, `verify-batch` and help are CommonJS so that, on Node 20 and 22, those commands never start
+// The entry (dist/cli.cjs) and the bundles of `verify` and `verify-bundle`, `verify-image`, `vex`,
+// `verify-batch` and help are CommonJS so that, on Node 20 and 22, those commands never start
 // Node's ES module loader (a few milliseconds of every start). Node 23 and later load CommonJS
-// through that loader too, so there only the commands' results are checked. Every other
-// command runs from the ESM build, which does start it: `--version` shows that the check below
-// can tell the two apart.
+// through that loader too, so there only the commands' results are checked. Every other command
+// runs from the ESM build, which does start it: `--version` shows that the check below can tell the
+// two apart.
 
 const scratch = new Scratch();
 afterAll(() => scratch.remove());

@@ -50,7 +50,7 @@ export interface RegistrySourceOptions {
 
 /**
  * undici's `fetch`, loaded on the first request a registry source sends rather than when this
- * package is imported: loading undici costs some 30 ms of a Node 20 process (measured in `flareo
+ * package is imported: loading undici costs some 35 ms of a Node 20 process (measured in `flareo
  * verify-image`), which a program that verifies an OCI layout, or passes its own `fetch`,
  * never needs to pay.
  */

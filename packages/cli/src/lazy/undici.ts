@@ -1,6 +1,6 @@
 // Stand-in for `undici` in the bundled commands (see forward.ts and tsup.config.ts).
 // @flareo/image-verify imports undici on a registry source's first request and uses its
-// `fetch` only; undici is some 740 KB of code, which `flareo verify-image` of an OCI layout never
+// `fetch` only; undici is about 1 MB of code, which `flareo verify-image` of an OCI layout never
 // runs, so the bundles leave it in `dist/vendor/undici.cjs` and load it on the first call.
 import { vendored } from './forward.js';
 
