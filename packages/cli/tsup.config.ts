@@ -205,10 +205,11 @@ const helpCommand = oneFileCommand('help-command', 'src/main-help.ts', [withoutL
 
 /**
  * The `flareo` executable, `dist/cli.cjs` (what `bin` names): a small CommonJS file that sends
- * `verify`, `verify-bundle`, `vex` and `verify-batch` to their one-file bundles (above), help to
- * the help bundle, and every other command to the ESM build. CommonJS because on Node 20 a process
- * whose code is all CommonJS never starts Node's ES module loader (5 to 10 ms of every start,
- * measured; see cli.ts). Built like a command bundle; the files it loads by path stay out of it.
+ * `verify`, `verify-bundle`, `verify-image`, `vex` and `verify-batch` to their one-file bundles
+ * (above), help to the help bundle, and every other command to the ESM build. CommonJS because on
+ * Node 20 a process whose code is all CommonJS never starts Node's ES module loader (5 to 10 ms of
+ * every start, measured; see cli.ts). Built like a command bundle; the files it loads by path stay
+ * out of it.
  */
 const entry = oneFileCommand('cli', 'src/cli.ts', [loadedByPath]);
 

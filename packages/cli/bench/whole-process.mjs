@@ -203,7 +203,6 @@ try {
       'flareo verify',
       flareo('verify', bundles[7].digest, '--bundle', bundles[7].name, ...IDENTITY, ...ISSUER),
     );
-    // The Sigstore conformance suite's client protocol: one process per case.
     // A CI job's check of one image, signed as `cosign sign` signs: an OCI layout on disk (no
     // registry, so no network in the measure), minted by @flareo/testkit.
     const image = await writeSignedImageLayout(work, 'cli-bench-image');
@@ -211,6 +210,7 @@ try {
       'flareo verify-image',
       flareo('verify-image', ...image.verifyImageArgs),
     );
+    // The Sigstore conformance suite's client protocol: one process per case.
     rows.verifyBundleOne = time(
       'flareo verify-bundle',
       flareo(
