@@ -33,6 +33,14 @@ async function traced(args: readonly string[]) {
   return { ...r, startedEsmLoader: modules.includes(ESM_LOADER) };
 }
 
+/** `flareo args` succeeds, says `says`, and (where it can tell) starts no ES module loader. */
+async function runsFromCommonJs(args: readonly string[], says: RegExp): Promise<void> {
+  const r = await traced(args);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(says);
+  if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
+}
+
 describe('the flareo entry', () => {
   it('is the file package.json names as the flareo command', () => {
     expect(resolve(PACKAGE, pkg.bin.flareo)).toBe(CLI);
@@ -106,12 +114,9 @@ describe('the flareo entry', () => {
       ['verify-bundle --help', ['verify-bundle', '--help'], /Usage: flareo verify-bundle /],
       ['vex apply', ['vex', 'apply', '--vex', vex, '--summary', trivy], /0 open, 1 suppressed/],
       ['verify-batch', ['verify-batch', ...identity, ...issuer, manifest], /2\/2 verified/],
-    ])('%s runs from its CommonJS bundle without the ES module loader', async (_, args, says) => {
-      const r = await traced(args);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(says);
-      if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
-    });
+    ])('%s runs from its CommonJS bundle without the ES module loader', (_, args, says) =>
+      runsFromCommonJs(args, says),
+    );
   });
 
   describe('verify-image', () => {
@@ -125,12 +130,9 @@ describe('the flareo entry', () => {
     it.each([
       ['verify-image', () => ['verify-image', ...image.verifyImageArgs], /Verified OK/],
       ['verify-image --help', () => ['verify-image', '--help'], /Usage: flareo verify-image /],
-    ])('%s runs from its CommonJS bundle without the ES module loader', async (_, args, says) => {
-      const r = await traced(args());
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(says);
-      if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
-    });
+    ])('%s runs from its CommonJS bundle without the ES module loader', (_, args, says) =>
+      runsFromCommonJs(args(), says),
+    );
   });
 
   // Every command line help-route.ts sends to the help bundle, for each command and for a name

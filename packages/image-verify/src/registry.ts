@@ -57,7 +57,8 @@ export interface RegistrySourceOptions {
 let defaultFetch: Promise<typeof undiciFetch> | undefined;
 const loadDefaultFetch = (): Promise<typeof undiciFetch> => {
   // undici is CommonJS: Node's `import()` gives its exports by name and as `default`, a
-  // bundler's split chunk (as in the flareo CLI's build) only as `default`.
+  // bundler's split chunk (esbuild's, for one) only as `default`. A failure to load it is the
+  // request's failure: REGISTRY_ERROR, from the `try` around the call (see #send).
   defaultFetch ??= import('undici').then((undici) => (undici.default ?? undici).fetch);
   return defaultFetch;
 };

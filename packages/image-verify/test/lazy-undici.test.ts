@@ -52,4 +52,26 @@ describe('undici', () => {
       afterRequest: true,
     });
   });
+
+  it('that cannot be loaded fails the request as REGISTRY_ERROR', () => {
+    // A resolve hook that refuses undici, registered before the package is imported.
+    const hook = `data:text/javascript,${encodeURIComponent(
+      'export async function resolve(s, c, next) { if (s === "undici") throw new Error("undici refused by the test"); return next(s, c); }',
+    )}`;
+    const child = `
+      const { register } = require('node:module');
+      register(${JSON.stringify(hook)});
+      (async () => {
+        const iv = await import(${JSON.stringify(join(DIST, 'index.js'))});
+        const source = iv.registrySource('127.0.0.1:9/x/y:v1', { plainHttp: true });
+        const error = await source.collect().then(() => undefined, (e) => e);
+        console.log(JSON.stringify({ name: error?.name, code: error?.code, message: error?.message }));
+      })();
+    `;
+    const r = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const seen = JSON.parse(r.stdout);
+    expect(seen).toMatchObject({ name: 'ImageVerifyError', code: 'REGISTRY_ERROR' });
+    expect(seen.message).toContain('undici refused by the test');
+  });
 });
