@@ -149,4 +149,28 @@ describe('synchronous hashing: node:crypto (Node build) = @noble/hashes (web bui
       }
     }
   });
+
+  it('the Node digests are plain Uint8Arrays with every octet value read back exactly', async () => {
+    const { createHash } = await import('node:crypto');
+    const { nodeDigest, nodeSha256 } = await import('./node.js');
+    // Known answers (FIPS 180-2, "abc"): the first octet of each is above 0x7f.
+    const abc = new TextEncoder().encode('abc');
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    expect(hex(nodeSha256(abc))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    expect(hex(nodeDigest('sha512', abc))).toBe(
+      'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+    );
+    // Against the Buffer-returning API, on inputs whose digests hold all 256 octet values.
+    const seen = new Set<number>();
+    for (let n = 0; n < 200; n++) {
+      const data = Uint8Array.from({ length: 65 }, (_, i) => (i * 13 + n * 7) & 0xff);
+      const got = nodeSha256(data);
+      expect(Object.getPrototypeOf(got)).toBe(Uint8Array.prototype);
+      expect(got).toEqual(new Uint8Array(createHash('sha256').update(data).digest()));
+      for (const octet of got) seen.add(octet);
+    }
+    expect(seen.size).toBe(256);
+  });
 });
