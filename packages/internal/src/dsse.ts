@@ -11,10 +11,22 @@ const encoder = new TextEncoder();
  * bytes); public functions check their arguments before they get here.
  */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
+  // An ASCII type (every real one: a media type) is its own UTF-8: the head is written into
+  // the one output array, with no intermediate arrays (on Node each `encode` result is an
+  // array buffer outside V8's heap, a few `malloc` calls each).
+  const head = `DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `;
+  let ascii = true;
+  for (let i = 0; i < payloadType.length && ascii; i++) ascii = payloadType.charCodeAt(i) < 0x80;
+  if (ascii) {
+    const out = new Uint8Array(head.length + payload.length);
+    for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+    out.set(payload, head.length);
+    return out;
+  }
   const type = encoder.encode(payloadType);
-  const head = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head, 0);
-  out.set(payload, head.length);
+  const encoded = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
+  const out = new Uint8Array(encoded.length + payload.length);
+  out.set(encoded, 0);
+  out.set(payload, encoded.length);
   return out;
 }
