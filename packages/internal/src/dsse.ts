@@ -14,10 +14,10 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
   // An ASCII type (every real one: a media type) is its own UTF-8: the head is written into
   // the one output array, with no intermediate arrays (on Node each `encode` result is an
   // array buffer outside V8's heap, a few `malloc` calls each).
-  const head = `DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `;
   let ascii = true;
   for (let i = 0; i < payloadType.length && ascii; i++) ascii = payloadType.charCodeAt(i) < 0x80;
   if (ascii) {
+    const head = `DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `;
     const out = new Uint8Array(head.length + payload.length);
     for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
     out.set(payload, head.length);

@@ -78,12 +78,12 @@ export function keyObjectOf(spki: Uint8Array): KeyObject {
 }
 
 /**
- * A one-shot `node:crypto` digest as a new `Uint8Array`, read from the digest's latin1 (`'binary'`) string
- * (one character per octet). Asked for as a Buffer, each digest would get an array buffer
- * outside V8's heap: several `malloc` calls now and a sweep and `free` later, which made a
- * digest of 65 octets cost 790–1,020 ns of CPU against 350–380 ns this way (Node 20; a
- * verified bundle takes a dozen digests, most of them Merkle nodes). A digest is at most 64
- * octets, an array V8 keeps in its own heap.
+ * A one-shot `node:crypto` digest as a new `Uint8Array`, read from the digest's latin1
+ * (`'binary'`) string, one character per octet. Asked for as a Buffer, each digest would get
+ * an array buffer outside V8's heap: several `malloc` calls now and a sweep and `free` later,
+ * which made a digest of 65 octets cost 790–1,020 ns of CPU against 350–380 ns this way (Node
+ * 20; a verified bundle takes a dozen digests, most of them Merkle nodes). A digest is at most
+ * 64 octets, an array V8 keeps in its own heap.
  */
 function digestOf(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array {
   const text = hash(algorithm, data, 'binary'); // 'binary': Node's name for latin1
