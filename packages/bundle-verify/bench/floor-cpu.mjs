@@ -82,22 +82,20 @@ let bestFloor = Number.POSITIVE_INFINITY;
 let bestTheirs = Number.POSITIVE_INFINITY;
 const ratios = [];
 const againstRatios = [];
+/** One timed sample's work: K passes over the nine bundles with `verifier`. */
+const passes = (verifier) => {
+  for (let k = 0; k < K; k++) for (const t of texts) verifier.verifyBundle(t, undefined, {});
+};
 for (let done = 0; done < WARMUP; done += K * texts.length) {
-  for (let k = 0; k < K; k++) for (const t of texts) ours.verifyBundle(t, undefined, {});
-  if (theirs)
-    for (let k = 0; k < K; k++) for (const t of texts) theirs.verifyBundle(t, undefined, {});
+  passes(ours);
+  if (theirs) passes(theirs);
 }
-const timeTheirs = () =>
-  cpu(() => {
-    for (let k = 0; k < K; k++) for (const text of texts) theirs.verifyBundle(text, undefined, {});
-  });
+const timeTheirs = () => cpu(() => passes(theirs));
 for (let r = 0; r < rounds; r++) {
   // With --against, the other build runs first in odd rounds and last in even ones, so
   // neither build always inherits the other's garbage or a warm cache.
   const t0 = theirs && r % 2 === 1 ? timeTheirs() : undefined;
-  const o = cpu(() => {
-    for (let k = 0; k < K; k++) for (const t of texts) ours.verifyBundle(t, undefined, {});
-  });
+  const o = cpu(() => passes(ours));
   const f = cpu(() => {
     for (let k = 0; k < K; k++) for (const fl of floor) fl();
   });
