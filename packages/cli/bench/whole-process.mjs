@@ -15,7 +15,9 @@
 // most certificate checks there: the batch rows are also measured with the cache off
 // (`--signature-cache 0`), and on 900 DISTINCT minted bundles (own certificate, signature and
 // log entry each; see minted-manifest.mjs) against the same @sigstore/verify loop, where no
-// check recurs and the cache cannot help.
+// check recurs and the cache cannot help. A short manifest (40 of those distinct lines, as a CI
+// job verifying a release's artifacts has) is run with the default number of workers and with
+// two, the default on two cores before a worker was started per 48 lines.
 //
 // Usage: node bench/whole-process.mjs [--runs N] [--json] [--only start|batch|vex]
 //          [--baseline path/to/earlier/cli.js]
@@ -182,6 +184,8 @@ function time(label, argv, expectStatus = 0, key = undefined) {
 }
 
 const node = process.execPath;
+/** Lines of the short manifest of the `small` rows. */
+const SMALL_LINES = 40;
 const flareo = (...rest) => [node, cli, ...rest];
 const twoCores = cpus().length >= 2;
 const batch = (key, label, file, workers, ...rest) =>
@@ -257,6 +261,21 @@ try {
       0,
       'referenceDistinct',
     );
+    // A short manifest, as a CI job verifying a release's few artifacts has: the first 40
+    // distinct lines, with the default number of workers (one per 48 lines since issue 20's
+    // fourth round: one here) and with two (the default on two cores before it).
+    const small = join(work, 'small-manifest.jsonl');
+    writeFileSync(
+      small,
+      `${readFileSync(minted.manifest, 'utf8').split('\n').slice(0, SMALL_LINES).join('\n')}\n`,
+    );
+    rows.smallDefault = time(
+      `verify-batch, ${SMALL_LINES} distinct (default workers)`,
+      flareo('verify-batch', small, '--no-progress', ...mintedRoot),
+      0,
+      'smallDefault',
+    );
+    rows.small2 = batch('small2', `verify-batch, ${SMALL_LINES} distinct`, small, 2, ...mintedRoot);
   }
   if (want('vex')) {
     rows.vexApply = time(
@@ -310,6 +329,7 @@ const figures = {
     distinctSpeedupVsReference: ratio(rows.referenceDistinct, rows.distinct1),
     distinct2SpeedupVsReference: ratio(rows.referenceDistinct, rows.distinct2),
     twoWorkersOverOneDistinct: ratio(rows.distinct1, rows.distinct2),
+    smallDefaultSpeedupOverTwoWorkers: ratio(rows.small2, rows.smallDefault),
     vexApplyOverParse: rows.vexApply - rows.parseBoth,
     vexApplyProductOverParse: rows.vexApplyProduct - rows.parseBoth,
     vexApply100kOverParse: rows.vexApply100k - rows.parseBoth100k,
@@ -386,6 +406,18 @@ if (asJson) {
     rows.referenceDistinct,
     undefined,
     'referenceDistinct',
+  );
+  print(
+    `flareo verify-batch, ${SMALL_LINES} distinct, default workers`,
+    rows.smallDefault,
+    `${x(r.smallDefaultSpeedupOverTwoWorkers)} faster than 2 workers`,
+    'smallDefault',
+  );
+  print(
+    `flareo verify-batch, ${SMALL_LINES} distinct, 2 workers`,
+    rows.small2,
+    undefined,
+    'small2',
   );
   print(
     'flareo vex apply, rke2 × 10k findings',

@@ -287,6 +287,30 @@ describe('verify-batch --concurrency', () => {
     expect(summary).toMatchObject({ type: 'summary', verified: 3, concurrency: cap });
     expect(exact.stderr).toBe('');
   });
+
+  it('defaults to one worker for a short manifest, one per core for a long one', async () => {
+    const three = scratch.write('three-default.jsonl', `${[line, line, line].join('\n')}\n`);
+    const long = scratch.write('long-default.jsonl', `${Array(100).fill(line).join('\n')}\n`);
+    const [short, many, piped] = await Promise.all([
+      flareo(['verify-batch', ...trust, '--json', three]),
+      flareo(['verify-batch', ...trust, '--json', long]),
+      // Standard input that ends within the lines read ahead is counted as well.
+      flareo(['verify-batch', ...trust, '--json', '-'], {
+        input: `${Array(3).fill(line).join('\n')}\n`,
+      }),
+    ]);
+    const summaryOf = (r: CliRun) => JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    for (const r of [short, many, piped]) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+    }
+    expect(summaryOf(short)).toMatchObject({ verified: 3, concurrency: 1 });
+    expect(summaryOf(many)).toMatchObject({
+      verified: 100,
+      concurrency: Math.min(2, availableParallelism()),
+    });
+    expect(summaryOf(piped)).toMatchObject({ verified: 3, concurrency: 1 });
+  });
 });
 
 describe('verify-batch never echoes a manifest line', () => {

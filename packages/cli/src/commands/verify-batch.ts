@@ -10,6 +10,7 @@ import {
   SIGNATURE_CACHE_DEFAULT,
 } from '../batch.js';
 import { type SetupMessage, takeEarlyWorker } from '../batch-prestart.js';
+import { defaultWorkers, LINES_PER_WORKER } from '../batch-size.js';
 import type { BatchChunk, BatchReply } from '../batch-worker.js';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -107,7 +108,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
     .option('--use-current-time', 'also check certificates at the current time')
     .option(
       '--concurrency <n>',
-      `worker threads, at most one per core and per line (default: the number of cores, ${availableParallelism()} here)`,
+      `worker threads, at most one per core and per line (default: one per ${LINES_PER_WORKER} lines, up to the number of cores, ${availableParallelism()} here)`,
       integerOption({ min: 1 }),
     )
     .option(
@@ -138,8 +139,10 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         }
       };
       try {
-        // Enough lines to know whether there are fewer lines than cores (fewer workers then).
-        refill(availableParallelism());
+        // Enough lines to know whether the manifest needs fewer workers than there are cores:
+        // fewer lines than cores with --concurrency, else than LINES_PER_WORKER a core.
+        const cores = availableParallelism();
+        refill(flags.concurrency === undefined ? cores * LINES_PER_WORKER : cores);
         if (queue.length === 0) {
           throw usageError(`manifest ${manifest} has no entries`, 'one JSON object a line');
         }
@@ -155,6 +158,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
           flags.concurrency,
           ended ? queue.length : Number.POSITIVE_INFINITY,
           out,
+          cores,
         );
         const showProgress = flags.progress && out.stderr.isTTY === true;
         const progress = new Progress(
@@ -384,9 +388,10 @@ function runBatch(
 }
 
 /**
- * Worker threads for a batch: what --concurrency asks (default: one per core), but never
- * more than the cores (verification is CPU-bound: more workers only cost memory, some 25 MB
- * each) nor than the lines. Capping an explicit --concurrency is said on stderr.
+ * Worker threads for a batch of `lines` lines (`Infinity` while the end is not known): what
+ * --concurrency asks, else one per LINES_PER_WORKER lines (batch-size.ts), but never more
+ * than the cores (verification is CPU-bound: more workers only cost memory, some 25 MB each)
+ * nor than the lines. Capping an explicit --concurrency is said on stderr.
  */
 export function workerCount(
   requested: number | undefined,
@@ -394,7 +399,7 @@ export function workerCount(
   out: Output,
   cores = availableParallelism(),
 ): number {
-  const n = Math.max(1, Math.min(requested ?? cores, cores, lines));
+  const n = Math.max(1, Math.min(requested ?? defaultWorkers(lines, cores), cores, lines));
   if (requested !== undefined && n < requested) {
     const why =
       n === lines && lines < cores
