@@ -127,6 +127,12 @@ for (const c of ['1', '2']) {
     add(`batch-${m}-text-c${c}`, ['verify-batch', '--concurrency', c, manifest]);
   }
 }
+// Without --concurrency: a manifest this short is verified on the main thread.
+for (const m of ['good', 'mixed']) {
+  const manifest = join(work, `${m}.jsonl`);
+  add(`batch-${m}-json-default`, ['verify-batch', '--json', manifest]);
+  add(`batch-${m}-text-default`, ['verify-batch', manifest]);
+}
 add(
   'batch-defaults-stdin',
   ['verify-batch', '--json', ...id, '-'],

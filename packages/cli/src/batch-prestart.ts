@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 
-export { tuneTieringForBatch } from './batch-tiering.js';
+export { tieringContext, tuneTieringForBatch, wantsEarlyWorker } from './batch-tiering.js';
 
 // `flareo verify-batch` starts its first worker thread from the entry (cli.ts), before the
 // command's own bundle is even loaded: a worker takes some 60 ms to start a Node environment
@@ -40,6 +40,11 @@ export function startWorkerEarly(url: URL): void {
     early.gone = true;
   });
   (globalThis as Slots)[SLOT] = early;
+}
+
+/** Whether the entry started a worker early that no batch has taken yet. */
+export function earlyWorkerStarted(): boolean {
+  return (globalThis as Slots)[SLOT] !== undefined;
 }
 
 /**

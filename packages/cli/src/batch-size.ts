@@ -1,23 +1,32 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
-// How many worker threads `flareo verify-batch` starts when `--concurrency` is not given. A
-// worker costs a fixed price before it verifies anything: a Node environment, the bundled code,
-// the trust material, and V8 warming that code up again in its own isolate; on a two-core
-// machine a second one also competes with the first and the main thread while both start.
-// Measured with whole processes (Node 20, 2 cores, best of 7 to 11 runs each): on distinct
-// minted bundles, one worker beats two up to about 50 lines (40 lines: 226 against 244 ms) and
-// loses from about 64 (80 lines: 341 against 302 ms; 200 lines: 503 against 403 ms); on a
-// manifest that repeats nine bundles, where the signature cache makes most lines cheap, one
-// worker wins up to about 300 lines. So a worker is started for every LINES_PER_WORKER lines,
-// up to one per core: the distinct case sets the figure, since one bundle per artifact is the
-// usual manifest. A manifest too long to count before the batch starts gets one worker per
-// core, as every manifest did before.
+// How many worker threads `flareo verify-batch` starts when `--concurrency` is not given, and
+// when it starts none. A worker costs a fixed price before it verifies anything: a Node
+// environment, the bundled code, the trust material, and V8 warming that code up again in its
+// own isolate; on a two-core machine a second one also competes with the first and the main
+// thread while they start. Measured with whole processes (Node 20, 2 cores, best of 9 to 11
+// runs each, the same build):
+// - verifying on the main thread beats one worker at every length tried up to 64 lines, by
+//   15 to 40 ms (3 lines: 119 against 136 ms; 64 distinct bundles: 231 against 261 ms);
+// - it beats two workers up to about 100 lines of distinct bundles (64 lines: 231 against
+//   293 ms; 100 lines: 288 against 294 ms; 200 lines: 434 against 374 ms), and up to more than
+//   200 on a manifest that repeats nine bundles, where the signature cache makes lines cheap;
+// - two workers beat one from about 64 lines of distinct bundles (80 lines: 302 against
+//   341 ms; 200 lines: 403 against 503 ms).
+// So a manifest of at most MAIN_THREAD_LINES lines is verified on the main thread, and a longer
+// one gets a worker for every LINES_PER_WORKER lines, up to one per core: the distinct case
+// sets the figures, since one bundle per artifact is the usual manifest. A manifest too long to
+// count before the batch starts gets one worker per core, as every manifest did before.
 //
 // The entry (cli.ts, through batch-tiering.ts) applies the same rule before it loads the
-// command, to decide V8's tier-up budget, so this module imports nothing but node:fs.
+// command, to decide whether to start the first worker early and V8's tier-up budget, so this
+// module imports nothing but node:fs.
 
 /** Lines of a manifest per worker thread started by default (see above). */
 export const LINES_PER_WORKER = 48;
+
+/** By default, a manifest of at most this many lines is verified on the main thread (see above). */
+export const MAIN_THREAD_LINES = 96;
 
 /**
  * Worker threads for a manifest of `lines` non-blank lines (`Infinity`: not known yet) when

@@ -1,6 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { defaultWorkers, manifestArgument, peekLineCount } from './batch-size.js';
+import {
+  defaultWorkers,
+  MAIN_THREAD_LINES,
+  manifestArgument,
+  peekLineCount,
+} from './batch-size.js';
 
 // When V8 optimizes a function with TurboFan, it compiles it on background threads. A
 // verify-batch process is short (900 lines take about 1.5 s on one core), and in that time V8's
@@ -72,13 +77,26 @@ export function batchTiering(context: TieringContext): string | undefined {
   if (context.execArgv.some(given)) return undefined;
   const lines = context.manifestLines ?? Number.POSITIVE_INFINITY;
   const asked = requestedConcurrency(context.argv);
+  if (asked === undefined && lines <= MAIN_THREAD_LINES) return undefined; // no worker
   const workers = Math.min(asked ?? defaultWorkers(lines, context.cores), lines);
   if (workers < context.cores) return undefined;
   return `--interrupt-budget=${BATCH_INTERRUPT_BUDGET}`;
 }
 
+/**
+ * Whether the entry should start verify-batch's first worker before loading the command (see
+ * batch-prestart.ts): always, unless the manifest was counted and is short enough to be
+ * verified on the main thread (no `--concurrency`, at most MAIN_THREAD_LINES lines).
+ */
+export function wantsEarlyWorker(context: TieringContext): boolean {
+  return (
+    requestedConcurrency(context.argv) !== undefined ||
+    (context.manifestLines ?? Number.POSITIVE_INFINITY) > MAIN_THREAD_LINES
+  );
+}
+
 /** This process's {@link TieringContext}: its arguments, Node's options, V8, cores, manifest. */
-function thisProcess(): TieringContext {
+export function tieringContext(): TieringContext {
   const argv = process.argv.slice(2);
   const manifest = manifestArgument(argv);
   return {
@@ -92,7 +110,7 @@ function thisProcess(): TieringContext {
 
 /** Apply {@link batchTiering} to this process, before any worker thread starts. */
 export function tuneTieringForBatch(
-  context: TieringContext = thisProcess(),
+  context: TieringContext = tieringContext(),
   set: (flags: string) => void = setFlagsFromString,
 ): string | undefined {
   const flag = batchTiering(context);

@@ -5,6 +5,7 @@ import type {
   IdentityPolicy,
   VerificationSummary,
 } from '@flareo/bundle-verify';
+import type { TrustRoot } from '@flareo/trust-root';
 import pc from 'picocolors';
 import { CliError, type FailureReport, reportOf, usageError } from './errors.js';
 import { jsonSyntaxReason } from './io.js';
@@ -26,7 +27,8 @@ import {
 } from './verification.js';
 
 // The work of one `verify-batch` manifest line, from its text to the exact output it prints:
-// run on the worker threads, so that the main thread only reads the manifest and writes.
+// run on the worker threads, so that the main thread only reads the manifest and writes (or,
+// for a short manifest, on the main thread itself: see batch-size.ts).
 
 /** One manifest line. */
 export interface ManifestEntry {
@@ -235,18 +237,20 @@ export function formatResult(r: BatchResult, json: boolean, c: Colors): string {
 type Colors = ReturnType<typeof pc.createColors>;
 
 /**
- * The line verifier of one thread: parses the trust material once, creates a verifier per
- * Rekor policy on first use, and turns a manifest line into its printed outcome. Never
- * throws for a line: every problem is that line's `failed` or `invalid` result.
+ * The line verifier of one thread: parses the trust material once (or takes `loaded`, the
+ * trust root this thread has already parsed from `setup.plan`), creates a verifier per Rekor
+ * policy on first use, and turns a manifest line into its printed outcome. Never throws for a
+ * line: every problem is that line's `failed` or `invalid` result.
  */
 export async function createLineVerifier(
   setup: BatchSetup,
+  loaded?: TrustRoot,
 ): Promise<(text: string, line: number) => LineOutput> {
   const { compileIdentityPolicy, createVerifier, summarizeResult } = await import(
     '@flareo/bundle-verify'
   );
   const { memoizeBackend, platformCrypto } = await import('@flareo/trust-root');
-  const trust = await loadTrust(setup.plan);
+  const trust = loaded ?? (await loadTrust(setup.plan));
   // One cache for the thread, shared by the verifiers of every Rekor policy.
   const cryptoBackend =
     setup.signatureCache > 0

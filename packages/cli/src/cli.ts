@@ -56,9 +56,11 @@ async function start(args: readonly string[]): Promise<void> {
   if (command === 'verify-image') return (load(IMAGE_COMMAND) as CommandBundle).main();
   if (command === 'vex') return (load(VEX_COMMAND) as CommandBundle).main();
   if (command === 'verify-batch') {
-    const { startWorkerEarly, tuneTieringForBatch } = await import('./batch-prestart.js');
-    tuneTieringForBatch();
-    startWorkerEarly(new URL('./batch-worker.cjs', import.meta.url));
+    const { startWorkerEarly, tieringContext, tuneTieringForBatch, wantsEarlyWorker } =
+      await import('./batch-prestart.js');
+    const context = tieringContext();
+    tuneTieringForBatch(context);
+    if (wantsEarlyWorker(context)) startWorkerEarly(new URL('./batch-worker.cjs', import.meta.url));
     return (load(BATCH_COMMAND) as CommandBundle).main();
   }
   if (isHelpOnly(args)) return (load(HELP) as CommandBundle).main();

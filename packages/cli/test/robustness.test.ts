@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -288,14 +289,15 @@ describe('verify-batch --concurrency', () => {
     expect(exact.stderr).toBe('');
   });
 
-  it('defaults to one worker for a short manifest, one per core for a long one', async () => {
+  it('verifies a short manifest on the main thread, a long one on a worker per core', async () => {
     const three = scratch.write('three-default.jsonl', `${[line, line, line].join('\n')}\n`);
     const long = scratch.write('long-default.jsonl', `${Array(100).fill(line).join('\n')}\n`);
     const [short, many, piped] = await Promise.all([
-      flareo(['verify-batch', ...trust, '--json', three]),
-      flareo(['verify-batch', ...trust, '--json', long]),
-      // Standard input that ends within the lines read ahead is counted as well.
-      flareo(['verify-batch', ...trust, '--json', '-'], {
+      flareoThreads(['verify-batch', ...trust, '--json', three]),
+      flareoThreads(['verify-batch', ...trust, '--json', long]),
+      // Standard input cannot be counted before the command starts: the entry has started a
+      // worker, which verifies (the lines are counted once read, so one worker, not two).
+      flareoThreads(['verify-batch', ...trust, '--json', '-'], {
         input: `${Array(3).fill(line).join('\n')}\n`,
       }),
     ]);
@@ -304,14 +306,69 @@ describe('verify-batch --concurrency', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toBe('');
     }
+    const cores = Math.min(2, availableParallelism());
     expect(summaryOf(short)).toMatchObject({ verified: 3, concurrency: 1 });
-    expect(summaryOf(many)).toMatchObject({
-      verified: 100,
-      concurrency: Math.min(2, availableParallelism()),
-    });
+    expect(short.threads).toBe(1);
+    expect(summaryOf(many)).toMatchObject({ verified: 100, concurrency: cores });
+    expect(many.threads).toBe(1 + cores);
     expect(summaryOf(piped)).toMatchObject({ verified: 3, concurrency: 1 });
+    expect(piped.threads).toBe(2);
+  });
+
+  it('prints the same on the main thread as on a worker, for every kind of line', async () => {
+    const other = scratch.write('other-artifact.txt', 'not the signed artifact');
+    const mixed = scratch.write(
+      'mixed.jsonl',
+      `${[
+        line,
+        JSON.stringify({ bundle: bundlePath, artifact: other }),
+        JSON.stringify({ bundle: bundlePath, artifact: artifactPath, identity: 'x@example.com' }),
+        JSON.stringify({ bundle: scratch.path('missing.sigstore.json'), artifact: artifactPath }),
+        '{"bundle": 1}',
+        'not json',
+      ].join('\n')}\n`,
+    );
+    // Durations differ from run to run, and the text summary names the threads; nothing else
+    // may differ.
+    const timeless = (text: string) =>
+      text
+        .replace(/\((main thread|1 worker), \d+ ms\)/, '(N ms)')
+        .replace(/"durationMs":\d+/, '"durationMs":0');
+    for (const asJson of [false, true]) {
+      const json = asJson ? ['--json'] : [];
+      const [here, worker] = await Promise.all([
+        flareoThreads(['verify-batch', ...trust, ...json, mixed]),
+        flareoThreads(['verify-batch', ...trust, ...json, '--concurrency', '1', mixed]),
+      ]);
+      expect(here.threads).toBe(1);
+      expect(worker.threads).toBe(2);
+      expect(here.code).toBe(2);
+      expect(worker.code).toBe(2);
+      expect(here.stdout).toMatch(asJson ? /"outcome":"failed"/ : /✗ line 2 /);
+      expect(timeless(here.stdout)).toBe(timeless(worker.stdout));
+      if (!asJson) {
+        expect(here.stdout).toMatch(/\(main thread, \d+ ms\)\n$/);
+        expect(worker.stdout).toMatch(/\(1 worker, \d+ ms\)\n$/);
+      }
+      expect(here.stderr).toBe(worker.stderr);
+    }
   });
 });
+
+/**
+ * Run `flareo` as {@link flareo} does, under `node --cpu-prof`, which writes one profile per
+ * thread that ran JavaScript: `threads` counts the main thread and the worker threads.
+ */
+async function flareoThreads(
+  args: readonly string[],
+  options: { input?: string } = {},
+): Promise<CliRun & { threads: number }> {
+  const dir = mkdtempSync(join(scratch.dir, 'prof-'));
+  const r = await run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, CLI, ...args], {
+    input: options.input ?? '',
+  });
+  return { ...r, threads: readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).length };
+}
 
 describe('verify-batch never echoes a manifest line', () => {
   it('names the line and the reason only', async () => {

@@ -1,19 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { TrustRoot } from '@flareo/trust-root';
 import { type Command, Option } from 'commander';
 import {
   type BatchSetup,
+  createLineVerifier,
   formatResult,
   type LineOutput,
   type Outcome,
   SIGNATURE_CACHE_DEFAULT,
 } from '../batch.js';
-import { type SetupMessage, takeEarlyWorker } from '../batch-prestart.js';
-import { defaultWorkers, LINES_PER_WORKER } from '../batch-size.js';
+import { earlyWorkerStarted, type SetupMessage, takeEarlyWorker } from '../batch-prestart.js';
+import { defaultWorkers, LINES_PER_WORKER, MAIN_THREAD_LINES } from '../batch-size.js';
 import type { BatchChunk, BatchReply } from '../batch-worker.js';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
-import { CliError, EXIT, usageError } from '../errors.js';
+import { CliError, EXIT, reportOf, usageError } from '../errors.js';
 import { isFile, readLines, STDIN, type TextLine } from '../io.js';
 import { integerOption, urlOption } from '../options.js';
 import { colorEnabled, type Output } from '../output.js';
@@ -108,7 +110,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
     .option('--use-current-time', 'also check certificates at the current time')
     .option(
       '--concurrency <n>',
-      `worker threads, at most one per core and per line (default: one per ${LINES_PER_WORKER} lines, up to the number of cores, ${availableParallelism()} here)`,
+      `worker threads, at most one per core and per line (default: none for up to ${MAIN_THREAD_LINES} lines, which the main thread verifies, else one per ${LINES_PER_WORKER} lines, up to the number of cores, ${availableParallelism()} here)`,
       integerOption({ min: 1 }),
     )
     .option(
@@ -139,10 +141,15 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         }
       };
       try {
-        // Enough lines to know whether the manifest needs fewer workers than there are cores:
-        // fewer lines than cores with --concurrency, else than LINES_PER_WORKER a core.
+        // Enough lines to know whether the manifest needs fewer workers than there are cores
+        // (fewer lines than cores with --concurrency; by default, fewer than LINES_PER_WORKER a
+        // core) or none (by default, at most MAIN_THREAD_LINES lines: see batch-size.ts).
         const cores = availableParallelism();
-        refill(flags.concurrency === undefined ? cores * LINES_PER_WORKER : cores);
+        refill(
+          flags.concurrency === undefined
+            ? Math.max(MAIN_THREAD_LINES, cores * LINES_PER_WORKER) + 1
+            : cores,
+        );
         if (queue.length === 0) {
           throw usageError(`manifest ${manifest} has no entries`, 'one JSON object a line');
         }
@@ -150,16 +157,16 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         // Fail fast (exit 2) on unusable trust material, before starting workers. The embedded
         // public-good root alone is part of this build (its parse is tested), so the workers
         // load it without the main thread loading it first.
-        if (!plan.inputs.every((input) => input.kind === 'public-good')) await loadTrust(plan);
+        const loaded = plan.inputs.every((input) => input.kind === 'public-good')
+          ? undefined
+          : await loadTrust(plan);
         const defaults = identityPolicyFlags(flags);
         identityPolicy(defaults); // validates the default flags once
         await checkIdentityRegexps(defaults, out);
-        const concurrency = workerCount(
-          flags.concurrency,
-          ended ? queue.length : Number.POSITIVE_INFINITY,
-          out,
-          cores,
-        );
+        const known = ended ? queue.length : Number.POSITIVE_INFINITY;
+        const here = onMainThread(flags.concurrency, known);
+        // On the main thread, one thread verifies: the summary says 1.
+        const concurrency = here ? 1 : workerCount(flags.concurrency, known, out, cores);
         const showProgress = flags.progress && out.stderr.isTTY === true;
         const progress = new Progress(
           out,
@@ -179,27 +186,23 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         };
         const counts: Record<Outcome, number> = { verified: 0, failed: 0, invalid: 0 };
         progress.draw(0, 0, true);
-        try {
-          await runBatch(
-            setup,
-            concurrency,
-            queue,
-            refill,
-            () => ended,
-            (r) => {
-              counts[r.outcome]++;
-              if (r.outcome !== 'verified')
-                decided(r.outcome === 'invalid' ? EXIT.usage : EXIT.failed);
-              progress.clear();
-              const flowing = out.stdout.write(r.text);
-              progress.draw(
-                counts.verified + counts.failed + counts.invalid,
-                counts.failed + counts.invalid,
-              );
-              return flowing;
-            },
-            out,
+        const emit = (r: LineOutput): boolean => {
+          counts[r.outcome]++;
+          if (r.outcome !== 'verified') decided(r.outcome === 'invalid' ? EXIT.usage : EXIT.failed);
+          progress.clear();
+          const flowing = out.stdout.write(r.text);
+          progress.draw(
+            counts.verified + counts.failed + counts.invalid,
+            counts.failed + counts.invalid,
           );
+          return flowing;
+        };
+        try {
+          if (here) {
+            await verifyOnMainThread(setup, loaded, queue, emit);
+          } else {
+            await runBatch(setup, concurrency, queue, refill, () => ended, emit, out);
+          }
         } finally {
           progress.clear();
         }
@@ -217,7 +220,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         else {
           const c = out.out;
           out.line(
-            `${c.bold(`${summary.verified}/${summary.total} verified`)}${summary.failed ? c.red(`, ${summary.failed} failed`) : ''}${summary.invalid ? c.red(`, ${summary.invalid} invalid`) : ''} ${c.dim(`(${concurrency} worker${concurrency === 1 ? '' : 's'}, ${summary.durationMs} ms)`)}`,
+            `${c.bold(`${summary.verified}/${summary.total} verified`)}${summary.failed ? c.red(`, ${summary.failed} failed`) : ''}${summary.invalid ? c.red(`, ${summary.invalid} invalid`) : ''} ${c.dim(`(${here ? 'main thread' : `${concurrency} worker${concurrency === 1 ? '' : 's'}`}, ${summary.durationMs} ms)`)}`,
           );
         }
         return counts.invalid > 0 ? EXIT.usage : counts.failed > 0 ? EXIT.failed : EXIT.ok;
@@ -238,6 +241,35 @@ function countLines(manifest: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the batch runs on the main thread, without a worker: the default for a manifest of
+ * at most MAIN_THREAD_LINES lines (batch-size.ts), unless the entry started a worker anyway
+ * (it could not count the manifest: standard input, a pipe), which is then used.
+ */
+function onMainThread(requested: number | undefined, lines: number): boolean {
+  return requested === undefined && lines <= MAIN_THREAD_LINES && !earlyWorkerStarted();
+}
+
+/**
+ * Verify `lines` here, in order, with the line verifier the workers use (and the trust root
+ * the command has loaded already, if it has).
+ */
+async function verifyOnMainThread(
+  setup: BatchSetup,
+  loaded: TrustRoot | undefined,
+  lines: TextLine[],
+  emit: (r: LineOutput) => boolean,
+): Promise<void> {
+  let verify: Awaited<ReturnType<typeof createLineVerifier>>;
+  try {
+    verify = await createLineVerifier(setup, loaded);
+  } catch (error) {
+    // As a worker reports trust material it cannot load (batch-worker.ts's `fatal`).
+    throw new CliError(reportOf(error));
+  }
+  for (const l of lines.splice(0)) emit(verify(l.text, l.line));
 }
 
 /** Lines per message to a worker, at most; and chunks a worker may hold at once. */
