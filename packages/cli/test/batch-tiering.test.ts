@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { MAIN_THREAD_LINES } from '../src/batch-size.js';
 import {
   BATCH_INTERRUPT_BUDGET,
   batchTiering,
   requestedConcurrency,
   type TieringContext,
   tuneTieringForBatch,
+  wantsEarlyWorker,
 } from '../src/batch-tiering.js';
 
 // verify-batch raises V8's tier-up budget on Node 20 when every core will verify (see
@@ -90,5 +92,67 @@ describe('batchTiering', () => {
     );
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('batchTiering with the manifest counted', () => {
+  it.each([
+    ['a short manifest (the main thread verifies)', { ...node20, manifestLines: 10 }, undefined],
+    [
+      'the longest manifest the main thread verifies',
+      { ...node20, manifestLines: MAIN_THREAD_LINES },
+      undefined,
+    ],
+    [
+      'a manifest long enough for a worker per core',
+      { ...node20, manifestLines: MAIN_THREAD_LINES + 1 },
+      FLAG,
+    ],
+    [
+      'a manifest long enough for a worker, on eight cores',
+      { ...node20, cores: 8, manifestLines: MAIN_THREAD_LINES + 1 },
+      undefined,
+    ],
+    ['a manifest not counted (long, or a pipe)', { ...node20, manifestLines: undefined }, FLAG],
+    [
+      'a short manifest with as many workers asked as cores',
+      { ...node20, manifestLines: 10, argv: ['verify-batch', '--concurrency', '2', 'm'] },
+      FLAG,
+    ],
+    [
+      'one line, two workers asked (one runs)',
+      { ...node20, manifestLines: 1, argv: ['verify-batch', '--concurrency', '2', 'm'] },
+      undefined,
+    ],
+    ['a short manifest on one core', { ...node20, cores: 1, manifestLines: 3 }, undefined],
+    ['a long manifest on one core', { ...node20, cores: 1, manifestLines: 500 }, FLAG],
+  ] as const)('%s', (_label, context, expected) => {
+    expect(batchTiering(context)).toBe(expected);
+  });
+});
+
+describe('wantsEarlyWorker', () => {
+  const context: TieringContext = {
+    argv: ['verify-batch', 'm.jsonl'],
+    execArgv: [],
+    v8: process.versions.v8,
+    cores: 2,
+  };
+  it.each([
+    ['a manifest not counted (standard input, a pipe, a long file)', context, true],
+    ['a counted manifest of one line', { ...context, manifestLines: 1 }, false],
+    [
+      'the longest the main thread verifies',
+      { ...context, manifestLines: MAIN_THREAD_LINES },
+      false,
+    ],
+    ['one line more', { ...context, manifestLines: MAIN_THREAD_LINES + 1 }, true],
+    [
+      'a short manifest with --concurrency 1 (a worker asked for)',
+      { ...context, manifestLines: 3, argv: ['verify-batch', '--concurrency', '1', 'm'] },
+      true,
+    ],
+  ] as const)('%s → %s', (_label, c, expected) => {
+    expect(wantsEarlyWorker(c)).toBe(expected);
   });
 });
