@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 // How many worker threads `flareo verify-batch` starts when `--concurrency` is not given, and
 // when it starts none. A worker costs a fixed price before it verifies anything: a Node
@@ -75,13 +75,16 @@ export const PEEK_BYTES = 64 * 1024;
 
 /**
  * The non-blank lines of the regular file at `path` when it is at most `maxBytes` long;
- * `undefined` for anything else (standard input, a pipe, a longer or unreadable file). Opened
- * without blocking, and a FIFO is never read, so the command still reads its manifest whole.
+ * `undefined` for anything else (standard input, a pipe, a longer or unreadable file). Anything
+ * but a regular file is never opened: opening a named pipe would let its writer start, and
+ * closing it then would cut the writer off before the command reads it.
  */
 export function peekLineCount(path: string, maxBytes = PEEK_BYTES): number | undefined {
   if (path === '-') return undefined;
   let fd: number | undefined;
   try {
+    if (!statSync(path).isFile()) return undefined;
+    // Without blocking, in case the file was replaced by something else since.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size > maxBytes) return undefined;

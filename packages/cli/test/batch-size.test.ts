@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,9 +119,25 @@ describe('peekLineCount', () => {
     expect(peekLineCount('-')).toBeUndefined();
   });
 
-  it.skipIf(process.platform === 'win32')('never reads a FIFO (nor waits for a writer)', () => {
-    const fifo = join(dir, 'fifo');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    expect(peekLineCount(fifo)).toBeUndefined();
-  });
+  it.skipIf(process.platform === 'win32')(
+    'never opens a named pipe: its writer still waits for the command',
+    async () => {
+      const fifo = join(dir, 'fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      // The writer blocks in open() until a reader opens the pipe.
+      const writer = spawn('sh', ['-c', `printf '{"a":1}\\n' > "${fifo}"`]);
+      const exited = once(writer, 'exit');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(peekLineCount(fifo)).toBeUndefined();
+      // Had the pipe been opened and closed, the writer would have been let through and then
+      // cut off (SIGPIPE), and would have ended by now.
+      await new Promise((r) => setTimeout(r, 150));
+      expect(writer.exitCode).toBeNull();
+      // Read in a child, with a time limit: a reader of a pipe no writer holds would wait.
+      const read = spawnSync('cat', [fifo], { encoding: 'utf8', timeout: 5000 });
+      expect(read.stdout).toBe('{"a":1}\n');
+      const [code] = await exited;
+      expect(code).toBe(0);
+    },
+  );
 });
