@@ -37,6 +37,24 @@ export function defaultWorkers(lines: number, cores: number): number {
   return Math.max(1, Math.min(cores, Math.ceil(lines / LINES_PER_WORKER)));
 }
 
+/**
+ * Whether a batch runs on the main thread, without a worker: only by default (`requested`, the
+ * `--concurrency` asked for, is `undefined`), for a manifest of at most
+ * {@link MAIN_THREAD_LINES} lines (`Infinity`: not known yet).
+ */
+export function onMainThreadByDefault(requested: number | undefined, lines: number): boolean {
+  return requested === undefined && lines <= MAIN_THREAD_LINES;
+}
+
+/**
+ * Worker threads for a batch of `lines` lines (`Infinity`: not known yet) on `cores` cores:
+ * `requested` (`--concurrency`), else {@link defaultWorkers}; never more than the cores nor
+ * the lines, at least one.
+ */
+export function workersFor(requested: number | undefined, lines: number, cores: number): number {
+  return Math.max(1, Math.min(requested ?? defaultWorkers(lines, cores), cores, lines));
+}
+
 /** Options of `flareo verify-batch` that take a value (so the word after them is not the manifest). */
 const VALUE_OPTIONS = new Set([
   '--key',

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import {
-  defaultWorkers,
-  MAIN_THREAD_LINES,
   manifestArgument,
+  onMainThreadByDefault,
   peekLineCount,
+  workersFor,
 } from './batch-size.js';
 
 // When V8 optimizes a function with TurboFan, it compiles it on background threads. A
@@ -77,9 +77,8 @@ export function batchTiering(context: TieringContext): string | undefined {
   if (context.execArgv.some(given)) return undefined;
   const lines = context.manifestLines ?? Number.POSITIVE_INFINITY;
   const asked = requestedConcurrency(context.argv);
-  if (asked === undefined && lines <= MAIN_THREAD_LINES) return undefined; // no worker
-  const workers = Math.min(asked ?? defaultWorkers(lines, context.cores), lines);
-  if (workers < context.cores) return undefined;
+  if (onMainThreadByDefault(asked, lines)) return undefined; // no worker
+  if (workersFor(asked, lines, context.cores) < context.cores) return undefined;
   return `--interrupt-budget=${BATCH_INTERRUPT_BUDGET}`;
 }
 
@@ -89,9 +88,9 @@ export function batchTiering(context: TieringContext): string | undefined {
  * verified on the main thread (no `--concurrency`, at most MAIN_THREAD_LINES lines).
  */
 export function wantsEarlyWorker(context: TieringContext): boolean {
-  return (
-    requestedConcurrency(context.argv) !== undefined ||
-    (context.manifestLines ?? Number.POSITIVE_INFINITY) > MAIN_THREAD_LINES
+  return !onMainThreadByDefault(
+    requestedConcurrency(context.argv),
+    context.manifestLines ?? Number.POSITIVE_INFINITY,
   );
 }
 

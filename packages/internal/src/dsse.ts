@@ -16,17 +16,13 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
   // array buffer outside V8's heap, a few `malloc` calls each).
   let ascii = true;
   for (let i = 0; i < payloadType.length && ascii; i++) ascii = payloadType.charCodeAt(i) < 0x80;
-  if (ascii) {
-    const head = `DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `;
-    const out = new Uint8Array(head.length + payload.length);
-    for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
-    out.set(payload, head.length);
-    return out;
-  }
-  const type = encoder.encode(payloadType);
-  const encoded = encoder.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
-  const out = new Uint8Array(encoded.length + payload.length);
-  out.set(encoded, 0);
-  out.set(payload, encoded.length);
+  const typeLength = ascii ? payloadType.length : encoder.encode(payloadType).length;
+  const head = `DSSEv1 ${typeLength} ${payloadType} ${payload.length} `;
+  const encoded = ascii ? undefined : encoder.encode(head);
+  const headLength = encoded === undefined ? head.length : encoded.length;
+  const out = new Uint8Array(headLength + payload.length);
+  if (encoded !== undefined) out.set(encoded, 0);
+  else for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+  out.set(payload, headLength);
   return out;
 }

@@ -12,10 +12,15 @@ import {
   SIGNATURE_CACHE_DEFAULT,
 } from '../batch.js';
 import { earlyWorkerStarted, type SetupMessage, takeEarlyWorker } from '../batch-prestart.js';
-import { defaultWorkers, LINES_PER_WORKER, MAIN_THREAD_LINES } from '../batch-size.js';
+import {
+  LINES_PER_WORKER,
+  MAIN_THREAD_LINES,
+  onMainThreadByDefault,
+  workersFor,
+} from '../batch-size.js';
 import type { BatchChunk, BatchReply } from '../batch-worker.js';
 import { collect, decided, examples, helpText, jsonOption, run } from '../command.js';
-import { CliError, EXIT, reportOf, usageError } from '../errors.js';
+import { CliError, EXIT, usageError } from '../errors.js';
 import { isFile, readLines, STDIN, type TextLine } from '../io.js';
 import { integerOption, urlOption } from '../options.js';
 import { colorEnabled, type Output } from '../output.js';
@@ -156,7 +161,8 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         const plan = await planTrust(flags);
         // Fail fast (exit 2) on unusable trust material, before starting workers. The embedded
         // public-good root alone is part of this build (its parse is tested), so the workers
-        // load it without the main thread loading it first.
+        // load it without the main thread loading it first (a short manifest verified here
+        // loads it below).
         const loaded = plan.inputs.every((input) => input.kind === 'public-good')
           ? undefined
           : await loadTrust(plan);
@@ -199,7 +205,7 @@ export function registerVerifyBatch(program: Command, out: Output): void {
         };
         try {
           if (here) {
-            await verifyOnMainThread(setup, loaded, queue, emit);
+            await verifyOnMainThread(setup, loaded ?? (await loadTrust(plan)), queue, emit);
           } else {
             await runBatch(setup, concurrency, queue, refill, () => ended, emit, out);
           }
@@ -244,31 +250,22 @@ function countLines(manifest: string): number | undefined {
 }
 
 /**
- * Whether the batch runs on the main thread, without a worker: the default for a manifest of
- * at most MAIN_THREAD_LINES lines (batch-size.ts), unless the entry started a worker anyway
- * (it could not count the manifest: standard input, a pipe), which is then used.
+ * Whether the batch runs on the main thread, without a worker: the default for a short
+ * manifest (batch-size.ts), unless the entry started a worker anyway (it could not count the
+ * manifest: standard input, a pipe), which is then used.
  */
 function onMainThread(requested: number | undefined, lines: number): boolean {
-  return requested === undefined && lines <= MAIN_THREAD_LINES && !earlyWorkerStarted();
+  return onMainThreadByDefault(requested, lines) && !earlyWorkerStarted();
 }
 
-/**
- * Verify `lines` here, in order, with the line verifier the workers use (and the trust root
- * the command has loaded already, if it has).
- */
+/** Verify `lines` here, in order, with the line verifier the workers use, on `trust`. */
 async function verifyOnMainThread(
   setup: BatchSetup,
-  loaded: TrustRoot | undefined,
+  trust: TrustRoot,
   lines: TextLine[],
   emit: (r: LineOutput) => boolean,
 ): Promise<void> {
-  let verify: Awaited<ReturnType<typeof createLineVerifier>>;
-  try {
-    verify = await createLineVerifier(setup, loaded);
-  } catch (error) {
-    // As a worker reports trust material it cannot load (batch-worker.ts's `fatal`).
-    throw new CliError(reportOf(error));
-  }
+  const verify = await createLineVerifier(setup, trust);
   for (const l of lines.splice(0)) emit(verify(l.text, l.line));
 }
 
@@ -420,10 +417,10 @@ function runBatch(
 }
 
 /**
- * Worker threads for a batch of `lines` lines (`Infinity` while the end is not known): what
- * --concurrency asks, else one per LINES_PER_WORKER lines (batch-size.ts), but never more
- * than the cores (verification is CPU-bound: more workers only cost memory, some 25 MB each)
- * nor than the lines. Capping an explicit --concurrency is said on stderr.
+ * Worker threads for a batch of `lines` lines (`Infinity` while the end is not known):
+ * batch-size.ts's `workersFor` (never more than the cores: verification is CPU-bound, more
+ * workers only cost memory, some 25 MB each), saying on stderr when it caps an explicit
+ * --concurrency.
  */
 export function workerCount(
   requested: number | undefined,
@@ -431,7 +428,7 @@ export function workerCount(
   out: Output,
   cores = availableParallelism(),
 ): number {
-  const n = Math.max(1, Math.min(requested ?? defaultWorkers(lines, cores), cores, lines));
+  const n = workersFor(requested, lines, cores);
   if (requested !== undefined && n < requested) {
     const why =
       n === lines && lines < cores
