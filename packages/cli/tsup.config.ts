@@ -16,8 +16,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const LAZY: Record<string, { standIn: string; from: string }> = {
   re2js: { standIn: 're2js.ts', from: 'bundle-verify' },
   undici: { standIn: 'undici.ts', from: 'image-verify' },
+  '@noble/curves/nist.js': { standIn: 'noble-curves.ts', from: 'trust-root' },
+  '@noble/curves/ed25519.js': { standIn: 'noble-curves.ts', from: 'trust-root' },
 };
-const LAZY_FILTER = /^(re2js|undici)$/;
+const LAZY_FILTER = /^(re2js|undici|@noble\/curves\/(nist|ed25519)\.js)$/;
 
 /** The command's bundle imports the stand-ins instead of the libraries themselves. */
 const standIns: Plugin = {
@@ -214,7 +216,11 @@ const helpCommand = oneFileCommand('help-command', 'src/main-help.ts', [withoutL
 const entry = oneFileCommand('cli', 'src/cli.ts', [loadedByPath]);
 
 const vendor = packageConfig({
-  entry: { 'vendor/re2js': 'src/vendor/re2js.mjs', 'vendor/undici': 'src/vendor/undici.mjs' },
+  entry: {
+    'vendor/re2js': 'src/vendor/re2js.mjs',
+    'vendor/undici': 'src/vendor/undici.mjs',
+    'vendor/noble-curves': 'src/vendor/noble-curves.mjs',
+  },
   format: ['cjs'],
   dts: false,
   clean: false,

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { NIST_CURVES } from '@flareo/internal/ec-curve';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +28,11 @@ const nobleSays = (curve: (typeof CURVES)[number][1], point: Uint8Array): boolea
 describe('ecPointValid: the curve equation, as @noble/curves decides it', () => {
   for (const [name, curve, openssl] of CURVES) {
     const size = curve.Point.Fp.BYTES;
+
+    it(`${name}: the parameters written out are @noble/curves' own`, () => {
+      const { p, a, b } = curve.Point.CURVE();
+      expect(NIST_CURVES[name]).toEqual({ p, a, b, size });
+    });
     const points = Array.from({ length: 8 }, () => {
       const spki = generateKeyPairSync('ec', { namedCurve: openssl }).publicKey.export({
         format: 'der',

@@ -21,7 +21,7 @@
 // default on two cores before.
 //
 // Usage: node bench/whole-process.mjs [--runs N] [--json] [--only start|batch|vex]
-//          [--baseline path/to/earlier/cli.js]
+//          [--baseline path/to/earlier/cli.js] [--without-extra-ca-certs]
 // (run `pnpm build` first; FLAREO_BENCH_CLI=path/to/cli.cjs measures another build; --only runs
 // one group of rows and their references; --baseline also runs every flareo row with an earlier
 // build, alternating run by run, and prints before → after)
@@ -58,6 +58,16 @@ const before = {};
 const timed = {};
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const want = (group) => only === undefined || only === group;
+
+// NODE_EXTRA_CA_CERTS: Node 20 reads and parses that file at the start of every process,
+// before any JavaScript runs (this workplace's machines set it to the system's bundle of some
+// 140 certificates: about 40 ms of each start, `node -e 0` included). Every row then carries it,
+// the references too; `--without-extra-ca-certs` runs every process without it, as on a
+// machine that does not set it. The header says which.
+const withoutExtraCa = args.includes('--without-extra-ca-certs');
+const env = { ...process.env };
+if (withoutExtraCa) delete env.NODE_EXTRA_CA_CERTS;
+const extraCaCerts = env.NODE_EXTRA_CA_CERTS || undefined;
 
 const work = mkdtempSync(join(tmpdir(), 'flareo-whole-process-'));
 const IDENTITY = ['--certificate-identity', 'brian@dehamer.com'];
@@ -157,7 +167,7 @@ function time(label, argv, expectStatus = 0, key = undefined) {
       const r = spawnSync(argvBefore[0], argvBefore.slice(1), {
         cwd: work,
         encoding: 'utf8',
-        env: process.env,
+        env,
       });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (r.status !== expectStatus) {
@@ -166,7 +176,7 @@ function time(label, argv, expectStatus = 0, key = undefined) {
       before[label] = Math.min(before[label] ?? Number.POSITIVE_INFINITY, ms);
     }
     const start = process.hrtime.bigint();
-    const r = spawnSync(full[0], full.slice(1), { cwd: work, encoding: 'utf8', env: process.env });
+    const r = spawnSync(full[0], full.slice(1), { cwd: work, encoding: 'utf8', env });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== expectStatus) {
       throw new Error(
@@ -313,6 +323,7 @@ const x = (v) => (v === undefined ? 'n/a' : `${v.toFixed(2)}×`);
 const figures = {
   ...(baseline === undefined ? {} : { baseline, before }),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  extraCaCerts: extraCaCerts ?? null,
   bestOf: runs,
   rows,
   cpuMs: cpuOf,
@@ -347,6 +358,11 @@ if (asJson) {
     console.log(`  ${label.padEnd(52)} ${ms(value)}${cpu}${note ? `  (${note})` : ''}`);
   };
   console.log(`whole-process bench (best of ${runs}; ${figures.machine})`);
+  console.log(
+    extraCaCerts === undefined
+      ? '  NODE_EXTRA_CA_CERTS not set'
+      : `  NODE_EXTRA_CA_CERTS=${extraCaCerts}: every process, node -e 0 included, reads it at start (--without-extra-ca-certs to leave it out)`,
+  );
   print('node -e 0', rows.nodeStart);
   print('flareo --version', rows.version, `node + ${ms(r.versionOverNodeStart)}; target ≤ +30 ms`);
   print('flareo --help', rows.help, `node + ${ms(r.helpOverNodeStart)}; target ≤ +30 ms`);

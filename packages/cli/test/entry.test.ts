@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type SignedImageLayout, vectorsDir, writeSignedImageLayout } from '@flareo/testkit';
+import {
+  mintKeyedSignature,
+  type SignedImageLayout,
+  testKey,
+  vectorsDir,
+  writeSignedImageLayout,
+} from '@flareo/testkit';
 import { VexBuilder } from '@flareo/vex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, run, Scratch } from './helpers.js';
@@ -19,25 +26,37 @@ const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
 const major = Number(process.versions.node.split('.')[0]);
 const esmLoaderSeparate = major < 23;
 
-// Written by a module preloaded into the command's process: the internal modules it loaded.
+// Written by a module preloaded into the command's process: the internal modules it loaded,
+// then the files it loaded with require (the command bundles, the vendored libraries).
 const loadList = scratch.path('modules.txt');
 const preload = scratch.write(
   'preload.cjs',
-  `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, process.moduleLoadList.join('\\n')));\n`,
+  `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, [...process.moduleLoadList, ...Object.keys(require.cache)].join('\\n')));\n`,
 );
 const ESM_LOADER = 'NativeModule internal/modules/esm/translators';
+// @noble/curves, vendored apart and loaded on first use (src/lazy/noble-curves.ts): never by
+// these commands on a bundle, whose keys are checked with the curve equation.
+const NOBLE_CURVES = join(dirname(CLI), 'vendor', 'noble-curves.cjs');
 
 async function traced(args: readonly string[]) {
   const r = await run(process.execPath, ['-r', preload, CLI, ...args]);
   const modules = readFileSync(loadList, 'utf8').split('\n');
-  return { ...r, startedEsmLoader: modules.includes(ESM_LOADER) };
+  return {
+    ...r,
+    startedEsmLoader: modules.includes(ESM_LOADER),
+    loadedNobleCurves: modules.includes(NOBLE_CURVES),
+  };
 }
 
-/** `flareo args` succeeds, says `says`, and (where it can tell) starts no ES module loader. */
+/**
+ * `flareo args` succeeds, says `says`, loads no @noble/curves, and (where it can tell) starts
+ * no ES module loader.
+ */
 async function runsFromCommonJs(args: readonly string[], says: RegExp): Promise<void> {
   const r = await traced(args);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(says);
+  expect(r.loadedNobleCurves).toBe(false);
   if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
 }
 
@@ -117,6 +136,26 @@ describe('the flareo entry', () => {
     ])('%s runs from its CommonJS bundle without the ES module loader', (_, args, says) =>
       runsFromCommonJs(args, says),
     );
+  });
+
+  it('loads @noble/curves when a check needs it: ECDSA over a digest only (a keyed .sig)', async () => {
+    // node:crypto cannot check an ECDSA signature over a given digest; @noble/curves does.
+    const artifact = new TextEncoder().encode('entry test artifact\n');
+    const key = testKey('ecdsa-p256', 'cli-entry-keyed');
+    const digest = `sha256:${createHash('sha256').update(artifact).digest('hex')}`;
+    const r = await traced([
+      'verify',
+      '--key',
+      scratch.write('entry.pub', key.publicKeyPem),
+      '--signature',
+      scratch.write('entry.sig', mintKeyedSignature(artifact, key)),
+      '--rekor-policy',
+      'disabled',
+      digest,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Verified OK');
+    expect(r.loadedNobleCurves).toBe(true);
   });
 
   describe('verify-image', () => {

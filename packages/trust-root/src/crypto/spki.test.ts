@@ -1,4 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { testKey } from '@flareo/testkit';
+import { p256 as nobleP256, p384 as nobleP384, p521 as nobleP521 } from '@noble/curves/nist.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importPublicKey } from '../keys.js';
 import { readSpki, SpkiError } from './spki.js';
@@ -49,6 +52,67 @@ describe('readSpki', () => {
     bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
     expect(() => readSpki(bad)).toThrow(SpkiError);
     expect(code(bad)).toBe('KEY_INVALID');
+  });
+
+  it('refuses an uncompressed EC point of the wrong length or with a coordinate ≥ p', () => {
+    const point = p256.subarray(p256.length - 65);
+    const spkiOf = (pt: Uint8Array) => tlv(0x30, p256.subarray(2, 2 + 21), bits(pt));
+    expect(code(spkiOf(point))).toBe('ok');
+    expect(code(spkiOf(point.subarray(0, 64)))).toBe('KEY_INVALID');
+    expect(code(spkiOf(Uint8Array.of(...point, 0)))).toBe('KEY_INVALID');
+    // x = p: satisfies nothing as a field element, refused before the equation.
+    const p = nobleP256.Point.CURVE().p;
+    const atP = Uint8Array.of(0x04, ...Buffer.from(p.toString(16), 'hex'), ...point.subarray(33));
+    expect(() => readSpki(spkiOf(atP))).toThrow(expect.objectContaining({ reason: 'invalid' }));
+  });
+
+  describe('EC points: the same verdict as @noble/curves', () => {
+    const curves = [
+      ['prime256v1', nobleP256],
+      ['secp384r1', nobleP384],
+      ['secp521r1', nobleP521],
+    ] as const;
+    for (const [name, curve] of curves) {
+      const spki = new Uint8Array(
+        generateKeyPairSync('ec', { namedCurve: name }).publicKey.export({
+          format: 'der',
+          type: 'spki',
+        }),
+      );
+      const size = 1 + 2 * curve.Point.Fp.BYTES;
+      const nobleSays = (point: Uint8Array) => {
+        try {
+          curve.Point.fromBytes(point).assertValidity();
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      it(`${name}: a real key reads; a changed byte of its point is refused when @noble/curves refuses it`, () => {
+        expect(readSpki(spki)).toMatchObject({ type: 'ec', curve: name });
+        fc.assert(
+          fc.property(
+            fc.integer({ min: 1, max: size - 1 }),
+            fc.integer({ min: 1, max: 255 }),
+            (at, xor) => {
+              const changed = new Uint8Array(spki);
+              const i = spki.length - size + at;
+              changed[i] = (changed[i] as number) ^ xor;
+              const point = changed.subarray(spki.length - size);
+              let ours: boolean;
+              try {
+                readSpki(changed);
+                ours = true;
+              } catch (error) {
+                expect(error).toMatchObject({ reason: 'invalid' });
+                ours = false;
+              }
+              expect(ours).toBe(nobleSays(point));
+            },
+          ),
+        );
+      });
+    }
   });
 
   it('refuses a compressed EC point as a second encoding (KEY_INVALID)', () => {

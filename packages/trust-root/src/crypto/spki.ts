@@ -2,9 +2,11 @@
 // many modulus bits, and whether the bytes are the one canonical encoding (key ids are
 // sha256 over them, so a second encoding of the same key would get a second id). This is
 // what `createPublicKey` + `export` decided before; doing it here keeps the trust model free
-// of any runtime's key object. EC points are checked on the curve with @noble/curves.
+// of any runtime's key object. EC points (uncompressed: the one canonical form) are checked on
+// their curve with the curve equation (`@flareo/internal/ec-curve`), which loads no curve
+// library.
 
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { type NistCurve, uncompressedOnCurve } from '@flareo/internal/ec-curve';
 import { OID } from '../der/oids.js';
 import {
   children,
@@ -48,7 +50,11 @@ const CURVE_NAMES: Readonly<Record<string, string>> = {
   '1.3.132.0.10': 'secp256k1',
 };
 
-const CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521 } as const;
+const CURVES: Readonly<Record<string, NistCurve>> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
 
 const KNOWN_OTHER: Readonly<Record<string, string>> = {
   '1.2.840.10040.4.1': 'dsa',
@@ -149,15 +155,14 @@ export function readSpki(der: Uint8Array): SpkiInfo {
         if (params?.tag !== TAG.OID) return { type: 'ec', curve: 'explicit', point: key.bytes };
         const curveOid = readOid(der, params, 'namedCurve');
         const curve = CURVE_NAMES[curveOid] ?? curveOid;
-        const impl = CURVES[curve as keyof typeof CURVES];
-        if (impl) {
+        const nist = CURVES[curve];
+        if (nist) {
           if (key.bytes[0] !== 0x04) {
             // Compressed points have a second encoding; WebCrypto does not import them.
             throw new SpkiError('noncanonical', 'EC point is not in uncompressed form');
           }
-          try {
-            impl.Point.fromBytes(key.bytes).assertValidity();
-          } catch {
+          // A wrong length, a coordinate not below the field prime, or off the curve.
+          if (uncompressedOnCurve(nist, key.bytes) !== true) {
             throw new SpkiError('invalid', `EC point is not on ${curve}`);
           }
         }
