@@ -18,8 +18,9 @@ const LAZY: Record<string, { standIn: string; from: string }> = {
   undici: { standIn: 'undici.ts', from: 'image-verify' },
   '@noble/curves/nist.js': { standIn: 'noble-curves.ts', from: 'trust-root' },
   '@noble/curves/ed25519.js': { standIn: 'noble-curves.ts', from: 'trust-root' },
+  '@noble/hashes/sha2.js': { standIn: 'noble-hashes.ts', from: 'trust-root' },
 };
-const LAZY_FILTER = /^(re2js|undici|@noble\/curves\/(nist|ed25519)\.js)$/;
+const LAZY_FILTER = /^(re2js|undici|@noble\/curves\/(nist|ed25519)\.js|@noble\/hashes\/sha2\.js)$/;
 
 /** The command's bundle imports the stand-ins instead of the libraries themselves. */
 const standIns: Plugin = {
@@ -220,6 +221,7 @@ const vendor = packageConfig({
     'vendor/re2js': 'src/vendor/re2js.mjs',
     'vendor/undici': 'src/vendor/undici.mjs',
     'vendor/noble-curves': 'src/vendor/noble-curves.mjs',
+    'vendor/noble-hashes': 'src/vendor/noble-hashes.mjs',
   },
   format: ['cjs'],
   dts: false,

@@ -34,9 +34,11 @@ const preload = scratch.write(
   `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, [...process.moduleLoadList, ...Object.keys(require.cache)].join('\\n')));\n`,
 );
 const ESM_LOADER = 'NativeModule internal/modules/esm/translators';
-// @noble/curves, vendored apart and loaded on first use (src/lazy/noble-curves.ts): never by
-// these commands on a bundle, whose keys are checked with the curve equation.
+// @noble/curves and @noble/hashes, vendored apart and loaded on first use (src/lazy/): never by
+// these commands on a bundle, whose keys are checked with the curve equation and whose digests
+// node:crypto makes.
 const NOBLE_CURVES = join(dirname(CLI), 'vendor', 'noble-curves.cjs');
+const NOBLE_HASHES = join(dirname(CLI), 'vendor', 'noble-hashes.cjs');
 
 async function traced(args: readonly string[]) {
   const r = await run(process.execPath, ['-r', preload, CLI, ...args]);
@@ -45,18 +47,20 @@ async function traced(args: readonly string[]) {
     ...r,
     startedEsmLoader: modules.includes(ESM_LOADER),
     loadedNobleCurves: modules.includes(NOBLE_CURVES),
+    loadedNobleHashes: modules.includes(NOBLE_HASHES),
   };
 }
 
 /**
- * `flareo args` succeeds, says `says`, loads no @noble/curves, and (where it can tell) starts
- * no ES module loader.
+ * `flareo args` succeeds, says `says`, loads neither @noble/curves nor @noble/hashes, and
+ * (where it can tell) starts no ES module loader.
  */
 async function runsFromCommonJs(args: readonly string[], says: RegExp): Promise<void> {
   const r = await traced(args);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(says);
   expect(r.loadedNobleCurves).toBe(false);
+  expect(r.loadedNobleHashes).toBe(false);
   if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
 }
 
@@ -156,6 +160,17 @@ describe('the flareo entry', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Verified OK');
     expect(r.loadedNobleCurves).toBe(true);
+  });
+
+  it('loads @noble/hashes when a hash needs it: the SHA-256 of a policy configuration', async () => {
+    const r = await traced([
+      'policy',
+      'eval',
+      '--input',
+      scratch.write('entry-policy-input.json', { slsaLevel: 3 }),
+    ]);
+    expect(r.code, r.stderr).not.toBe(2);
+    expect(r.loadedNobleHashes).toBe(true);
   });
 
   describe('verify-image', () => {
