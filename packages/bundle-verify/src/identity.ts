@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import type { SigningCertificate } from './certificate.js';
 import { BundleVerifyError } from './errors.js';
+import { SIMPLE_MAX_VALUE, simpleRegexpSource } from './simple-regexp.js';
 
 /** How a regular expression is applied to a value. */
 export type RegexpMatch = 'full' | 'search';
@@ -122,6 +123,8 @@ function compileMatcher(field: string, m: Matcher): CompiledMatcher {
       m.regexp.length,
     );
   }
+  const simple = simpleRegexpSource(m.regexp);
+  if (simple !== undefined) return simpleMatcher(m.regexp, simple, match);
   let re: RE2JS;
   try {
     re = compiledRe2(m.regexp);
@@ -139,6 +142,23 @@ function compileMatcher(field: string, m: Matcher): CompiledMatcher {
   return match === 'search'
     ? { describe: `/${m.regexp}/ (search)`, test: (v) => re.test(v) }
     : { describe: `/^(?:${m.regexp})$/`, test: (v) => re.testExact(v) };
+}
+
+/**
+ * A pattern of the simple sublanguage (simple-regexp.ts) as a JavaScript RegExp with the same
+ * meaning; a value longer than `SIMPLE_MAX_VALUE` is matched with RE2 instead (compiled then).
+ */
+function simpleMatcher(pattern: string, source: string, match: RegexpMatch): CompiledMatcher {
+  const full = match === 'full';
+  const js = new RegExp(full ? `^(?:${source})$` : source, 'u');
+  const long = (v: string): boolean => {
+    const re = compiledRe2(pattern);
+    return full ? re.testExact(v) : re.test(v);
+  };
+  return {
+    describe: full ? `/^(?:${pattern})$/` : `/${pattern}/ (search)`,
+    test: (v) => (v.length <= SIMPLE_MAX_VALUE ? js.test(v) : long(v)),
+  };
 }
 
 /** Compiled RE2 programs by pattern, most recently used last (compiling costs ~100 µs). */

@@ -34,11 +34,11 @@ const preload = scratch.write(
   `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, [...process.moduleLoadList, ...Object.keys(require.cache)].join('\\n')));\n`,
 );
 const ESM_LOADER = 'NativeModule internal/modules/esm/translators';
-// @noble/curves and @noble/hashes, vendored apart and loaded on first use (src/lazy/): never by
-// these commands on a bundle, whose keys are checked with the curve equation and whose digests
-// node:crypto makes.
-const NOBLE_CURVES = join(dirname(CLI), 'vendor', 'noble-curves.cjs');
-const NOBLE_HASHES = join(dirname(CLI), 'vendor', 'noble-hashes.cjs');
+// The libraries vendored apart and loaded on first use (src/lazy/): re2js, undici, @noble/curves
+// and @noble/hashes. None is loaded by these commands on a bundle or an image in a layout: its
+// keys are checked with the curve equation, node:crypto makes its digests, and a simple
+// identity regexp runs as a JavaScript RegExp.
+const VENDOR = join(dirname(CLI), 'vendor');
 
 async function traced(args: readonly string[]) {
   const r = await run(process.execPath, ['-r', preload, CLI, ...args]);
@@ -46,21 +46,22 @@ async function traced(args: readonly string[]) {
   return {
     ...r,
     startedEsmLoader: modules.includes(ESM_LOADER),
-    loadedNobleCurves: modules.includes(NOBLE_CURVES),
-    loadedNobleHashes: modules.includes(NOBLE_HASHES),
+    vendored: modules
+      .filter((m) => m.startsWith(`${VENDOR}/`))
+      .map((m) => m.slice(VENDOR.length + 1))
+      .sort(),
   };
 }
 
 /**
- * `flareo args` succeeds, says `says`, loads neither @noble/curves nor @noble/hashes, and
- * (where it can tell) starts no ES module loader.
+ * `flareo args` succeeds, says `says`, loads no vendored library, and (where it can tell) starts
+ * no ES module loader.
  */
 async function runsFromCommonJs(args: readonly string[], says: RegExp): Promise<void> {
   const r = await traced(args);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(says);
-  expect(r.loadedNobleCurves).toBe(false);
-  expect(r.loadedNobleHashes).toBe(false);
+  expect(r.vendored).toEqual([]);
   if (esmLoaderSeparate) expect(r.startedEsmLoader).toBe(false);
 }
 
@@ -159,7 +160,7 @@ describe('the flareo entry', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Verified OK');
-    expect(r.loadedNobleCurves).toBe(true);
+    expect(r.vendored).toEqual(['noble-curves.cjs']);
   });
 
   it('loads @noble/hashes when a hash needs it: the SHA-256 of a policy configuration', async () => {
@@ -170,7 +171,7 @@ describe('the flareo entry', () => {
       scratch.write('entry-policy-input.json', { slsaLevel: 3 }),
     ]);
     expect(r.code, r.stderr).not.toBe(2);
-    expect(r.loadedNobleHashes).toBe(true);
+    expect(r.vendored).toEqual(['noble-hashes.cjs']);
   });
 
   describe('verify-image', () => {
@@ -187,6 +188,19 @@ describe('the flareo entry', () => {
     ])('%s runs from its CommonJS bundle without the ES module loader', (_, args, says) =>
       runsFromCommonJs(args(), says),
     );
+
+    it('loads re2js for an identity regexp beyond the simple ones (alternation)', async () => {
+      const args = image.verifyImageArgs.map((arg, i, all) =>
+        all[i - 1] === '--certificate-identity-regexp'
+          ? '^https://github\\.com/(flareo|acme)/.+$'
+          : arg,
+      );
+      expect(args).not.toEqual(image.verifyImageArgs);
+      const r = await traced(['verify-image', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Verified OK/);
+      expect(r.vendored).toEqual(['re2js.cjs']);
+    });
   });
 
   // Every command line help-route.ts sends to the help bundle, for each command and for a name
