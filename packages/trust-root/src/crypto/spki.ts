@@ -50,11 +50,11 @@ const CURVE_NAMES: Readonly<Record<string, string>> = {
   '1.3.132.0.10': 'secp256k1',
 };
 
-const CURVES: Readonly<Record<string, NistCurve>> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-};
+const CURVES: ReadonlyMap<string, NistCurve> = new Map([
+  ['prime256v1', 'P-256'],
+  ['secp384r1', 'P-384'],
+  ['secp521r1', 'P-521'],
+]);
 
 const KNOWN_OTHER: Readonly<Record<string, string>> = {
   '1.2.840.10040.4.1': 'dsa',
@@ -155,7 +155,7 @@ export function readSpki(der: Uint8Array): SpkiInfo {
         if (params?.tag !== TAG.OID) return { type: 'ec', curve: 'explicit', point: key.bytes };
         const curveOid = readOid(der, params, 'namedCurve');
         const curve = CURVE_NAMES[curveOid] ?? curveOid;
-        const nist = CURVES[curve];
+        const nist = CURVES.get(curve);
         if (nist) {
           if (key.bytes[0] !== 0x04) {
             // Compressed points have a second encoding; WebCrypto does not import them.
