@@ -123,8 +123,9 @@ function compileMatcher(field: string, m: Matcher): CompiledMatcher {
       m.regexp.length,
     );
   }
+  const describe = match === 'search' ? `/${m.regexp}/ (search)` : `/^(?:${m.regexp})$/`;
   const simple = simpleRegexpSource(m.regexp);
-  if (simple !== undefined) return simpleMatcher(m.regexp, simple, match);
+  if (simple !== undefined) return { describe, test: simpleTest(m.regexp, simple, match) };
   let re: RE2JS;
   try {
     re = compiledRe2(m.regexp);
@@ -139,26 +140,24 @@ function compileMatcher(field: string, m: Matcher): CompiledMatcher {
       m.regexp,
     );
   }
-  return match === 'search'
-    ? { describe: `/${m.regexp}/ (search)`, test: (v) => re.test(v) }
-    : { describe: `/^(?:${m.regexp})$/`, test: (v) => re.testExact(v) };
+  return { describe, test: re2Test(re, match) };
 }
+
+/** An RE2 program applied as `match` says: the whole value, or anywhere in it. */
+const re2Test =
+  (re: RE2JS, match: RegexpMatch) =>
+  (v: string): boolean =>
+    match === 'search' ? re.test(v) : re.testExact(v);
 
 /**
  * A pattern of the simple sublanguage (simple-regexp.ts) as a JavaScript RegExp with the same
  * meaning; a value longer than `SIMPLE_MAX_VALUE` is matched with RE2 instead (compiled then).
  */
-function simpleMatcher(pattern: string, source: string, match: RegexpMatch): CompiledMatcher {
-  const full = match === 'full';
-  const js = new RegExp(full ? `^(?:${source})$` : source, 'u');
-  const long = (v: string): boolean => {
-    const re = compiledRe2(pattern);
-    return full ? re.testExact(v) : re.test(v);
-  };
-  return {
-    describe: full ? `/^(?:${pattern})$/` : `/${pattern}/ (search)`,
-    test: (v) => (v.length <= SIMPLE_MAX_VALUE ? js.test(v) : long(v)),
-  };
+function simpleTest(pattern: string, source: string, match: RegexpMatch): (v: string) => boolean {
+  const js = new RegExp(match === 'search' ? source : `^(?:${source})$`, 'u');
+  // compiledRe2 keeps the program, so a long value compiles the pattern only the first time.
+  return (v) =>
+    v.length <= SIMPLE_MAX_VALUE ? js.test(v) : re2Test(compiledRe2(pattern), match)(v);
 }
 
 /** Compiled RE2 programs by pattern, most recently used last (compiling costs ~100 µs). */

@@ -43,13 +43,13 @@ export function simpleRegexpSource(pattern: string): string | undefined {
     anchoredEnd = true;
     end -= 1;
   }
-  let quantifiers = 0;
+  let quantified = false;
   let atom = false; // whether the previous token is an atom a quantifier may follow
   while (i < end) {
     const c = pattern[i] as string;
     if (c === '\\') {
-      const next = pattern[i + 1];
-      if (i + 1 >= end || next === undefined || !ESCAPABLE.has(next)) return undefined;
+      const next = pattern[i + 1] as string;
+      if (i + 1 >= end || !ESCAPABLE.has(next)) return undefined;
       out += `\\${next}`;
       i += 2;
       atom = true;
@@ -58,9 +58,9 @@ export function simpleRegexpSource(pattern: string): string | undefined {
       i += 1;
       atom = true;
     } else if (c === '*' || c === '+') {
-      if (!atom || quantifiers > 0) return undefined;
+      if (!atom || quantified) return undefined;
       out += c;
-      quantifiers += 1;
+      quantified = true;
       i += 1;
       atom = false;
     } else if (META.has(c) || !LITERAL.test(c)) {
